@@ -5,14 +5,22 @@ import io.strata.semantic.model.SemanticCatalog;
 import io.strata.semantic.query.QueryException;
 import io.strata.semantic.query.SemanticQuery;
 import java.time.Clock;
+import java.time.LocalDate;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Compiles semantic queries against a catalog into one warehouse's SQL. Thread-safe; relative
- * date ranges ({@code last 7 days}) are resolved with the injected clock.
+ * Compiles semantic queries against a catalog into one warehouse's SQL. Thread-safe.
+ * Relative date ranges ({@code last 7 days}) are resolved with the injected clock. Compiled
+ * queries are cached by (query, dialect, today's date), so a repeated query costs a map lookup.
  */
 public final class SemanticCompiler {
+  private static final int CACHE_LIMIT = 10_000;
   private final SemanticCatalog catalog;
   private final Clock clock;
+  private final Map<Key, CompiledQuery> cache = new ConcurrentHashMap<>();
+
+  private record Key(SemanticQuery query, Dialect dialect, LocalDate today) {}
 
   public SemanticCompiler(SemanticCatalog catalog) {
     this(catalog, Clock.systemUTC());
@@ -32,6 +40,22 @@ public final class SemanticCompiler {
    * query cannot be answered (unknown member, granularity on a non-time dimension, no join path).
    */
   public CompiledQuery compile(SemanticQuery query, Dialect dialect) {
-    throw new UnsupportedOperationException("not yet");
+    LocalDate today = LocalDate.now(clock);
+    Key key = new Key(query, dialect, today);
+    CompiledQuery cached = cache.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    CompiledQuery compiled = new Compilation(catalog, dialect, today, clock, query).compile(query);
+    if (cache.size() >= CACHE_LIMIT) {
+      cache.clear(); // crude bound; the results cache in acceleration does the real work
+    }
+    cache.put(key, compiled);
+    return compiled;
+  }
+
+  /** Compiles without consulting or filling the plan cache (for benchmarks of cold compiles). */
+  public CompiledQuery compileUncached(SemanticQuery query, Dialect dialect) {
+    return new Compilation(catalog, dialect, LocalDate.now(clock), clock, query).compile(query);
   }
 }

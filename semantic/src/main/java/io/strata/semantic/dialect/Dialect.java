@@ -4,19 +4,19 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** The warehouses Strata compiles for; each has one {@link StrataSqlDialect}. */
+/** The warehouses Strata compiles for; each has one {@link WarehouseDialect}. */
 public enum Dialect {
   POSTGRES, DUCKDB, MYSQL, BIGQUERY, SNOWFLAKE, REDSHIFT;
 
-  private volatile StrataSqlDialect sqlDialect;
+  private volatile WarehouseDialect sqlDialect;
 
   /** The lower-case name used in configuration and files ({@code postgres}, {@code duckdb}...). */
   public String id() {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  public StrataSqlDialect sqlDialect() {
-    StrataSqlDialect d = sqlDialect;
+  public WarehouseDialect sqlDialect() {
+    WarehouseDialect d = sqlDialect;
     if (d == null) {
       d = StrataSqlDialect.of(this);
       sqlDialect = d;

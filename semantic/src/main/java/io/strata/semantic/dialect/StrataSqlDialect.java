@@ -1,14 +1,206 @@
 package io.strata.semantic.dialect;
 
+import io.strata.semantic.model.Granularity;
 import org.apache.calcite.sql.SqlDialect;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlWriter;
+import org.apache.calcite.sql.dialect.BigQuerySqlDialect;
+import org.apache.calcite.sql.dialect.DuckDBSqlDialect;
+import org.apache.calcite.sql.dialect.MysqlSqlDialect;
+import org.apache.calcite.sql.dialect.PostgresqlSqlDialect;
+import org.apache.calcite.sql.dialect.RedshiftSqlDialect;
+import org.apache.calcite.sql.dialect.SnowflakeSqlDialect;
 
-/** Placeholder; replaced by the real dialects. */
-public abstract class StrataSqlDialect extends SqlDialect {
-  protected StrataSqlDialect(Context context) {
-    super(context);
+/**
+ * Strata's six warehouse dialects: each extends Calcite's dialect for that warehouse and adds
+ * the {@link WarehouseDialect} quirks. Identifiers are quoted only when needed.
+ */
+public final class StrataSqlDialect {
+  private StrataSqlDialect() {}
+
+  static WarehouseDialect of(Dialect d) {
+    return switch (d) {
+      case POSTGRES -> new Postgres();
+      case DUCKDB -> new DuckDb();
+      case MYSQL -> new MySql();
+      case BIGQUERY -> new BigQuery();
+      case SNOWFLAKE -> new Snowflake();
+      case REDSHIFT -> new Redshift();
+    };
   }
 
-  static StrataSqlDialect of(Dialect d) {
-    throw new UnsupportedOperationException("not yet");
+  /** PostgreSQL: DATE_TRUNC, AT TIME ZONE, no approximate distinct count without extensions. */
+  static final class Postgres extends PostgresqlSqlDialect implements WarehouseDialect {
+    Postgres() {
+      super(PostgresqlSqlDialect.DEFAULT_CONTEXT);
+    }
+
+    @Override public Dialect kind() { return Dialect.POSTGRES; }
+    @Override public SqlDialect calcite() { return this; }
+    @Override public boolean foldsToLower() { return true; }
+    @Override protected boolean identifierNeedsQuote(String val) { return needsQuote(val); }
+
+    @Override
+    public void unparseApproxCountDistinct(SqlWriter w, SqlNode x) {
+      w.print("COUNT(DISTINCT ");
+      x.unparse(w, 0, 0);
+      w.print(")");
+    }
+  }
+
+  /** DuckDB: Postgres-like; time zones through ICU (bundled with the JDBC driver). */
+  static final class DuckDb extends DuckDBSqlDialect implements WarehouseDialect {
+    DuckDb() {
+      super(DuckDBSqlDialect.DEFAULT_CONTEXT);
+    }
+
+    @Override public Dialect kind() { return Dialect.DUCKDB; }
+    @Override public SqlDialect calcite() { return this; }
+    @Override protected boolean identifierNeedsQuote(String val) { return needsQuote(val); }
+  }
+
+  /** Redshift: Postgres-like, CONVERT_TIMEZONE, APPROXIMATE COUNT(DISTINCT ...). */
+  static final class Redshift extends RedshiftSqlDialect implements WarehouseDialect {
+    Redshift() {
+      super(RedshiftSqlDialect.DEFAULT_CONTEXT);
+    }
+
+    @Override public Dialect kind() { return Dialect.REDSHIFT; }
+    @Override public SqlDialect calcite() { return this; }
+    @Override public boolean foldsToLower() { return true; }
+    @Override protected boolean identifierNeedsQuote(String val) { return needsQuote(val); }
+
+    @Override
+    public void unparseToLocalTime(SqlWriter w, SqlNode x, String zone) {
+      w.print("CONVERT_TIMEZONE('UTC', " + quote(zone) + ", ");
+      x.unparse(w, 0, 0);
+      w.print(")");
+    }
+
+    @Override
+    public void unparseApproxCountDistinct(SqlWriter w, SqlNode x) {
+      w.print("APPROXIMATE COUNT(DISTINCT ");
+      x.unparse(w, 0, 0);
+      w.print(")");
+    }
+  }
+
+  /** Snowflake: unquoted names fold to upper case, so lower-case names stay unquoted. */
+  static final class Snowflake extends SnowflakeSqlDialect implements WarehouseDialect {
+    Snowflake() {
+      super(SnowflakeSqlDialect.DEFAULT_CONTEXT);
+    }
+
+    @Override public Dialect kind() { return Dialect.SNOWFLAKE; }
+    @Override public SqlDialect calcite() { return this; }
+    @Override protected boolean identifierNeedsQuote(String val) { return needsQuote(val); }
+
+    @Override
+    public void unparseToLocalTime(SqlWriter w, SqlNode x, String zone) {
+      w.print("CONVERT_TIMEZONE('UTC', " + quote(zone) + ", ");
+      x.unparse(w, 0, 0);
+      w.print(")");
+    }
+  }
+
+  /**
+   * BigQuery: time dimensions are TIMESTAMP columns (UTC); truncation happens on the DATETIME
+   * in the query's zone. LIKE escapes with a backslash.
+   */
+  static final class BigQuery extends BigQuerySqlDialect implements WarehouseDialect {
+    BigQuery() {
+      super(BigQuerySqlDialect.DEFAULT_CONTEXT);
+    }
+
+    @Override public Dialect kind() { return Dialect.BIGQUERY; }
+    @Override public SqlDialect calcite() { return this; }
+    @Override protected boolean identifierNeedsQuote(String val) { return needsQuote(val); }
+
+    @Override
+    public void unparseTimeTrunc(SqlWriter w, Granularity g, SqlNode x) {
+      w.print("DATETIME_TRUNC(");
+      x.unparse(w, 0, 0);
+      w.print(", " + (g == Granularity.WEEK ? "ISOWEEK" : g.name()) + ")");
+    }
+
+    @Override
+    public void unparseToLocalTime(SqlWriter w, SqlNode x, String zone) {
+      w.print("DATETIME(");
+      x.unparse(w, 0, 0);
+      w.print(", " + quote(zone) + ")");
+    }
+
+    /** BigQuery's LIKE has no ESCAPE clause: a backslash (doubled in the literal) escapes. */
+    @Override
+    public void unparseLikeIgnoreCase(SqlWriter w, SqlNode x, boolean anyBefore, String value,
+        boolean anyAfter, boolean negated) {
+      String v = value.toLowerCase(java.util.Locale.ROOT).replace("\\", "\\\\")
+          .replace("%", "\\%").replace("_", "\\_");
+      w.print("LOWER(");
+      x.unparse(w, 0, 0);
+      w.print(")" + (negated ? " NOT LIKE " : " LIKE ")
+          + quote((anyBefore ? "%" : "") + v + (anyAfter ? "%" : "")));
+    }
+  }
+
+  /**
+   * MySQL and MariaDB: no DATE_TRUNC, so periods are rebuilt from their parts; CONVERT_TZ
+   * needs the server's time zone tables for named zones; no approximate distinct count.
+   */
+  static final class MySql extends MysqlSqlDialect implements WarehouseDialect {
+    MySql() {
+      super(MysqlSqlDialect.DEFAULT_CONTEXT);
+    }
+
+    @Override public Dialect kind() { return Dialect.MYSQL; }
+    @Override public SqlDialect calcite() { return this; }
+    @Override protected boolean identifierNeedsQuote(String val) { return needsQuote(val); }
+
+    @Override
+    public void unparseTimeTrunc(SqlWriter w, Granularity g, SqlNode x) {
+      switch (g) {
+        case SECOND -> format(w, x, "%Y-%m-%d %H:%i:%s");
+        case MINUTE -> format(w, x, "%Y-%m-%d %H:%i:00");
+        case HOUR -> format(w, x, "%Y-%m-%d %H:00:00");
+        case DAY -> format(w, x, "%Y-%m-%d 00:00:00");
+        case MONTH -> format(w, x, "%Y-%m-01 00:00:00");
+        case YEAR -> format(w, x, "%Y-01-01 00:00:00");
+        case WEEK -> {
+          w.print("TIMESTAMP(DATE_SUB(DATE(");
+          x.unparse(w, 0, 0);
+          w.print("), INTERVAL WEEKDAY(");
+          x.unparse(w, 0, 0);
+          w.print(") DAY))");
+        }
+        case QUARTER -> {
+          w.print("TIMESTAMP(MAKEDATE(YEAR(");
+          x.unparse(w, 0, 0);
+          w.print("), 1) + INTERVAL (QUARTER(");
+          x.unparse(w, 0, 0);
+          w.print(") - 1) QUARTER)");
+        }
+      }
+    }
+
+    private void format(SqlWriter w, SqlNode x, String pattern) {
+      w.print("TIMESTAMP(DATE_FORMAT(");
+      x.unparse(w, 0, 0);
+      w.print(", '" + pattern + "'))");
+    }
+
+    @Override
+    public void unparseToLocalTime(SqlWriter w, SqlNode x, String zone) {
+      w.print("CONVERT_TZ(");
+      x.unparse(w, 0, 0);
+      w.print(", '+00:00', " + quote(zone) + ")");
+    }
+
+    @Override
+    public void unparseApproxCountDistinct(SqlWriter w, SqlNode x) {
+      w.print("COUNT(DISTINCT ");
+      x.unparse(w, 0, 0);
+      w.print(")");
+    }
+
   }
 }

@@ -1,0 +1,124 @@
+package io.strata.semantic.dialect;
+
+import io.strata.semantic.model.Granularity;
+import org.apache.calcite.sql.SqlCall;
+import org.apache.calcite.sql.SqlDialect;
+import org.apache.calcite.sql.SqlFunction;
+import org.apache.calcite.sql.SqlFunctionCategory;
+import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.SqlLiteral;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlWriter;
+import org.apache.calcite.sql.parser.SqlParserPos;
+import org.apache.calcite.sql.type.OperandTypes;
+import org.apache.calcite.sql.type.ReturnTypes;
+
+/**
+ * Operators the compiler puts into its SQL trees where warehouses disagree. Each one unparses
+ * by asking the {@link WarehouseDialect} being written, so the quirks live in one place.
+ */
+public final class StrataOperators {
+  private StrataOperators() {}
+
+  private static final SqlParserPos POS = SqlParserPos.ZERO;
+
+  /** Base for operators whose SQL text comes from the dialect. */
+  private abstract static class DialectFunction extends SqlFunction {
+    DialectFunction(String name) {
+      super(name, SqlKind.OTHER_FUNCTION, ReturnTypes.ARG0, null, OperandTypes.ANY,
+          SqlFunctionCategory.USER_DEFINED_FUNCTION);
+    }
+
+    @Override
+    public void unparse(SqlWriter writer, SqlCall call, int leftPrec, int rightPrec) {
+      SqlDialect d = writer.getDialect();
+      if (!(d instanceof WarehouseDialect wd)) {
+        throw new IllegalStateException(getName() + " can only be written by a Strata dialect, not "
+            + d.getClass().getSimpleName());
+      }
+      unparse(wd, writer, call);
+    }
+
+    abstract void unparse(WarehouseDialect d, SqlWriter w, SqlCall call);
+  }
+
+  private static String string(SqlNode node) {
+    return ((SqlLiteral) node).getValueAs(String.class);
+  }
+
+  private static final SqlFunction TIME_TRUNC = new DialectFunction("STRATA_TIME_TRUNC") {
+    @Override
+    void unparse(WarehouseDialect d, SqlWriter w, SqlCall call) {
+      d.unparseTimeTrunc(w, Granularity.parse(string(call.operand(0))), call.operand(1));
+    }
+  };
+
+  private static final SqlFunction TO_LOCAL_TIME = new DialectFunction("STRATA_TO_LOCAL_TIME") {
+    @Override
+    void unparse(WarehouseDialect d, SqlWriter w, SqlCall call) {
+      d.unparseToLocalTime(w, call.operand(0), string(call.operand(1)));
+    }
+  };
+
+  private static final SqlFunction APPROX_COUNT_DISTINCT =
+      new DialectFunction("STRATA_APPROX_COUNT_DISTINCT") {
+        @Override
+        void unparse(WarehouseDialect d, SqlWriter w, SqlCall call) {
+          d.unparseApproxCountDistinct(w, call.operand(0));
+        }
+      };
+
+  private static final SqlFunction TIMESTAMP_LITERAL = new DialectFunction("STRATA_TIMESTAMP") {
+    @Override
+    void unparse(WarehouseDialect d, SqlWriter w, SqlCall call) {
+      d.unparseTimestampLiteral(w, string(call.operand(0)));
+    }
+  };
+
+  private static final SqlFunction LIKE_IGNORE_CASE = new DialectFunction("STRATA_LIKE") {
+    @Override
+    void unparse(WarehouseDialect d, SqlWriter w, SqlCall call) {
+      String flags = string(call.operand(2));
+      d.unparseLikeIgnoreCase(w, call.operand(0), flags.charAt(0) == '%',
+          string(call.operand(1)), flags.charAt(1) == '%', flags.charAt(2) == '!');
+    }
+  };
+
+  /** Raw SQL text written as is, in parentheses (a model's {@code sql}). */
+  private static final SqlFunction RAW = new DialectFunction("STRATA_RAW") {
+    @Override
+    void unparse(WarehouseDialect d, SqlWriter w, SqlCall call) {
+      w.print("(" + string(call.operand(0)).trim() + ")");
+      w.setNeedWhitespace(true);
+    }
+  };
+
+  public static SqlNode timeTrunc(Granularity g, SqlNode x) {
+    return TIME_TRUNC.createCall(POS, SqlLiteral.createCharString(g.lowerName(), POS), x);
+  }
+
+  public static SqlNode toLocalTime(SqlNode x, String zone) {
+    return TO_LOCAL_TIME.createCall(POS, x, SqlLiteral.createCharString(zone, POS));
+  }
+
+  public static SqlNode approxCountDistinct(SqlNode x) {
+    return APPROX_COUNT_DISTINCT.createCall(POS, x);
+  }
+
+  /** A timestamp literal; {@code value} is {@code yyyy-MM-dd HH:mm:ss}. */
+  public static SqlNode timestamp(String value) {
+    return TIMESTAMP_LITERAL.createCall(POS, SqlLiteral.createCharString(value, POS));
+  }
+
+  /** Case-insensitive LIKE with {@code %} before and/or after {@code value}. */
+  public static SqlNode likeIgnoreCase(SqlNode x, String value, boolean anyBefore,
+      boolean anyAfter, boolean negated) {
+    String flags = (anyBefore ? "%" : "-") + (anyAfter ? "%" : "-") + (negated ? "!" : "-");
+    return LIKE_IGNORE_CASE.createCall(POS, x, SqlLiteral.createCharString(value, POS),
+        SqlLiteral.createCharString(flags, POS));
+  }
+
+  public static SqlNode raw(String sql) {
+    return RAW.createCall(POS, SqlLiteral.createCharString(sql, POS));
+  }
+}

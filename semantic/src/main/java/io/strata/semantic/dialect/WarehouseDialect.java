@@ -1,0 +1,116 @@
+package io.strata.semantic.dialect;
+
+import io.strata.semantic.model.Granularity;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.apache.calcite.sql.SqlDialect;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlWriter;
+import org.apache.calcite.sql.parser.SqlAbstractParserImpl;
+import org.apache.calcite.sql.parser.SqlParser;
+
+/**
+ * What Strata needs from a warehouse's SQL beyond Calcite's {@link SqlDialect}: the one place
+ * that knows each warehouse's quirks. Each method has a portable default; a warehouse overrides
+ * only what it does differently (as Trino's SPI does with capabilities).
+ *
+ * <p>Contract: implementations are stateless and thread-safe. Methods are called by
+ * {@link StrataOperators} while a compiled query is unparsed; they write to the given
+ * {@link SqlWriter} and unparse operand nodes through it, never through strings.
+ *
+ * <p>Time values: a time dimension is a timestamp without time zone that holds UTC. Query time
+ * zones shift it to local time with {@link #unparseToLocalTime}; date-range bounds are converted
+ * to UTC by the compiler, so filters compare the raw column against UTC literals.
+ */
+public interface WarehouseDialect {
+  Pattern SIMPLE_IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  Set<String> EXTRA_RESERVED = Set.of("ORDER", "GROUP", "USER", "VALUE", "YEAR", "MONTH", "DAY",
+      "HOUR", "MINUTE", "SECOND", "DATE", "TIME", "TIMESTAMP", "KEY", "RANK", "ROWS", "WINDOW");
+
+  Dialect kind();
+
+  /** The Calcite dialect that unparses everything else. */
+  SqlDialect calcite();
+
+  /** {@code DATE_TRUNC('month', x)}: the start of the period that contains {@code x}. */
+  default void unparseTimeTrunc(SqlWriter w, Granularity g, SqlNode x) {
+    w.print("DATE_TRUNC('" + g.lowerName() + "', ");
+    x.unparse(w, 0, 0);
+    w.print(")");
+  }
+
+  /** The UTC timestamp {@code x} as local time in {@code zone} (an IANA zone id). */
+  default void unparseToLocalTime(SqlWriter w, SqlNode x, String zone) {
+    w.print("((");
+    x.unparse(w, 0, 0);
+    w.print(") AT TIME ZONE 'UTC' AT TIME ZONE " + quote(zone) + ")");
+  }
+
+  /** An approximate distinct count; exact where the warehouse has no approximation. */
+  default void unparseApproxCountDistinct(SqlWriter w, SqlNode x) {
+    w.print("APPROX_COUNT_DISTINCT(");
+    x.unparse(w, 0, 0);
+    w.print(")");
+  }
+
+  /** A timestamp literal, {@code value} as {@code yyyy-MM-dd HH:mm:ss}. */
+  default void unparseTimestampLiteral(SqlWriter w, String value) {
+    w.print("TIMESTAMP '" + value + "'");
+  }
+
+  /**
+   * A case-insensitive match of {@code x} against {@code value} with wildcards around it:
+   * {@code contains} is {@code %value%}, {@code startsWith} {@code value%}. Wildcards inside the
+   * value are escaped, with an {@code ESCAPE '!'} clause only when there are any.
+   */
+  default void unparseLikeIgnoreCase(SqlWriter w, SqlNode x, boolean anyBefore, String value,
+      boolean anyAfter, boolean negated) {
+    String v = value.toLowerCase(Locale.ROOT);
+    boolean special = v.indexOf('%') >= 0 || v.indexOf('_') >= 0 || v.indexOf('!') >= 0;
+    if (special) {
+      v = v.replace("!", "!!").replace("%", "!%").replace("_", "!_");
+    }
+    w.print("LOWER(");
+    x.unparse(w, 0, 0);
+    w.print(")" + (negated ? " NOT LIKE " : " LIKE ")
+        + quote((anyBefore ? "%" : "") + v + (anyAfter ? "%" : "")));
+    if (special) {
+      w.print(" ESCAPE '!'");
+    }
+  }
+
+  /** Quotes a string literal for this warehouse. */
+  default String quote(String value) {
+    return calcite().quoteStringLiteral(value);
+  }
+
+  /** How unquoted identifiers are folded: lower (Postgres), upper (Snowflake), or kept. */
+  default boolean foldsToLower() {
+    return false;
+  }
+
+  /**
+   * True when an identifier must be quoted: it is not a plain word, is a reserved word, or (on
+   * warehouses that fold unquoted names to lower case) contains capitals. Quoting only when
+   * needed keeps Snowflake's upper-case folding working for lower-case model names.
+   */
+  default boolean needsQuote(String identifier) {
+    if (!SIMPLE_IDENTIFIER.matcher(identifier).matches()) {
+      return true;
+    }
+    String upper = identifier.toUpperCase(Locale.ROOT);
+    if (Reserved.METADATA.isReservedWord(upper) || EXTRA_RESERVED.contains(upper)) {
+      return true;
+    }
+    return foldsToLower() && !identifier.equals(identifier.toLowerCase(Locale.ROOT));
+  }
+
+  /** Holder for the parser's reserved-word list. */
+  final class Reserved {
+    static final SqlAbstractParserImpl.Metadata METADATA =
+        SqlParser.create("").getMetadata();
+
+    private Reserved() {}
+  }
+}
