@@ -130,7 +130,7 @@ final class Compilation {
         .withClauseStartsLine(true)
         .withClauseEndsLine(false)
         .withSelectListItemsOnSeparateLines(false)
-        .withLineLength(100)).getSql();
+        .withLineLength(0)).getSql();
     List<OutputColumn> columns = new ArrayList<>();
     for (Dim d : dims) {
       var dim = d.member().dimension();
@@ -543,6 +543,13 @@ final class Compilation {
         select.add(as(SqlStdOperatorTable.MAX.createCall(POS, id(a)), a));
       }
       agg = select(select, as(union, "strata_union"), null, groupByOrdinals(dims.size()));
+      boolean plain = measureFilters.isEmpty() && cumulative == null
+          && outs.size() == allBaseAliases.size()
+          && outs.stream().allMatch(o -> o.alias().equals(baseAlias.get(o.member().path())));
+      if (plain) {
+        applyOrderLimit((SqlSelect) agg, q);
+        return agg;
+      }
     }
 
     // Final layer: every output column computed from the aggregated columns.
@@ -566,14 +573,10 @@ final class Compilation {
             id(cumulative.timeAlias), StrataOperators.timestamp(cumulative.visibleFrom)));
       }
       conds.addAll(measureFilterConditions(baseAlias, cumulativeAlias, outputAliases()));
-      SqlNodeList star = new SqlNodeList(POS);
-      star.add(SqlIdentifier.star(POS));
-      if (!conds.isEmpty() || true) {
-        SqlNodeList cols = new SqlNodeList(POS);
-        dims.forEach(d -> cols.add(id(d.alias())));
-        outs.forEach(o -> cols.add(id(o.alias())));
-        fin = select(cols, as(fin, "strata_window"), and(conds), null);
-      }
+      SqlNodeList cols = new SqlNodeList(POS);
+      dims.forEach(d -> cols.add(id(d.alias())));
+      outs.forEach(o -> cols.add(id(o.alias())));
+      fin = select(cols, as(fin, "strata_window"), and(conds), null);
     }
     applyOrderLimit(fin, q);
     return fin;
@@ -593,24 +596,24 @@ final class Compilation {
     if (cumulativeBases.isEmpty()) {
       return null;
     }
-    Metric first = null;
-    Member owner = null;
+    List<Member> metrics = new ArrayList<>();
     for (Out o : outs) {
-      Member m = findCumulative(o.member(), new LinkedHashSet<>());
-      if (m != null) {
-        owner = m;
-        first = m.metric();
-        break;
-      }
+      findCumulative(o.member(), new LinkedHashSet<>(), metrics);
     }
-    if (first == null) {
-      for (Cond c : measureFilters) {
-        // a cumulative metric used only in a filter
-      }
+    if (metrics.isEmpty()) {
       throw new QueryException(Code.UNSUPPORTED, "filters",
-          "cumulative metrics can be filtered on only when they are also selected as measures");
+          "a cumulative metric can be filtered on only when it is also selected as a measure");
     }
-    Member timeMember = reference(owner.model(), first.timeDimension());
+    Member owner = metrics.get(0);
+    Member timeMember = reference(owner.model(), owner.metric().timeDimension());
+    for (Member m : metrics) {
+      Member t = reference(m.model(), m.metric().timeDimension());
+      if (!t.path().equals(timeMember.path())) {
+        throw new QueryException(Code.UNSUPPORTED, "measures", "cumulative metrics "
+            + owner.path() + " and " + m.path() + " run over different time dimensions ("
+            + timeMember.path() + ", " + t.path() + "); query them separately");
+      }
+    }
     Dim time = null;
     for (Dim d : dims) {
       if (d.member().path().equals(timeMember.path()) && d.granularity() != null) {
@@ -635,31 +638,38 @@ final class Compilation {
       if (r.member().path().equals(timeMember.path())) {
         LocalDateTime from = truncate(r.interval().from(), time.granularity());
         visibleFrom = DateRanges.LITERAL.format(from);
-        LocalDateTime widenedFrom = first.window() == null ? null
-            : minus(from, first.window());
+        // A running total needs all history; trailing windows need their longest window.
+        LocalDateTime widenedFrom = from;
+        for (Member m : metrics) {
+          if (m.metric().window() == null) {
+            widenedFrom = null;
+            break;
+          }
+          LocalDateTime f = minus(from, m.metric().window());
+          widenedFrom = f.isBefore(widenedFrom) ? f : widenedFrom;
+        }
         widened = new DateRanges.Interval(widenedFrom, r.interval().until());
       }
     }
     return new Cumulative(time, time.alias(), partition, widened, visibleFrom, time.granularity());
   }
 
-  private Member findCumulative(Member m, Set<String> seen) {
+  private void findCumulative(Member m, Set<String> seen, List<Member> found) {
     if (!seen.add(m.path())) {
-      return null;
+      return;
     }
     if (m.kind() == MemberKind.METRIC && m.metric().type() == MetricType.CUMULATIVE) {
-      return m;
+      if (found.stream().noneMatch(f -> f.path().equals(m.path()))) {
+        found.add(m);
+      }
+      return;
     }
     if (m.kind() == MemberKind.MEASURE && m.measure().agg() != Aggregation.NUMBER) {
-      return null;
+      return;
     }
     for (Reference r : references(m)) {
-      Member c = findCumulative(r.member, seen);
-      if (c != null) {
-        return c;
-      }
+      findCumulative(r.member, seen, found);
     }
-    return null;
   }
 
   private static LocalDateTime truncate(LocalDateTime t, Granularity g) {
@@ -1145,6 +1155,9 @@ final class Compilation {
   }
 
   private static SqlNode as(SqlNode e, String alias) {
+    if (e instanceof SqlIdentifier id && id.isSimple() && id.getSimple().equals(alias)) {
+      return e;
+    }
     return SqlStdOperatorTable.AS.createCall(POS, e, new SqlIdentifier(alias, POS));
   }
 

@@ -37,6 +37,7 @@ public final class StrataOperators {
             + d.getClass().getSimpleName());
       }
       unparse(wd, writer, call);
+      writer.setNeedWhitespace(true);
     }
 
     abstract void unparse(WarehouseDialect d, SqlWriter w, SqlCall call);

@@ -1,6 +1,8 @@
 package io.strata.semantic.dialect;
 
 import io.strata.semantic.model.Granularity;
+import static io.strata.semantic.dialect.WarehouseDialect.text;
+
 import org.apache.calcite.sql.SqlDialect;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.SqlWriter;
@@ -40,11 +42,17 @@ public final class StrataSqlDialect {
     @Override public boolean foldsToLower() { return true; }
     @Override protected boolean identifierNeedsQuote(String val) { return needsQuote(val); }
 
+    /** LIMIT n OFFSET m reads better than the standard OFFSET/FETCH, and both accept it. */
+    @Override
+    public void unparseOffsetFetch(SqlWriter writer, SqlNode offset, SqlNode fetch) {
+      unparseFetchUsingLimit(writer, offset, fetch);
+    }
+
     @Override
     public void unparseApproxCountDistinct(SqlWriter w, SqlNode x) {
-      w.print("COUNT(DISTINCT ");
+      text(w, "COUNT(DISTINCT ");
       x.unparse(w, 0, 0);
-      w.print(")");
+      text(w, ")");
     }
   }
 
@@ -57,6 +65,12 @@ public final class StrataSqlDialect {
     @Override public Dialect kind() { return Dialect.DUCKDB; }
     @Override public SqlDialect calcite() { return this; }
     @Override protected boolean identifierNeedsQuote(String val) { return needsQuote(val); }
+
+    /** LIMIT n OFFSET m reads better than the standard OFFSET/FETCH, and both accept it. */
+    @Override
+    public void unparseOffsetFetch(SqlWriter writer, SqlNode offset, SqlNode fetch) {
+      unparseFetchUsingLimit(writer, offset, fetch);
+    }
   }
 
   /** Redshift: Postgres-like, CONVERT_TIMEZONE, APPROXIMATE COUNT(DISTINCT ...). */
@@ -72,16 +86,16 @@ public final class StrataSqlDialect {
 
     @Override
     public void unparseToLocalTime(SqlWriter w, SqlNode x, String zone) {
-      w.print("CONVERT_TIMEZONE('UTC', " + quote(zone) + ", ");
+      text(w, "CONVERT_TIMEZONE('UTC', " + quote(zone) + ", ");
       x.unparse(w, 0, 0);
-      w.print(")");
+      text(w, ")");
     }
 
     @Override
     public void unparseApproxCountDistinct(SqlWriter w, SqlNode x) {
-      w.print("APPROXIMATE COUNT(DISTINCT ");
+      text(w, "APPROXIMATE COUNT(DISTINCT ");
       x.unparse(w, 0, 0);
-      w.print(")");
+      text(w, ")");
     }
   }
 
@@ -97,9 +111,9 @@ public final class StrataSqlDialect {
 
     @Override
     public void unparseToLocalTime(SqlWriter w, SqlNode x, String zone) {
-      w.print("CONVERT_TIMEZONE('UTC', " + quote(zone) + ", ");
+      text(w, "CONVERT_TIMEZONE('UTC', " + quote(zone) + ", ");
       x.unparse(w, 0, 0);
-      w.print(")");
+      text(w, ")");
     }
   }
 
@@ -118,16 +132,16 @@ public final class StrataSqlDialect {
 
     @Override
     public void unparseTimeTrunc(SqlWriter w, Granularity g, SqlNode x) {
-      w.print("DATETIME_TRUNC(");
+      text(w, "DATETIME_TRUNC(");
       x.unparse(w, 0, 0);
-      w.print(", " + (g == Granularity.WEEK ? "ISOWEEK" : g.name()) + ")");
+      text(w, ", " + (g == Granularity.WEEK ? "ISOWEEK" : g.name()) + ")");
     }
 
     @Override
     public void unparseToLocalTime(SqlWriter w, SqlNode x, String zone) {
-      w.print("DATETIME(");
+      text(w, "DATETIME(");
       x.unparse(w, 0, 0);
-      w.print(", " + quote(zone) + ")");
+      text(w, ", " + quote(zone) + ")");
     }
 
     /** BigQuery's LIKE has no ESCAPE clause: a backslash (doubled in the literal) escapes. */
@@ -136,9 +150,9 @@ public final class StrataSqlDialect {
         boolean anyAfter, boolean negated) {
       String v = value.toLowerCase(java.util.Locale.ROOT).replace("\\", "\\\\")
           .replace("%", "\\%").replace("_", "\\_");
-      w.print("LOWER(");
+      text(w, "LOWER(");
       x.unparse(w, 0, 0);
-      w.print(")" + (negated ? " NOT LIKE " : " LIKE ")
+      text(w, ")" + (negated ? " NOT LIKE " : " LIKE ")
           + quote((anyBefore ? "%" : "") + v + (anyAfter ? "%" : "")));
     }
   }
@@ -166,40 +180,40 @@ public final class StrataSqlDialect {
         case MONTH -> format(w, x, "%Y-%m-01 00:00:00");
         case YEAR -> format(w, x, "%Y-01-01 00:00:00");
         case WEEK -> {
-          w.print("TIMESTAMP(DATE_SUB(DATE(");
+          text(w, "TIMESTAMP(DATE_SUB(DATE(");
           x.unparse(w, 0, 0);
-          w.print("), INTERVAL WEEKDAY(");
+          text(w, "), INTERVAL WEEKDAY(");
           x.unparse(w, 0, 0);
-          w.print(") DAY))");
+          text(w, ") DAY))");
         }
         case QUARTER -> {
-          w.print("TIMESTAMP(MAKEDATE(YEAR(");
+          text(w, "TIMESTAMP(MAKEDATE(YEAR(");
           x.unparse(w, 0, 0);
-          w.print("), 1) + INTERVAL (QUARTER(");
+          text(w, "), 1) + INTERVAL (QUARTER(");
           x.unparse(w, 0, 0);
-          w.print(") - 1) QUARTER)");
+          text(w, ") - 1) QUARTER)");
         }
       }
     }
 
     private void format(SqlWriter w, SqlNode x, String pattern) {
-      w.print("TIMESTAMP(DATE_FORMAT(");
+      text(w, "TIMESTAMP(DATE_FORMAT(");
       x.unparse(w, 0, 0);
-      w.print(", '" + pattern + "'))");
+      text(w, ", '" + pattern + "'))");
     }
 
     @Override
     public void unparseToLocalTime(SqlWriter w, SqlNode x, String zone) {
-      w.print("CONVERT_TZ(");
+      text(w, "CONVERT_TZ(");
       x.unparse(w, 0, 0);
-      w.print(", '+00:00', " + quote(zone) + ")");
+      text(w, ", '+00:00', " + quote(zone) + ")");
     }
 
     @Override
     public void unparseApproxCountDistinct(SqlWriter w, SqlNode x) {
-      w.print("COUNT(DISTINCT ");
+      text(w, "COUNT(DISTINCT ");
       x.unparse(w, 0, 0);
-      w.print(")");
+      text(w, ")");
     }
 
   }

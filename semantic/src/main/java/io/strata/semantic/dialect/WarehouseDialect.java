@@ -30,33 +30,45 @@ public interface WarehouseDialect {
 
   Dialect kind();
 
+  /**
+   * Writes a piece of SQL text with tidy spacing: no space before a closing parenthesis or a
+   * comma, none after an opening parenthesis.
+   */
+  static void text(SqlWriter w, String s) {
+    if (s.startsWith(")") || s.startsWith(",")) {
+      w.setNeedWhitespace(false);
+    }
+    w.print(s);
+    w.setNeedWhitespace(!s.endsWith("(") && !s.endsWith(" "));
+  }
+
   /** The Calcite dialect that unparses everything else. */
   SqlDialect calcite();
 
   /** {@code DATE_TRUNC('month', x)}: the start of the period that contains {@code x}. */
   default void unparseTimeTrunc(SqlWriter w, Granularity g, SqlNode x) {
-    w.print("DATE_TRUNC('" + g.lowerName() + "', ");
+    text(w, "DATE_TRUNC('" + g.lowerName() + "', ");
     x.unparse(w, 0, 0);
-    w.print(")");
+    text(w, ")");
   }
 
   /** The UTC timestamp {@code x} as local time in {@code zone} (an IANA zone id). */
   default void unparseToLocalTime(SqlWriter w, SqlNode x, String zone) {
-    w.print("((");
+    text(w, "((");
     x.unparse(w, 0, 0);
-    w.print(") AT TIME ZONE 'UTC' AT TIME ZONE " + quote(zone) + ")");
+    text(w, ") AT TIME ZONE 'UTC' AT TIME ZONE " + quote(zone) + ")");
   }
 
   /** An approximate distinct count; exact where the warehouse has no approximation. */
   default void unparseApproxCountDistinct(SqlWriter w, SqlNode x) {
-    w.print("APPROX_COUNT_DISTINCT(");
+    text(w, "APPROX_COUNT_DISTINCT(");
     x.unparse(w, 0, 0);
-    w.print(")");
+    text(w, ")");
   }
 
   /** A timestamp literal, {@code value} as {@code yyyy-MM-dd HH:mm:ss}. */
   default void unparseTimestampLiteral(SqlWriter w, String value) {
-    w.print("TIMESTAMP '" + value + "'");
+    text(w, "TIMESTAMP '" + value + "'");
   }
 
   /**
@@ -71,12 +83,12 @@ public interface WarehouseDialect {
     if (special) {
       v = v.replace("!", "!!").replace("%", "!%").replace("_", "!_");
     }
-    w.print("LOWER(");
+    text(w, "LOWER(");
     x.unparse(w, 0, 0);
-    w.print(")" + (negated ? " NOT LIKE " : " LIKE ")
+    text(w, ")" + (negated ? " NOT LIKE " : " LIKE ")
         + quote((anyBefore ? "%" : "") + v + (anyAfter ? "%" : "")));
     if (special) {
-      w.print(" ESCAPE '!'");
+      text(w, " ESCAPE '!'");
     }
   }
 

@@ -87,7 +87,7 @@ public final class QueryJson {
     @Override
     public List<SemanticQuery.Order> deserialize(JsonParser p, DeserializationContext ctxt)
         throws IOException {
-      JsonNode node = p.readValueAsTree();
+      JsonNode node = ctxt.readTree(p);
       List<SemanticQuery.Order> out = new ArrayList<>();
       if (node.isObject()) {
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
@@ -126,7 +126,7 @@ public final class QueryJson {
   public static final class DateRangeDeserializer extends JsonDeserializer<DateRange> {
     @Override
     public DateRange deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-      JsonNode node = p.readValueAsTree();
+      JsonNode node = ctxt.readTree(p);
       if (node.isTextual()) {
         return DateRange.relative(node.asText());
       }
@@ -143,7 +143,7 @@ public final class QueryJson {
   public static final class FilterDeserializer extends JsonDeserializer<Filter> {
     @Override
     public Filter deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-      return read(p.readValueAsTree(), p);
+      return read(ctxt.readTree(p), p);
     }
 
     private Filter read(JsonNode node, JsonParser p) throws JsonMappingException {

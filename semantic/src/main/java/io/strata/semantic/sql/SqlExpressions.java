@@ -89,54 +89,69 @@ public final class SqlExpressions {
     }
   }
 
-  /** Text with braces removed, and for each line the columns at which a brace was removed. */
-  private record Stripped(String text, List<List<Integer>> removedPerLine) {}
+  /**
+   * Text with brace references turned into quoted identifiers ({@code {count}} becomes
+   * {@code "count"}, so reserved words work), and for each character of the new text the offset
+   * of the character it came from.
+   */
+  private record Stripped(String text, int[] origin, String original) {}
 
   private static Stripped strip(String text) {
     StringBuilder out = new StringBuilder();
-    List<List<Integer>> removed = new ArrayList<>();
-    removed.add(new ArrayList<>());
-    int col = 1;
+    List<Integer> origin = new ArrayList<>();
     Matcher m = BRACE.matcher(text);
-    List<int[]> spans = new ArrayList<>();
+    int last = 0;
     while (m.find()) {
-      spans.add(new int[] {m.start(), m.end()});
-    }
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      boolean brace = false;
-      for (int[] span : spans) {
-        if (i == span[0] || i == span[1] - 1) {
-          brace = true;
-          break;
+      for (int i = last; i < m.start(); i++) {
+        out.append(text.charAt(i));
+        origin.add(i);
+      }
+      String[] parts = m.group(1).split("\\.");
+      int at = m.start();
+      for (int p = 0; p < parts.length; p++) {
+        if (p > 0) {
+          out.append('.');
+          origin.add(at);
         }
+        out.append('"').append(parts[p]).append('"');
+        for (int c = 0; c < parts[p].length() + 2; c++) {
+          origin.add(at);
+        }
+        at += parts[p].length() + 1;
       }
-      if (brace) {
-        removed.get(removed.size() - 1).add(col);
-      } else {
-        out.append(c);
-      }
-      col++;
-      if (c == '\n') {
-        removed.add(new ArrayList<>());
-        col = 1;
-      }
+      last = m.end();
     }
-    return new Stripped(out.toString(), removed);
+    for (int i = last; i < text.length(); i++) {
+      out.append(text.charAt(i));
+      origin.add(i);
+    }
+    return new Stripped(out.toString(), origin.stream().mapToInt(Integer::intValue).toArray(),
+        text);
   }
 
   private static ParseError error(SqlParseException e, Stripped s) {
     int line = e.getPos() == null ? 1 : Math.max(1, e.getPos().getLineNum());
     int column = e.getPos() == null ? 1 : Math.max(1, e.getPos().getColumnNum());
-    if (line - 1 < s.removedPerLine.size()) {
-      // Map the column in the stripped text back to the column in the text as written.
-      int original = column;
-      for (int removedAt : s.removedPerLine.get(line - 1)) {
-        if (removedAt <= original) {
-          original++;
+    // Offset in the rewritten text, then back to the text as written.
+    int offset = 0;
+    for (int l = 1; l < line && offset < s.text.length(); offset++) {
+      if (s.text.charAt(offset) == '\n') {
+        l++;
+      }
+    }
+    offset = Math.min(offset + column - 1, s.origin.length - 1);
+    if (offset >= 0) {
+      int orig = s.origin[offset];
+      line = 1;
+      column = 1;
+      for (int i = 0; i < orig; i++) {
+        if (s.original.charAt(i) == '\n') {
+          line++;
+          column = 1;
+        } else {
+          column++;
         }
       }
-      column = original;
     }
     String message = e.getMessage();
     int nl = message.indexOf('\n');
