@@ -1,0 +1,136 @@
+package io.strata.semantic.compile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.strata.demo.DemoModels;
+import io.strata.semantic.dialect.Dialect;
+import io.strata.semantic.model.ModelLoader;
+import io.strata.semantic.model.SemanticCatalog;
+import io.strata.semantic.query.QueryException;
+import io.strata.semantic.query.QueryJson;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Every bad query gets a QueryException that names the problem and where it is. */
+class QueryErrorsTest {
+  static final SemanticCatalog DEMO =
+      SemanticCatalog.fromLoad(ModelLoader.loadTexts(DemoModels.files()));
+  static final SemanticCompiler COMPILER = new SemanticCompiler(DEMO,
+      Clock.fixed(Instant.parse("2024-07-01T00:00:00Z"), ZoneOffset.UTC));
+
+  private static QueryException error(String json) {
+    try {
+      COMPILER.compile(QueryJson.parse(json), Dialect.POSTGRES);
+    } catch (QueryException e) {
+      return e;
+    }
+    throw new AssertionError("no error for " + json);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      unknown member        | {"measures":["orders.nope"]}                                                  | UNKNOWN_MEMBER | measures[0] | 'orders' has no member 'nope'
+      unknown model         | {"measures":["shipments.count"]}                                              | UNKNOWN_MEMBER | measures[0] | no model or view named 'shipments'
+      unqualified member    | {"measures":["count"]}                                                        | UNKNOWN_MEMBER | measures[0] | address members as model.member
+      dimension as measure  | {"measures":["orders.status"]}                                                | INVALID_QUERY  | measures[0] | not a measure
+      measure as dimension  | {"dimensions":["orders.count"]}                                               | INVALID_QUERY  | dimensions[0] | put it under measures
+      grain on non-time     | {"measures":["orders.count"],"timeDimensions":[{"dimension":"orders.status","granularity":"month"}]} | INVALID_QUERY | timeDimensions[0] | a granularity or date range needs a time dimension
+      unknown grain         | {"measures":["orders.count"],"timeDimensions":[{"dimension":"orders.ordered_at","granularity":"fortnight"}]} | INVALID_QUERY | timeDimensions[0].granularity | unknown granularity 'fortnight'
+      bad date range        | {"measures":["orders.count"],"timeDimensions":[{"dimension":"orders.ordered_at","dateRange":"next blue moon"}]} | INVALID_QUERY | timeDimensions[0].dateRange | is not a date range
+      reversed date range   | {"measures":["orders.count"],"timeDimensions":[{"dimension":"orders.ordered_at","dateRange":["2024-02-01","2024-01-01"]}]} | INVALID_QUERY | timeDimensions[0].dateRange | before it starts
+      bad time zone         | {"measures":["orders.count"],"timezone":"Mars/Olympus"}                       | INVALID_QUERY  | timezone    | unknown time zone 'Mars/Olympus'
+      mixed or              | {"measures":["orders.count"],"filters":[{"or":[{"member":"orders.status","operator":"equals","values":["x"]},{"member":"orders.count","operator":"gt","values":["1"]}]}]} | INVALID_QUERY | filters[0] | mixes conditions on measures and on dimensions
+      values count          | {"measures":["orders.count"],"filters":[{"member":"orders.count","operator":"gt","values":["1","2"]}]} | INVALID_QUERY | filters[0].values | gt takes one value; got 2
+      not a number          | {"measures":["orders.count"],"filters":[{"member":"orders.count","operator":"gt","values":["lots"]}]} | INVALID_QUERY | filters[0].values | 'lots' is not a number
+      date op on string     | {"measures":["orders.count"],"filters":[{"member":"orders.status","operator":"beforeDate","values":["2024-01-01"]}]} | INVALID_QUERY | filters[0] | beforeDate needs a time dimension
+      bad date value        | {"measures":["orders.count"],"filters":[{"member":"orders.ordered_at","operator":"afterDate","values":["yesterday-ish"]}]} | INVALID_QUERY | filters[0].values | is not a date
+      segment in filters    | {"measures":["orders.count"],"filters":[{"member":"orders.online","operator":"set"}]} | INVALID_QUERY | filters[0].member | put it under segments
+      not a segment         | {"measures":["orders.count"],"segments":["orders.status"]}                    | INVALID_QUERY  | segments[0] | is not a segment
+      order not in query    | {"measures":["orders.count"],"order":{"orders.status":"asc"}}                 | INVALID_QUERY  | order[0]    | not among the query's measures or dimensions
+      negative limit        | {"measures":["orders.count"],"limit":-1}                                      | INVALID_QUERY  | limit       | limit must be 0 or more
+      empty query           | {}                                                                            | INVALID_QUERY  |             | the query selects nothing
+      cumulative no time    | {"measures":["order_items.cumulative_revenue"]}                               | INVALID_QUERY  | timeDimensions | needs its time dimension orders.ordered_at
+      window vs grain       | {"measures":["order_items.revenue_trailing_3_months"],"timeDimensions":[{"dimension":"orders.ordered_at","granularity":"week"}]} | INVALID_QUERY | timeDimensions | not a whole number of weeks
+      """)
+  void badQueries(String name, String json, String code, String location, String message) {
+    QueryException e = error(json);
+    assertThat(e.code().name()).as(name).isEqualTo(code);
+    assertThat(e.location()).as(name).isEqualTo(location);
+    assertThat(e.getMessage()).as(name).contains(message);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      not json          | {"measures": [                       | line 1          | malformed JSON
+      unknown field     | {"measurez": ["orders.count"]}       | measurez        | Unrecognized field "measurez"
+      unknown operator  | {"filters":[{"member":"orders.status","operator":"like","values":["a"]}]} | filters[0] | unknown filter operator 'like'
+      bad order         | {"measures":["orders.count"],"order":{"orders.count":"sideways"}} | order | "asc" or "desc"
+      bad date range    | {"timeDimensions":[{"dimension":"orders.ordered_at","dateRange":[1,2]}]} | timeDimensions[0].dateRange | dateRange must be
+      not an object     | [1, 2]                               | line 1          | SemanticQuery
+      """)
+  void malformedJson(String name, String json, String location, String message) {
+    assertThatThrownBy(() -> QueryJson.parse(json))
+        .as(name)
+        .isInstanceOfSatisfying(QueryException.class, e -> {
+          assertThat(e.code()).isEqualTo(QueryException.Code.MALFORMED_QUERY);
+          assertThat(e.location()).contains(location);
+          assertThat(e.getMessage()).contains(message);
+        });
+  }
+
+  @Test
+  void noJoinPathIsReported() {
+    Map<String, String> files = new LinkedHashMap<>(DemoModels.files());
+    files.put("weather.yml", """
+        name: weather
+        data_source: demo
+        table: retail.weather
+        dimensions:
+          - { name: city, type: string }
+        measures:
+          - { name: count, agg: count }
+        """);
+    SemanticCompiler c = new SemanticCompiler(
+        SemanticCatalog.fromLoad(ModelLoader.loadTexts(files)));
+    assertThatThrownBy(() -> c.compile(QueryJson.parse(
+        "{\"measures\":[\"orders.count\"],\"dimensions\":[\"weather.city\"]}"), Dialect.DUCKDB))
+        .isInstanceOfSatisfying(QueryException.class, e -> {
+          assertThat(e.code()).isEqualTo(QueryException.Code.NO_JOIN_PATH);
+          assertThat(e.getMessage()).contains("no join path from 'orders' to 'weather'");
+        });
+  }
+
+  @Test
+  void sameQueryCompilesToSameSqlAndCacheHitsAreEqual() {
+    String json = """
+        {"measures":["orders.count","order_items.revenue"],"dimensions":["customers.region"],
+         "filters":[{"member":"orders.status","operator":"equals","values":["completed"]}]}""";
+    SemanticCompiler fresh = new SemanticCompiler(DEMO);
+    for (Dialect d : Dialect.values()) {
+      CompiledQuery a = COMPILER.compile(QueryJson.parse(json), d);
+      CompiledQuery b = fresh.compileUncached(QueryJson.parse(json), d);
+      assertThat(b.sql()).isEqualTo(a.sql());
+      assertThat(COMPILER.compile(QueryJson.parse(json), d)).isSameAs(a);
+    }
+  }
+
+  @Test
+  void viewMembersResolveToModelMembers() {
+    CompiledQuery view = COMPILER.compile(QueryJson.parse(
+        "{\"measures\":[\"sales.revenue\"],\"dimensions\":[\"sales.region\"]}"), Dialect.POSTGRES);
+    CompiledQuery models = COMPILER.compile(QueryJson.parse(
+        "{\"measures\":[\"order_items.revenue\"],\"dimensions\":[\"customers.region\"]}"),
+        Dialect.POSTGRES);
+    assertThat(view.columns()).extracting(OutputColumn::member)
+        .containsExactly("sales.region", "sales.revenue");
+    assertThat(view.sql().replace("sales__", "x__"))
+        .isEqualTo(models.sql().replace("customers__", "x__").replace("order_items__", "x__"));
+  }
+}
