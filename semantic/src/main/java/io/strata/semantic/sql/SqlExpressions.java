@@ -89,54 +89,68 @@ public final class SqlExpressions {
     }
   }
 
-  /** Text with braces removed, and for each line the columns at which a brace was removed. */
-  private record Stripped(String text, List<List<Integer>> removedPerLine) {}
+  /**
+   * Text with each brace reference turned into a quoted identifier ({@code {count}} becomes
+   * {@code "count"}, {@code {a.b}} becomes {@code "a"."b"}), so that member names that are SQL
+   * keywords still parse; and for each line, the original column of every column of that text.
+   */
+  private record Stripped(String text, List<List<Integer>> originalColumns) {}
 
   private static Stripped strip(String text) {
     StringBuilder out = new StringBuilder();
-    List<List<Integer>> removed = new ArrayList<>();
-    removed.add(new ArrayList<>());
-    int col = 1;
+    List<List<Integer>> columns = new ArrayList<>();
+    columns.add(new ArrayList<>());
     Matcher m = BRACE.matcher(text);
-    List<int[]> spans = new ArrayList<>();
-    while (m.find()) {
-      spans.add(new int[] {m.start(), m.end()});
-    }
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      boolean brace = false;
-      for (int[] span : spans) {
-        if (i == span[0] || i == span[1] - 1) {
-          brace = true;
-          break;
+    int i = 0;
+    int col = 1;
+    while (i < text.length()) {
+      List<Integer> line = columns.get(columns.size() - 1);
+      if (m.find(i) && m.start() == i) {
+        String[] parts = m.group(1).split("\\.");
+        out.append('"');
+        line.add(col); // the opening brace
+        int c = col + 1;
+        for (int p = 0; p < parts.length; p++) {
+          if (p > 0) {
+            out.append("\".\"");
+            line.add(c - 1);
+            line.add(c);
+            line.add(c + 1);
+            c++;
+          }
+          out.append(parts[p]);
+          for (int k = 0; k < parts[p].length(); k++) {
+            line.add(c++);
+          }
         }
+        out.append('"');
+        line.add(c); // the closing brace
+        col += m.end() - m.start();
+        i = m.end();
+        continue;
       }
-      if (brace) {
-        removed.get(removed.size() - 1).add(col);
-      } else {
-        out.append(c);
-      }
-      col++;
-      if (c == '\n') {
-        removed.add(new ArrayList<>());
+      char ch = text.charAt(i++);
+      out.append(ch);
+      line.add(col++);
+      if (ch == '\n') {
+        columns.add(new ArrayList<>());
         col = 1;
       }
     }
-    return new Stripped(out.toString(), removed);
+    return new Stripped(out.toString(), columns);
   }
 
   private static ParseError error(SqlParseException e, Stripped s) {
     int line = e.getPos() == null ? 1 : Math.max(1, e.getPos().getLineNum());
     int column = e.getPos() == null ? 1 : Math.max(1, e.getPos().getColumnNum());
-    if (line - 1 < s.removedPerLine.size()) {
-      // Map the column in the stripped text back to the column in the text as written.
-      int original = column;
-      for (int removedAt : s.removedPerLine.get(line - 1)) {
-        if (removedAt <= original) {
-          original++;
-        }
+    if (line - 1 < s.originalColumns.size()) {
+      // Map the column in the rewritten text back to the column in the text as written.
+      List<Integer> original = s.originalColumns.get(line - 1);
+      if (column - 1 < original.size()) {
+        column = original.get(column - 1);
+      } else if (!original.isEmpty()) {
+        column = original.get(original.size() - 1) + column - original.size();
       }
-      column = original;
     }
     String message = e.getMessage();
     int nl = message.indexOf('\n');
