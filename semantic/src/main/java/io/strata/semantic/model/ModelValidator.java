@@ -163,14 +163,14 @@ public final class ModelValidator {
         continue;
       }
       SourcePosition onAt = j.origin().of("on");
-      parseExpression(j.on(), onAt, where + ": join on '" + j.model() + "'");
+      parseExpression(j.on(), onAt, where + ": join to '" + j.model() + "': on");
       Matcher m = BRACE.matcher(j.on());
       while (m.find()) {
         String ref = m.group(1);
         String refModel = ref.contains(".") ? ref.substring(0, ref.indexOf('.')) : ref;
         if (!refModel.equals(model.name()) && !refModel.equals(j.model())) {
-          error(offset(onAt, j.on(), m.start()), where + ": join on '" + j.model()
-              + "' refers to {" + ref + "}; the condition may only refer to {" + model.name()
+          error(offset(onAt, j.on(), m.start()), where + ": join to '" + j.model()
+              + "': on refers to {" + ref + "}; the condition may only refer to {" + model.name()
               + "} and {" + j.model() + "}");
         }
       }
@@ -197,7 +197,7 @@ public final class ModelValidator {
       boolean any = false;
       while (r.find()) {
         any = true;
-        resolveAggregate(model, what, "{" + r.group(1) + "}", r.group(1),
+        resolveAggregate(model, what + ":", "{" + r.group(1) + "}", r.group(1),
             offset(at, m.expr(), r.start()));
       }
       if (!any) {
@@ -222,7 +222,7 @@ public final class ModelValidator {
         boolean any = false;
         while (r.find()) {
           any = true;
-          resolveAggregate(model, what, "{" + r.group(1) + "}", r.group(1),
+          resolveAggregate(model, what + ":", "{" + r.group(1) + "}", r.group(1),
               offset(at, m.expr(), r.start()));
         }
         if (!any) {
@@ -258,9 +258,6 @@ public final class ModelValidator {
             + measure.measure().agg().name().toLowerCase(java.util.Locale.ROOT)
             + "; a cumulative metric can only add up a measure with agg sum or count");
         measure = null;
-      } else if (measure != null) {
-        checkPath(model.name(), measure.model().name(), at, what + ": measure '"
-            + measure.path() + "'");
       }
     }
     if (m.timeDimension() != null) {
@@ -303,14 +300,14 @@ public final class ModelValidator {
     }
     Model target = models.get(owner);
     if (target == null) {
-      error(at, what + ": " + shown + " refers to unknown model '" + owner + "'"
+      error(at, what + " " + shown + " refers to unknown model '" + owner + "'"
           + suggestion(owner, models.keySet(), "models"));
       return null;
     }
     var member = SemanticCatalog.member(target, name);
     if (member.isEmpty()) {
       List<String> names = SemanticCatalog.members(target).stream().map(Member::name).toList();
-      error(at, what + ": " + shown + " is not a member of model '" + owner + "'"
+      error(at, what + " " + shown + " is not a member of model '" + owner + "'"
           + suggestion(name, names, null));
       return null;
     }
@@ -325,11 +322,11 @@ public final class ModelValidator {
       return null;
     }
     if (!member.aggregated()) {
-      error(at, what + ": " + shown + " is a " + kindName(member)
+      error(at, what + " " + shown + " is a " + kindName(member)
           + "; only measures and metrics can be used here");
       return null;
     }
-    checkPath(model.name(), member.model().name(), at, what + ": " + shown);
+    checkPath(model.name(), member.model().name(), at, what + " " + shown);
     return member;
   }
 
@@ -339,7 +336,7 @@ public final class ModelValidator {
     }
     JoinGraph.PathResult p = graph.path(from, to);
     if (!p.found()) {
-      error(at, what + " cannot be reached: " + p.problem() + "; " + pathHint(p));
+      error(at, what + " is out of reach: " + p.problem() + "; " + pathHint(p));
     }
   }
 
@@ -586,7 +583,7 @@ public final class ModelValidator {
         best = n;
       }
     }
-    if (best != null && bestDistance <= Math.max(1, Math.min(2, wrong.length() / 3))) {
+    if (best != null && bestDistance <= Math.max(1, Math.min(2, (wrong.length() + 1) / 3))) {
       return " (did you mean '" + best + "'?)";
     }
     if (what != null && !names.isEmpty() && names.size() <= 12) {
