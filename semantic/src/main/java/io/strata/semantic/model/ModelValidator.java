@@ -34,6 +34,7 @@ public final class ModelValidator {
   /** The first definition of each model name; later duplicates are reported. */
   private final Map<String, Model> models = new LinkedHashMap<>();
   private final JoinGraph graph;
+  private final Set<String> reportedCycles = new HashSet<>();
 
   private ModelValidator(List<Model> all) {
     for (Model m : all) {
@@ -420,6 +421,9 @@ public final class ModelValidator {
         String next = cycle.get(1);
         SourcePosition at = edges.get(start).stream().filter(x -> x.target().equals(next))
             .findFirst().map(Ref::at).orElse(r.at());
+        if (!reportedCycles.add(String.join(" -> ", cycle))) {
+          continue; // the same cycle through a second reference
+        }
         error(at, "cycle among derived " + (measures ? "measures" : "measures and metrics")
             + ": " + String.join(" -> ", cycle) + "; a measure cannot depend on itself");
       }
@@ -565,7 +569,9 @@ public final class ModelValidator {
     if (line == 0) {
       return start.plusColumns(index);
     }
-    return new SourcePosition(start.file(), start.line() + line, index - lineStart + 1);
+    // Later lines come from a block scalar, whose lines share the first line's indentation.
+    return new SourcePosition(start.file(), start.line() + line,
+        start.column() + index - lineStart);
   }
 
   /**

@@ -55,7 +55,9 @@ public final class SqlExpressions {
       if (line <= 1) {
         return fragmentStart.plusColumns(Math.max(0, column - 1));
       }
-      return new SourcePosition(fragmentStart.file(), fragmentStart.line() + line - 1, column);
+      // Later lines come from a block scalar, whose lines share the first line's indentation.
+      return new SourcePosition(fragmentStart.file(), fragmentStart.line() + line - 1,
+          fragmentStart.column() + column - 1);
     }
   }
 
