@@ -60,6 +60,7 @@ public final class ModelLoader {
   private final List<View> views = new ArrayList<>();
   private final List<ModelError> errors = new ArrayList<>();
   private String file = "<string>";
+  private String[] lines = {};
 
   private ModelLoader() {}
 
@@ -114,6 +115,7 @@ public final class ModelLoader {
 
   private void read(String fileName, String yaml) {
     this.file = fileName;
+    this.lines = yaml.split("\n", -1);
     LoaderOptions options = new LoaderOptions();
     options.setAllowDuplicateKeys(true); // we report duplicates ourselves, with positions
     Iterable<Node> docs;
@@ -138,8 +140,8 @@ public final class ModelLoader {
       if (top == null) {
         continue;
       }
-      Map<String, NodeTuple> keys = keys(top, null, "file");
-      if (keys.containsKey("models") || keys.containsKey("views")) {
+      if (hasKey(top, "models") || hasKey(top, "views")) {
+        Map<String, NodeTuple> keys = keys(top, null, "file");
         checkKeys(top, keys, Set.of("models", "views"), "file");
         for (Node m : list(keys.get("models"), "models")) {
           readModel(m);
@@ -147,7 +149,7 @@ public final class ModelLoader {
         for (Node v : list(keys.get("views"), "views")) {
           readView(v);
         }
-      } else if (keys.containsKey("members")) {
+      } else if (hasKey(top, "members")) {
         readView(top);
       } else {
         readModel(top);
@@ -391,6 +393,11 @@ public final class ModelLoader {
 
   // ---------------------------------------------------------------- helpers
 
+  private static boolean hasKey(MappingNode map, String key) {
+    return map.getValue().stream()
+        .anyMatch(t -> t.getKeyNode() instanceof ScalarNode k && key.equals(k.getValue()));
+  }
+
   private SourcePosition pos(Mark mark) {
     return mark == null ? new SourcePosition(file, 1, 1)
         : new SourcePosition(file, mark.getLine() + 1, mark.getColumn() + 1);
@@ -530,6 +537,19 @@ public final class ModelLoader {
       char c = s.getScalarStyle().getChar();
       if (c == '"' || c == '\'') {
         return p.plusColumns(1);
+      }
+      if (c == '|' || c == '>') {
+        // A block scalar's mark is its indicator; its text starts on the next non-blank line.
+        for (int i = p.line(); i < lines.length; i++) {
+          String line = lines[i];
+          if (!line.isBlank()) {
+            int indent = 0;
+            while (indent < line.length() && line.charAt(indent) == ' ') {
+              indent++;
+            }
+            return new SourcePosition(file, i + 1, indent + 1);
+          }
+        }
       }
     }
     return p;

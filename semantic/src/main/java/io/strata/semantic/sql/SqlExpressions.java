@@ -55,7 +55,9 @@ public final class SqlExpressions {
       if (line <= 1) {
         return fragmentStart.plusColumns(Math.max(0, column - 1));
       }
-      return new SourcePosition(fragmentStart.file(), fragmentStart.line() + line - 1, column);
+      // Later lines come from a block scalar, whose lines share the first line's indentation.
+      return new SourcePosition(fragmentStart.file(), fragmentStart.line() + line - 1,
+          fragmentStart.column() + column - 1);
     }
   }
 
@@ -90,67 +92,66 @@ public final class SqlExpressions {
   }
 
   /**
-   * Text with brace references turned into quoted identifiers ({@code {count}} becomes
-   * {@code "count"}, so reserved words work), and for each character of the new text the offset
-   * of the character it came from.
+   * Text with each brace reference turned into a quoted identifier ({@code {count}} becomes
+   * {@code "count"}, {@code {a.b}} becomes {@code "a"."b"}), so that member names that are SQL
+   * keywords still parse; and for each line, the original column of every column of that text.
    */
-  private record Stripped(String text, int[] origin, String original) {}
+  private record Stripped(String text, List<List<Integer>> originalColumns) {}
 
   private static Stripped strip(String text) {
     StringBuilder out = new StringBuilder();
-    List<Integer> origin = new ArrayList<>();
+    List<List<Integer>> columns = new ArrayList<>();
+    columns.add(new ArrayList<>());
     Matcher m = BRACE.matcher(text);
-    int last = 0;
-    while (m.find()) {
-      for (int i = last; i < m.start(); i++) {
-        out.append(text.charAt(i));
-        origin.add(i);
-      }
-      String[] parts = m.group(1).split("\\.");
-      int at = m.start();
-      for (int p = 0; p < parts.length; p++) {
-        if (p > 0) {
-          out.append('.');
-          origin.add(at);
+    int i = 0;
+    int col = 1;
+    while (i < text.length()) {
+      List<Integer> line = columns.get(columns.size() - 1);
+      if (m.find(i) && m.start() == i) {
+        String[] parts = m.group(1).split("\\.");
+        out.append('"');
+        line.add(col); // the opening brace
+        int c = col + 1;
+        for (int p = 0; p < parts.length; p++) {
+          if (p > 0) {
+            out.append("\".\"");
+            line.add(c - 1);
+            line.add(c);
+            line.add(c + 1);
+            c++;
+          }
+          out.append(parts[p]);
+          for (int k = 0; k < parts[p].length(); k++) {
+            line.add(c++);
+          }
         }
-        out.append('"').append(parts[p]).append('"');
-        for (int c = 0; c < parts[p].length() + 2; c++) {
-          origin.add(at);
-        }
-        at += parts[p].length() + 1;
+        out.append('"');
+        line.add(c); // the closing brace
+        col += m.end() - m.start();
+        i = m.end();
+        continue;
       }
-      last = m.end();
+      char ch = text.charAt(i++);
+      out.append(ch);
+      line.add(col++);
+      if (ch == '\n') {
+        columns.add(new ArrayList<>());
+        col = 1;
+      }
     }
-    for (int i = last; i < text.length(); i++) {
-      out.append(text.charAt(i));
-      origin.add(i);
-    }
-    return new Stripped(out.toString(), origin.stream().mapToInt(Integer::intValue).toArray(),
-        text);
+    return new Stripped(out.toString(), columns);
   }
 
   private static ParseError error(SqlParseException e, Stripped s) {
     int line = e.getPos() == null ? 1 : Math.max(1, e.getPos().getLineNum());
     int column = e.getPos() == null ? 1 : Math.max(1, e.getPos().getColumnNum());
-    // Offset in the rewritten text, then back to the text as written.
-    int offset = 0;
-    for (int l = 1; l < line && offset < s.text.length(); offset++) {
-      if (s.text.charAt(offset) == '\n') {
-        l++;
-      }
-    }
-    offset = Math.min(offset + column - 1, s.origin.length - 1);
-    if (offset >= 0) {
-      int orig = s.origin[offset];
-      line = 1;
-      column = 1;
-      for (int i = 0; i < orig; i++) {
-        if (s.original.charAt(i) == '\n') {
-          line++;
-          column = 1;
-        } else {
-          column++;
-        }
+    if (line - 1 < s.originalColumns.size()) {
+      // Map the column in the rewritten text back to the column in the text as written.
+      List<Integer> original = s.originalColumns.get(line - 1);
+      if (column - 1 < original.size()) {
+        column = original.get(column - 1);
+      } else if (!original.isEmpty()) {
+        column = original.get(original.size() - 1) + column - original.size();
       }
     }
     String message = e.getMessage();
