@@ -486,7 +486,10 @@ final class Compilation {
     // Aliases for every base measure, shared by leaves and the layers above.
     Map<String, String> baseAlias = new LinkedHashMap<>();
     for (String path : baseMeasures.keySet()) {
-      baseAlias.put(path, memberAliases.getOrDefault(path, alias(path, null)));
+      // A base measure that is also an output column keeps that column's alias.
+      String a = outs.stream().filter(o -> o.member().path().equals(path)).map(Out::alias)
+          .findFirst().orElse(null);
+      baseAlias.put(path, a != null ? a : alias(path, null));
     }
     Map<String, String> cumulativeAlias = new LinkedHashMap<>();
     for (String path : cumulativeBases.keySet()) {

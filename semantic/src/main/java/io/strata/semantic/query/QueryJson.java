@@ -3,6 +3,7 @@ package io.strata.semantic.query;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
@@ -37,13 +38,27 @@ public final class QueryJson {
       }
       return q;
     } catch (JsonMappingException e) {
+      if (e.getCause() instanceof StreamReadException cause) {
+        throw new QueryException(QueryException.Code.MALFORMED_QUERY, where(e),
+            "malformed JSON: " + clean(cause.getOriginalMessage()));
+      }
       throw new QueryException(QueryException.Code.MALFORMED_QUERY, where(e),
-          e.getOriginalMessage().replaceAll(" \\(class [^)]*\\)", "")
-              .replaceAll(",? ?not marked as ignorable.*", ""));
+          clean(e.getOriginalMessage()));
     } catch (JsonProcessingException e) {
       throw new QueryException(QueryException.Code.MALFORMED_QUERY, where(e),
-          "malformed JSON: " + e.getOriginalMessage());
+          "malformed JSON: " + clean(e.getOriginalMessage()));
     }
+  }
+
+  /** Jackson's messages without class names and source excerpts. */
+  private static String clean(String message) {
+    return message
+        .replaceAll(" \\(class [^)]*\\)", "")
+        .replaceAll(",? ?not marked as ignorable.*", "")
+        .replaceAll(" \\(start marker at \\[Source:.*", "")
+        .replaceAll("\\s*at \\[Source:.*", "")
+        .replace("io.strata.semantic.query.", "")
+        .trim();
   }
 
   public static SemanticQuery parse(JsonNode node) {
