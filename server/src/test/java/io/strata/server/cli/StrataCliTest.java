@@ -2,6 +2,7 @@ package io.strata.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.strata.demo.DemoModels;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,8 +18,6 @@ import picocli.CommandLine;
 
 /** Runs the command line in-process with captured output. */
 class StrataCliTest {
-  static final List<String> DEMO_FILES =
-      List.of("customers.yml", "order_items.yml", "orders.yml", "products.yml", "sales.yml");
 
   @TempDir
   Path tmp;
@@ -40,17 +39,9 @@ class StrataCliTest {
     return runWithInput("", args);
   }
 
-  /** The demo models, copied from the strata-demo jar (or directory) on the classpath. */
-  Path demoModels() throws IOException {
-    Path dir = Files.createDirectories(tmp.resolve("demo"));
-    for (String f : DEMO_FILES) {
-      try (InputStream in = getClass().getClassLoader()
-          .getResourceAsStream("io/strata/demo/models/" + f)) {
-        assertThat(in).as("demo model %s on the classpath", f).isNotNull();
-        Files.copy(in, dir.resolve(f));
-      }
-    }
-    return dir;
+  /** The demo models, written out of the strata-demo jar into a directory. */
+  Path demoModels() {
+    return DemoModels.copyTo(tmp.resolve("demo"));
   }
 
   Path brokenModels() throws IOException {
@@ -166,5 +157,29 @@ class StrataCliTest {
     Run r = run("compile", "q.json");
     assertThat(r.status()).isEqualTo(2);
     assertThat(r.err()).contains("--models").contains("--dialect");
+  }
+
+  @Test
+  void compilePrintsTheSqlForEachDialect() throws IOException {
+    String query = "{\"measures\":[\"orders.count\"],\"dimensions\":[\"customers.region\"],"
+        + "\"limit\":5}";
+    Run pg = runWithInput(query, "compile", "--models", demoModels().toString(), "--dialect",
+        "postgres", "-");
+    assertThat(pg.status()).as(pg.err()).isZero();
+    assertThat(pg.out()).contains("FROM retail.orders AS orders")
+        .contains("LEFT JOIN retail.customers AS customers")
+        .contains("LIMIT 5");
+    Run mysql = runWithInput(query, "compile", "--models", demoModels().toString(), "--dialect",
+        "mysql", "-");
+    assertThat(mysql.status()).as(mysql.err()).isZero();
+    assertThat(mysql.out()).contains("LIMIT 5");
+  }
+
+  @Test
+  void compileReportsAnUnknownMemberWithItsLocation() throws IOException {
+    Run r = runWithInput("{\"measures\":[\"orders.nope\"]}", "compile", "--models",
+        demoModels().toString(), "--dialect", "duckdb", "-");
+    assertThat(r.status()).isEqualTo(1);
+    assertThat(r.err()).contains("'orders' has no member 'nope'").contains("measures[0]");
   }
 }
