@@ -1,0 +1,5 @@
+SELECT DATE_TRUNC('hour', orders.ordered_at) AS orders__ordered_at_hour, COUNT(*) AS orders__count
+FROM retail.orders AS orders
+WHERE orders.ordered_at >= TIMESTAMP '2024-03-15 00:00:00' AND orders.ordered_at < TIMESTAMP '2024-03-18 00:00:00'
+GROUP BY 1
+ORDER BY 1

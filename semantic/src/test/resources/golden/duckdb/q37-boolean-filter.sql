@@ -1,0 +1,5 @@
+SELECT orders.status AS orders__status, COUNT(*) AS orders__count
+FROM retail.orders AS orders
+WHERE orders.status IN ('completed', 'cancelled', 'returned') = FALSE
+GROUP BY 1
+ORDER BY 2 DESC

@@ -1,0 +1,5 @@
+SELECT TIMESTAMP(MAKEDATE(YEAR(orders.ordered_at), 1) + INTERVAL (QUARTER(orders.ordered_at) - 1) QUARTER) AS orders__ordered_at_quarter, COUNT(*) AS orders__count, COUNT(DISTINCT orders.customer_id) AS orders__approx_customer_count
+FROM retail.orders AS orders
+WHERE orders.channel IN ('web', 'mobile')
+GROUP BY 1
+ORDER BY 1

@@ -1,0 +1,5 @@
+SELECT DATE_TRUNC('quarter', orders.ordered_at) AS orders__ordered_at_quarter, COUNT(*) AS orders__count, APPROXIMATE COUNT(DISTINCT orders.customer_id) AS orders__approx_customer_count
+FROM retail.orders AS orders
+WHERE orders.channel IN ('web', 'mobile')
+GROUP BY 1
+ORDER BY 1

@@ -1,0 +1,5 @@
+SELECT DATE_TRUNC('day', CONVERT_TIMEZONE('UTC', 'Asia/Kolkata', orders.ordered_at)) AS orders__ordered_at_day, COUNT(*) AS orders__count
+FROM retail.orders AS orders
+WHERE orders.ordered_at >= TIMESTAMP '2024-01-31 18:30:00' AND orders.ordered_at < TIMESTAMP '2024-02-10 18:30:00'
+GROUP BY 1
+ORDER BY 1

@@ -1,0 +1,1 @@
+SELECT status, COUNT(order_id) FROM retail.orders GROUP BY status

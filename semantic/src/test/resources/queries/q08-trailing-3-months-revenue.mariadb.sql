@@ -1,0 +1,6 @@
+SELECT m.month,
+  (SELECT SUM(i.quantity * i.unit_price * (1 - i.discount)) FROM retail.order_items i JOIN retail.orders o ON o.order_id = i.order_id
+   WHERE o.ordered_at >= m.month - INTERVAL 2 MONTH AND o.ordered_at < m.month + INTERVAL 1 MONTH)
+FROM (SELECT DISTINCT CAST(DATE_FORMAT(ordered_at, '%Y-%m-01') AS DATETIME) AS month FROM retail.orders
+      WHERE ordered_at >= '2023-10-01' AND ordered_at < '2024-04-01') m
+ORDER BY 1

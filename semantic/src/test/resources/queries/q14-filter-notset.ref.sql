@@ -1,0 +1,1 @@
+SELECT region, COUNT(*) FROM retail.customers WHERE segment IS NULL GROUP BY region

@@ -1,0 +1,1 @@
+SELECT segment, COUNT(*) FROM retail.customers WHERE segment IS NOT NULL GROUP BY segment

@@ -1,0 +1,2 @@
+SELECT ordered_at, COUNT(*) FROM retail.orders
+WHERE ordered_at >= '2024-03-15' AND ordered_at < '2024-03-17' GROUP BY 1

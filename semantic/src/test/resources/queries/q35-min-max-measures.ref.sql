@@ -1,0 +1,1 @@
+SELECT status, MIN(ordered_at), MAX(ordered_at) FROM retail.orders GROUP BY status

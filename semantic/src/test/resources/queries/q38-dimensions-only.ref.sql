@@ -1,0 +1,1 @@
+SELECT DISTINCT region, segment FROM retail.customers
