@@ -1,10 +1,10 @@
 SELECT orders__ordered_at_year, MAX(orders__count) AS orders__count, MAX(order_items__revenue) AS order_items__revenue
-FROM (SELECT DATETIME_TRUNC(orders.ordered_at, YEAR) AS orders__ordered_at_year, NULL AS orders__count, SUM(order_items.quantity * order_items.unit_price * (1 - order_items.discount)) AS order_items__revenue
+FROM (SELECT DATETIME_TRUNC(DATETIME(orders.ordered_at, 'Z'), YEAR) AS orders__ordered_at_year, NULL AS orders__count, SUM(order_items.quantity * order_items.unit_price * (1 - order_items.discount)) AS order_items__revenue
       FROM retail.order_items AS order_items
         LEFT JOIN retail.orders AS orders ON order_items.order_id = orders.order_id
       GROUP BY 1
       UNION ALL
-      SELECT DATETIME_TRUNC(orders.ordered_at, YEAR) AS orders__ordered_at_year, COUNT(*) AS orders__count, NULL AS order_items__revenue
+      SELECT DATETIME_TRUNC(DATETIME(orders.ordered_at, 'Z'), YEAR) AS orders__ordered_at_year, COUNT(*) AS orders__count, NULL AS order_items__revenue
       FROM retail.orders AS orders
       GROUP BY 1) AS strata_union
 GROUP BY 1

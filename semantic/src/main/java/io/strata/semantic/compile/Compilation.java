@@ -48,7 +48,8 @@ import org.apache.calcite.sql.SqlNodeList;
 import org.apache.calcite.sql.SqlOperator;
 import org.apache.calcite.sql.SqlSelect;
 import org.apache.calcite.sql.SqlSelectKeyword;
-import org.apache.calcite.sql.SqlWindow;
+import org.apache.calcite.sql.SqlWith;
+import org.apache.calcite.sql.SqlWithItem;
 import org.apache.calcite.sql.fun.SqlCase;
 import org.apache.calcite.sql.fun.SqlStdOperatorTable;
 import org.apache.calcite.sql.parser.SqlParserPos;
@@ -69,6 +70,10 @@ import org.apache.calcite.sql.util.SqlShuttle;
 final class Compilation {
   private static final SqlParserPos POS = SqlParserPos.ZERO;
   private static final String KEY_ALIAS = "strata_pk";
+  /** The aggregated rows, as a common table expression when cumulative metrics read them. */
+  private static final String AGG = "strata_agg";
+  /** The same rows again, inside a cumulative metric's correlated sum. */
+  private static final String INNER = "strata_window";
 
   private final SemanticCatalog catalog;
   private final Dialect dialect;
@@ -563,24 +568,30 @@ final class Compilation {
     for (Out o : outs) {
       select.add(as(post(o.member(), baseAlias, cumulativeAlias, cumulative), o.alias()));
     }
-    SqlNode where = null;
-    if (cumulative == null) {
-      where = and(measureFilterConditions(baseAlias, cumulativeAlias, null));
-    }
-    SqlSelect fin = select(select, as(agg, "strata_agg"), where, null);
+    SqlNode where = and(measureFilterConditions(baseAlias, cumulativeAlias, null));
     if (cumulative != null) {
-      // Window functions see the widened range; only now cut back to what was asked for.
+      // The aggregated rows are read twice: once per output row, once per correlated sum.
+      SqlNode from = as(id(AGG), AGG);
       List<SqlNode> conds = new ArrayList<>();
       if (cumulative.visibleFrom != null) {
+        // Cumulative sums saw the widened range; show only the periods asked for.
         conds.add(SqlStdOperatorTable.GREATER_THAN_OR_EQUAL.createCall(POS,
-            id(cumulative.timeAlias), StrataOperators.timestamp(cumulative.visibleFrom)));
+            id(AGG, cumulative.timeAlias), StrataOperators.timestamp(cumulative.visibleFrom)));
       }
-      conds.addAll(measureFilterConditions(baseAlias, cumulativeAlias, outputAliases()));
-      SqlNodeList cols = new SqlNodeList(POS);
-      dims.forEach(d -> cols.add(id(d.alias())));
-      outs.forEach(o -> cols.add(id(o.alias())));
-      fin = select(cols, as(fin, "strata_window"), and(conds), null);
+      SqlSelect body = select(select, from, and(conds), null);
+      List<SqlNode> filters = measureFilterConditions(baseAlias, cumulativeAlias, outputAliases());
+      if (!filters.isEmpty()) {
+        SqlNodeList cols = new SqlNodeList(POS);
+        dims.forEach(d -> cols.add(id(d.alias())));
+        outs.forEach(o -> cols.add(id(o.alias())));
+        body = select(cols, as(body, "strata_filtered"), and(filters), null);
+      }
+      applyOrderLimit(body, q);
+      SqlWithItem item = new SqlWithItem(POS, new SqlIdentifier(AGG, POS), null, agg,
+          SqlLiteral.createBoolean(false, POS));
+      return new SqlWith(POS, new SqlNodeList(List.of(item), POS), body);
     }
+    SqlSelect fin = select(select, as(agg, AGG), where, null);
     applyOrderLimit(fin, q);
     return fin;
   }
@@ -701,31 +712,6 @@ final class Compilation {
     };
   }
 
-  /** The number of rows at grain {@code g} that a window spans, or an error. */
-  private static int windowRows(Member metric, io.strata.semantic.model.Window w, Granularity g) {
-    long perUnit = switch (w.unit()) {
-      case DAY -> switch (g) { case DAY -> 1; default -> -1; };
-      case WEEK -> switch (g) { case WEEK -> 1; case DAY -> 7; default -> -1; };
-      case MONTH -> switch (g) { case MONTH -> 1; default -> -1; };
-      default -> -1;
-    };
-    long rows = perUnit * w.count();
-    if (perUnit < 0 && w.unit() == Granularity.MONTH && (g == Granularity.QUARTER
-        || g == Granularity.YEAR)) {
-      int months = g == Granularity.QUARTER ? 3 : 12;
-      if (w.count() % months == 0) {
-        rows = w.count() / months;
-        perUnit = 1;
-      }
-    }
-    if (perUnit < 0) {
-      throw new QueryException(Code.INVALID_QUERY, "timeDimensions", "cumulative metric "
-          + metric.path() + " has a window of " + w + ", which is not a whole number of "
-          + g.lowerName() + "s; query it at a granularity the window divides into");
-    }
-    return (int) rows;
-  }
-
   /** The expression of a measure or metric over the aggregated columns. */
   private SqlNode post(Member m, Map<String, String> baseAlias,
       Map<String, String> cumulativeAlias, Cumulative cumulative) {
@@ -748,21 +734,29 @@ final class Compilation {
             SqlStdOperatorTable.NULLIF.createCall(POS, den, SqlLiteral.createExactNumeric("0", POS)));
       }
       case CUMULATIVE -> {
+        // SUM over the periods of the same partition within the window, by time value rather
+        // than by row count, so periods without data do not stretch the window.
         Member base = reference(m.model(), metric.measure());
-        SqlNode value = id(cumulativeAlias.get(base.path()));
-        SqlNodeList partition = new SqlNodeList(POS);
-        cumulative.partitionAliases().forEach(a -> partition.add(id(a)));
-        SqlNodeList order = new SqlNodeList(POS);
-        order.add(id(cumulative.timeAlias()));
-        SqlNode lower = metric.window() == null
-            ? SqlWindow.createUnboundedPreceding(POS)
-            : SqlWindow.createPreceding(SqlLiteral.createExactNumeric(
-                String.valueOf(windowRows(m, metric.window(), cumulative.grain()) - 1), POS), POS);
-        SqlWindow window = SqlWindow.create(null, null, partition, order,
-            SqlLiteral.createBoolean(true, POS), lower, SqlWindow.createCurrentRow(POS),
-            null, POS);
-        yield SqlStdOperatorTable.OVER.createCall(POS,
-            SqlStdOperatorTable.SUM.createCall(POS, value), window);
+        String value = cumulativeAlias.get(base.path());
+        String t = cumulative.timeAlias();
+        List<SqlNode> conds = new ArrayList<>();
+        conds.add(SqlStdOperatorTable.LESS_THAN_OR_EQUAL.createCall(POS, id(INNER, t),
+            id(AGG, t)));
+        if (metric.window() != null) {
+          conds.add(SqlStdOperatorTable.GREATER_THAN.createCall(POS, id(INNER, t),
+              StrataOperators.minusInterval(id(AGG, t), metric.window().count(),
+                  metric.window().unit())));
+        }
+        for (String p : cumulative.partitionAliases()) {
+          conds.add(or(List.of(
+              SqlStdOperatorTable.EQUALS.createCall(POS, id(INNER, p), id(AGG, p)),
+              SqlStdOperatorTable.AND.createCall(POS,
+                  SqlStdOperatorTable.IS_NULL.createCall(POS, id(INNER, p)),
+                  SqlStdOperatorTable.IS_NULL.createCall(POS, id(AGG, p))))));
+        }
+        SqlNodeList sum = new SqlNodeList(POS);
+        sum.add(SqlStdOperatorTable.SUM.createCall(POS, id(INNER, value)));
+        yield select(sum, as(id(AGG), INNER), and(conds), null);
       }
     };
   }
@@ -973,7 +967,7 @@ final class Compilation {
   private SqlNode dimensionValue(Dim d) {
     SqlNode e = expression(d.member().model(), d.member().dimension().sql());
     if (d.member().dimension().type() == DimensionType.TIME) {
-      if (!utc) {
+      if (!utc || warehouse.truncatesLocalTimeOnly()) {
         e = StrataOperators.toLocalTime(e, zone.getId());
       }
       if (d.granularity() != null) {

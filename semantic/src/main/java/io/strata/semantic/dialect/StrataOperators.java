@@ -61,6 +61,15 @@ public final class StrataOperators {
     }
   };
 
+  private static final SqlFunction MINUS_INTERVAL = new DialectFunction("STRATA_MINUS_INTERVAL") {
+    @Override
+    void unparse(WarehouseDialect d, SqlWriter w, SqlCall call) {
+      String[] spec = string(call.operand(1)).split(" ");
+      d.unparseMinusInterval(w, call.operand(0), Integer.parseInt(spec[0]),
+          Granularity.parse(spec[1]));
+    }
+  };
+
   private static final SqlFunction APPROX_COUNT_DISTINCT =
       new DialectFunction("STRATA_APPROX_COUNT_DISTINCT") {
         @Override
@@ -100,6 +109,12 @@ public final class StrataOperators {
 
   public static SqlNode toLocalTime(SqlNode x, String zone) {
     return TO_LOCAL_TIME.createCall(POS, x, SqlLiteral.createCharString(zone, POS));
+  }
+
+  /** {@code x} minus {@code n} units of a granularity (day, week, month, quarter, year). */
+  public static SqlNode minusInterval(SqlNode x, int n, Granularity unit) {
+    return MINUS_INTERVAL.createCall(POS, x,
+        SqlLiteral.createCharString(n + " " + unit.lowerName(), POS));
   }
 
   public static SqlNode approxCountDistinct(SqlNode x) {

@@ -80,6 +80,14 @@ public final class StrataSqlDialect {
     }
 
     @Override public Dialect kind() { return Dialect.REDSHIFT; }
+
+    @Override
+    public void unparseMinusInterval(SqlWriter w, SqlNode x, int n, Granularity unit) {
+      text(w, "DATEADD(" + unit.name() + ", -" + n + ", ");
+      x.unparse(w, 0, 0);
+      text(w, ")");
+    }
+
     @Override public SqlDialect calcite() { return this; }
     @Override public boolean foldsToLower() { return true; }
     @Override protected boolean identifierNeedsQuote(String val) { return needsQuote(val); }
@@ -106,6 +114,14 @@ public final class StrataSqlDialect {
     }
 
     @Override public Dialect kind() { return Dialect.SNOWFLAKE; }
+
+    @Override
+    public void unparseMinusInterval(SqlWriter w, SqlNode x, int n, Granularity unit) {
+      text(w, "DATEADD(" + unit.name() + ", -" + n + ", ");
+      x.unparse(w, 0, 0);
+      text(w, ")");
+    }
+
     @Override public SqlDialect calcite() { return this; }
     @Override protected boolean identifierNeedsQuote(String val) { return needsQuote(val); }
 
@@ -127,6 +143,14 @@ public final class StrataSqlDialect {
     }
 
     @Override public Dialect kind() { return Dialect.BIGQUERY; }
+    @Override public boolean truncatesLocalTimeOnly() { return true; }
+
+    @Override
+    public void unparseMinusInterval(SqlWriter w, SqlNode x, int n, Granularity unit) {
+      text(w, "DATETIME_SUB(");
+      x.unparse(w, 0, 0);
+      text(w, ", INTERVAL " + n + " " + unit.name() + ")");
+    }
     @Override public SqlDialect calcite() { return this; }
     @Override protected boolean identifierNeedsQuote(String val) { return needsQuote(val); }
 
@@ -167,6 +191,13 @@ public final class StrataSqlDialect {
     }
 
     @Override public Dialect kind() { return Dialect.MYSQL; }
+
+    @Override
+    public void unparseMinusInterval(SqlWriter w, SqlNode x, int n, Granularity unit) {
+      text(w, "(");
+      x.unparse(w, 0, 0);
+      text(w, " - INTERVAL " + n + " " + unit.name() + ")");
+    }
     @Override public SqlDialect calcite() { return this; }
     @Override protected boolean identifierNeedsQuote(String val) { return needsQuote(val); }
 

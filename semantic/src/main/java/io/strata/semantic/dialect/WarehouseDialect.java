@@ -35,7 +35,7 @@ public interface WarehouseDialect {
    * comma, none after an opening parenthesis.
    */
   static void text(SqlWriter w, String s) {
-    if (s.startsWith(")") || s.startsWith(",")) {
+    if (s.startsWith(")") || s.startsWith(",") || s.startsWith(" ")) {
       w.setNeedWhitespace(false);
     }
     w.print(s);
@@ -57,6 +57,28 @@ public interface WarehouseDialect {
     text(w, "((");
     x.unparse(w, 0, 0);
     text(w, ") AT TIME ZONE 'UTC' AT TIME ZONE " + quote(zone) + ")");
+  }
+
+  /**
+   * {@code x} minus {@code n} units of {@code unit} (day, week, month, quarter or year), where
+   * {@code x} is a truncated local time. Standard SQL: {@code x - INTERVAL '3' MONTH}, with weeks
+   * as days and quarters as months (the standard has neither unit).
+   */
+  default void unparseMinusInterval(SqlWriter w, SqlNode x, int n, Granularity unit) {
+    int count = unit == Granularity.WEEK ? 7 * n : unit == Granularity.QUARTER ? 3 * n : n;
+    Granularity u = unit == Granularity.WEEK ? Granularity.DAY
+        : unit == Granularity.QUARTER ? Granularity.MONTH : unit;
+    text(w, "(");
+    x.unparse(w, 0, 0);
+    text(w, " - INTERVAL '" + count + "' " + u.name() + ")");
+  }
+
+  /**
+   * True when time values must always pass through {@link #unparseToLocalTime} before they are
+   * truncated, even in UTC (BigQuery truncates DATETIMEs, and stores TIMESTAMPs).
+   */
+  default boolean truncatesLocalTimeOnly() {
+    return false;
   }
 
   /** An approximate distinct count; exact where the warehouse has no approximation. */

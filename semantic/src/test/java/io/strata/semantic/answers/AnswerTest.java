@@ -63,9 +63,7 @@ class AnswerTest {
    * Compiler bugs: query id (qNN) -> reason. A failing answer check for these is printed instead
    * of failing the build; remove the entry once the compiler is fixed. Keep this list short.
    */
-  static final Map<String, String> KNOWN_COMPILER_BUGS = Map.of(
-      "q41", "trailing window is ROWS BETWEEN 2 PRECEDING (3 result rows), not 3 calendar months:"
-          + " wrong when months without data are missing from the grouped rows");
+  static final Map<String, String> KNOWN_COMPILER_BUGS = Map.of();
 
   /** Members computed approximately by some databases (HyperLogLog): compared within 25%: DuckDB's APPROX_COUNT_DISTINCT was measured 10-23% off the exact count at the demo's cardinalities (60-200). */
   static final Set<String> APPROXIMATE_MEMBERS = Set.of("orders.approx_customer_count");

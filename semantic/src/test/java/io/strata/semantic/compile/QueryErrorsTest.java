@@ -57,7 +57,6 @@ class QueryErrorsTest {
       negative limit        | {"measures":["orders.count"],"limit":-1}                                      | INVALID_QUERY  | limit       | limit must be 0 or more
       empty query           | {}                                                                            | INVALID_QUERY  |             | the query selects nothing
       cumulative no time    | {"measures":["order_items.cumulative_revenue"]}                               | INVALID_QUERY  | timeDimensions | needs its time dimension orders.ordered_at
-      window vs grain       | {"measures":["order_items.revenue_trailing_3_months"],"timeDimensions":[{"dimension":"orders.ordered_at","granularity":"week"}]} | INVALID_QUERY | timeDimensions | not a whole number of weeks
       """)
   void badQueries(String name, String json, String code, String location, String message) {
     QueryException e = error(json);

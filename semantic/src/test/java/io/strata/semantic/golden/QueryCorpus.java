@@ -3,6 +3,8 @@ package io.strata.semantic.golden;
 import io.strata.semantic.compile.CompiledQuery;
 import io.strata.semantic.compile.SemanticCompiler;
 import io.strata.semantic.dialect.Dialect;
+import io.strata.demo.DemoModels;
+import io.strata.semantic.model.ModelLoader;
 import io.strata.semantic.model.SemanticCatalog;
 import io.strata.semantic.query.QueryJson;
 import java.io.IOException;
@@ -55,7 +57,8 @@ public final class QueryCorpus {
   }
 
   public static SemanticCatalog catalog() {
-    return SemanticCatalog.load(resource("/io/strata/demo/models"));
+    // From the jar or the directory alike: the demo module knows its own files.
+    return SemanticCatalog.fromLoad(ModelLoader.loadTexts(DemoModels.files()));
   }
 
   public static SemanticCompiler compiler() {
