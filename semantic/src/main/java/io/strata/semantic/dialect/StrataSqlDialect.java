@@ -73,31 +73,34 @@ public final class StrataSqlDialect {
     }
   }
 
+  /** Snowflake and Redshift share CONVERT_TIMEZONE and DATEADD. */
+  interface ConvertTimezoneFamily extends WarehouseDialect {
+    @Override
+    default void unparseToLocalTime(SqlWriter w, SqlNode x, String zone) {
+      text(w, "CONVERT_TIMEZONE('UTC', " + quote(zone) + ", ");
+      x.unparse(w, 0, 0);
+      text(w, ")");
+    }
+
+    @Override
+    default void unparseMinusInterval(SqlWriter w, SqlNode x, int n, Granularity unit) {
+      text(w, "DATEADD(" + unit.name() + ", -" + n + ", ");
+      x.unparse(w, 0, 0);
+      text(w, ")");
+    }
+  }
+
   /** Redshift: Postgres-like, CONVERT_TIMEZONE, APPROXIMATE COUNT(DISTINCT ...). */
-  static final class Redshift extends RedshiftSqlDialect implements WarehouseDialect {
+  static final class Redshift extends RedshiftSqlDialect implements ConvertTimezoneFamily {
     Redshift() {
       super(RedshiftSqlDialect.DEFAULT_CONTEXT);
     }
 
     @Override public Dialect kind() { return Dialect.REDSHIFT; }
 
-    @Override
-    public void unparseMinusInterval(SqlWriter w, SqlNode x, int n, Granularity unit) {
-      text(w, "DATEADD(" + unit.name() + ", -" + n + ", ");
-      x.unparse(w, 0, 0);
-      text(w, ")");
-    }
-
     @Override public SqlDialect calcite() { return this; }
     @Override public boolean foldsToLower() { return true; }
     @Override protected boolean identifierNeedsQuote(String val) { return needsQuote(val); }
-
-    @Override
-    public void unparseToLocalTime(SqlWriter w, SqlNode x, String zone) {
-      text(w, "CONVERT_TIMEZONE('UTC', " + quote(zone) + ", ");
-      x.unparse(w, 0, 0);
-      text(w, ")");
-    }
 
     @Override
     public void unparseApproxCountDistinct(SqlWriter w, SqlNode x) {
@@ -108,29 +111,15 @@ public final class StrataSqlDialect {
   }
 
   /** Snowflake: unquoted names fold to upper case, so lower-case names stay unquoted. */
-  static final class Snowflake extends SnowflakeSqlDialect implements WarehouseDialect {
+  static final class Snowflake extends SnowflakeSqlDialect implements ConvertTimezoneFamily {
     Snowflake() {
       super(SnowflakeSqlDialect.DEFAULT_CONTEXT);
     }
 
     @Override public Dialect kind() { return Dialect.SNOWFLAKE; }
 
-    @Override
-    public void unparseMinusInterval(SqlWriter w, SqlNode x, int n, Granularity unit) {
-      text(w, "DATEADD(" + unit.name() + ", -" + n + ", ");
-      x.unparse(w, 0, 0);
-      text(w, ")");
-    }
-
     @Override public SqlDialect calcite() { return this; }
     @Override protected boolean identifierNeedsQuote(String val) { return needsQuote(val); }
-
-    @Override
-    public void unparseToLocalTime(SqlWriter w, SqlNode x, String zone) {
-      text(w, "CONVERT_TIMEZONE('UTC', " + quote(zone) + ", ");
-      x.unparse(w, 0, 0);
-      text(w, ")");
-    }
   }
 
   /**
