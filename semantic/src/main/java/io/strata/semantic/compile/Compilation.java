@@ -38,7 +38,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.apache.calcite.sql.JoinConditionType;
 import org.apache.calcite.sql.JoinType;
-import org.apache.calcite.sql.SqlBasicCall;
 import org.apache.calcite.sql.SqlCall;
 import org.apache.calcite.sql.SqlIdentifier;
 import org.apache.calcite.sql.SqlJoin;
@@ -191,8 +190,7 @@ final class Compilation {
   }
 
   private String alias(String path, Granularity g) {
-    String base = path.replace('.', '_').replace("__", "_").toLowerCase(Locale.ROOT);
-    base = path.toLowerCase(Locale.ROOT).replace(".", "__");
+    String base = path.toLowerCase(Locale.ROOT).replace(".", "__");
     if (g != null) {
       base = base + "_" + g.lowerName();
     }
@@ -286,7 +284,7 @@ final class Compilation {
     for (int i = 0; i < q.filters().size(); i++) {
       String loc = "filters[" + i + "]";
       Filter f = q.filters().get(i);
-      Boolean onMeasures = classify(f, loc);
+      boolean onMeasures = classify(f, loc);
       if (onMeasures) {
         measureFilters.add(new Cond(f, loc));
       } else {
@@ -323,7 +321,7 @@ final class Compilation {
   }
 
   /** True when the filter is on measures, false when on dimensions; mixing is an error. */
-  private Boolean classify(Filter f, String loc) {
+  private boolean classify(Filter f, String loc) {
     if (f instanceof Filter.Condition c) {
       Member m = resolve(c.member(), loc + ".member");
       if (m.kind() == MemberKind.SEGMENT) {
@@ -1215,11 +1213,6 @@ final class Compilation {
         return id;
       }
 
-      @Override
-      public SqlNode visit(SqlCall call) {
-        // Function names are operators, not identifiers; only operands are columns.
-        return super.visit(call);
-      }
     });
   }
 
@@ -1227,8 +1220,4 @@ final class Compilation {
     return parse(e.join().on(), e.from());
   }
 
-  @SuppressWarnings("unused")
-  private static SqlBasicCall call(SqlOperator op, SqlNode... operands) {
-    return new SqlBasicCall(op, operands, POS);
-  }
 }
