@@ -520,17 +520,17 @@ final class Compilation {
 
     List<String> allBaseAliases = new ArrayList<>(baseAlias.values());
     allBaseAliases.addAll(cumulativeAlias.values());
-    boolean needsFinal = leaves.size() > 1 || !measureFilters.isEmpty() || cumulative != null
-        || outs.stream().anyMatch(o -> !baseAlias.containsKey(o.member().path())
-            || !o.alias().equals(baseAlias.get(o.member().path())));
+    // When every output column is an aggregated column as is, no layer goes on top.
+    boolean outputsAreAggregates = measureFilters.isEmpty() && cumulative == null
+        && outs.size() == allBaseAliases.size()
+        && outs.stream().allMatch(o -> o.alias().equals(baseAlias.get(o.member().path())));
 
     SqlNode agg;
     if (leaves.size() == 1) {
       agg = leaves.get(0).sql(cumulative, allBaseAliases);
-      if (!needsFinal) {
-        SqlSelect s = (SqlSelect) agg;
-        applyOrderLimit(s, q);
-        return s;
+      if (outputsAreAggregates) {
+        applyOrderLimit((SqlSelect) agg, q);
+        return agg;
       }
     } else {
       List<SqlNode> parts = new ArrayList<>();
@@ -549,10 +549,7 @@ final class Compilation {
         select.add(as(SqlStdOperatorTable.MAX.createCall(POS, id(a)), a));
       }
       agg = select(select, as(union, "strata_union"), null, groupByOrdinals(dims.size()));
-      boolean plain = measureFilters.isEmpty() && cumulative == null
-          && outs.size() == allBaseAliases.size()
-          && outs.stream().allMatch(o -> o.alias().equals(baseAlias.get(o.member().path())));
-      if (plain) {
+      if (outputsAreAggregates) {
         applyOrderLimit((SqlSelect) agg, q);
         return agg;
       }
