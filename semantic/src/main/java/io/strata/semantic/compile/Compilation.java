@@ -78,8 +78,8 @@ final class Compilation {
   private final Dialect dialect;
   private final WarehouseDialect warehouse;
   private final LocalDate today;
-  private ZoneId zone = ZoneOffset.UTC;
-  private boolean utc = true;
+  private final ZoneId zone;
+  private final boolean utc;
 
   /** A requested dimension (or time dimension at a granularity) and its output alias. */
   private record Dim(String requested, Member member, Granularity granularity, String alias) {}
@@ -106,21 +106,30 @@ final class Compilation {
   /** Base measures read by cumulative metrics, which get their own leaf. */
   private final Map<String, Member> cumulativeBases = new LinkedHashMap<>();
 
-  Compilation(SemanticCatalog catalog, Dialect dialect, LocalDate todayUtc, java.time.Clock clock,
-      SemanticQuery query) {
+  /**
+   * @param today the current date in the query's zone, for relative date ranges; the caller
+   *     computes it with {@link #zone(SemanticQuery)} so its plan cache keys on the same date
+   */
+  Compilation(SemanticCatalog catalog, Dialect dialect, ZoneId zone, LocalDate today) {
     this.catalog = catalog;
     this.dialect = dialect;
     this.warehouse = dialect.sqlDialect();
-    if (query.timezone() != null && !query.timezone().isBlank()) {
-      try {
-        zone = ZoneId.of(query.timezone().trim());
-      } catch (DateTimeException e) {
-        throw new QueryException(Code.INVALID_QUERY, "timezone",
-            "unknown time zone '" + query.timezone() + "' (use an IANA name such as Europe/Paris)");
-      }
-      utc = zone.normalized().equals(ZoneOffset.UTC);
+    this.zone = zone;
+    this.utc = zone.normalized().equals(ZoneOffset.UTC);
+    this.today = today;
+  }
+
+  /** The query's time zone: its {@code timezone}, or UTC. */
+  static ZoneId zone(SemanticQuery query) {
+    if (query.timezone() == null || query.timezone().isBlank()) {
+      return ZoneOffset.UTC;
     }
-    this.today = LocalDate.now(clock.withZone(zone));
+    try {
+      return ZoneId.of(query.timezone().trim());
+    } catch (DateTimeException e) {
+      throw new QueryException(Code.INVALID_QUERY, "timezone",
+          "unknown time zone '" + query.timezone() + "' (use an IANA name such as Europe/Paris)");
+    }
   }
 
   // =============================================================== resolution
@@ -599,7 +608,7 @@ final class Compilation {
 
   /** What a cumulative metric in the query needs: its time column and the widened range. */
   private record Cumulative(Dim time, String timeAlias, List<String> partitionAliases,
-      DateRanges.Interval widened, String visibleFrom, Granularity grain) {}
+      DateRanges.Interval widened, String visibleFrom) {}
 
   private Cumulative cumulativeSpec() {
     if (cumulativeBases.isEmpty()) {
@@ -660,7 +669,7 @@ final class Compilation {
         widened = new DateRanges.Interval(widenedFrom, r.interval().until());
       }
     }
-    return new Cumulative(time, time.alias(), partition, widened, visibleFrom, time.granularity());
+    return new Cumulative(time, time.alias(), partition, widened, visibleFrom);
   }
 
   private void findCumulative(Member m, Set<String> seen, List<Member> found) {
@@ -852,13 +861,13 @@ final class Compilation {
         if (cumulative && spec != null && r.member().path().equals(spec.time().member().path())) {
           interval = spec.widened() == null ? null : spec.widened();
           if (interval != null && interval.from() == null) {
-            where.add(SqlStdOperatorTable.LESS_THAN.createCall(POS, rawTime(r.member()),
+            where.add(SqlStdOperatorTable.LESS_THAN.createCall(POS, dimensionValue(r.member()),
                 utcLiteral(interval.until())));
             continue;
           }
         }
         if (interval != null) {
-          where.add(between(rawTime(r.member()), interval));
+          where.add(between(dimensionValue(r.member()), interval));
         }
       }
       SqlNode whereNode = and(where);
@@ -886,14 +895,14 @@ final class Compilation {
       for (Dim d : dims) {
         keys.add(as(dimensionValue(d), d.alias()));
       }
-      keys.add(as(column(model, model.primaryKey()), KEY_ALIAS));
+      keys.add(as(expression(model, model.primaryKey()), KEY_ALIAS));
       SqlSelect keySelect = select(keys, from, whereNode, null);
       keySelect.setOperand(0, new SqlNodeList(List.of(SqlSelectKeyword.DISTINCT.symbol(POS)), POS));
       SqlNode keyed = new SqlJoin(POS, as(keySelect, "strata_keys"),
           SqlLiteral.createBoolean(false, POS), JoinType.INNER.symbol(POS), table(model),
           JoinConditionType.ON.symbol(POS),
           SqlStdOperatorTable.EQUALS.createCall(POS, id("strata_keys", KEY_ALIAS),
-              column(model, model.primaryKey())));
+              expression(model, model.primaryKey())));
       SqlNodeList select = new SqlNodeList(POS);
       for (Dim d : dims) {
         select.add(as(id("strata_keys", d.alias()), d.alias()));
@@ -953,11 +962,6 @@ final class Compilation {
     };
   }
 
-  /** A time dimension's column as stored (UTC), for comparisons with UTC literals. */
-  private SqlNode rawTime(Member m) {
-    return expression(m.model(), m.dimension().sql());
-  }
-
   /** A dimension's value as output: shifted to the query's zone and truncated for time. */
   private SqlNode dimensionValue(Dim d) {
     SqlNode e = expression(d.member().model(), d.member().dimension().sql());
@@ -972,6 +976,10 @@ final class Compilation {
     return e;
   }
 
+  /**
+   * A dimension's value as stored, for filters: time stays in UTC, to be compared with UTC
+   * literals (and so with any index on the column).
+   */
   private SqlNode dimensionValue(Member m) {
     return expression(m.model(), m.dimension().sql());
   }
@@ -1181,10 +1189,6 @@ final class Compilation {
         ? new SqlIdentifier(List.of(m.table().split("\\.")), POS)
         : StrataOperators.raw(m.sql());
     return as(source, m.name());
-  }
-
-  private SqlNode column(Model m, String column) {
-    return expression(m, column);
   }
 
   private SqlNode parse(String expr, String where) {

@@ -6,6 +6,7 @@ import io.strata.semantic.query.QueryException;
 import io.strata.semantic.query.SemanticQuery;
 import java.time.Clock;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -20,6 +21,7 @@ public final class SemanticCompiler {
   private final Clock clock;
   private final Map<Key, CompiledQuery> cache = new ConcurrentHashMap<>();
 
+  /** Relative date ranges make a plan valid for one day in the query's zone. */
   private record Key(SemanticQuery query, Dialect dialect, LocalDate today) {}
 
   public SemanticCompiler(SemanticCatalog catalog) {
@@ -40,13 +42,14 @@ public final class SemanticCompiler {
    * query cannot be answered (unknown member, granularity on a non-time dimension, no join path).
    */
   public CompiledQuery compile(SemanticQuery query, Dialect dialect) {
-    LocalDate today = LocalDate.now(clock);
+    ZoneId zone = Compilation.zone(query);
+    LocalDate today = LocalDate.now(clock.withZone(zone));
     Key key = new Key(query, dialect, today);
     CompiledQuery cached = cache.get(key);
     if (cached != null) {
       return cached;
     }
-    CompiledQuery compiled = new Compilation(catalog, dialect, today, clock, query).compile(query);
+    CompiledQuery compiled = new Compilation(catalog, dialect, zone, today).compile(query);
     if (cache.size() >= CACHE_LIMIT) {
       cache.clear(); // crude bound; the results cache in acceleration does the real work
     }
@@ -56,6 +59,8 @@ public final class SemanticCompiler {
 
   /** Compiles without consulting or filling the plan cache (for benchmarks of cold compiles). */
   public CompiledQuery compileUncached(SemanticQuery query, Dialect dialect) {
-    return new Compilation(catalog, dialect, LocalDate.now(clock), clock, query).compile(query);
+    ZoneId zone = Compilation.zone(query);
+    return new Compilation(catalog, dialect, zone, LocalDate.now(clock.withZone(zone)))
+        .compile(query);
   }
 }

@@ -132,4 +132,32 @@ class QueryErrorsTest {
     assertThat(view.sql().replace("sales__", "x__"))
         .isEqualTo(models.sql().replace("customers__", "x__").replace("order_items__", "x__"));
   }
+
+  /** A clock the test moves. */
+  static final class MovingClock extends Clock {
+    Instant now;
+
+    MovingClock(Instant now) {
+      this.now = now;
+    }
+
+    @Override public java.time.ZoneId getZone() { return ZoneOffset.UTC; }
+    @Override public Clock withZone(java.time.ZoneId zone) { return Clock.fixed(now, zone); }
+    @Override public Instant instant() { return now; }
+  }
+
+  @Test
+  void cachedPlansForRelativeRangesFollowTheQueryZonesDate() {
+    MovingClock clock = new MovingClock(Instant.parse("2024-07-01T02:00:00Z"));
+    SemanticCompiler c = new SemanticCompiler(DEMO, clock);
+    String json = "{\"measures\":[\"orders.count\"],\"timeDimensions\":[{\"dimension\":"
+        + "\"orders.ordered_at\",\"dateRange\":\"today\"}],\"timezone\":\"America/New_York\"}";
+    // 02:00 UTC is still June 30 in New York: today is June 30 there (UTC-4).
+    assertThat(c.compile(QueryJson.parse(json), Dialect.POSTGRES).sql())
+        .contains("TIMESTAMP '2024-06-30 04:00:00'").contains("TIMESTAMP '2024-07-01 04:00:00'");
+    // Same UTC date, but New York has passed midnight: the cached plan must not be reused.
+    clock.now = Instant.parse("2024-07-01T05:00:00Z");
+    assertThat(c.compile(QueryJson.parse(json), Dialect.POSTGRES).sql())
+        .contains("TIMESTAMP '2024-07-01 04:00:00'").contains("TIMESTAMP '2024-07-02 04:00:00'");
+  }
 }
