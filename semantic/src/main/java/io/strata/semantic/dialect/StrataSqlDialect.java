@@ -3,7 +3,6 @@ package io.strata.semantic.dialect;
 import io.strata.semantic.model.Granularity;
 import static io.strata.semantic.dialect.WarehouseDialect.text;
 
-import org.apache.calcite.sql.SqlDialect;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.SqlWriter;
 import org.apache.calcite.sql.dialect.BigQuerySqlDialect;
@@ -38,7 +37,6 @@ public final class StrataSqlDialect {
     }
 
     @Override public Dialect kind() { return Dialect.POSTGRES; }
-    @Override public SqlDialect calcite() { return this; }
     @Override public boolean foldsToLower() { return true; }
     @Override protected boolean identifierNeedsQuote(String val) { return needsQuote(val); }
 
@@ -50,9 +48,7 @@ public final class StrataSqlDialect {
 
     @Override
     public void unparseApproxCountDistinct(SqlWriter w, SqlNode x) {
-      text(w, "COUNT(DISTINCT ");
-      x.unparse(w, 0, 0);
-      text(w, ")");
+      WarehouseDialect.exactCountDistinct(w, x);
     }
   }
 
@@ -63,7 +59,6 @@ public final class StrataSqlDialect {
     }
 
     @Override public Dialect kind() { return Dialect.DUCKDB; }
-    @Override public SqlDialect calcite() { return this; }
     @Override protected boolean identifierNeedsQuote(String val) { return needsQuote(val); }
 
     /** LIMIT n OFFSET m reads better than the standard OFFSET/FETCH, and both accept it. */
@@ -98,7 +93,6 @@ public final class StrataSqlDialect {
 
     @Override public Dialect kind() { return Dialect.REDSHIFT; }
 
-    @Override public SqlDialect calcite() { return this; }
     @Override public boolean foldsToLower() { return true; }
     @Override protected boolean identifierNeedsQuote(String val) { return needsQuote(val); }
 
@@ -118,7 +112,6 @@ public final class StrataSqlDialect {
 
     @Override public Dialect kind() { return Dialect.SNOWFLAKE; }
 
-    @Override public SqlDialect calcite() { return this; }
     @Override protected boolean identifierNeedsQuote(String val) { return needsQuote(val); }
   }
 
@@ -140,7 +133,6 @@ public final class StrataSqlDialect {
       x.unparse(w, 0, 0);
       text(w, ", INTERVAL " + n + " " + unit.name() + ")");
     }
-    @Override public SqlDialect calcite() { return this; }
     @Override protected boolean identifierNeedsQuote(String val) { return needsQuote(val); }
 
     @Override
@@ -187,7 +179,6 @@ public final class StrataSqlDialect {
       x.unparse(w, 0, 0);
       text(w, " - INTERVAL " + n + " " + unit.name() + ")");
     }
-    @Override public SqlDialect calcite() { return this; }
     @Override protected boolean identifierNeedsQuote(String val) { return needsQuote(val); }
 
     @Override
@@ -231,9 +222,7 @@ public final class StrataSqlDialect {
 
     @Override
     public void unparseApproxCountDistinct(SqlWriter w, SqlNode x) {
-      text(w, "COUNT(DISTINCT ");
-      x.unparse(w, 0, 0);
-      text(w, ")");
+      WarehouseDialect.exactCountDistinct(w, x);
     }
 
   }

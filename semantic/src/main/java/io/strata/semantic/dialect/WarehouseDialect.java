@@ -42,8 +42,10 @@ public interface WarehouseDialect {
     w.setNeedWhitespace(!s.endsWith("(") && !s.endsWith(" "));
   }
 
-  /** The Calcite dialect that unparses everything else. */
-  SqlDialect calcite();
+  /** The Calcite dialect that unparses everything else: implementations are one. */
+  default SqlDialect calcite() {
+    return (SqlDialect) this;
+  }
 
   /** {@code DATE_TRUNC('month', x)}: the start of the period that contains {@code x}. */
   default void unparseTimeTrunc(SqlWriter w, Granularity g, SqlNode x) {
@@ -79,6 +81,13 @@ public interface WarehouseDialect {
    */
   default boolean truncatesLocalTimeOnly() {
     return false;
+  }
+
+  /** An exact distinct count, for warehouses without an approximate one. */
+  static void exactCountDistinct(SqlWriter w, SqlNode x) {
+    text(w, "COUNT(DISTINCT ");
+    x.unparse(w, 0, 0);
+    text(w, ")");
   }
 
   /** An approximate distinct count; exact where the warehouse has no approximation. */
