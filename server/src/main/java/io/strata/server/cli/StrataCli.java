@@ -3,9 +3,7 @@ package io.strata.server.cli;
 import io.strata.semantic.compile.SemanticCompiler;
 import io.strata.semantic.dialect.Dialect;
 import io.strata.semantic.model.ModelError;
-import io.strata.semantic.model.ModelLoader;
 import io.strata.semantic.model.ModelValidationException;
-import io.strata.semantic.model.ModelValidator;
 import io.strata.semantic.model.SemanticCatalog;
 import io.strata.semantic.query.QueryException;
 import io.strata.semantic.query.QueryJson;
@@ -16,7 +14,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -99,15 +96,15 @@ public final class StrataCli implements Runnable {
     @Override
     public Integer call() {
       directory(spec, dir, "DIR");
-      ModelLoader.Result result = ModelLoader.loadDirectory(dir);
-      List<ModelError> errors = new ArrayList<>(result.errors());
-      errors.addAll(ModelValidator.validate(result.models(), result.views()));
-      if (!errors.isEmpty()) {
-        printErrors(spec.commandLine().getErr(), errors);
+      SemanticCatalog catalog;
+      try {
+        catalog = SemanticCatalog.load(dir);
+      } catch (ModelValidationException e) {
+        printErrors(spec.commandLine().getErr(), e.errors());
         return INVALID;
       }
       PrintWriter out = spec.commandLine().getOut();
-      out.println(result.models().size() + " models, " + result.views().size() + " views: OK");
+      out.println(catalog.models().size() + " models, " + catalog.views().size() + " views: OK");
       out.flush();
       return 0;
     }
