@@ -178,28 +178,10 @@ public final class ModelLoader {
     if (dataSource == null) {
       error(map, where + " needs 'data_source'");
     }
-    List<Dimension> dims = new ArrayList<>();
-    for (Node d : list(k.get("dimensions"), "dimensions")) {
-      Dimension dim = readDimension(d, where);
-      if (dim != null) {
-        dims.add(dim);
-      }
-    }
+    List<Dimension> dims = readAll(k, "dimensions", d -> readDimension(d, where));
     String primaryKey = string(k, "primary_key");
-    List<Measure> measures = new ArrayList<>();
-    for (Node m : list(k.get("measures"), "measures")) {
-      Measure measure = readMeasure(m, where);
-      if (measure != null) {
-        measures.add(measure);
-      }
-    }
-    List<Join> joins = new ArrayList<>();
-    for (Node j : list(k.get("joins"), "joins")) {
-      Join join = readJoin(j, where);
-      if (join != null) {
-        joins.add(join);
-      }
-    }
+    List<Measure> measures = readAll(k, "measures", m -> readMeasure(m, where));
+    List<Join> joins = readAll(k, "joins", j -> readJoin(j, where));
     List<Segment> segments = new ArrayList<>();
     for (Node s : list(k.get("segments"), "segments")) {
       MappingNode sm = mapping(s, "a segment");
@@ -213,13 +195,7 @@ public final class ModelLoader {
         segments.add(new Segment(sname, filter, string(sk, "description"), origin(sm, sk)));
       }
     }
-    List<Metric> metrics = new ArrayList<>();
-    for (Node m : list(k.get("metrics"), "metrics")) {
-      Metric metric = readMetric(m, where);
-      if (metric != null) {
-        metrics.add(metric);
-      }
-    }
+    List<Metric> metrics = readAll(k, "metrics", m -> readMetric(m, where));
     Refresh refresh = readRefresh(k.get("refresh"), where);
     if (name != null) {
       models.add(new Model(name, string(k, "description"), dataSource, table, sql, primaryKey,
@@ -392,6 +368,19 @@ public final class ModelLoader {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /** Reads each element of the list under {@code key}, keeping those that could be read. */
+  private <T> List<T> readAll(Map<String, NodeTuple> keys, String key,
+      java.util.function.Function<Node, T> reader) {
+    List<T> out = new ArrayList<>();
+    for (Node n : list(keys.get(key), key)) {
+      T element = reader.apply(n);
+      if (element != null) {
+        out.add(element);
+      }
+    }
+    return out;
+  }
 
   private static boolean hasKey(MappingNode map, String key) {
     return map.getValue().stream()
