@@ -36,6 +36,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.apache.calcite.sql.JoinConditionType;
 import org.apache.calcite.sql.JoinType;
 import org.apache.calcite.sql.SqlCall;
@@ -75,8 +76,9 @@ final class Compilation {
   private static final String INNER = "strata_window";
 
   private final SemanticCatalog catalog;
-  private final Dialect dialect;
-  private final WarehouseDialect warehouse;
+  /** Chosen after resolution, once the data source the query reads is known. */
+  private Dialect dialect;
+  private WarehouseDialect warehouse;
   private final LocalDate today;
   private final ZoneId zone;
   private final boolean utc;
@@ -110,10 +112,8 @@ final class Compilation {
    * @param today the current date in the query's zone, for relative date ranges; the caller
    *     computes it with {@link #zone(SemanticQuery)} so its plan cache keys on the same date
    */
-  Compilation(SemanticCatalog catalog, Dialect dialect, ZoneId zone, LocalDate today) {
+  Compilation(SemanticCatalog catalog, ZoneId zone, LocalDate today) {
     this.catalog = catalog;
-    this.dialect = dialect;
-    this.warehouse = dialect.sqlDialect();
     this.zone = zone;
     this.utc = zone.normalized().equals(ZoneOffset.UTC);
     this.today = today;
@@ -134,8 +134,15 @@ final class Compilation {
 
   // =============================================================== resolution
 
-  CompiledQuery compile(SemanticQuery q) {
+  /**
+   * Resolves the query and compiles it for the dialect {@code dialectOf} gives for the data
+   * source its models read.
+   */
+  CompiledQuery compile(SemanticQuery q, Function<String, Dialect> dialectOf) {
     resolve(q);
+    String dataSource = dataSource();
+    this.dialect = dialectOf.apply(dataSource);
+    this.warehouse = dialect.sqlDialect();
     SqlNode tree = build(q);
     String sql = tree.toSqlString(c -> c.withDialect(warehouse.calcite())
         .withQuoteAllIdentifiers(false)
@@ -165,10 +172,30 @@ final class Compilation {
       columns.add(new OutputColumn(o.requested(), null, o.alias(), o.member().kind(), "number",
           title != null ? title : humanise(o.member().name()), format));
     }
-    String dataSource = baseModels().stream().findFirst()
-        .or(() -> dims.stream().map(d -> d.member().model()).findFirst())
-        .map(Model::dataSource).orElse(null);
     return new CompiledQuery(dialect, dataSource, sql, columns);
+  }
+
+  /**
+   * The one data source every model the query reads lives in. A query cannot join across
+   * warehouses: that is refused here, naming both.
+   */
+  private String dataSource() {
+    Map<String, String> modelBySource = new LinkedHashMap<>();
+    List<Member> read = new ArrayList<>(baseMeasures.values());
+    read.addAll(cumulativeBases.values());
+    dims.forEach(d -> read.add(d.member()));
+    ranges.forEach(r -> read.add(r.member()));
+    segments.forEach(read::add);
+    for (Member m : read) {
+      modelBySource.putIfAbsent(m.model().dataSource(), m.model().name());
+    }
+    if (modelBySource.size() > 1) {
+      List<String> parts = new ArrayList<>();
+      modelBySource.forEach((ds, model) -> parts.add("'" + model + "' reads data source '" + ds + "'"));
+      throw new QueryException(Code.INVALID_QUERY, null, "a query reads one data source, but "
+          + String.join(" and ", parts));
+    }
+    return modelBySource.keySet().iterator().next();
   }
 
   private static String humanise(String name) {

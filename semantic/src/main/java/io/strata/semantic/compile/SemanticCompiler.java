@@ -9,6 +9,7 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * Compiles semantic queries against a catalog into one warehouse's SQL. Thread-safe.
@@ -23,6 +24,9 @@ public final class SemanticCompiler {
 
   /** Relative date ranges make a plan valid for one day in the query's zone. */
   private record Key(SemanticQuery query, Dialect dialect, LocalDate today) {}
+
+  /** The data source each query reads, so its dialect is known before the plan cache is asked. */
+  private final Map<SemanticQuery, String> dataSources = new ConcurrentHashMap<>();
 
   public SemanticCompiler(SemanticCatalog catalog) {
     this(catalog, Clock.systemUTC());
@@ -49,18 +53,44 @@ public final class SemanticCompiler {
     if (cached != null) {
       return cached;
     }
-    CompiledQuery compiled = new Compilation(catalog, dialect, zone, today).compile(query);
+    CompiledQuery compiled = new Compilation(catalog, zone, today).compile(query, ds -> dialect);
+    remember(key, compiled);
+    return compiled;
+  }
+
+  /**
+   * Compiles a query for the dialect of the data source its models read, as {@code dialectOf}
+   * maps it (the server's data-source registry). A query whose models live in two data sources
+   * is refused with {@link QueryException.Code#INVALID_QUERY}; {@code dialectOf} may throw for
+   * a data source it does not know, and that exception reaches the caller unchanged.
+   */
+  public CompiledQuery compile(SemanticQuery query, Function<String, Dialect> dialectOf) {
+    String dataSource = dataSources.get(query);
+    if (dataSource != null) {
+      return compile(query, dialectOf.apply(dataSource));
+    }
+    ZoneId zone = Compilation.zone(query);
+    LocalDate today = LocalDate.now(clock.withZone(zone));
+    CompiledQuery compiled = new Compilation(catalog, zone, today).compile(query, dialectOf);
+    if (dataSources.size() >= CACHE_LIMIT) {
+      dataSources.clear();
+    }
+    dataSources.put(query, compiled.dataSource());
+    remember(new Key(query, compiled.dialect(), today), compiled);
+    return compiled;
+  }
+
+  private void remember(Key key, CompiledQuery compiled) {
     if (cache.size() >= CACHE_LIMIT) {
       cache.clear(); // crude bound; the results cache in acceleration does the real work
     }
     cache.put(key, compiled);
-    return compiled;
   }
 
   /** Compiles without consulting or filling the plan cache (for benchmarks of cold compiles). */
   public CompiledQuery compileUncached(SemanticQuery query, Dialect dialect) {
     ZoneId zone = Compilation.zone(query);
-    return new Compilation(catalog, dialect, zone, LocalDate.now(clock.withZone(zone)))
-        .compile(query);
+    return new Compilation(catalog, zone, LocalDate.now(clock.withZone(zone)))
+        .compile(query, ds -> dialect);
   }
 }

@@ -107,6 +107,47 @@ class QueryErrorsTest {
   }
 
   @Test
+  void dialectIsChosenByTheDataSourceTheQueryReads() {
+    Map<String, Dialect> seen = new LinkedHashMap<>();
+    CompiledQuery q = COMPILER.compile(QueryJson.parse(
+        "{\"measures\":[\"orders.count\"],\"dimensions\":[\"customers.region\"]}"),
+        ds -> { seen.put(ds, Dialect.MYSQL); return Dialect.MYSQL; });
+    assertThat(seen).containsOnlyKeys("demo");
+    assertThat(q.dialect()).isEqualTo(Dialect.MYSQL);
+    assertThat(q.dataSource()).isEqualTo("demo");
+    assertThat(q.sql()).isEqualTo(COMPILER.compile(QueryJson.parse(
+        "{\"measures\":[\"orders.count\"],\"dimensions\":[\"customers.region\"]}"),
+        Dialect.MYSQL).sql());
+    // The second time the data source comes from the cache, and a different mapping is honoured.
+    assertThat(COMPILER.compile(QueryJson.parse(
+        "{\"measures\":[\"orders.count\"],\"dimensions\":[\"customers.region\"]}"),
+        ds -> Dialect.DUCKDB).dialect()).isEqualTo(Dialect.DUCKDB);
+  }
+
+  @Test
+  void aQueryAcrossTwoDataSourcesIsRefused() {
+    Map<String, String> files = new LinkedHashMap<>(DemoModels.files());
+    files.put("weather.yml", """
+        name: weather
+        data_source: lake
+        table: weather
+        dimensions:
+          - { name: city, type: string }
+        measures:
+          - { name: count, agg: count }
+        """);
+    SemanticCompiler c = new SemanticCompiler(
+        SemanticCatalog.fromLoad(ModelLoader.loadTexts(files)));
+    assertThatThrownBy(() -> c.compile(QueryJson.parse(
+        "{\"measures\":[\"orders.count\",\"weather.count\"]}"), ds -> Dialect.DUCKDB))
+        .isInstanceOfSatisfying(QueryException.class, e -> {
+          assertThat(e.code()).isEqualTo(QueryException.Code.INVALID_QUERY);
+          assertThat(e.getMessage()).contains("'orders' reads data source 'demo'")
+              .contains("'weather' reads data source 'lake'");
+        });
+  }
+
+  @Test
   void sameQueryCompilesToSameSqlAndCacheHitsAreEqual() {
     String json = """
         {"measures":["orders.count","order_items.revenue"],"dimensions":["customers.region"],
