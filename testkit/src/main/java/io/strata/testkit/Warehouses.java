@@ -78,6 +78,35 @@ public final class Warehouses {
     }
 
     /**
+     * Another database on the same Postgres server as {@link #postgres()}, created if missing;
+     * with {@code empty}, dropped first (with its connections) so the caller starts from nothing.
+     * For tests that own a whole database, such as a metadata database under test.
+     */
+    public static Warehouse postgresDatabase(String name, boolean empty) {
+        if (!name.matches("[a-z][a-z0-9_]{0,62}")) {
+            throw new IllegalArgumentException("not a plain database name: " + name);
+        }
+        Warehouse server = postgres();
+        String base = server.jdbcUrl().substring(0, server.jdbcUrl().lastIndexOf('/') + 1);
+        try (Connection c = server.connect(); Statement st = c.createStatement()) {
+            if (empty) {
+                st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+            }
+            boolean exists;
+            try (ResultSet rs = st.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name + "'")) {
+                exists = rs.next();
+            }
+            if (!exists) {
+                st.execute("CREATE DATABASE " + name);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not prepare Postgres database " + name + ": "
+                    + e.getMessage(), e);
+        }
+        return new Warehouse(Kind.POSTGRES, base + name, server.user(), server.password());
+    }
+
+    /**
      * A DuckDB database in {@code file}, or, when {@code file} is null, a new private in-memory
      * database that lives until the JVM exits and is shared by every {@link Warehouse#connect()}.
      */

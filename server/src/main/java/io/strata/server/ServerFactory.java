@@ -1,0 +1,126 @@
+package io.strata.server;
+
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.env.Environment;
+import io.strata.server.catalog.CatalogService;
+import io.strata.server.config.StrataConfig;
+import io.strata.server.datasource.DataSourceRegistry;
+import io.strata.server.metadata.DashboardStore;
+import io.strata.server.metadata.DataSourceStore;
+import io.strata.server.metadata.MetadataConfig;
+import io.strata.server.metadata.MetadataDatabase;
+import io.strata.server.metadata.ModelStore;
+import io.strata.server.metadata.QueryLogEntry;
+import io.strata.server.metadata.QueryLogStore;
+import io.strata.server.metadata.SessionStore;
+import io.strata.server.metadata.TokenStore;
+import io.strata.server.metadata.UserStore;
+import io.strata.server.query.QueryEvent;
+import io.strata.server.query.QueryLimits;
+import io.strata.server.query.QueryLogger;
+import io.strata.server.query.QueryService;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires the server's plain components (metadata stores, data-source pools, the query service)
+ * into Micronaut. Those classes know nothing of Micronaut; this is the only place that does.
+ */
+@Factory
+public class ServerFactory {
+  private static final Logger LOG = LoggerFactory.getLogger(ServerFactory.class);
+
+  @Singleton
+  StrataConfig config(Environment env) {
+    return StrataConfig.from(env);
+  }
+
+  @Singleton
+  Clock clock() {
+    return Clock.systemUTC();
+  }
+
+  @Singleton
+  @Bean(preDestroy = "close")
+  MetadataDatabase metadata(StrataConfig config) {
+    return MetadataDatabase.open(new MetadataConfig(config.metadataUrl(), config.metadataUser(),
+        config.metadataPassword(), config.metadataPoolSize()));
+  }
+
+  @Singleton
+  UserStore users(MetadataDatabase db) {
+    return new UserStore(db);
+  }
+
+  @Singleton
+  TokenStore tokens(MetadataDatabase db) {
+    return new TokenStore(db);
+  }
+
+  @Singleton
+  SessionStore sessions(MetadataDatabase db) {
+    return new SessionStore(db);
+  }
+
+  @Singleton
+  ModelStore models(MetadataDatabase db) {
+    return new ModelStore(db);
+  }
+
+  @Singleton
+  DataSourceStore dataSources(MetadataDatabase db) {
+    return new DataSourceStore(db);
+  }
+
+  @Singleton
+  DashboardStore dashboards(MetadataDatabase db) {
+    return new DashboardStore(db);
+  }
+
+  @Singleton
+  QueryLogStore queryLog(MetadataDatabase db) {
+    return new QueryLogStore(db);
+  }
+
+  @Singleton
+  @Bean(preDestroy = "close")
+  DataSourceRegistry registry() {
+    return new DataSourceRegistry();
+  }
+
+  @Singleton
+  @Bean(preDestroy = "close")
+  BufferAllocator allocator() {
+    return new RootAllocator();
+  }
+
+  /** Closed before the pools and the allocator it uses: Micronaut destroys dependents first. */
+  @Singleton
+  @Bean(preDestroy = "close")
+  QueryService queryService(CatalogService catalog, DataSourceRegistry registry,
+      BufferAllocator allocator, StrataConfig config, QueryLogStore log, Clock clock) {
+    QueryLimits limits = new QueryLimits(config.queryTimeout(), config.queryMaxRows(),
+        config.queryBatchRows());
+    QueryLogger logger = e -> {
+      try {
+        log.append(entry(e));
+      } catch (RuntimeException failure) {
+        // The query's answer matters more than its log line.
+        LOG.warn("could not write query log entry for {}: {}", e.queryId(), failure.toString());
+      }
+    };
+    return new QueryService(catalog::compiler, registry, allocator, limits, logger, clock);
+  }
+
+  static QueryLogEntry entry(QueryEvent e) {
+    return new QueryLogEntry(e.queryId(), e.user(), e.endpoint(), e.queryText(), e.sql(),
+        e.dataSource(), e.startedAt(), e.timings().compileMicros(), e.timings().executeMicros(),
+        e.timings().fetchMicros(), e.timings().totalMicros(), e.rows(), e.bytes(), null,
+        e.errorCode(), e.error());
+  }
+}

@@ -1,0 +1,177 @@
+package io.strata.server.api;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.Put;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.strata.semantic.model.Model;
+import io.strata.server.catalog.CatalogService;
+import io.strata.server.catalog.DataSourceService;
+import io.strata.server.datasource.ConnectionTest;
+import io.strata.server.datasource.DataSourceKind;
+import io.strata.server.datasource.PoolSettings;
+import io.strata.server.metadata.ConflictException;
+import io.strata.server.metadata.DataSourceRecord;
+import io.strata.server.metadata.NotFoundException;
+import io.strata.server.metadata.Role;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Data sources: the warehouses models read. Admins create, change and delete them; editors see
+ * and test them. Credentials go in and never come out: responses say only whether a password
+ * is set, and properties whose names look secret are masked.
+ */
+@Controller("/api/v1/datasources")
+@ExecuteOn(TaskExecutors.BLOCKING)
+@SecurityRequirement(name = "basic")
+@SecurityRequirement(name = "bearer")
+public class DataSourcesController {
+  private static final Pattern SECRET = Pattern.compile(
+      "(?i).*(password|secret|token|private|credential|key).*");
+
+  private final DataSourceService dataSources;
+  private final CatalogService catalog;
+
+  public DataSourcesController(DataSourceService dataSources, CatalogService catalog) {
+    this.dataSources = dataSources;
+    this.catalog = catalog;
+  }
+
+  /** What a client sends to create or change a data source. */
+  public record DataSourceInput(@Nullable String name, @Nullable String kind, @Nullable String url,
+      @Nullable String username, @Nullable String password,
+      @Nullable Map<String, String> properties, @Nullable Integer poolSize,
+      @Nullable Long connectionTimeoutMs) {}
+
+  /** What the API shows of a data source: never its password. */
+  public record DataSourceView(String name, String kind, String dialect, String url,
+      String username, boolean hasPassword, Map<String, String> properties, int poolSize,
+      long connectionTimeoutMs, Instant createdAt, Instant updatedAt) {
+    static DataSourceView of(DataSourceRecord r) {
+      Map<String, String> props = new LinkedHashMap<>();
+      if (r.properties() != null) {
+        r.properties().forEach((k, v) -> props.put(k, SECRET.matcher(k).matches() ? "********" : v));
+      }
+      String dialect;
+      try {
+        dialect = DataSourceKind.parse(r.kind()).dialect().id();
+      } catch (IllegalArgumentException e) {
+        dialect = null;
+      }
+      return new DataSourceView(r.name(), r.kind(), dialect, r.url(), r.username(),
+          r.password() != null && !r.password().isEmpty(), props, r.poolSize(),
+          r.connectionTimeoutMs(), r.createdAt(), r.updatedAt());
+    }
+  }
+
+  @Operation(summary = "All data sources (without credentials)")
+  @Get
+  public List<DataSourceView> list(HttpRequest<?> request) {
+    Requests.require(request, Role.EDITOR);
+    return dataSources.list().stream().map(DataSourceView::of).toList();
+  }
+
+  @Operation(summary = "One data source (without credentials)")
+  @Get("/{name}")
+  public DataSourceView get(HttpRequest<?> request, @PathVariable String name) {
+    Requests.require(request, Role.EDITOR);
+    return DataSourceView.of(find(name));
+  }
+
+  @Operation(summary = "Create a data source")
+  @Post
+  public HttpResponse<DataSourceView> create(HttpRequest<?> request, @Body DataSourceInput in) {
+    Requests.require(request, Role.ADMIN);
+    DataSourceRecord saved = dataSources.create(record(in.name(), in, null));
+    return HttpResponse.created(DataSourceView.of(saved));
+  }
+
+  @Operation(summary = "Change a data source; a missing password keeps the stored one")
+  @Put("/{name}")
+  public DataSourceView update(HttpRequest<?> request, @PathVariable String name,
+      @Body DataSourceInput in) {
+    Requests.require(request, Role.ADMIN);
+    if (in.name() != null && !in.name().equals(name)) {
+      throw new BadRequestException("BAD_REQUEST", "name", "a data source cannot be renamed ('"
+          + name + "' to '" + in.name() + "')");
+    }
+    return DataSourceView.of(dataSources.update(record(name, in, find(name))));
+  }
+
+  @Operation(summary = "Delete a data source; refused while models read it")
+  @Delete("/{name}")
+  public HttpResponse<?> delete(HttpRequest<?> request, @PathVariable String name) {
+    Requests.require(request, Role.ADMIN);
+    find(name);
+    List<String> users = catalog.catalog().models().stream()
+        .filter(m -> name.equals(m.dataSource())).map(Model::name).sorted().toList();
+    if (!users.isEmpty()) {
+      throw new ConflictException("data source '" + name + "' is read by models "
+          + String.join(", ", users) + "; delete or move them first");
+    }
+    dataSources.delete(name);
+    return HttpResponse.noContent();
+  }
+
+  @Operation(summary = "Test the connection of a stored data source")
+  @Post("/{name}/test")
+  public ConnectionTest test(HttpRequest<?> request, @PathVariable String name) {
+    Requests.require(request, Role.EDITOR);
+    return dataSources.registry().test(DataSourceService.spec(find(name)));
+  }
+
+  @Operation(summary = "Test a data source before saving it")
+  @Post("/test")
+  public ConnectionTest testNew(HttpRequest<?> request, @Body DataSourceInput in) {
+    Requests.require(request, Role.ADMIN);
+    return dataSources.registry().test(DataSourceService.spec(record(
+        in.name() == null ? "unsaved" : in.name(), in, null)));
+  }
+
+  private DataSourceRecord find(String name) {
+    return dataSources.find(name).orElseThrow(() ->
+        new NotFoundException("data source '" + name + "' does not exist"));
+  }
+
+  /** A record from input, taking what the input leaves out from {@code old} (for updates). */
+  private static DataSourceRecord record(String name, DataSourceInput in, DataSourceRecord old) {
+    if (name == null || name.isBlank()) {
+      throw new BadRequestException("BAD_REQUEST", "name", "a data source needs a name");
+    }
+    String kind = in.kind() != null ? in.kind().toLowerCase(Locale.ROOT)
+        : old != null ? old.kind() : null;
+    String url = in.url() != null ? in.url() : old != null ? old.url() : null;
+    if (kind == null) {
+      throw new BadRequestException("BAD_REQUEST", "kind", "a data source needs a kind "
+          + "(duckdb, postgres, mysql, bigquery, snowflake or redshift)");
+    }
+    if (url == null || url.isBlank()) {
+      throw new BadRequestException("BAD_REQUEST", "url", "a data source needs a JDBC url");
+    }
+    return new DataSourceRecord(name, kind, url,
+        in.username() != null ? in.username() : old != null ? old.username() : null,
+        in.password(),
+        in.properties() != null ? in.properties() : old != null ? old.properties() : Map.of(),
+        in.poolSize() != null ? in.poolSize() : old != null ? old.poolSize()
+            : PoolSettings.defaults().maxSize(),
+        in.connectionTimeoutMs() != null ? in.connectionTimeoutMs()
+            : old != null ? old.connectionTimeoutMs()
+            : PoolSettings.defaults().connectionTimeout().toMillis(),
+        null, null);
+  }
+}

@@ -1,0 +1,219 @@
+package io.strata.server.api;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.http.server.types.files.StreamedFile;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.strata.semantic.compile.CompiledQuery;
+import io.strata.semantic.compile.OutputColumn;
+import io.strata.semantic.model.MemberKind;
+import io.strata.semantic.query.QueryException;
+import io.strata.semantic.query.QueryJson;
+import io.strata.semantic.query.SemanticQuery;
+import io.strata.server.auth.Principal;
+import io.strata.server.metadata.Role;
+import io.strata.server.query.QueryCursor;
+import io.strata.server.query.QueryRequest;
+import io.strata.server.query.QueryResult;
+import io.strata.server.query.QueryService;
+import io.strata.server.query.RowWriters;
+import io.strata.server.query.StageTimings;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Locale;
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/**
+ * Semantic queries over REST. {@code POST /api/v1/query} takes Cube's query JSON (bare or as
+ * {@code {"query": {...}}}) and answers, by the {@code Accept} header, with JSON rows plus an
+ * annotation of each member, an Arrow IPC stream, or CSV. JSON answers are bounded by the row
+ * limit and built whole, so an error still gets a clean status; Arrow and CSV are streamed batch
+ * by batch as the warehouse returns them.
+ */
+@Controller("/api/v1")
+@ExecuteOn(TaskExecutors.BLOCKING)
+@SecurityRequirement(name = "basic")
+@SecurityRequirement(name = "bearer")
+public class QueryController {
+  public static final String ARROW_STREAM = "application/vnd.apache.arrow.stream";
+  private static final MediaType ARROW = new MediaType(ARROW_STREAM);
+  private static final MediaType CSV = new MediaType("text/csv; charset=utf-8");
+
+  private final QueryService queries;
+
+  public QueryController(QueryService queries) {
+    this.queries = queries;
+  }
+
+  @Operation(summary = "Run a semantic query",
+      description = "Rows as JSON (default), Arrow IPC stream or CSV, by the Accept header.")
+  @Post(uri = "/query", consumes = {MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN},
+      produces = {MediaType.APPLICATION_JSON, ARROW_STREAM, "text/csv"})
+  public HttpResponse<?> query(HttpRequest<?> request, @Body @Nullable String body) {
+    return run(request, body);
+  }
+
+  @Operation(summary = "Run a semantic query given as the `query` URL parameter")
+  @Get(uri = "/query", produces = {MediaType.APPLICATION_JSON, ARROW_STREAM, "text/csv"})
+  public HttpResponse<?> queryGet(HttpRequest<?> request, @QueryValue @Nullable String query) {
+    return run(request, query);
+  }
+
+  @Operation(summary = "Compile a semantic query to the SQL its data source would run, without running it")
+  @Post(uri = "/sql", consumes = {MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN})
+  public HttpResponse<?> sql(HttpRequest<?> request, @Body @Nullable String body) {
+    Requests.require(request, Role.VIEWER);
+    CompiledQuery c = queries.plan(parse(body));
+    return HttpResponse.ok(new SqlResponse(c.sql(), c.dataSource(), c.dialect().id(),
+        c.columns().stream().map(QueryController::column).toList()));
+  }
+
+  /** The compiled form of a query: what {@code /api/v1/sql} returns. */
+  public record SqlResponse(String sql, String dataSource, String dialect, List<Column> columns) {}
+
+  /** A result column and the member it shows. */
+  public record Column(String name, String member, String granularity, String kind, String type,
+      String title, String format) {}
+
+  static Column column(OutputColumn c) {
+    return new Column(c.name(), c.member(), c.granularity(),
+        c.kind().name().toLowerCase(Locale.ROOT), c.type(), c.title(), c.format());
+  }
+
+  private HttpResponse<?> run(HttpRequest<?> request, String body) {
+    Principal who = Requests.require(request, Role.VIEWER);
+    SemanticQuery q = parse(body);
+    QueryRequest req = new QueryRequest(q, body, who.username(), "rest");
+    String accept = request.getHeaders().get(HttpHeaders.ACCEPT);
+    String format = format(accept);
+    if (format.equals("json")) {
+      try (QueryResult result = queries.execute(req)) {
+        return HttpResponse.ok(json(result)).contentType(MediaType.APPLICATION_JSON_TYPE);
+      }
+    }
+    QueryCursor cursor = queries.open(req);
+    try {
+      BatchStream stream = format.equals("arrow")
+          ? BatchStream.arrow(cursor) : BatchStream.csv(cursor);
+      return HttpResponse.ok(new StreamedFile(stream, format.equals("arrow") ? ARROW : CSV))
+          .header("X-Strata-Query-Id", cursor.queryId())
+          .header("X-Strata-Data-Source", String.valueOf(cursor.compiled().dataSource()));
+    } catch (RuntimeException e) {
+      cursor.close();
+      throw e;
+    }
+  }
+
+  /** json, arrow or csv: the first of them the Accept header names, JSON when it names none. */
+  static String format(String accept) {
+    if (accept == null) {
+      return "json";
+    }
+    for (String part : accept.split(",")) {
+      String type = part.split(";")[0].trim().toLowerCase(Locale.ROOT);
+      switch (type) {
+        case ARROW_STREAM:
+          return "arrow";
+        case "text/csv":
+          return "csv";
+        case "application/json", "*/*", "application/*":
+          return "json";
+        default:
+          break;
+      }
+    }
+    return "json";
+  }
+
+  static SemanticQuery parse(String body) {
+    if (body == null || body.isBlank()) {
+      throw new QueryException(QueryException.Code.MALFORMED_QUERY, null,
+          "the request has no query; send the query JSON as the body");
+    }
+    JsonNode tree;
+    try {
+      tree = QueryJson.MAPPER.readTree(body);
+    } catch (IOException e) {
+      return QueryJson.parse(body); // reports the syntax error with its line and column
+    }
+    if (tree != null && tree.isObject() && tree.size() == 1 && tree.has("query")) {
+      JsonNode inner = tree.get("query");
+      if (inner.isTextual()) {
+        return QueryJson.parse(inner.asText());
+      }
+      return QueryJson.parse(inner.toString());
+    }
+    return QueryJson.parse(body);
+  }
+
+  private static byte[] json(QueryResult r) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+    try (JsonGenerator g = QueryJson.MAPPER.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
+      List<OutputColumn> columns = r.compiled().columns();
+      List<String> names = columns.stream().map(OutputColumn::name).toList();
+      g.writeStartObject();
+      g.writeStringField("queryId", r.queryId());
+      g.writeArrayFieldStart("data");
+      for (VectorSchemaRoot batch : r.batches()) {
+        RowWriters.writeJsonRows(batch, names, g);
+      }
+      g.writeEndArray();
+      g.writeNumberField("rows", r.rows());
+      g.writeObjectFieldStart("annotation");
+      annotation(g, "measures", columns, c -> c.kind() != MemberKind.DIMENSION);
+      annotation(g, "dimensions", columns, c -> c.kind() == MemberKind.DIMENSION && c.granularity() == null);
+      annotation(g, "timeDimensions", columns, c -> c.kind() == MemberKind.DIMENSION && c.granularity() != null);
+      g.writeEndObject();
+      g.writeStringField("dataSource", r.compiled().dataSource());
+      g.writeStringField("dialect", r.compiled().dialect().id());
+      g.writeStringField("sql", r.compiled().sql());
+      StageTimings t = r.timings();
+      g.writeObjectFieldStart("timings");
+      g.writeNumberField("compileMs", t.compileMicros() / 1000.0);
+      g.writeNumberField("executeMs", t.executeMicros() / 1000.0);
+      g.writeNumberField("fetchMs", t.fetchMicros() / 1000.0);
+      g.writeNumberField("totalMs", t.totalMicros() / 1000.0);
+      g.writeEndObject();
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  private static void annotation(JsonGenerator g, String field, List<OutputColumn> columns,
+      java.util.function.Predicate<OutputColumn> which) throws IOException {
+    g.writeObjectFieldStart(field);
+    for (OutputColumn c : columns) {
+      if (which.test(c)) {
+        g.writeObjectFieldStart(c.name());
+        g.writeStringField("member", c.member());
+        g.writeStringField("title", c.title());
+        g.writeStringField("shortTitle", c.title());
+        g.writeStringField("type", c.type());
+        if (c.granularity() != null) {
+          g.writeStringField("granularity", c.granularity());
+        }
+        g.writeStringField("format", c.format());
+        g.writeEndObject();
+      }
+    }
+    g.writeEndObject();
+  }
+}

@@ -1,0 +1,125 @@
+package io.strata.server.api;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.Put;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.strata.server.auth.Passwords;
+import io.strata.server.metadata.ConflictException;
+import io.strata.server.metadata.NotFoundException;
+import io.strata.server.metadata.Role;
+import io.strata.server.metadata.User;
+import io.strata.server.metadata.UserStore;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import java.time.Instant;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** Users and their roles (admin only). Password hashes never leave the server. */
+@Controller("/api/v1/users")
+@ExecuteOn(TaskExecutors.BLOCKING)
+@SecurityRequirement(name = "basic")
+@SecurityRequirement(name = "bearer")
+public class UsersController {
+  private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9_.@-]{1,100}");
+  private final UserStore users;
+
+  public UsersController(UserStore users) {
+    this.users = users;
+  }
+
+  public record UserInput(@Nullable String username, @Nullable String password,
+      @Nullable String role, @Nullable Boolean disabled) {}
+
+  public record UserView(long id, String username, String role, boolean disabled,
+      Instant createdAt) {
+    static UserView of(User u) {
+      return new UserView(u.id(), u.username(), u.role().id(), u.disabled(), u.createdAt());
+    }
+  }
+
+  @Operation(summary = "All users")
+  @Get
+  public List<UserView> list(HttpRequest<?> request) {
+    Requests.require(request, Role.ADMIN);
+    return users.list().stream().map(UserView::of).toList();
+  }
+
+  @Operation(summary = "Create a user")
+  @Post
+  public HttpResponse<UserView> create(HttpRequest<?> request, @Body UserInput in) {
+    Requests.require(request, Role.ADMIN);
+    if (in.username() == null || !USERNAME.matcher(in.username()).matches()) {
+      throw new BadRequestException("BAD_REQUEST", "username", "a username is 1 to 100 letters, "
+          + "digits or _ . @ -");
+    }
+    String problem = Passwords.problem(in.password());
+    if (problem != null) {
+      throw new BadRequestException("BAD_REQUEST", "password", problem);
+    }
+    Role role = in.role() == null ? Role.VIEWER : role(in.role());
+    return HttpResponse.created(UserView.of(users.create(in.username(),
+        Passwords.hash(in.password()), role)));
+  }
+
+  @Operation(summary = "Change a user's password, role or disabled flag")
+  @Put("/{id}")
+  public UserView update(HttpRequest<?> request, @PathVariable long id, @Body UserInput in) {
+    Requests.require(request, Role.ADMIN);
+    User user = users.find(id).orElseThrow(() -> new NotFoundException("user " + id + " does not exist"));
+    String hash = null;
+    if (in.password() != null) {
+      String problem = Passwords.problem(in.password());
+      if (problem != null) {
+        throw new BadRequestException("BAD_REQUEST", "password", problem);
+      }
+      hash = Passwords.hash(in.password());
+    }
+    Role role = in.role() == null ? null : role(in.role());
+    boolean losesAdmin = user.role() == Role.ADMIN
+        && (role != null && role != Role.ADMIN || Boolean.TRUE.equals(in.disabled()));
+    if (losesAdmin) {
+      keepOneAdmin(user);
+    }
+    return UserView.of(users.update(id, hash, role, in.disabled()));
+  }
+
+  @Operation(summary = "Delete a user and their tokens and sessions")
+  @Delete("/{id}")
+  public HttpResponse<?> delete(HttpRequest<?> request, @PathVariable long id) {
+    Requests.require(request, Role.ADMIN);
+    User user = users.find(id).orElseThrow(() -> new NotFoundException("user " + id + " does not exist"));
+    if (user.role() == Role.ADMIN) {
+      keepOneAdmin(user);
+    }
+    users.delete(id);
+    return HttpResponse.noContent();
+  }
+
+  /** Nobody may lock everyone out: the last enabled admin stays an admin. */
+  private void keepOneAdmin(User user) {
+    long otherAdmins = users.list().stream()
+        .filter(u -> u.role() == Role.ADMIN && !u.disabled() && u.id() != user.id()).count();
+    if (otherAdmins == 0) {
+      throw new ConflictException("'" + user.username() + "' is the last admin; make another "
+          + "user admin first");
+    }
+  }
+
+  private static Role role(String s) {
+    try {
+      return Role.parse(s);
+    } catch (IllegalArgumentException e) {
+      throw new BadRequestException("BAD_REQUEST", "role", e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package io.strata.server.auth;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.RequestFilter;
+import io.micronaut.http.annotation.ServerFilter;
+import io.micronaut.http.cookie.Cookie;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.strata.server.api.ApiError;
+import java.util.Optional;
+
+/**
+ * Requires authentication on every path but health and login. A request that does not prove
+ * who it is gets 401 with one fixed message, whether the user, the password or the token was
+ * wrong: nothing tells a guesser which part failed.
+ */
+@ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
+public final class AuthFilter {
+  private final AuthService auth;
+
+  public AuthFilter(AuthService auth) {
+    this.auth = auth;
+  }
+
+  static boolean open(String path) {
+    return path.equals("/health") || path.startsWith("/health/")
+        || path.equals("/api/v1/auth/login");
+  }
+
+  @RequestFilter
+  @ExecuteOn(TaskExecutors.BLOCKING)
+  public @Nullable HttpResponse<?> authenticate(HttpRequest<?> request) {
+    if (open(request.getPath())) {
+      return null;
+    }
+    String cookie = request.getCookies().findCookie(AuthService.SESSION_COOKIE)
+        .map(Cookie::getValue).orElse(null);
+    Optional<Principal> principal = auth.authenticate(
+        request.getHeaders().get(HttpHeaders.AUTHORIZATION), cookie);
+    if (principal.isEmpty()) {
+      return unauthorized();
+    }
+    request.setAttribute(Principal.ATTRIBUTE, principal.get());
+    return null;
+  }
+
+  public static MutableHttpResponse<ApiError> unauthorized() {
+    return HttpResponse.<ApiError>status(HttpStatus.UNAUTHORIZED)
+        .header(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"strata\", charset=\"UTF-8\"")
+        .body(ApiError.of("UNAUTHORIZED", "authentication required: a valid username and "
+            + "password (Basic), API token (Bearer) or session"));
+  }
+}

@@ -1,0 +1,168 @@
+package io.strata.server.auth;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.strata.server.config.StrataConfig;
+import io.strata.server.metadata.ApiToken;
+import io.strata.server.metadata.Session;
+import io.strata.server.metadata.SessionStore;
+import io.strata.server.metadata.TokenStore;
+import io.strata.server.metadata.User;
+import io.strata.server.metadata.UserStore;
+import jakarta.inject.Singleton;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Optional;
+
+/**
+ * Who is calling: HTTP Basic (username and password), Bearer API tokens, and UI sessions (a
+ * cookie, or the same id as a Bearer token). Every endpoint adapter (REST, later Avatica and
+ * Flight SQL) authenticates through here.
+ *
+ * <p>bcrypt makes a password check cost tens of milliseconds, which BI tools that send Basic
+ * credentials with every request would pay each time; a successful check is remembered for a
+ * minute, keyed by a SHA-256 of the credentials and the stored hash, so a changed password or a
+ * disabled user takes effect at once.
+ */
+@Singleton
+public final class AuthService {
+  public static final String TOKEN_PREFIX = "strata_pat_";
+  public static final String SESSION_PREFIX = "strata_ses_";
+  public static final String SESSION_COOKIE = "strata_session";
+
+  private final UserStore users;
+  private final TokenStore tokens;
+  private final SessionStore sessions;
+  private final Clock clock;
+  private final Duration sessionTtl;
+  private final Cache<String, Boolean> verified = Caffeine.newBuilder()
+      .maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(1)).build();
+
+  /** A new UI session: the id is given to the client once and stored only as a hash. */
+  public record Login(Principal principal, String sessionId, Instant expiresAt) {}
+
+  /** A new API token, shown once. */
+  public record IssuedToken(ApiToken token, String secret) {}
+
+  public AuthService(UserStore users, TokenStore tokens, SessionStore sessions,
+      StrataConfig config, Clock clock) {
+    this.users = users;
+    this.tokens = tokens;
+    this.sessions = sessions;
+    this.clock = clock;
+    this.sessionTtl = config.sessionTtl();
+  }
+
+  /** Authenticates an {@code Authorization} header and/or a session cookie; empty when neither proves anything. */
+  public Optional<Principal> authenticate(String authorization, String sessionCookie) {
+    if (authorization != null && !authorization.isBlank()) {
+      String h = authorization.trim();
+      int space = h.indexOf(' ');
+      String scheme = space < 0 ? h : h.substring(0, space);
+      String value = space < 0 ? "" : h.substring(space + 1).trim();
+      if (scheme.equalsIgnoreCase("Basic")) {
+        String decoded;
+        try {
+          decoded = new String(Base64.getDecoder().decode(value), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+          return Optional.empty();
+        }
+        int colon = decoded.indexOf(':');
+        return colon < 0 ? Optional.empty()
+            : password(decoded.substring(0, colon), decoded.substring(colon + 1));
+      }
+      if (scheme.equalsIgnoreCase("Bearer")) {
+        return bearer(value);
+      }
+      return Optional.empty();
+    }
+    if (sessionCookie != null && !sessionCookie.isBlank()) {
+      return session(sessionCookie.trim());
+    }
+    return Optional.empty();
+  }
+
+  /** Checks a username and password. */
+  public Optional<Principal> password(String username, String password) {
+    Optional<User> user = users.find(username);
+    String hash = user.map(User::passwordHash).orElse(null);
+    String key = Passwords.sha256(username + '\u0000' + password + '\u0000' + hash);
+    boolean ok = hash != null && verified.getIfPresent(key) != null;
+    if (!ok) {
+      ok = Passwords.verify(password, hash);
+      if (ok) {
+        verified.put(key, Boolean.TRUE);
+      }
+    }
+    return ok && !user.get().disabled() ? user.map(u -> principal(u, "basic")) : Optional.empty();
+  }
+
+  /** An API token or a session id. */
+  public Optional<Principal> bearer(String secret) {
+    if (secret.startsWith(SESSION_PREFIX)) {
+      return session(secret);
+    }
+    if (!secret.startsWith(TOKEN_PREFIX)) {
+      return Optional.empty();
+    }
+    Optional<ApiToken> token = tokens.findByHash(Passwords.sha256(secret));
+    if (token.isEmpty()) {
+      return Optional.empty();
+    }
+    Instant now = clock.instant();
+    ApiToken t = token.get();
+    if (t.expiresAt() != null && !t.expiresAt().isAfter(now)) {
+      return Optional.empty();
+    }
+    if (t.lastUsedAt() == null || t.lastUsedAt().isBefore(now.minusSeconds(60))) {
+      tokens.touch(t.id(), now); // at most once a minute: not a write per request
+    }
+    return users.find(t.userId()).filter(u -> !u.disabled()).map(u -> principal(u, "token"));
+  }
+
+  private Optional<Principal> session(String id) {
+    if (!id.startsWith(SESSION_PREFIX)) {
+      return Optional.empty();
+    }
+    return sessions.findByHash(Passwords.sha256(id), clock.instant())
+        .flatMap(s -> users.find(s.userId()))
+        .filter(u -> !u.disabled())
+        .map(u -> principal(u, "session"));
+  }
+
+  public Optional<Login> login(String username, String password) {
+    return password(username, password).map(p -> {
+      String id = Passwords.secret(SESSION_PREFIX);
+      Instant expires = clock.instant().plus(sessionTtl);
+      Session s = sessions.create(p.userId(), Passwords.sha256(id), expires);
+      return new Login(new Principal(p.userId(), p.username(), p.role(), "session"), id,
+          s.expiresAt());
+    });
+  }
+
+  public void logout(String sessionId) {
+    if (sessionId != null && sessionId.startsWith(SESSION_PREFIX)) {
+      sessions.delete(Passwords.sha256(sessionId));
+    }
+  }
+
+  /** Creates an API token for a user; {@code ttl} null means it does not expire. */
+  public IssuedToken issueToken(long userId, String name, Duration ttl) {
+    String secret = Passwords.secret(TOKEN_PREFIX);
+    Instant expires = ttl == null ? null : clock.instant().plus(ttl);
+    ApiToken t = tokens.create(userId, name, secret.substring(0, TOKEN_PREFIX.length() + 6),
+        Passwords.sha256(secret), expires);
+    return new IssuedToken(t, secret);
+  }
+
+  public int purgeExpiredSessions() {
+    return sessions.deleteExpired(clock.instant());
+  }
+
+  private static Principal principal(User u, String via) {
+    return new Principal(u.id(), u.username(), u.role(), via);
+  }
+}

@@ -1,0 +1,173 @@
+package io.strata.server.catalog;
+
+import io.strata.semantic.compile.SemanticCompiler;
+import io.strata.semantic.model.Model;
+import io.strata.semantic.model.ModelError;
+import io.strata.semantic.model.ModelLoader;
+import io.strata.semantic.model.ModelValidationException;
+import io.strata.semantic.model.ModelValidator;
+import io.strata.semantic.model.SemanticCatalog;
+import io.strata.semantic.model.SourcePosition;
+import io.strata.server.metadata.ModelStore;
+import io.strata.server.metadata.ModelVersion;
+import io.strata.server.metadata.NotFoundException;
+import jakarta.inject.Singleton;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The semantic models the server answers from: the current versions in the metadata database,
+ * validated and compiled into one {@link SemanticCatalog}. A change is validated as a whole set
+ * (a model may break a view in another file) and refused with every file/line error before
+ * anything is stored; once stored it replaces the catalog at once, and other servers pick it up
+ * through {@link #refreshIfChanged()}.
+ *
+ * <p>Model files are stored under their file name ({@code orders.yml}); the API also accepts the
+ * bare name ({@code orders}), which means {@code orders.yml}.
+ */
+@Singleton
+public final class CatalogService {
+  private static final Logger LOG = LoggerFactory.getLogger(CatalogService.class);
+  private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,120}");
+
+  private final ModelStore store;
+  private final DataSourceService dataSources;
+
+  /** The catalog and the store revision it was built from, swapped together. */
+  private record Snapshot(SemanticCompiler compiler, long revision) {}
+
+  private volatile Snapshot snapshot;
+
+  public CatalogService(ModelStore store, DataSourceService dataSources) {
+    this.store = store;
+    this.dataSources = dataSources;
+    this.snapshot = new Snapshot(new SemanticCompiler(SemanticCatalog.of(List.of(), List.of())), -1);
+  }
+
+  public SemanticCompiler compiler() {
+    return snapshot.compiler();
+  }
+
+  public SemanticCatalog catalog() {
+    return snapshot.compiler().catalog();
+  }
+
+  /** Normalises an API name to a stored file name: {@code orders} means {@code orders.yml}. */
+  public static String fileName(String name) {
+    String n = name == null ? "" : name.trim();
+    if (!FILE_NAME.matcher(n).matches()) {
+      throw new IllegalArgumentException("'" + name + "' is not a model file name (letters, digits, "
+          + "'_', '-' and '.', ending in .yml or .yaml)");
+    }
+    String lower = n.toLowerCase(Locale.ROOT);
+    return lower.endsWith(".yml") || lower.endsWith(".yaml") ? n : n + ".yml";
+  }
+
+  /** Rebuilds the catalog from the store when another server changed it. */
+  public void refreshIfChanged() {
+    if (store.revision() != snapshot.revision()) {
+      reload();
+    }
+  }
+
+  /**
+   * Rebuilds the catalog from the stored models. Stored models were valid when saved; if they no
+   * longer are (a data source was removed, or an older server wrote them), the last good catalog
+   * stays in place and the problem is logged, so queries keep being answered.
+   */
+  public synchronized void reload() {
+    long revision = store.revision();
+    Map<String, String> files = new LinkedHashMap<>();
+    store.currentAll().forEach(v -> files.put(v.name(), v.yaml()));
+    List<ModelError> errors = new ArrayList<>();
+    SemanticCatalog catalog = build(files, errors);
+    if (catalog == null) {
+      LOG.error("stored models do not validate; keeping the previous catalog:\n  {}",
+          String.join("\n  ", errors.stream().map(ModelError::toString).toList()));
+      snapshot = new Snapshot(snapshot.compiler(), revision);
+      return;
+    }
+    snapshot = new Snapshot(new SemanticCompiler(catalog), revision);
+    LOG.info("catalog loaded: {} models, {} views (revision {})", catalog.models().size(),
+        catalog.views().size(), revision);
+  }
+
+  /**
+   * Validates and stores model files. With {@code replace}, the files are the whole set and any
+   * stored file missing from it is deleted (a directory push); otherwise they are added to or
+   * replace the stored ones.
+   *
+   * @throws ModelValidationException with every error of the resulting set; nothing is stored
+   */
+  public synchronized List<ModelVersion> save(Map<String, String> files, String author,
+      boolean replace) {
+    Map<String, String> named = new LinkedHashMap<>();
+    files.forEach((name, yaml) -> named.put(fileName(name), yaml == null ? "" : yaml));
+    Map<String, String> resulting = new LinkedHashMap<>();
+    if (!replace) {
+      store.currentAll().forEach(v -> resulting.put(v.name(), v.yaml()));
+    }
+    resulting.putAll(named);
+    validate(resulting);
+    List<ModelVersion> written = replace ? store.replaceAll(named, author) : store.save(named, author);
+    reload();
+    return written;
+  }
+
+  /** Deletes a model file, refused when the remaining models would not validate without it. */
+  public synchronized ModelVersion delete(String name, String author) {
+    String file = fileName(name);
+    Map<String, String> resulting = new LinkedHashMap<>();
+    store.currentAll().forEach(v -> resulting.put(v.name(), v.yaml()));
+    if (resulting.remove(file) == null) {
+      throw new NotFoundException("model file '" + file + "' does not exist");
+    }
+    validate(resulting);
+    ModelVersion deleted = store.delete(file, author);
+    reload();
+    return deleted;
+  }
+
+  /** Checks a set of files as it would be stored, without storing; throws with every error. */
+  public void validate(Map<String, String> files) {
+    List<ModelError> errors = new ArrayList<>();
+    if (build(files, errors) == null) {
+      Collections.sort(errors);
+      throw new ModelValidationException(errors);
+    }
+  }
+
+  /** The catalog for these files, or null with the errors added. */
+  private SemanticCatalog build(Map<String, String> files, List<ModelError> errors) {
+    ModelLoader.Result loaded = ModelLoader.loadTexts(files);
+    errors.addAll(loaded.errors());
+    errors.addAll(ModelValidator.validate(loaded.models(), loaded.views()));
+    Set<String> known = dataSources.names();
+    for (Model m : loaded.models()) {
+      if (m.dataSource() != null && !known.contains(m.dataSource())) {
+        SourcePosition at = m.origin().of("data_source");
+        errors.add(new ModelError(at, "unknown data source '" + m.dataSource() + "' (known: "
+            + (known.isEmpty() ? "none" : String.join(", ", known.stream().sorted().toList()))
+            + ")"));
+      }
+    }
+    if (!errors.isEmpty()) {
+      return null;
+    }
+    return SemanticCatalog.fromLoad(loaded);
+  }
+
+  /** For the compiler supplier of the query service. */
+  public Supplier<SemanticCompiler> compilers() {
+    return this::compiler;
+  }
+}

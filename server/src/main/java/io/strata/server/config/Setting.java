@@ -1,0 +1,66 @@
+package io.strata.server.config;
+
+import java.util.Locale;
+
+/**
+ * Every setting of the server: its property name, default and meaning. This is the one list the
+ * server reads its configuration from ({@link StrataConfig}) and the README's reference table is
+ * checked against (SettingsDocumentedTest), so the two cannot drift apart.
+ *
+ * <p>Each property can be set in {@code application.yml}, as a system property, or as an
+ * environment variable: {@code strata.query.max-rows} is {@code STRATA_QUERY_MAX_ROWS}.
+ */
+public enum Setting {
+  HTTP_PORT("strata.http.port", "8080", "HTTP port of the REST API, UI, health and metrics"),
+  DATA_DIR("strata.data-dir", "./data",
+      "Directory for the embedded metadata database, the demo warehouse and the generated admin password"),
+  METADATA_URL("strata.metadata.url", "",
+      "JDBC URL of the metadata database: jdbc:h2:, jdbc:postgresql: or jdbc:mysql:/jdbc:mariadb:. Empty means H2 in the data directory"),
+  METADATA_USER("strata.metadata.user", "", "Metadata database user"),
+  METADATA_PASSWORD("strata.metadata.password", "", "Metadata database password"),
+  METADATA_POOL_SIZE("strata.metadata.pool-size", "10", "Connections in the metadata database pool"),
+  ADMIN_PASSWORD("strata.admin.password", "",
+      "Password of the `admin` user created on first start. Empty: a random one is generated, logged once and written to <data-dir>/admin-password"),
+  DEMO_ENABLED("strata.demo.enabled", "true",
+      "Generate the retail demo into an embedded DuckDB file on first start and register it as data source `demo` with its models"),
+  DEMO_SCALE("strata.demo.scale", "1", "Scale of the demo data (1 = 100k orders)"),
+  MODELS_DIR("strata.models.dir", "",
+      "A directory of model YAML files pushed on start (validated; an invalid set stops the start)"),
+  MODELS_POLL("strata.models.poll-interval", "5s",
+      "How often a server checks the metadata database for model and data-source changes made by other servers"),
+  QUERY_TIMEOUT("strata.query.timeout", "60s", "Longest a warehouse query may run before it is cancelled"),
+  QUERY_MAX_ROWS("strata.query.max-rows", "100000",
+      "Most rows a query may return; a query that would return more is refused, never silently cut"),
+  QUERY_BATCH_ROWS("strata.query.batch-rows", "4096", "Rows per Arrow record batch when streaming results"),
+  QUERY_LOG_RETENTION("strata.query-log.retention", "30d", "How long query log entries are kept"),
+  SESSION_TTL("strata.auth.session-ttl", "12h", "Lifetime of a UI login session"),
+  SHUTDOWN_GRACE("strata.shutdown.grace-period", "30s",
+      "On shutdown, how long running queries may finish before they are cancelled");
+
+  private final String property;
+  private final String defaultValue;
+  private final String description;
+
+  Setting(String property, String defaultValue, String description) {
+    this.property = property;
+    this.defaultValue = defaultValue;
+    this.description = description;
+  }
+
+  public String property() {
+    return property;
+  }
+
+  public String defaultValue() {
+    return defaultValue;
+  }
+
+  public String description() {
+    return description;
+  }
+
+  /** The environment variable Micronaut maps onto the property. */
+  public String envVar() {
+    return property.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+  }
+}

@@ -1,0 +1,164 @@
+package io.strata.server.config;
+
+import io.micronaut.context.env.PropertyResolver;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The server's configuration, read once at start from every {@link Setting} and checked: a bad
+ * value stops the start with a message naming the setting, its environment variable and the
+ * value. Immutable.
+ */
+public record StrataConfig(
+    int httpPort,
+    Path dataDir,
+    String metadataUrl,
+    String metadataUser,
+    String metadataPassword,
+    int metadataPoolSize,
+    Optional<String> adminPassword,
+    boolean demoEnabled,
+    double demoScale,
+    Optional<Path> modelsDir,
+    Duration modelsPoll,
+    Duration queryTimeout,
+    long queryMaxRows,
+    int queryBatchRows,
+    Duration queryLogRetention,
+    Duration sessionTtl,
+    Duration shutdownGrace) {
+
+  /** Thrown for settings that cannot be used; names every bad one. */
+  public static final class InvalidConfigException extends RuntimeException {
+    public InvalidConfigException(List<String> problems) {
+      super("invalid configuration:\n  " + String.join("\n  ", problems));
+    }
+  }
+
+  public static StrataConfig from(PropertyResolver env) {
+    Reader r = new Reader(env);
+    Path dataDir = Path.of(r.text(Setting.DATA_DIR)).toAbsolutePath().normalize();
+    String metadataUrl = r.text(Setting.METADATA_URL);
+    if (metadataUrl.isBlank()) {
+      metadataUrl = "jdbc:h2:file:" + dataDir.resolve("metadata") + ";DB_CLOSE_ON_EXIT=FALSE";
+    }
+    String models = r.text(Setting.MODELS_DIR);
+    String admin = r.text(Setting.ADMIN_PASSWORD);
+    StrataConfig c = new StrataConfig(
+        r.integer(Setting.HTTP_PORT, 0, 65535),
+        dataDir,
+        metadataUrl,
+        r.text(Setting.METADATA_USER),
+        r.text(Setting.METADATA_PASSWORD),
+        r.integer(Setting.METADATA_POOL_SIZE, 1, 500),
+        admin.isEmpty() ? Optional.empty() : Optional.of(admin),
+        r.bool(Setting.DEMO_ENABLED),
+        r.decimal(Setting.DEMO_SCALE, 0.0001, 1000),
+        models.isBlank() ? Optional.empty() : Optional.of(Path.of(models).toAbsolutePath()),
+        r.duration(Setting.MODELS_POLL),
+        r.duration(Setting.QUERY_TIMEOUT),
+        r.integer(Setting.QUERY_MAX_ROWS, 1, Integer.MAX_VALUE),
+        r.integer(Setting.QUERY_BATCH_ROWS, 1, 1_000_000),
+        r.duration(Setting.QUERY_LOG_RETENTION),
+        r.duration(Setting.SESSION_TTL),
+        r.duration(Setting.SHUTDOWN_GRACE));
+    if (!r.problems.isEmpty()) {
+      throw new InvalidConfigException(r.problems);
+    }
+    return c;
+  }
+
+  /** Reads settings, collecting every problem instead of stopping at the first. */
+  private static final class Reader {
+    private final PropertyResolver env;
+    private final List<String> problems = new ArrayList<>();
+
+    Reader(PropertyResolver env) {
+      this.env = env;
+    }
+
+    String text(Setting s) {
+      return env.getProperty(s.property(), String.class).orElse(s.defaultValue()).trim();
+    }
+
+    private void problem(Setting s, String value, String expected) {
+      problems.add(s.property() + " (" + s.envVar() + ") is '" + value + "': " + expected);
+    }
+
+    int integer(Setting s, int min, int max) {
+      String v = text(s);
+      try {
+        int i = Integer.parseInt(v);
+        if (i >= min && i <= max) {
+          return i;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      problem(s, v, "expected a whole number from " + min + " to " + max);
+      return min;
+    }
+
+    double decimal(Setting s, double min, double max) {
+      String v = text(s);
+      try {
+        double d = Double.parseDouble(v);
+        if (d >= min && d <= max) {
+          return d;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      problem(s, v, "expected a number from " + min + " to " + max);
+      return min;
+    }
+
+    boolean bool(Setting s) {
+      String v = text(s).toLowerCase(Locale.ROOT);
+      if (v.equals("true") || v.equals("false")) {
+        return Boolean.parseBoolean(v);
+      }
+      problem(s, v, "expected true or false");
+      return false;
+    }
+
+    Duration duration(Setting s) {
+      String v = text(s);
+      Optional<Duration> d = parseDuration(v);
+      if (d.isEmpty()) {
+        problem(s, v, "expected a duration such as 500ms, 30s, 5m, 12h or 30d");
+        return Duration.ZERO;
+      }
+      return d.get();
+    }
+  }
+
+  /** Parses {@code 500ms}, {@code 30s}, {@code 5m}, {@code 12h}, {@code 30d} or ISO-8601. */
+  public static Optional<Duration> parseDuration(String v) {
+    String s = v.trim().toLowerCase(Locale.ROOT);
+    try {
+      if (s.startsWith("p")) {
+        return Optional.of(Duration.parse(s.toUpperCase(Locale.ROOT)));
+      }
+      String unit = s.endsWith("ms") ? "ms" : s.isEmpty() ? "" : s.substring(s.length() - 1);
+      long n = Long.parseLong(s.substring(0, s.length() - unit.length()));
+      if (n < 0) {
+        return Optional.empty();
+      }
+      return switch (unit) {
+        case "ms" -> Optional.of(Duration.ofMillis(n));
+        case "s" -> Optional.of(Duration.ofSeconds(n));
+        case "m" -> Optional.of(Duration.ofMinutes(n));
+        case "h" -> Optional.of(Duration.ofHours(n));
+        case "d" -> Optional.of(Duration.ofDays(n));
+        default -> Optional.empty();
+      };
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+}

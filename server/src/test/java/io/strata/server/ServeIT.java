@@ -1,0 +1,107 @@
+package io.strata.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Starts the server exactly as the README's run command does ({@code bin/strata serve}, no
+ * configuration but a free port and a fresh data directory), waits for it, queries the demo
+ * with the generated admin password, and stops it with SIGTERM. Runs after {@code package}
+ * (failsafe), against the packaged jar.
+ */
+class ServeIT {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @Test
+  void theReadmeCommandServesTheDemo() throws Exception {
+    Path root = Path.of(System.getProperty("basedir", "server")).toAbsolutePath().getParent();
+    Path script = root.resolve("bin/strata");
+    assertThat(script).exists();
+    Path work = Files.createTempDirectory("strata-serve-it");
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Path log = work.resolve("server.log");
+    ProcessBuilder pb = new ProcessBuilder(script.toString(), "serve")
+        .directory(work.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    pb.environment().put("STRATA_HTTP_PORT", Integer.toString(port));
+    pb.environment().remove("STRATA_ADMIN_PASSWORD");
+    Process server = pb.start();
+    try {
+      HttpClient http = HttpClient.newHttpClient();
+      URI base = URI.create("http://127.0.0.1:" + port);
+      waitForHealth(http, base, server, log);
+
+      // The generated admin password is in the log once and in an owner-only file.
+      Path passwordFile = work.resolve("data/admin-password");
+      assertThat(passwordFile).exists();
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(passwordFile)))
+          .isEqualTo("rw-------");
+      String password = Files.readString(passwordFile).trim();
+      assertThat(Files.readString(log)).contains(password);
+      assertThat(work.resolve("data/demo.duckdb")).exists();
+
+      String auth = "Basic " + Base64.getEncoder().encodeToString(("admin:" + password)
+          .getBytes(StandardCharsets.UTF_8));
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/api/v1/query"))
+          .header("Authorization", auth).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(
+              "{\"measures\":[\"orders.count\",\"order_items.revenue\"],\"dimensions\":[\"customers.region\"]}"))
+          .build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      JsonNode data = JSON.readTree(r.body()).path("data");
+      long orders = 0;
+      for (JsonNode row : data) {
+        orders += row.path("orders.count").asLong();
+      }
+      assertThat(orders).isEqualTo(100_000); // scale 1, the default
+    } finally {
+      server.destroy(); // SIGTERM: graceful shutdown
+      boolean exited = server.waitFor(60, TimeUnit.SECONDS);
+      if (!exited) {
+        server.destroyForcibly();
+      }
+      assertThat(exited).as("server stopped within 60 s of SIGTERM").isTrue();
+    }
+    assertThat(Files.readString(log)).doesNotContain("Exception in thread");
+  }
+
+  static void waitForHealth(HttpClient http, URI base, Process server, Path log) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!server.isAlive()) {
+        throw new AssertionError("server exited with " + server.exitValue() + ":\n" + Files.readString(log));
+      }
+      try {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/health"))
+            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not up yet
+      }
+      Thread.sleep(250);
+    }
+    throw new AssertionError("server not healthy within 3 minutes:\n" + Files.readString(log));
+  }
+}

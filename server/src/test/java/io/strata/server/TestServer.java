@@ -1,0 +1,197 @@
+package io.strata.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * A real Strata server for endpoint tests: started in this JVM on a free port with its own data
+ * directory, spoken to over HTTP with the JDK's client (nothing of the server is called
+ * directly). {@link #as} gives a client with credentials.
+ */
+public final class TestServer implements AutoCloseable {
+  public static final String ADMIN_PASSWORD = "admin-secret-1";
+  public static final ObjectMapper JSON = new ObjectMapper();
+
+  private final ApplicationContext context;
+  private final Path dataDir;
+  private final URI base;
+
+  private TestServer(ApplicationContext context, Path dataDir) {
+    this.context = context;
+    this.dataDir = dataDir;
+    this.base = context.getBean(EmbeddedServer.class).getURI();
+  }
+
+  /** Starts a server on the embedded demo at scale 0.02; {@code extra} overrides settings. */
+  public static TestServer start(Map<String, Object> extra) {
+    Path dir;
+    try {
+      dir = Files.createTempDirectory("strata-server-test");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Map<String, Object> props = new HashMap<>();
+    props.put("micronaut.server.port", -1);
+    props.put("strata.data-dir", dir.toString());
+    props.put("strata.admin.password", ADMIN_PASSWORD);
+    props.put("strata.demo.scale", "0.02");
+    props.put("strata.models.poll-interval", "1s");
+    props.putAll(extra);
+    return new TestServer(StrataServer.start(props), dir);
+  }
+
+  public ApplicationContext context() {
+    return context;
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  public URI uri(String path) {
+    return base.resolve(path);
+  }
+
+  public Client anonymous() {
+    return new Client(null);
+  }
+
+  public Client as(String user, String password) {
+    return new Client("Basic " + Base64.getEncoder().encodeToString(
+        (user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+  }
+
+  public Client admin() {
+    return as("admin", ADMIN_PASSWORD);
+  }
+
+  public Client bearer(String token) {
+    return new Client("Bearer " + token);
+  }
+
+  @Override
+  public void close() {
+    context.close();
+    try (Stream<Path> files = Files.walk(dataDir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // a temp directory left behind is not worth failing a test for
+    }
+  }
+
+  /** An HTTP response, with its body as text and (when it is JSON) parsed. */
+  public record Response(int status, HttpResponse<byte[]> raw) {
+    public String text() {
+      return new String(raw.body(), StandardCharsets.UTF_8);
+    }
+
+    public byte[] bytes() {
+      return raw.body();
+    }
+
+    public JsonNode json() {
+      try {
+        return JSON.readTree(raw.body());
+      } catch (IOException e) {
+        throw new AssertionError("not JSON (HTTP " + status + "): " + text(), e);
+      }
+    }
+
+    public String header(String name) {
+      return raw.headers().firstValue(name).orElse(null);
+    }
+
+    public List<String> headers(String name) {
+      return raw.headers().allValues(name);
+    }
+
+    @Override
+    public String toString() {
+      return "HTTP " + status + " " + text();
+    }
+  }
+
+  /** Sends requests with one set of credentials (or none). */
+  public final class Client {
+    private final String authorization;
+    private final HttpClient http = HttpClient.newBuilder()
+        .connectTimeout(Duration.ofSeconds(10)).build();
+    private final Map<String, String> headers = new HashMap<>();
+
+    Client(String authorization) {
+      this.authorization = authorization;
+    }
+
+    public Client header(String name, String value) {
+      headers.put(name, value);
+      return this;
+    }
+
+    public Response get(String path) {
+      return send("GET", path, null, null);
+    }
+
+    public Response delete(String path) {
+      return send("DELETE", path, null, null);
+    }
+
+    public Response post(String path, Object json) {
+      return send("POST", path, "application/json", body(json));
+    }
+
+    public Response put(String path, Object json) {
+      return send("PUT", path, "application/json", body(json));
+    }
+
+    public Response send(String method, String path, String contentType, String body) {
+      HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofMinutes(2))
+          .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+              : HttpRequest.BodyPublishers.ofString(body));
+      if (contentType != null) {
+        b.header("Content-Type", contentType);
+      }
+      if (authorization != null) {
+        b.header("Authorization", authorization);
+      }
+      headers.forEach(b::header);
+      try {
+        HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        return new Response(r.statusCode(), r);
+      } catch (IOException e) {
+        throw new UncheckedIOException(method + " " + path + " failed", e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+
+    private String body(Object json) {
+      if (json == null || json instanceof String) {
+        return (String) json;
+      }
+      try {
+        return JSON.writeValueAsString(json);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+}
