@@ -30,6 +30,8 @@ public final class DataSourceService {
   private final DataSourceRegistry registry;
   /** What the registry was last given, by name, to notice changes made elsewhere. */
   private final Map<String, DataSourceRecord> applied = new HashMap<>();
+  /** The store revision {@link #applied} reflects; -1 before the first refresh. */
+  private long revision = -1;
 
   public DataSourceService(DataSourceStore store, DataSourceRegistry registry) {
     this.store = store;
@@ -101,6 +103,11 @@ public final class DataSourceService {
 
   /** Loads every stored data source into the registry, and drops the ones deleted elsewhere. */
   public synchronized void refreshIfChanged() {
+    long current = store.revision();
+    if (current == revision) {
+      return;
+    }
+    revision = current;
     Map<String, DataSourceRecord> stored = new HashMap<>();
     store.list().forEach(r -> stored.put(r.name(), r));
     for (DataSourceRecord r : stored.values()) {

@@ -25,7 +25,8 @@ public enum Setting {
       "Generate the retail demo into an embedded DuckDB file on first start and register it as data source `demo` with its models"),
   DEMO_SCALE("strata.demo.scale", "1", "Scale of the demo data (1 = 100k orders)"),
   MODELS_DIR("strata.models.dir", "",
-      "A directory of model YAML files pushed on start (validated; an invalid set stops the start)"),
+      "A directory of model YAML files saved on start, adding to or replacing the stored files "
+          + "(validated first; an invalid set stops the start)"),
   MODELS_POLL("strata.models.poll-interval", "5s",
       "How often a server checks the metadata database for model and data-source changes made by other servers"),
   QUERY_TIMEOUT("strata.query.timeout", "60s", "Longest a warehouse query may run before it is cancelled"),
