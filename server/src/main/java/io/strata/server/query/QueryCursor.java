@@ -250,16 +250,16 @@ public final class QueryCursor implements AutoCloseable {
       } finally {
         batch.close();
       }
-      rows += n;
-      for (FieldVector v : root.getFieldVectors()) {
-        bytes += v.getBufferSize();
-      }
-      if (rows > limits.maxRows()) {
+      if (rows + n > limits.maxRows()) {
         root.clear();
         throw new QueryExecutionException(Code.ROW_LIMIT_EXCEEDED, execution.queryId,
             "query " + execution.queryId + " returns more than " + limits.maxRows()
                 + " rows, the most a query may return (strata.query.max-rows); add a limit or"
                 + " filters, or raise strata.query.max-rows");
+      }
+      rows += n;
+      for (FieldVector v : root.getFieldVectors()) {
+        bytes += v.getBufferSize();
       }
       return true;
     }
@@ -343,14 +343,15 @@ public final class QueryCursor implements AutoCloseable {
       watchdog.cancel(false);
     }
     execution.finish();
-    if (resultSet != null && !exhausted && statement != null
+    if (resultSet != null && !exhausted && connection != null
         && compiled.dialect() == Dialect.MYSQL) {
-      // MariaDB Connector/J drains an unfinished streaming result on close, row by row; a
-      // KILL QUERY first makes the server stop sending instead
+      // MariaDB Connector/J reads an unfinished streaming result to its end when the result
+      // set or statement is closed (measured: 9 s for 30M rows; a KILL QUERY does not stop
+      // it). Aborting the connection drops the socket instead; the pool then discards it.
       try {
-        statement.cancel();
+        connection.abort(Runnable::run);
       } catch (SQLException | RuntimeException e) {
-        // best effort
+        LOG.debug("query {}: aborting the connection failed", execution.queryId, e);
       }
     }
     closeQuietly(resultSet);
