@@ -24,7 +24,6 @@ import org.apache.arrow.adapter.jdbc.JdbcFieldInfo;
 import org.apache.arrow.adapter.jdbc.JdbcToArrowConfig;
 import org.apache.arrow.adapter.jdbc.JdbcToArrowConfigBuilder;
 import org.apache.arrow.adapter.jdbc.JdbcToArrowUtils;
-import org.apache.arrow.adapter.jdbc.consumer.BaseConsumer;
 import org.apache.arrow.adapter.jdbc.consumer.JdbcConsumer;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.DateDayVector;
@@ -313,8 +312,36 @@ final class ArrowConversion {
     }
   }
 
+  /**
+   * Base of Strata's consumers. Deliberately not arrow-jdbc's {@code BaseConsumer}: for those,
+   * arrow-jdbc 18.3 wraps a failure in a message built from {@code getMinorType().getType()},
+   * which itself throws for decimal vectors, so the real cause (a cancelled statement, a value
+   * that does not fit) would be replaced by "Cannot get simple type for type DECIMAL".
+   */
+  abstract static class ColumnReader<V extends FieldVector> implements JdbcConsumer<V> {
+    protected V vector;
+    protected final int columnIndexInResultSet;
+    protected int currentIndex;
+
+    ColumnReader(V vector, int index) {
+      this.vector = vector;
+      this.columnIndexInResultSet = index;
+    }
+
+    @Override
+    public void close() {
+      vector.close();
+    }
+
+    @Override
+    public void resetValueVector(V v) {
+      this.vector = v;
+      this.currentIndex = 0;
+    }
+  }
+
   /** Decimals, rescaled half-up to the column's scale and checked against its precision. */
-  static final class DecimalReader extends BaseConsumer<FieldVector> {
+  static final class DecimalReader extends ColumnReader<FieldVector> {
     private final int precision;
     private final int scale;
     private final String name;
@@ -368,7 +395,7 @@ final class ArrowConversion {
   }
 
   /** Timestamps as UTC wall-clock microseconds. */
-  static final class TimestampReader extends BaseConsumer<TimeStampMicroVector> {
+  static final class TimestampReader extends ColumnReader<TimeStampMicroVector> {
     private static final Calendar UTC = Calendar.getInstance(TimeZone.getTimeZone("UTC"),
         Locale.ROOT);
     private final boolean instant;
@@ -411,7 +438,7 @@ final class ArrowConversion {
   }
 
   /** Dates as days since the epoch, or as timestamps at midnight for time members. */
-  static final class DateReader extends BaseConsumer<FieldVector> {
+  static final class DateReader extends ColumnReader<FieldVector> {
     private final boolean asTimestamp;
     private boolean legacy;
 

@@ -76,6 +76,11 @@ class QueryServiceTest {
           measures:
             - { name: count, agg: count }
             - { name: avg_n, agg: avg, expr: n }
+        - name: pg_nan
+          data_source: pg
+          sql: "SELECT CAST('NaN' AS numeric) AS v"
+          dimensions:
+            - { name: v, type: number }
         - name: maria_slow
           data_source: maria
           sql: "SELECT SLEEP(30) AS x"
@@ -519,6 +524,19 @@ class QueryServiceTest {
         .contains("no_such_table");
     assertThat(lastEvent().errorCode()).isEqualTo("WAREHOUSE_ERROR");
     assertThat(lastEvent().sql()).contains("no_such_table");
+    stillServes(service);
+  }
+
+  @Test
+  void aValueArrowCannotHoldFailsTheQueryNamingTheColumn() {
+    QueryExecutionException e = catchThrowableOfType(QueryExecutionException.class,
+        () -> service.open(request("""
+            {"dimensions":["pg_nan.v"]}""")));
+    assertThat(e.code()).isEqualTo(Code.WAREHOUSE_ERROR);
+    assertThat(e.getMessage()).isEqualTo("query " + e.queryId() + " on data source 'pg'"
+        + " returned a value Strata cannot convert: column 'pg_nan.v' holds NaN, which a"
+        + " numeric read as a decimal cannot represent; cast it to a floating-point type in the"
+        + " model's SQL or filter it out");
     stillServes(service);
   }
 
