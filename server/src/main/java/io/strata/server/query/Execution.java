@@ -1,0 +1,87 @@
+package io.strata.server.query;
+
+import io.strata.server.query.QueryExecutionException.Code;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+
+/**
+ * The shared state of one running query: what {@link QueryService#running()} lists and what
+ * {@link QueryService#cancel(String)}, the timeout watchdog and shutdown act on. The cursor
+ * owns the JDBC objects; other threads only ever call {@link Statement#cancel()}, under this
+ * object's lock, and never after {@link #finish()}, so a late cancel cannot reach a statement
+ * that has been closed or a connection already serving another query.
+ */
+final class Execution {
+  final String queryId;
+  final QueryRequest request;
+  final Instant startedAt;
+  final long startNanos;
+  final long deadlineNanos;
+  volatile String dataSource;
+  volatile String sql;
+
+  private Statement statement; // guarded by this
+  private boolean finished; // guarded by this
+  private volatile Code abortReason;
+
+  Execution(String queryId, QueryRequest request, Instant startedAt, long startNanos,
+      long deadlineNanos) {
+    this.queryId = queryId;
+    this.request = request;
+    this.startedAt = startedAt;
+    this.startNanos = startNanos;
+    this.deadlineNanos = deadlineNanos;
+  }
+
+  /** Makes the statement cancellable; cancels it at once if an abort came first. */
+  synchronized void attach(Statement st) {
+    statement = st;
+    if (abortReason != null && !finished) {
+      cancelQuietly(st);
+    }
+  }
+
+  /**
+   * Asks the query to stop for {@code reason} (the first reason wins): cancels the statement if
+   * one is executing; the cursor notices the reason at its next batch in any case.
+   *
+   * @return false when the query had already finished
+   */
+  boolean abort(Code reason) {
+    synchronized (this) {
+      if (finished) {
+        return false;
+      }
+      if (abortReason == null) {
+        abortReason = reason;
+      }
+      if (statement != null) {
+        cancelQuietly(statement);
+      }
+      return true;
+    }
+  }
+
+  /** No cancels after this; called before the cursor closes its statement. */
+  synchronized void finish() {
+    finished = true;
+    statement = null;
+  }
+
+  Code abortReason() {
+    return abortReason;
+  }
+
+  RunningQuery describe() {
+    return new RunningQuery(queryId, request.user(), dataSource, sql, startedAt);
+  }
+
+  private static void cancelQuietly(Statement st) {
+    try {
+      st.cancel();
+    } catch (SQLException | RuntimeException e) {
+      // the statement finished or the driver cannot cancel; the cursor checks the reason itself
+    }
+  }
+}

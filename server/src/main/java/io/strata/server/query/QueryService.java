@@ -1,0 +1,330 @@
+package io.strata.server.query;
+
+import io.strata.semantic.compile.CompiledQuery;
+import io.strata.semantic.compile.SemanticCompiler;
+import io.strata.semantic.query.QueryException;
+import io.strata.semantic.query.SemanticQuery;
+import io.strata.server.datasource.DataSourceException;
+import io.strata.server.datasource.DataSourceRegistry;
+import io.strata.server.datasource.PoolSettings;
+import io.strata.server.query.QueryExecutionException.Code;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs semantic queries against the warehouses: compiles for the data source's dialect, borrows
+ * a pooled connection, executes under the {@link QueryLimits}, and streams the result as Arrow
+ * batches through a {@link QueryCursor}. Every endpoint (REST, JDBC, Flight SQL) goes through
+ * one instance; it is thread-safe.
+ *
+ * <p>Limits: a query may not ask for more than {@code maxRows} rows ({@code limit} larger is
+ * refused before anything runs); a query without a {@code limit} is compiled with
+ * {@code maxRows + 1} and fails with {@code ROW_LIMIT_EXCEEDED} if that row arrives, so a
+ * result is never silently cut short. Timeouts are set on the statement and enforced by a
+ * watchdog that cancels it at the deadline, since not every driver honours
+ * {@code setQueryTimeout}; a cursor also checks the deadline between batches.
+ *
+ * <p>Errors, as thrown by {@link #open} and {@link #execute}: the semantic
+ * {@link QueryException} for a query that does not compile, {@link DataSourceException} for an
+ * unknown, unreachable or driverless data source, {@link QueryExecutionException} for
+ * everything after compilation. Every query, whatever its outcome, produces exactly one
+ * {@link QueryEvent} for the {@link QueryLogger}.
+ *
+ * <p>The service does not own the registry or the allocator; whoever created them closes them
+ * after this service.
+ */
+public final class QueryService implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(QueryService.class);
+
+  private final Supplier<SemanticCompiler> compiler;
+  private final DataSourceRegistry registry;
+  private final BufferAllocator allocator;
+  private final QueryLimits limits;
+  private final QueryLogger logger;
+  private final Clock clock;
+  private final ScheduledThreadPoolExecutor watchdog;
+  private final ExecutorService cancellers;
+  private final Map<String, Execution> running = new ConcurrentHashMap<>();
+  private final Object drained = new Object();
+  private volatile boolean shuttingDown;
+
+  /**
+   * @param compiler the current compiler (models can be reloaded; each query asks once)
+   * @param clock the clock of {@link QueryEvent#startedAt()} and {@link RunningQuery#startedAt()}
+   */
+  public QueryService(Supplier<SemanticCompiler> compiler, DataSourceRegistry registry,
+      BufferAllocator allocator, QueryLimits limits, QueryLogger logger, Clock clock) {
+    this.compiler = compiler;
+    this.registry = registry;
+    this.allocator = allocator;
+    this.limits = limits == null ? QueryLimits.defaults() : limits;
+    this.logger = logger == null ? QueryLogger.NONE : logger;
+    this.clock = clock == null ? Clock.systemUTC() : clock;
+    this.watchdog = new ScheduledThreadPoolExecutor(1, daemon("strata-query-watchdog"));
+    this.watchdog.setRemoveOnCancelPolicy(true);
+    // cancelling talks to the warehouse (Postgres opens a connection for it): not on the
+    // watchdog's only thread
+    this.cancellers = Executors.newCachedThreadPool(daemon("strata-query-cancel"));
+  }
+
+  private static ThreadFactory daemon(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  public QueryLimits limits() {
+    return limits;
+  }
+
+  DataSourceRegistry registry() {
+    return registry;
+  }
+
+  /**
+   * Compiles a query for the dialect of the data source it reads, exactly as {@link #open}
+   * would run it (including the {@code maxRows + 1} limit added to a query without one).
+   * Executes nothing.
+   *
+   * @throws QueryException when the query cannot be compiled
+   * @throws DataSourceException {@code UNKNOWN_DATA_SOURCE} when its models name a data source
+   *     that is not configured
+   */
+  public CompiledQuery plan(SemanticQuery q) {
+    return compiler.get().compile(bounded(q), registry::dialect);
+  }
+
+  /** The query with {@code limit = maxRows + 1} when it has no limit. */
+  private SemanticQuery bounded(SemanticQuery q) {
+    if (q.limit() != null) {
+      return q;
+    }
+    return new SemanticQuery(q.measures(), q.dimensions(), q.timeDimensions(), q.filters(),
+        q.segments(), q.order(), (int) (limits.maxRows() + 1), q.offset(), q.timezone());
+  }
+
+  /**
+   * Compiles and starts a query and reads its first batch. The caller must close the cursor.
+   *
+   * @throws QueryException the query does not compile
+   * @throws DataSourceException unknown, unreachable or driverless data source
+   * @throws QueryExecutionException refused (limit above max rows, shutting down) or failed
+   */
+  public QueryCursor open(QueryRequest request) {
+    return open(request, null);
+  }
+
+  private QueryCursor open(QueryRequest request, BufferAllocator resultAllocator) {
+    long t0 = System.nanoTime();
+    String id = UUID.randomUUID().toString();
+    Execution ex = new Execution(id, request, clock.instant(), t0,
+        t0 + limits.timeout().toNanos());
+    if (shuttingDown) {
+      throw refuse(ex, t0, new QueryExecutionException(Code.SHUTTING_DOWN, id,
+          "the server is shutting down and accepts no new queries (query " + id + ")"));
+    }
+    CompiledQuery compiled;
+    try {
+      compiled = plan(request.query());
+    } catch (RuntimeException e) {
+      throw refuse(ex, t0, e);
+    }
+    long compileMicros = (System.nanoTime() - t0) / 1000;
+    ex.dataSource = compiled.dataSource();
+    ex.sql = compiled.sql();
+    Integer limit = request.query().limit();
+    if (limit != null && limit > limits.maxRows()) {
+      throw refuse(ex, t0, new QueryExecutionException(Code.ROW_LIMIT_EXCEEDED, id,
+          "query " + id + " asks for " + limit + " rows (limit) but at most " + limits.maxRows()
+              + " rows may be returned (strata.query.max-rows); lower the limit or raise"
+              + " strata.query.max-rows"));
+    }
+    BufferAllocator alloc;
+    boolean owns = resultAllocator == null;
+    try {
+      alloc = owns ? allocator.newChildAllocator("query-" + id, 0, allocator.getLimit())
+          : resultAllocator;
+    } catch (RuntimeException e) {
+      throw refuse(ex, t0, e);
+    }
+    running.put(id, ex);
+    if (shuttingDown) {
+      // shutdown began after the first check: this query was never seen by it
+      ex.abort(Code.SHUTTING_DOWN);
+    }
+    return new QueryCursor(this, ex, compiled, alloc, owns, compileMicros).start();
+  }
+
+  /**
+   * Runs a query and collects its whole result (at most {@code maxRows} rows). The caller must
+   * close the result.
+   *
+   * @throws QueryException the query does not compile
+   * @throws DataSourceException unknown, unreachable or driverless data source
+   * @throws QueryExecutionException refused or failed
+   */
+  public QueryResult execute(QueryRequest request) {
+    BufferAllocator child = allocator.newChildAllocator("result", 0, allocator.getLimit());
+    List<VectorSchemaRoot> batches = new ArrayList<>();
+    QueryCursor cursor = null;
+    try {
+      cursor = open(request, child);
+      while (cursor.next()) {
+        VectorSchemaRoot batch = cursor.batch();
+        VectorSchemaRoot copy = VectorSchemaRoot.create(cursor.schema(), child);
+        batches.add(copy);
+        for (int i = 0; i < batch.getFieldVectors().size(); i++) {
+          batch.getVector(i).makeTransferPair(copy.getVector(i)).transfer();
+        }
+        copy.setRowCount(batch.getRowCount());
+      }
+      cursor.close();
+      return new QueryResult(cursor.queryId(), cursor.compiled(), cursor.schema(), batches,
+          cursor.rows(), cursor.timings(), child);
+    } catch (RuntimeException | Error e) {
+      if (cursor != null) {
+        cursor.close();
+      }
+      batches.forEach(VectorSchemaRoot::close);
+      child.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Cancels a running query: its statement is cancelled at the warehouse and its cursor fails
+   * with {@code CANCELLED}.
+   *
+   * @return false when no such query is running
+   */
+  public boolean cancel(String queryId) {
+    Execution ex = queryId == null ? null : running.get(queryId);
+    return ex != null && ex.abort(Code.CANCELLED);
+  }
+
+  /** Queries opened and not yet finished, oldest first. */
+  public List<RunningQuery> running() {
+    return running.values().stream()
+        .sorted(Comparator.comparingLong((Execution e) -> e.startNanos))
+        .map(Execution::describe)
+        .toList();
+  }
+
+  /**
+   * Refuses new queries ({@code SHUTTING_DOWN}), waits up to {@code grace} for running ones to
+   * finish, then cancels the rest (their cursors fail with {@code SHUTTING_DOWN}).
+   */
+  public void shutdown(Duration grace) {
+    shuttingDown = true;
+    long deadline = System.nanoTime() + (grace == null ? 0 : grace.toNanos());
+    synchronized (drained) {
+      while (!running.isEmpty()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        try {
+          drained.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+    }
+    for (Execution ex : running.values()) {
+      ex.abort(Code.SHUTTING_DOWN);
+    }
+  }
+
+  /** {@link #shutdown(Duration) shutdown(Duration.ZERO)}, then stops the watchdog threads. */
+  @Override
+  public void close() {
+    shutdown(Duration.ZERO);
+    watchdog.shutdownNow();
+    cancellers.shutdown();
+  }
+
+  ScheduledFuture<?> scheduleTimeout(Execution ex, long delayNanos) {
+    try {
+      return watchdog.schedule(() -> {
+        try {
+          cancellers.execute(() -> ex.abort(Code.TIMEOUT));
+        } catch (RejectedExecutionException e) {
+          ex.abort(Code.TIMEOUT);
+        }
+      }, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      return null; // closed: the cursor's own deadline checks still apply
+    }
+  }
+
+  QueryExecutionException aborted(Execution ex, Code reason, Throwable cause) {
+    String id = ex.queryId;
+    String message = switch (reason) {
+      case TIMEOUT -> "query " + id + " exceeded the timeout of "
+          + PoolSettings.format(limits.timeout()) + " (strata.query.timeout)";
+      case CANCELLED -> "query " + id + " was cancelled";
+      case SHUTTING_DOWN -> "query " + id + " was cancelled because the server is shutting down";
+      default -> "query " + id + " was stopped (" + reason + ")";
+    };
+    return new QueryExecutionException(reason, id, message, cause);
+  }
+
+  /** Called by a cursor when it has returned its connection. */
+  void finished(Execution ex) {
+    running.remove(ex.queryId);
+    synchronized (drained) {
+      drained.notifyAll();
+    }
+  }
+
+  private RuntimeException refuse(Execution ex, long t0, RuntimeException e) {
+    long micros = (System.nanoTime() - t0) / 1000;
+    record(ex, new StageTimings(micros, 0, 0, micros), 0, 0, e);
+    return e;
+  }
+
+  void record(Execution ex, StageTimings timings, long rows, long bytes, RuntimeException e) {
+    String code = null;
+    if (e instanceof QueryExecutionException q) {
+      code = q.code().name();
+    } else if (e instanceof DataSourceException d) {
+      code = d.code().name();
+    } else if (e instanceof QueryException q) {
+      code = q.code().name();
+    } else if (e != null) {
+      code = "INTERNAL";
+    }
+    QueryRequest r = ex.request;
+    QueryEvent event = new QueryEvent(ex.queryId, r.user(), r.endpoint(), r.queryText(), ex.sql,
+        ex.dataSource, ex.startedAt, timings, rows, bytes, code,
+        e == null ? null : String.valueOf(e.getMessage()));
+    try {
+      logger.record(event);
+    } catch (RuntimeException failure) {
+      LOG.warn("the query logger failed for query {}", ex.queryId, failure);
+    }
+  }
+}
