@@ -1,6 +1,6 @@
 package io.strata.server.config;
 
-import io.micronaut.context.env.PropertyResolver;
+import io.micronaut.core.value.PropertyResolver;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -3,9 +3,7 @@ package io.strata.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.micronaut.context.env.PropertySource;
-import io.micronaut.context.env.Environment;
-import io.micronaut.context.ApplicationContext;
+import io.micronaut.core.value.MapPropertyResolver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,8 +31,8 @@ class SettingsTest {
 
   @Test
   void defaultsGiveTheEmbeddedDemo() {
-    try (ApplicationContext ctx = ApplicationContext.builder().build().start()) {
-      StrataConfig c = StrataConfig.from(ctx.getEnvironment());
+    StrataConfig c = StrataConfig.from(new MapPropertyResolver(Map.of()));
+    {
       assertThat(c.httpPort()).isEqualTo(8080);
       assertThat(c.metadataUrl()).startsWith("jdbc:h2:file:").contains("data");
       assertThat(c.demoEnabled()).isTrue();
@@ -45,12 +43,10 @@ class SettingsTest {
 
   @Test
   void badValuesAreAllNamedWithTheirEnvironmentVariables() {
-    try (ApplicationContext ctx = ApplicationContext.builder()
-        .propertySources(PropertySource.of("test", Map.of(
-            "strata.http.port", "eighty", "strata.query.timeout", "soon",
-            "strata.demo.enabled", "maybe")))
-        .build().start()) {
-      Environment env = ctx.getEnvironment();
+    MapPropertyResolver env = new MapPropertyResolver(Map.of(
+        "strata.http.port", "eighty", "strata.query.timeout", "soon",
+        "strata.demo.enabled", "maybe"));
+    {
       assertThatThrownBy(() -> StrataConfig.from(env))
           .hasMessageContaining("strata.http.port (STRATA_HTTP_PORT) is 'eighty'")
           .hasMessageContaining("strata.query.timeout (STRATA_QUERY_TIMEOUT) is 'soon'")

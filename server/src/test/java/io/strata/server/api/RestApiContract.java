@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.strata.server.TestServer;
 import io.strata.server.TestServer.Client;
 import io.strata.server.TestServer.Response;
-import io.strata.testkit.Warehouse;
-import io.strata.testkit.Warehouses;
 import java.io.ByteArrayInputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,36 +21,28 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The REST API against a real running server, once with the metadata database on H2 and once on
- * the local Postgres. Every request goes over HTTP with real credentials.
+ * The REST API against a real running server, run with the metadata database on H2
+ * ({@link H2RestApiTest}) and on the local Postgres ({@link PostgresRestApiTest}). Every request
+ * goes over HTTP with real credentials.
  */
-@ParameterizedClass(name = "metadata on {0}")
-@ValueSource(strings = {"h2", "postgres"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class RestApiTest {
+abstract class RestApiContract {
   static final String COUNT_BY_STATUS =
       "{\"measures\":[\"orders.count\"],\"dimensions\":[\"orders.status\"],\"order\":{\"orders.status\":\"asc\"}}";
 
-  @Parameter
-  String metadata;
+  /** Settings of the metadata database under test. */
+  abstract Map<String, Object> metadataSettings();
 
   TestServer server;
   Client admin;
 
+
   @BeforeAll
   void start() {
-    Map<String, Object> props = new HashMap<>();
-    if (metadata.equals("postgres")) {
-      Warehouse db = Warehouses.postgresDatabase("strata_rest_meta", true);
-      props.put("strata.metadata.url", db.jdbcUrl());
-      props.put("strata.metadata.user", db.user());
-    }
+    Map<String, Object> props = new HashMap<>(metadataSettings());
     props.put("strata.query.max-rows", "1000");
     server = TestServer.start(props);
     admin = server.admin();
