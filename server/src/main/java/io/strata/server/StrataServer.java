@@ -28,6 +28,7 @@ public final class StrataServer {
   public static ApplicationContext start(Map<String, Object> properties, String... args) {
     return Micronaut.build(args)
         .mainClass(StrataServer.class)
+        .banner(false)
         .properties(properties)
         .start();
   }

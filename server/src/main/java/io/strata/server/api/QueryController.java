@@ -63,7 +63,8 @@ public class QueryController {
 
   @Operation(summary = "Run a semantic query",
       description = "Rows as JSON (default), Arrow IPC stream or CSV, by the Accept header.")
-  @Post(uri = "/query", consumes = {MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN},
+  @Post(uri = "/query", consumes = {MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN,
+      MediaType.APPLICATION_FORM_URLENCODED},
       produces = {MediaType.APPLICATION_JSON, ARROW_STREAM, "text/csv"})
   public HttpResponse<?> query(HttpRequest<?> request, @Body @Nullable String body) {
     return run(request, body);
@@ -76,7 +77,8 @@ public class QueryController {
   }
 
   @Operation(summary = "Compile a semantic query to the SQL its data source would run, without running it")
-  @Post(uri = "/sql", consumes = {MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN})
+  @Post(uri = "/sql", consumes = {MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN,
+      MediaType.APPLICATION_FORM_URLENCODED})
   public HttpResponse<?> sql(HttpRequest<?> request, @Body @Nullable String body) {
     Requests.require(request, Role.VIEWER);
     CompiledQuery c = queries.plan(parse(body));

@@ -80,7 +80,7 @@ public final class Bootstrap implements ApplicationEventListener<StartupEvent> {
       demo();
     }
     config.modelsDir().ifPresent(this::pushModels);
-    catalog.reload();
+    catalog.refreshIfChanged();
     Duration poll = config.modelsPoll();
     if (!poll.isZero()) {
       scheduler.scheduleAtFixedRate(poll, poll, this::refresh);
