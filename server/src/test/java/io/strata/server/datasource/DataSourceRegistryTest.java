@@ -266,6 +266,25 @@ class DataSourceRegistryTest {
   }
 
   @Test
+  void wrongCredentialsAreUnavailableWithTheWarehousesReason() throws Exception {
+    DataSourceSpec maria = TestSupport.mariadbSpec("maria");
+    registry.put(maria.withCredentials("strata_no_such_user", "wrong")
+        .withPool(PoolSettings.defaults().withConnectionTimeout(Duration.ofSeconds(1))));
+    long t0 = System.nanoTime();
+    DataSourceException e = catchThrowableOfType(DataSourceException.class,
+        () -> registry.connect("maria"));
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(2500);
+    assertThat(e.code()).isEqualTo(DataSourceException.Code.UNAVAILABLE);
+    assertThat(e.getMessage()).startsWith("data source 'maria' is unavailable: ")
+        .contains("Access denied").contains("strata_no_such_user").doesNotContain("wrong");
+    // fixed configuration: works at once
+    registry.put(maria);
+    try (Connection c = registry.connect("maria")) {
+      assertThat(scalar(c, "SELECT 1")).isEqualTo(1);
+    }
+  }
+
+  @Test
   void replacingADataSourceRetiresItsPoolOnceBorrowedConnectionsReturn() throws Exception {
     DataSourceSpec base = TestSupport.postgresSpec("pg");
     DataSourceSpec old = base.withProperties(Map.of("ApplicationName", "strata_test_old"));
