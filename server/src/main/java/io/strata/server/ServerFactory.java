@@ -21,7 +21,10 @@ import io.strata.server.query.QueryLimits;
 import io.strata.server.query.QueryLogger;
 import io.strata.server.query.QueryService;
 import jakarta.inject.Singleton;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
+import java.util.concurrent.TimeUnit;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.slf4j.Logger;
@@ -103,10 +106,19 @@ public class ServerFactory {
   @Singleton
   @Bean(preDestroy = "close")
   QueryService queryService(CatalogService catalog, DataSourceRegistry registry,
-      BufferAllocator allocator, StrataConfig config, QueryLogStore log, Clock clock) {
+      BufferAllocator allocator, StrataConfig config, QueryLogStore log, Clock clock,
+      MeterRegistry meters) {
     QueryLimits limits = new QueryLimits(config.queryTimeout(), config.queryMaxRows(),
         config.queryBatchRows());
     QueryLogger logger = e -> {
+      Timer.builder("strata.query")
+          .description("Queries run, by data source, endpoint and outcome (ok or an error code)")
+          .tag("data_source", String.valueOf(e.dataSource()))
+          .tag("endpoint", String.valueOf(e.endpoint()))
+          .tag("outcome", e.errorCode() == null ? "ok" : e.errorCode())
+          .register(meters).record(e.timings().totalMicros(), TimeUnit.MICROSECONDS);
+      meters.counter("strata.query.rows", "data_source", String.valueOf(e.dataSource()))
+          .increment(e.rows());
       try {
         log.append(entry(e));
       } catch (RuntimeException failure) {

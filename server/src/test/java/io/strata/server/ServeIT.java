@@ -45,6 +45,8 @@ class ServeIT {
         .redirectOutput(log.toFile());
     pb.environment().put("STRATA_HTTP_PORT", Integer.toString(port));
     pb.environment().remove("STRATA_ADMIN_PASSWORD");
+    // A hyphenated setting from its environment variable: strata.query.max-rows.
+    pb.environment().put("STRATA_QUERY_MAX_ROWS", "10");
     Process server = pb.start();
     try {
       HttpClient http = HttpClient.newHttpClient();
@@ -74,6 +76,14 @@ class ServeIT {
         orders += row.path("orders.count").asLong();
       }
       assertThat(orders).isEqualTo(100_000); // scale 1, the default
+
+      HttpResponse<String> tooMany = http.send(HttpRequest.newBuilder(base.resolve("/api/v1/query"))
+          .header("Authorization", auth).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(
+              "{\"measures\":[\"orders.count\"],\"dimensions\":[\"customers.region\",\"orders.status\"]}"))
+          .build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(tooMany.statusCode()).as(tooMany.body()).isEqualTo(400);
+      assertThat(tooMany.body()).contains("ROW_LIMIT_EXCEEDED").contains("10");
     } finally {
       server.destroy(); // SIGTERM: graceful shutdown
       boolean exited = server.waitFor(60, TimeUnit.SECONDS);

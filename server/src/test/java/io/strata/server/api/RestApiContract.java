@@ -431,7 +431,9 @@ abstract class RestApiContract {
   void metricsOpenApiAndQueryLog() {
     Response metrics = admin.get("/metrics");
     assertThat(metrics.status()).isEqualTo(200);
-    assertThat(metrics.text()).contains("jvm_memory_used_bytes");
+    assertThat(metrics.text()).contains("jvm_memory_used_bytes")
+        .containsPattern("strata_query_seconds_count\\{[^}]*data_source=\"demo\"[^}]*outcome=\"ok\"")
+        .contains("outcome=\"ROW_LIMIT_EXCEEDED\"");
     Response openapi = admin.get("/openapi/strata-v1.yml");
     assertThat(openapi.status()).isEqualTo(200);
     assertThat(openapi.text()).contains("/api/v1/query").contains("/api/v1/models/{name}");

@@ -38,7 +38,6 @@ class DataSourceRegistryTest {
 
   @BeforeAll
   static void quiet() {
-    TestSupport.quietLogs();
   }
 
   @BeforeEach

@@ -56,7 +56,6 @@ abstract class MetadataStoreContract {
     QueryLogStore queryLog;
 
     static {
-        TestDatabases.quietLogs();
     }
 
     /** An empty database of the vendor under test (dropping whatever a previous run left). */

@@ -27,13 +27,6 @@ final class TestDatabases {
     private TestDatabases() {
     }
 
-    /** Hikari and Flyway log every connection at DEBUG without a logback configuration; INFO is enough here. */
-    static void quietLogs() {
-        if (org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root) {
-            root.setLevel(ch.qos.logback.classic.Level.INFO);
-        }
-    }
-
     static MetadataConfig h2(Path dir) {
         return new MetadataConfig("jdbc:h2:file:" + dir.resolve("meta").toAbsolutePath(), "sa", "", POOL_SIZE);
     }

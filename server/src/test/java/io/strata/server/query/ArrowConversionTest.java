@@ -44,7 +44,6 @@ class ArrowConversionTest {
 
   @BeforeAll
   static void quiet() {
-    TestSupport.quietLogs();
   }
 
   @BeforeEach

@@ -75,7 +75,6 @@ class QueryAnswersTest {
 
   @BeforeAll
   void setUp() throws SQLException {
-    TestSupport.quietLogs();
     allocator = new RootAllocator();
     specs.put(Db.DUCKDB, TestSupport.duckdbSpec("demo"));
     specs.put(Db.POSTGRES, TestSupport.postgresSpec("demo"));

@@ -131,7 +131,6 @@ class QueryServiceTest {
 
   @BeforeAll
   void setUp() throws Exception {
-    TestSupport.quietLogs();
     allocator = new RootAllocator();
     compiler = TestSupport.compiler(Map.of("extra.yml", EXTRA));
     registry = new DataSourceRegistry();

@@ -1,6 +1,5 @@
 package io.strata.server.query;
 
-import ch.qos.logback.classic.Level;
 import io.strata.demo.DemoData;
 import io.strata.demo.DemoModels;
 import io.strata.semantic.compile.SemanticCompiler;
@@ -25,7 +24,6 @@ import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
-import org.slf4j.LoggerFactory;
 
 /**
  * Shared fixtures: the demo catalog (plus extra models for the error tests), the fixed clock of
@@ -45,13 +43,6 @@ public final class TestSupport {
 
   private TestSupport() {}
 
-  /** Quiet DEBUG logging (Calcite, MariaDB's driver, HikariCP) so test output stays readable. */
-  public static void quietLogs() {
-    if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext ctx) {
-      ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(Level.WARN);
-      ctx.getLogger("com.zaxxer.hikari").setLevel(Level.ERROR);
-    }
-  }
 
   /** The demo models plus {@code extraModels} (file name to YAML). */
   public static SemanticCompiler compiler(Map<String, String> extraModels) {
