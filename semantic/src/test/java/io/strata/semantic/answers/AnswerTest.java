@@ -1,5 +1,6 @@
 package io.strata.semantic.answers;
 
+import java.util.HashSet;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.strata.demo.DemoData;
@@ -9,28 +10,21 @@ import io.strata.semantic.compile.SemanticCompiler;
 import io.strata.semantic.dialect.Dialect;
 import io.strata.semantic.golden.QueryCorpus;
 import io.strata.semantic.golden.QueryCorpus.QueryFile;
+import io.strata.testkit.Answers;
 import io.strata.testkit.Warehouse;
 import io.strata.testkit.Warehouses;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -196,127 +190,24 @@ class AnswerTest {
     String problem = compare(expected, actual, cols, ordered);
     if (problem != null) {
       fail(q.name() + " on " + db + ": " + problem + "\nreference (" + ref.getFileName() + "), "
-          + expected.size() + " rows:\n" + show(expected) + "compiled, " + actual.size()
-          + " rows:\n" + show(actual) + "compiled SQL:\n" + compiled.sql());
+          + expected.size() + " rows:\n" + Answers.show(expected) + "compiled, " + actual.size()
+          + " rows:\n" + Answers.show(actual) + "compiled SQL:\n" + compiled.sql());
     }
+  }
+
+  static List<List<String>> run(Connection c, String sql, List<OutputColumn> cols)
+      throws SQLException {
+    return Answers.run(c, sql, cols.stream().map(OutputColumn::type).toList());
   }
 
   static String compare(List<List<String>> expected, List<List<String>> actual,
       List<OutputColumn> cols, boolean ordered) {
-    if (expected.size() != actual.size()) {
-      return "row counts differ";
-    }
-    List<List<String>> e = new ArrayList<>(expected);
-    List<List<String>> a = new ArrayList<>(actual);
-    if (!ordered) {
-      e.sort(AnswerTest::compareRows);
-      a.sort(AnswerTest::compareRows);
-    }
-    for (int i = 0; i < e.size(); i++) {
-      if (!rowsMatch(e.get(i), a.get(i), cols)) {
-        return (ordered ? "row " + i + " differs (order checked)" : "multisets differ")
-            + ": expected " + e.get(i) + " but got " + a.get(i);
+    Set<Integer> approximate = new HashSet<>();
+    for (int i = 0; i < cols.size(); i++) {
+      if (APPROXIMATE_MEMBERS.contains(cols.get(i).member())) {
+        approximate.add(i);
       }
     }
-    return null;
-  }
-
-  static boolean rowsMatch(List<String> e, List<String> a, List<OutputColumn> cols) {
-    if (e.size() != a.size()) {
-      return false;
-    }
-    for (int i = 0; i < e.size(); i++) {
-      String x = e.get(i);
-      String y = a.get(i);
-      if (x == null ? y == null : x.equals(y)) {
-        continue;
-      }
-      if (x != null && y != null && i < cols.size()
-          && APPROXIMATE_MEMBERS.contains(cols.get(i).member())) {
-        BigDecimal bx = new BigDecimal(x);
-        BigDecimal by = new BigDecimal(y);
-        if (bx.subtract(by).abs().compareTo(bx.abs().multiply(new BigDecimal("0.25"))) <= 0) {
-          continue;
-        }
-      }
-      return false;
-    }
-    return true;
-  }
-
-  static int compareRows(List<String> a, List<String> b) {
-    for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
-      String x = a.get(i);
-      String y = b.get(i);
-      int c = x == null ? (y == null ? 0 : -1) : y == null ? 1 : x.compareTo(y);
-      if (c != 0) {
-        return c;
-      }
-    }
-    return Integer.compare(a.size(), b.size());
-  }
-
-  static String show(List<List<String>> rows) {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < Math.min(20, rows.size()); i++) {
-      sb.append("  ").append(rows.get(i).stream().map(String::valueOf)
-          .collect(Collectors.joining(" | "))).append('\n');
-    }
-    if (rows.size() > 20) {
-      sb.append("  ... ").append(rows.size() - 20).append(" more\n");
-    }
-    return sb.toString();
-  }
-
-  static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
-
-  static List<List<String>> run(Connection c, String sql, List<OutputColumn> cols)
-      throws SQLException {
-    List<List<String>> rows = new ArrayList<>();
-    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-      ResultSetMetaData md = rs.getMetaData();
-      int n = md.getColumnCount();
-      while (rs.next()) {
-        List<String> row = new ArrayList<>(n);
-        for (int i = 1; i <= n; i++) {
-          String type = i <= cols.size() ? cols.get(i - 1).type() : null;
-          row.add(normalise(rs.getObject(i), type));
-        }
-        rows.add(row);
-      }
-    }
-    return rows;
-  }
-
-  static String normalise(Object v, String type) {
-    if (v == null) {
-      return null;
-    }
-    if (v instanceof Boolean b) {
-      return b.toString();
-    }
-    if ("boolean".equals(type) && v instanceof Number n) {
-      return Boolean.toString(n.intValue() != 0);
-    }
-    if (v instanceof Number n) {
-      BigDecimal d = n instanceof BigDecimal bd ? bd : new BigDecimal(n.toString());
-      return d.setScale(6, RoundingMode.HALF_UP).toPlainString();
-    }
-    if (v instanceof java.sql.Timestamp t) {
-      return t.toLocalDateTime().format(TS);
-    }
-    if (v instanceof LocalDateTime t) {
-      return t.format(TS);
-    }
-    if (v instanceof OffsetDateTime t) {
-      return t.toLocalDateTime().format(TS);
-    }
-    if (v instanceof java.sql.Date d) {
-      return d.toLocalDate().atStartOfDay().format(TS);
-    }
-    if (v instanceof LocalDate d) {
-      return d.atStartOfDay().format(TS);
-    }
-    return v.toString();
+    return Answers.compare(expected, actual, approximate, ordered);
   }
 }

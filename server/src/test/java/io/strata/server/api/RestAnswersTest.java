@@ -6,22 +6,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.strata.demo.DemoData;
 import io.strata.server.TestServer;
 import io.strata.server.TestServer.Response;
+import io.strata.testkit.Answers;
 import io.strata.testkit.Warehouse;
 import io.strata.testkit.Warehouses;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,7 +36,6 @@ class RestAnswersTest {
   static final double SCALE = 0.02;
   /** Relative date ranges depend on today; approximate counts are not exact. */
   static final Set<String> SKIPPED = Set.of("q39-relative-last-7-days", "q34-count-distinct-and-approx");
-  static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
   TestServer server;
 
@@ -112,12 +106,11 @@ class RestAnswersTest {
         row.forEach(v -> values.add(json(v)));
         actual.add(values);
       }
-      List<List<String>> expected = run(reference, q[2]);
-      Comparator<List<String>> byText = Comparator.comparing(Object::toString);
-      actual.sort(byText);
-      expected.sort(byText);
-      if (!actual.equals(expected)) {
-        failures.add(q[0] + ":\n  expected " + expected + "\n  actual   " + actual);
+      List<List<String>> expected = Answers.run(reference, q[2], List.of());
+      String problem = Answers.compare(expected, actual, Set.of(), false);
+      if (problem != null) {
+        failures.add(q[0] + ": " + problem + "\n  reference:\n" + Answers.show(expected)
+            + "  REST:\n" + Answers.show(actual));
       }
     }
     assertThat(failures).as(String.join("\n", failures)).isEmpty();
@@ -136,52 +129,8 @@ class RestAnswersTest {
     }
     String s = v.asText();
     if (s.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?")) {
-      return LocalDateTime.parse(s).format(TS);
+      return LocalDateTime.parse(s).format(Answers.TS);
     }
     return s;
-  }
-
-  static List<List<String>> run(Connection c, String sql) throws SQLException {
-    List<List<String>> rows = new ArrayList<>();
-    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-      int n = rs.getMetaData().getColumnCount();
-      while (rs.next()) {
-        List<String> row = new ArrayList<>();
-        for (int i = 1; i <= n; i++) {
-          row.add(normalise(rs.getObject(i)));
-        }
-        rows.add(row);
-      }
-    }
-    return rows;
-  }
-
-  static String normalise(Object v) {
-    if (v == null) {
-      return null;
-    }
-    if (v instanceof Boolean b) {
-      return b.toString();
-    }
-    if (v instanceof Number n) {
-      BigDecimal d = n instanceof BigDecimal bd ? bd : new BigDecimal(n.toString());
-      return d.setScale(6, RoundingMode.HALF_UP).toPlainString();
-    }
-    if (v instanceof java.sql.Timestamp t) {
-      return t.toLocalDateTime().format(TS);
-    }
-    if (v instanceof LocalDateTime t) {
-      return t.format(TS);
-    }
-    if (v instanceof OffsetDateTime t) {
-      return t.toLocalDateTime().format(TS);
-    }
-    if (v instanceof java.sql.Date d) {
-      return d.toLocalDate().atStartOfDay().format(TS);
-    }
-    if (v instanceof java.time.LocalDate d) {
-      return d.atStartOfDay().format(TS);
-    }
-    return v.toString();
   }
 }

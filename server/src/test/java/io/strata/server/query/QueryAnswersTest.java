@@ -1,5 +1,7 @@
 package io.strata.server.query;
 
+import java.util.HashSet;
+import io.strata.testkit.Answers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -8,27 +10,17 @@ import io.strata.semantic.query.QueryJson;
 import io.strata.server.datasource.DataSourceRegistry;
 import io.strata.server.datasource.DataSourceSpec;
 import java.io.IOException;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.FieldVector;
@@ -162,8 +154,8 @@ class QueryAnswersTest {
     String problem = compare(expected, actual, cols, ordered);
     if (problem != null) {
       fail(c.name() + " on " + db + ": " + problem + "\nreference (" + ref.getFileName() + "), "
-          + expected.size() + " rows:\n" + show(expected) + "through QueryService, "
-          + actual.size() + " rows:\n" + show(actual));
+          + expected.size() + " rows:\n" + Answers.show(expected) + "through QueryService, "
+          + actual.size() + " rows:\n" + Answers.show(actual));
     }
     assertThat(events.subList(before, events.size()))
         .as("one query event, without error")
@@ -198,7 +190,7 @@ class QueryAnswersTest {
       for (int r = 0; r < b.getRowCount(); r++) {
         List<String> row = new ArrayList<>();
         for (int c = 0; c < vectors.size(); c++) {
-          row.add(normalise(RowWriters.value(vectors.get(c), r),
+          row.add(Answers.normalise(RowWriters.value(vectors.get(c), r),
               c < cols.size() ? cols.get(c).type() : null));
         }
         out.add(row);
@@ -209,122 +201,19 @@ class QueryAnswersTest {
 
   // ---- the comparison of the semantic module's AnswerTest, copied -----------------------------
 
-  static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
-
   static List<List<String>> run(Connection c, String sql, List<OutputColumn> cols)
       throws SQLException {
-    List<List<String>> rows = new ArrayList<>();
-    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-      ResultSetMetaData md = rs.getMetaData();
-      int n = md.getColumnCount();
-      while (rs.next()) {
-        List<String> row = new ArrayList<>(n);
-        for (int i = 1; i <= n; i++) {
-          String type = i <= cols.size() ? cols.get(i - 1).type() : null;
-          row.add(normalise(rs.getObject(i), type));
-        }
-        rows.add(row);
-      }
-    }
-    return rows;
-  }
-
-  static String normalise(Object v, String type) {
-    if (v == null) {
-      return null;
-    }
-    if (v instanceof Boolean b) {
-      return b.toString();
-    }
-    if ("boolean".equals(type) && v instanceof Number n) {
-      return Boolean.toString(n.intValue() != 0);
-    }
-    if (v instanceof Number n) {
-      BigDecimal d = n instanceof BigDecimal bd ? bd : new BigDecimal(n.toString());
-      return d.setScale(6, RoundingMode.HALF_UP).toPlainString();
-    }
-    if (v instanceof java.sql.Timestamp t) {
-      return t.toLocalDateTime().format(TS);
-    }
-    if (v instanceof LocalDateTime t) {
-      return t.format(TS);
-    }
-    if (v instanceof OffsetDateTime t) {
-      return t.toLocalDateTime().format(TS);
-    }
-    if (v instanceof java.sql.Date d) {
-      return d.toLocalDate().atStartOfDay().format(TS);
-    }
-    if (v instanceof LocalDate d) {
-      return d.atStartOfDay().format(TS);
-    }
-    return v.toString();
+    return Answers.run(c, sql, cols.stream().map(OutputColumn::type).toList());
   }
 
   static String compare(List<List<String>> expected, List<List<String>> actual,
       List<OutputColumn> cols, boolean ordered) {
-    if (expected.size() != actual.size()) {
-      return "row counts differ";
-    }
-    List<List<String>> e = new ArrayList<>(expected);
-    List<List<String>> a = new ArrayList<>(actual);
-    if (!ordered) {
-      e.sort(QueryAnswersTest::compareRows);
-      a.sort(QueryAnswersTest::compareRows);
-    }
-    for (int i = 0; i < e.size(); i++) {
-      if (!rowsMatch(e.get(i), a.get(i), cols)) {
-        return (ordered ? "row " + i + " differs (order checked)" : "multisets differ")
-            + ": expected " + e.get(i) + " but got " + a.get(i);
+    Set<Integer> approximate = new HashSet<>();
+    for (int i = 0; i < cols.size(); i++) {
+      if (APPROXIMATE_MEMBERS.contains(cols.get(i).member())) {
+        approximate.add(i);
       }
     }
-    return null;
-  }
-
-  static boolean rowsMatch(List<String> e, List<String> a, List<OutputColumn> cols) {
-    if (e.size() != a.size()) {
-      return false;
-    }
-    for (int i = 0; i < e.size(); i++) {
-      String x = e.get(i);
-      String y = a.get(i);
-      if (x == null ? y == null : x.equals(y)) {
-        continue;
-      }
-      if (x != null && y != null && i < cols.size()
-          && APPROXIMATE_MEMBERS.contains(cols.get(i).member())) {
-        BigDecimal bx = new BigDecimal(x);
-        BigDecimal by = new BigDecimal(y);
-        if (bx.subtract(by).abs().compareTo(bx.abs().multiply(new BigDecimal("0.25"))) <= 0) {
-          continue;
-        }
-      }
-      return false;
-    }
-    return true;
-  }
-
-  static int compareRows(List<String> a, List<String> b) {
-    for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
-      String x = a.get(i);
-      String y = b.get(i);
-      int c = x == null ? (y == null ? 0 : -1) : y == null ? 1 : x.compareTo(y);
-      if (c != 0) {
-        return c;
-      }
-    }
-    return Integer.compare(a.size(), b.size());
-  }
-
-  static String show(List<List<String>> rows) {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < Math.min(20, rows.size()); i++) {
-      sb.append("  ").append(rows.get(i).stream().map(String::valueOf)
-          .collect(Collectors.joining(" | "))).append('\n');
-    }
-    if (rows.size() > 20) {
-      sb.append("  ... ").append(rows.size() - 20).append(" more\n");
-    }
-    return sb.toString();
+    return Answers.compare(expected, actual, approximate, ordered);
   }
 }
