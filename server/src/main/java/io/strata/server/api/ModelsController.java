@@ -131,12 +131,10 @@ public class ModelsController {
   @Post("/validate")
   public Map<String, Object> validate(HttpRequest<?> request, @Body Push push) {
     Requests.require(request, Role.EDITOR);
-    Map<String, String> files = new java.util.LinkedHashMap<>();
-    if (!Boolean.TRUE.equals(push.replace())) {
-      store.currentAll().forEach(v -> files.put(v.name(), v.yaml()));
+    if (push.files() == null) {
+      throw new BadRequestException("EMPTY_PUSH", "files", "no model files in the request");
     }
-    push.files().forEach((n, y) -> files.put(CatalogService.fileName(n), y));
-    catalog.validate(files);
-    return Map.of("valid", true, "files", files.size());
+    catalog.check(push.files(), Boolean.TRUE.equals(push.replace()));
+    return Map.of("valid", true);
   }
 }

@@ -5,7 +5,6 @@ import io.strata.semantic.model.Model;
 import io.strata.semantic.model.ModelError;
 import io.strata.semantic.model.ModelLoader;
 import io.strata.semantic.model.ModelValidationException;
-import io.strata.semantic.model.ModelValidator;
 import io.strata.semantic.model.SemanticCatalog;
 import io.strata.semantic.model.SourcePosition;
 import io.strata.server.metadata.ModelStore;
@@ -19,7 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,14 +108,8 @@ public final class CatalogService {
    */
   public synchronized List<ModelVersion> save(Map<String, String> files, String author,
       boolean replace) {
-    Map<String, String> named = new LinkedHashMap<>();
-    files.forEach((name, yaml) -> named.put(fileName(name), yaml == null ? "" : yaml));
-    Map<String, String> resulting = new LinkedHashMap<>();
-    if (!replace) {
-      store.currentAll().forEach(v -> resulting.put(v.name(), v.yaml()));
-    }
-    resulting.putAll(named);
-    validate(resulting);
+    Map<String, String> named = named(files);
+    validate(resulting(named, replace));
     List<ModelVersion> written = replace ? store.replaceAll(named, author) : store.save(named, author);
     reload();
     return written;
@@ -137,8 +129,28 @@ public final class CatalogService {
     return deleted;
   }
 
-  /** Checks a set of files as it would be stored, without storing; throws with every error. */
-  public void validate(Map<String, String> files) {
+  /** Checks files as {@link #save} would store them, without storing; throws with every error. */
+  public void check(Map<String, String> files, boolean replace) {
+    validate(resulting(named(files), replace));
+  }
+
+  private static Map<String, String> named(Map<String, String> files) {
+    Map<String, String> named = new LinkedHashMap<>();
+    files.forEach((name, yaml) -> named.put(fileName(name), yaml == null ? "" : yaml));
+    return named;
+  }
+
+  /** The whole set of files a save would leave in the store. */
+  private Map<String, String> resulting(Map<String, String> named, boolean replace) {
+    Map<String, String> resulting = new LinkedHashMap<>();
+    if (!replace) {
+      store.currentAll().forEach(v -> resulting.put(v.name(), v.yaml()));
+    }
+    resulting.putAll(named);
+    return resulting;
+  }
+
+  private void validate(Map<String, String> files) {
     List<ModelError> errors = new ArrayList<>();
     if (build(files, errors) == null) {
       Collections.sort(errors);
@@ -149,8 +161,12 @@ public final class CatalogService {
   /** The catalog for these files, or null with the errors added. */
   private SemanticCatalog build(Map<String, String> files, List<ModelError> errors) {
     ModelLoader.Result loaded = ModelLoader.loadTexts(files);
-    errors.addAll(loaded.errors());
-    errors.addAll(ModelValidator.validate(loaded.models(), loaded.views()));
+    SemanticCatalog catalog = null;
+    try {
+      catalog = SemanticCatalog.fromLoad(loaded);
+    } catch (ModelValidationException e) {
+      errors.addAll(e.errors());
+    }
     Set<String> known = dataSources.names();
     for (Model m : loaded.models()) {
       if (m.dataSource() != null && !known.contains(m.dataSource())) {
@@ -160,14 +176,6 @@ public final class CatalogService {
             + ")"));
       }
     }
-    if (!errors.isEmpty()) {
-      return null;
-    }
-    return SemanticCatalog.fromLoad(loaded);
-  }
-
-  /** For the compiler supplier of the query service. */
-  public Supplier<SemanticCompiler> compilers() {
-    return this::compiler;
+    return errors.isEmpty() ? catalog : null;
   }
 }

@@ -244,6 +244,12 @@ abstract class RestApiContract {
     assertThat(problem.path("message").asText()).contains("strng");
     assertThat(admin.get("/api/v1/models/returns").status()).isEqualTo(404);
     assertThat(admin.get("/api/v1/models/returns/history").status()).isEqualTo(404);
+    Response dryRun = admin.post("/api/v1/models/validate", Map.of("files", Map.of("returns", broken)));
+    assertThat(dryRun.status()).isEqualTo(422);
+    assertThat(dryRun.json().path("error").path("errors").get(0).path("line").asInt()).isEqualTo(5);
+    assertThat(admin.post("/api/v1/models/validate", Map.of("files",
+        Map.of("returns", broken.replace("strng", "string")))).status()).isEqualTo(200);
+    assertThat(admin.get("/api/v1/models/returns").status()).isEqualTo(404);
 
     String unknownSource = broken.replace("strng", "string").replace("data_source: demo", "data_source: nowhere");
     Response ds = admin.send("PUT", "/api/v1/models/returns", "application/yaml", unknownSource);
