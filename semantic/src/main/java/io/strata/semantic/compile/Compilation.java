@@ -157,20 +157,13 @@ final class Compilation {
       columns.add(new OutputColumn(d.requested(),
           d.granularity() == null ? null : d.granularity().lowerName(), d.alias(),
           MemberKind.DIMENSION, dim.type().name().toLowerCase(Locale.ROOT),
-          dim.title() != null ? dim.title() : humanise(dim.name()), dim.format()));
+          d.member().title(), dim.format()));
     }
     for (Out o : outs) {
-      String title;
-      String format;
-      if (o.member().kind() == MemberKind.MEASURE) {
-        title = o.member().measure().title();
-        format = o.member().measure().format();
-      } else {
-        title = o.member().metric().title();
-        format = o.member().metric().format();
-      }
+      String format = o.member().kind() == MemberKind.MEASURE
+          ? o.member().measure().format() : o.member().metric().format();
       columns.add(new OutputColumn(o.requested(), null, o.alias(), o.member().kind(), "number",
-          title != null ? title : humanise(o.member().name()), format));
+          o.member().title(), format));
     }
     return new CompiledQuery(dialect, dataSource, sql, columns);
   }
@@ -196,11 +189,6 @@ final class Compilation {
           + String.join(" and ", parts));
     }
     return modelBySource.keySet().iterator().next();
-  }
-
-  private static String humanise(String name) {
-    String s = name.replace('_', ' ');
-    return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
   }
 
   private Member resolve(String path, String location) {

@@ -35,6 +35,23 @@ public record Member(Model model, MemberKind kind, String name, Object definitio
     };
   }
 
+  /** The title clients show: the member's own, else its name made readable. */
+  public String title() {
+    String title = switch (kind) {
+      case DIMENSION -> dimension().title();
+      case MEASURE -> measure().title();
+      case SEGMENT -> null;
+      case METRIC -> metric().title();
+    };
+    return title != null ? title : humanise(name);
+  }
+
+  /** {@code avg_order_value} as "Avg order value". */
+  public static String humanise(String name) {
+    String s = name.replace('_', ' ');
+    return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+  }
+
   /** Measures and metrics are aggregated; dimensions and segments are not. */
   public boolean aggregated() {
     return kind == MemberKind.MEASURE || kind == MemberKind.METRIC;

@@ -74,7 +74,7 @@ public class MetaController {
           case SEGMENT -> segments.add(meta);
         }
       }
-      models.add(new ModelMeta(m.name(), humanise(m.name()), m.description(), m.dataSource(),
+      models.add(new ModelMeta(m.name(), Member.humanise(m.name()), m.description(), m.dataSource(),
           dims, measures, metrics, segments, m.joins().stream()
               .map(j -> new JoinMeta(j.model(), j.relationship().name().toLowerCase(Locale.ROOT)))
               .toList()));
@@ -100,30 +100,21 @@ public class MetaController {
       case DIMENSION -> {
         Dimension d = member.dimension();
         yield new MemberMeta(fullName, d.name(), kind, d.type().name().toLowerCase(Locale.ROOT),
-            title(d.title(), d.name()), d.description(), d.format(), null,
+            member.title(), d.description(), d.format(), null,
             d.name().equals(member.model().primaryKey()));
       }
       case MEASURE -> {
         Measure x = member.measure();
-        yield new MemberMeta(fullName, x.name(), kind, "number", title(x.title(), x.name()),
+        yield new MemberMeta(fullName, x.name(), kind, "number", member.title(),
             x.description(), x.format(), x.agg().name().toLowerCase(Locale.ROOT), false);
       }
       case METRIC -> {
         Metric x = member.metric();
-        yield new MemberMeta(fullName, x.name(), kind, "number", title(x.title(), x.name()),
+        yield new MemberMeta(fullName, x.name(), kind, "number", member.title(),
             x.description(), x.format(), x.type().name().toLowerCase(Locale.ROOT), false);
       }
       case SEGMENT -> new MemberMeta(fullName, member.name(), kind, "boolean",
-          humanise(member.name()), member.segment().description(), null, null, false);
+          member.title(), member.segment().description(), null, null, false);
     };
-  }
-
-  private static String title(String title, String name) {
-    return title != null ? title : humanise(name);
-  }
-
-  static String humanise(String name) {
-    String s = name.replace('_', ' ');
-    return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
   }
 }
