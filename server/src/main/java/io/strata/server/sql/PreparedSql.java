@@ -1,0 +1,18 @@
+package io.strata.server.sql;
+
+import java.util.List;
+
+/**
+ * A parsed and checked SQL statement, ready to run with parameter values.
+ *
+ * @param sql the statement's text as the client sent it
+ * @param parameterCount how many {@code ?} parameters it has
+ * @param columns the result's columns when known before execution, else empty (the cursor
+ *     always knows them)
+ */
+public record PreparedSql(String sql, int parameterCount, List<SqlColumn> columns,
+    Object plan) {
+  public PreparedSql {
+    columns = List.copyOf(columns);
+  }
+}
