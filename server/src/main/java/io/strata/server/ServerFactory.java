@@ -25,6 +25,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
+import io.strata.server.sql.SqlService;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.slf4j.Logger;
@@ -127,6 +128,14 @@ public class ServerFactory {
       }
     };
     return new QueryService(catalog::compiler, registry, allocator, limits, logger, clock);
+  }
+
+  /** SQL over the semantic layer and the data sources, for the JDBC, Flight SQL and REST endpoints. */
+  @Singleton
+  @Bean(preDestroy = "close")
+  SqlService sqlService(CatalogService catalog, DataSourceRegistry registry,
+      QueryService queries, BufferAllocator allocator) {
+    return new SqlService(catalog::catalog, registry, queries, allocator);
   }
 
   static QueryLogEntry entry(QueryEvent e) {
