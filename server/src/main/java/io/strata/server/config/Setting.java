@@ -12,6 +12,12 @@ import java.util.Locale;
  */
 public enum Setting {
   HTTP_PORT("strata.http.port", "8080", "HTTP port of the REST API, UI, health and metrics"),
+  JDBC_ENABLED("strata.jdbc.enabled", "true",
+      "Serve JDBC clients (the Avatica remote driver and `jdbc:strata:`) on `strata.jdbc.port`"),
+  JDBC_PORT("strata.jdbc.port", "8765",
+      "Port of the JDBC (Avatica) endpoint, protobuf and JSON on the same port; 0 picks a free port"),
+  JDBC_IDLE_TIMEOUT("strata.jdbc.idle-timeout", "10m",
+      "A JDBC connection or open result unused for this long is closed and its query cancelled"),
   DATA_DIR("strata.data-dir", "./data",
       "Directory for the embedded metadata database, the demo warehouse and the generated admin password"),
   METADATA_URL("strata.metadata.url", "",

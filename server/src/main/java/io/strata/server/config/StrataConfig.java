@@ -15,6 +15,9 @@ import java.util.Optional;
  */
 public record StrataConfig(
     int httpPort,
+    boolean jdbcEnabled,
+    int jdbcPort,
+    Duration jdbcIdleTimeout,
     Path dataDir,
     String metadataUrl,
     String metadataUser,
@@ -50,6 +53,9 @@ public record StrataConfig(
     String admin = r.text(Setting.ADMIN_PASSWORD);
     StrataConfig c = new StrataConfig(
         r.integer(Setting.HTTP_PORT, 0, 65535),
+        r.bool(Setting.JDBC_ENABLED),
+        r.integer(Setting.JDBC_PORT, 0, 65535),
+        r.duration(Setting.JDBC_IDLE_TIMEOUT),
         dataDir,
         metadataUrl,
         r.text(Setting.METADATA_USER),

@@ -1,0 +1,116 @@
+package io.strata.server.avatica;
+
+import io.strata.server.sql.SqlCursor;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.calcite.avatica.ColumnMetaData;
+import org.apache.calcite.avatica.Meta.Frame;
+
+/**
+ * One open result, turned into Avatica frames as the client fetches them: rows are converted
+ * from the cursor's current Arrow batch only, so at most one batch and one frame are in memory
+ * whatever the size of the result. Reads forward only. Not thread-safe, except {@link #cancel()}.
+ */
+final class ResultStream implements AutoCloseable {
+  private final SqlCursor cursor;
+  private final List<JdbcValues.Column> columns;
+  private final long limit;
+  private long delivered;
+  private int batchRow;
+  private boolean positioned;
+  private volatile boolean done;
+  private boolean closed;
+
+  /**
+   * @param limit the most rows to deliver (the statement's max rows), or a negative number or
+   *     zero for all
+   */
+  ResultStream(SqlCursor cursor, long limit) {
+    this.cursor = cursor;
+    this.columns = JdbcValues.columns(cursor.columns(), cursor.schema());
+    this.limit = limit > 0 ? limit : -1;
+  }
+
+  List<ColumnMetaData> metaData() {
+    return columns.stream().map(JdbcValues.Column::metaData).toList();
+  }
+
+  String queryId() {
+    return cursor.queryId();
+  }
+
+  /** Rows delivered so far: the offset of the next frame. */
+  long offset() {
+    return delivered;
+  }
+
+  boolean done() {
+    return done;
+  }
+
+  /**
+   * The next frame of at most {@code maxRows} rows (at least one row unless the result is
+   * exhausted). When it is the last, the cursor is closed at once, returning the warehouse
+   * connection before the client has even read it.
+   */
+  Frame next(int maxRows) {
+    long offset = delivered;
+    int wanted = maxRows;
+    if (limit >= 0) {
+      wanted = (int) Math.min(wanted, limit - delivered);
+    }
+    List<Object> rows = new ArrayList<>(Math.min(wanted, 4096));
+    int width = columns.size();
+    while (rows.size() < wanted && position()) {
+      VectorSchemaRoot batch = cursor.batch();
+      List<FieldVector> vectors = batch.getFieldVectors();
+      int end = batchRow + Math.min(wanted - rows.size(), batch.getRowCount() - batchRow);
+      for (int r = batchRow; r < end; r++) {
+        Object[] row = new Object[width];
+        for (int c = 0; c < width; c++) {
+          row[c] = columns.get(c).reader().read(vectors.get(c), r);
+        }
+        rows.add(row);
+      }
+      batchRow = end;
+    }
+    delivered += rows.size();
+    if (limit >= 0 && delivered >= limit || !position()) {
+      done = true;
+      close();
+    }
+    return new Frame(offset, done, rows);
+  }
+
+  /** Moves to a batch with a row left to read; false at the end of the result. */
+  private boolean position() {
+    if (done || closed) {
+      return false;
+    }
+    while (!positioned || batchRow >= cursor.batch().getRowCount()) {
+      if (!cursor.next()) {
+        return false;
+      }
+      positioned = true;
+      batchRow = 0;
+    }
+    return true;
+  }
+
+  /** Cancels the query at the warehouse; any thread may call it. */
+  void cancel() {
+    if (!done) {
+      cursor.cancel();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      cursor.close();
+    }
+  }
+}
