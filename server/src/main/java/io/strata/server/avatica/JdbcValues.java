@@ -107,6 +107,11 @@ final class JdbcValues {
   /** Column metadata as JdbcMeta builds it from a JDBC ResultSetMetaData. */
   static ColumnMetaData metaData(int ordinal, String name, int type, String typeName,
       boolean nullable, int precision, int scale) {
+    if ((type == Types.TIME || type == Types.TIMESTAMP) && (precision < 1 || precision > 3)) {
+      // the driver reads a time's precision as the digits of the second's fraction it prints
+      // (getString); values carry milliseconds
+      precision = 3;
+    }
     ColumnMetaData.Rep rep = rep(type);
     ColumnMetaData.AvaticaType avaticaType = ColumnMetaData.scalar(type, typeName, rep);
     boolean numeric = isNumeric(type);
@@ -227,8 +232,6 @@ final class JdbcValues {
       case Types.DECIMAL, Types.NUMERIC -> t instanceof ArrowType.Decimal d ? d.getPrecision()
           : t instanceof ArrowType.Int ? 20 : 38;
       case Types.DATE -> 10;
-      case Types.TIME -> 12;
-      case Types.TIMESTAMP -> 23;
       case Types.BOOLEAN -> 1;
       default -> 0;
     };
