@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
+import io.strata.server.avatica.AvaticaEndpoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -54,6 +55,7 @@ public final class TestServer implements AutoCloseable {
     props.put("strata.admin.password", ADMIN_PASSWORD);
     props.put("strata.demo.scale", "0.02");
     props.put("strata.models.poll-interval", "1s");
+    props.put("strata.jdbc.port", 0);
     props.putAll(extra);
     return new TestServer(StrataServer.start(props), dir);
   }
@@ -68,6 +70,20 @@ public final class TestServer implements AutoCloseable {
 
   public URI uri(String path) {
     return base.resolve(path);
+  }
+
+  /** The port of the JDBC (Avatica) endpoint. */
+  public int jdbcPort() {
+    return context.getBean(AvaticaEndpoint.class).port();
+  }
+
+  /**
+   * A URL for Avatica's stock remote driver ({@code json} or {@code protobuf}), without
+   * credentials: give them as {@code avatica_user} and {@code avatica_password} properties.
+   */
+  public String avaticaUrl(String serialization) {
+    return "jdbc:avatica:remote:url=http://localhost:" + jdbcPort() + ";serialization="
+        + serialization + ";authentication=BASIC";
   }
 
   public Client anonymous() {
