@@ -85,11 +85,19 @@ final class DataSourceSchemas {
     schemas.clear();
   }
 
+  /** Calcite's DuckDB dialect writes CAST(x AS VARCHAR CHARACTER SET ...), which DuckDB refuses. */
+  private static final SqlDialect DUCKDB = new DuckDBSqlDialect(DuckDBSqlDialect.DEFAULT_CONTEXT) {
+    @Override
+    public boolean supportsCharSet() {
+      return false;
+    }
+  };
+
   static SqlDialect calciteDialect(Dialect d) {
     return switch (d) {
       case POSTGRES -> PostgresqlSqlDialect.DEFAULT;
       case MYSQL -> MysqlSqlDialect.DEFAULT;
-      case DUCKDB -> DuckDBSqlDialect.DEFAULT;
+      case DUCKDB -> DUCKDB;
       case SNOWFLAKE -> SnowflakeSqlDialect.DEFAULT;
       case REDSHIFT -> RedshiftSqlDialect.DEFAULT;
       case BIGQUERY -> BigQuerySqlDialect.DEFAULT;

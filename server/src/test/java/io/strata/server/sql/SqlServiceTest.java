@@ -197,11 +197,46 @@ class SqlServiceTest {
   }
 
   @Test
+  void queriesWithoutTablesAreComputedInStrata() {
+    assertThat(rows("SELECT 1 AS x, 'a' || 'b' AS ab")).containsExactly(List.of("1.000000", "ab"));
+  }
+
+  @Test
   void rawTablesArePushedDownAndJoinsAcrossDataSourcesAreFederated() {
     List<List<String>> raw = rows("SELECT channel, COUNT(*) AS n FROM demo.retail.orders"
         + " GROUP BY channel ORDER BY channel");
     same(rows("SELECT channel, MEASURE(count) FROM semantic.orders GROUP BY channel"
         + " ORDER BY channel"), raw, true);
+
+    // a second data source on Postgres, joined with the DuckDB demo and with a semantic leaf
+    io.strata.testkit.Warehouse pg = io.strata.testkit.Warehouses.postgresDatabase(
+        "strata_sql_federation", true);
+    try (java.sql.Connection c = pg.connect(); java.sql.Statement st = c.createStatement()) {
+      st.execute("CREATE SCHEMA targets");
+      st.execute("CREATE TABLE targets.channel_goals (channel VARCHAR(20), goal INT)");
+      st.execute("INSERT INTO targets.channel_goals VALUES ('web', 100), ('store', 200),"
+          + " ('mobile', 300)");
+    } catch (java.sql.SQLException e) {
+      throw new AssertionError(e);
+    }
+    Response added = server.admin().post("/api/v1/datasources", Map.of("name", "goals",
+        "kind", "postgres", "url", pg.jdbcUrl(), "username", pg.user()));
+    assertThat(added.status()).as(added.toString()).isIn(200, 201);
+    List<List<String>> federated = rows("SELECT o.channel, COUNT(*) AS n, MAX(g.goal) AS goal"
+        + " FROM demo.retail.orders o JOIN goals.targets.channel_goals g"
+        + " ON o.channel = g.channel GROUP BY o.channel ORDER BY o.channel");
+    assertThat(federated).hasSameSizeAs(raw);
+    for (int i = 0; i < raw.size(); i++) {
+      assertThat(federated.get(i).subList(0, 2)).isEqualTo(raw.get(i));
+    }
+    assertThat(federated.stream().map(r -> r.get(2)).toList())
+        .containsExactlyInAnyOrder("100.000000", "200.000000", "300.000000");
+    List<List<String>> withLeaf = rows("SELECT s.channel, s.n, g.goal FROM (SELECT channel,"
+        + " MEASURE(count) AS n FROM semantic.orders GROUP BY channel) s"
+        + " JOIN goals.targets.channel_goals g ON s.channel = g.channel ORDER BY s.channel");
+    for (int i = 0; i < raw.size(); i++) {
+      assertThat(withLeaf.get(i).subList(0, 2)).isEqualTo(raw.get(i));
+    }
   }
 
   @Test
