@@ -45,6 +45,8 @@ final class ArrowSqlCursors {
     private final long maxRows;
     private final ScheduledFuture<?> timeout;
     private final List<SqlColumn> columns;
+    private final java.util.function.BiConsumer<Long, RuntimeException> onClose;
+    private RuntimeException failure;
     private volatile boolean timedOut;
     private boolean current;
     private long rows;
@@ -52,7 +54,9 @@ final class ArrowSqlCursors {
 
     Calcite(String id, Connection connection, Statement statement, ResultSet resultSet,
         CalciteTables.Execution exec, BufferAllocator allocator, int batchRows, long maxRows,
-        long timeoutMillis, ScheduledExecutorService timer) throws SQLException {
+        long timeoutMillis, ScheduledExecutorService timer,
+        java.util.function.BiConsumer<Long, RuntimeException> onClose) throws SQLException {
+      this.onClose = onClose;
       this.id = id;
       this.connection = connection;
       this.statement = statement;
@@ -89,16 +93,20 @@ final class ArrowSqlCursors {
       if (closed) {
         throw new IllegalStateException("query " + id + " is closed");
       }
+      if (failure != null) {
+        throw failure;
+      }
       try {
         if (!reader.next()) {
           return false;
         }
       } catch (RuntimeException e) {
-        throw failure(e);
+        failure = failure(e);
+        throw failure;
       }
       rows += reader.batch().getRowCount();
       if (rows > maxRows) {
-        throw new QueryExecutionException(Code.ROW_LIMIT_EXCEEDED, id, "query " + id
+        throw failure = new QueryExecutionException(Code.ROW_LIMIT_EXCEEDED, id, "query " + id
             + " returns more than " + maxRows + " rows, the most a query may return"
             + " (strata.query.max-rows); add a limit or filters, or raise strata.query.max-rows");
       }
@@ -169,6 +177,7 @@ final class ArrowSqlCursors {
         }
       }
       allocator.close();
+      onClose.accept(rows, failure);
     }
   }
 

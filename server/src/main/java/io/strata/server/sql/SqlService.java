@@ -334,26 +334,50 @@ public final class SqlService implements AutoCloseable {
     Statement st = null;
     ResultSet rs = null;
     BufferAllocator child = allocator.newChildAllocator("sql-" + id, 0, allocator.getLimit());
+    Instant started = queries.clock().instant();
+    long t0 = System.nanoTime();
+    List<String> pushed = new ArrayList<>();
     try {
       c = connect(exec, leaves);
       st = c.createStatement();
       PENDING.set(rewritten);
-      try {
+      try (Hook.Closeable h = Hook.QUERY_PLAN.addThread(
+          (Object o) -> pushed.add(String.valueOf(o)))) {
         rs = st.executeQuery(sql);
       } finally {
         PENDING.remove();
       }
+      long prepared = System.nanoTime();
       return new ArrowSqlCursors.Calcite(id, c, st, rs, exec, child,
           queries.limits().batchRows(), queries.limits().maxRows(),
-          queries.limits().timeout().toMillis(), timer);
+          queries.limits().timeout().toMillis(), timer, (rows, failure) -> {
+            long end = System.nanoTime();
+            log(id, session, sql, pushed, started, (prepared - t0) / 1000,
+                (end - prepared) / 1000, (end - t0) / 1000, rows, failure);
+          });
     } catch (SQLException | RuntimeException e) {
       exec.cancel();
       closeQuietly(rs);
       closeQuietly(st);
       closeQuietly(c);
       child.close();
-      throw translate(e, shifts);
+      RuntimeException failure = translate(e, shifts);
+      long micros = (System.nanoTime() - t0) / 1000;
+      log(id, session, sql, pushed, started, micros, 0, micros, 0, failure);
+      throw failure;
     }
+  }
+
+  /** The query-log entry of a statement Calcite computed (its leaves are logged on their own). */
+  private void log(String id, SqlSession session, String sql, List<String> pushed,
+      Instant started, long compileMicros, long fetchMicros, long totalMicros, long rows,
+      RuntimeException failure) {
+    String code = failure instanceof SqlQueryException s ? s.code().name()
+        : QueryService.errorCode(failure);
+    queries.log(new io.strata.server.query.QueryEvent(id, session.user(), session.endpoint(),
+        sql, pushed.isEmpty() ? null : String.join(";\n", pushed), null, started,
+        new io.strata.server.query.StageTimings(compileMicros, 0, fetchMicros, totalMicros),
+        rows, 0, code, failure == null ? null : String.valueOf(failure.getMessage())));
   }
 
   /** Calcite's failure as the exception a client should see. */

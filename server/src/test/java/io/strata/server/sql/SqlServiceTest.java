@@ -207,6 +207,10 @@ class SqlServiceTest {
         + " GROUP BY channel ORDER BY channel");
     same(rows("SELECT channel, MEASURE(count) FROM semantic.orders GROUP BY channel"
         + " ORDER BY channel"), raw, true);
+    // statements Calcite computes are in the query log too, with the SQL pushed down
+    Response log = server.admin().get("/api/v1/queries?limit=50");
+    assertThat(log.text()).contains("SELECT channel, COUNT(*) AS n FROM demo.retail.orders")
+        .containsIgnoringCase("GROUP BY \\\"channel\\\"");
 
     // a second data source on Postgres, joined with the DuckDB demo and with a semantic leaf
     io.strata.testkit.Warehouse pg = io.strata.testkit.Warehouses.postgresDatabase(
