@@ -32,6 +32,16 @@ public final class ApiErrors {
       return HttpResponse.<ApiError>status(status)
           .body(ApiError.at(q.code().name(), q.getMessage(), q.location()));
     }
+    if (t instanceof io.strata.server.sql.SqlQueryException s) {
+      String code = switch (s.code()) {
+        case PARSE_ERROR -> "SQL_SYNTAX_ERROR";
+        case VALIDATION_ERROR -> "INVALID_SQL";
+        case READ_ONLY -> "READ_ONLY";
+        case PARAMETER_ERROR -> "INVALID_PARAMETER";
+      };
+      return HttpResponse.<ApiError>status(HttpStatus.BAD_REQUEST)
+          .body(ApiError.at(code, s.getMessage(), s.position().isEmpty() ? null : s.position()));
+    }
     if (t instanceof ModelValidationException m) {
       return HttpResponse.<ApiError>status(HttpStatus.UNPROCESSABLE_ENTITY).body(new ApiError(
           new ApiError.Body("INVALID_MODEL", m.errors().size() + " problem"

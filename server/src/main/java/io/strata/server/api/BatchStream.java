@@ -1,6 +1,5 @@
 package io.strata.server.api;
 
-import io.strata.semantic.compile.OutputColumn;
 import io.strata.server.query.QueryCursor;
 import io.strata.server.query.RowWriters;
 import java.io.ByteArrayOutputStream;
@@ -28,14 +27,47 @@ import org.apache.arrow.vector.ipc.message.MessageSerializer;
 final class BatchStream extends InputStream {
   /** Writes one part of the encoding: the start, a batch, or the end. */
   private interface Encoder {
-    void start(QueryCursor cursor, ByteArrayOutputStream out) throws IOException;
+    void start(Source cursor, ByteArrayOutputStream out) throws IOException;
 
     void batch(VectorSchemaRoot batch, ByteArrayOutputStream out) throws IOException;
 
     void end(ByteArrayOutputStream out) throws IOException;
   }
 
-  private final QueryCursor cursor;
+  /** What is streamed: a query's cursor or a SQL statement's. */
+  interface Source {
+    String queryId();
+
+    org.apache.arrow.vector.types.pojo.Schema schema();
+
+    boolean next();
+
+    VectorSchemaRoot batch();
+
+    void close();
+
+    static Source of(QueryCursor c) {
+      return new Source() {
+        public String queryId() { return c.queryId(); }
+        public org.apache.arrow.vector.types.pojo.Schema schema() { return c.schema(); }
+        public boolean next() { return c.next(); }
+        public VectorSchemaRoot batch() { return c.batch(); }
+        public void close() { c.close(); }
+      };
+    }
+
+    static Source of(io.strata.server.sql.SqlCursor c) {
+      return new Source() {
+        public String queryId() { return c.queryId(); }
+        public org.apache.arrow.vector.types.pojo.Schema schema() { return c.schema(); }
+        public boolean next() { return c.next(); }
+        public VectorSchemaRoot batch() { return c.batch(); }
+        public void close() { c.close(); }
+      };
+    }
+  }
+
+  private final Source cursor;
   private final Encoder encoder;
   private final ByteArrayOutputStream pending = new ByteArrayOutputStream(64 * 1024);
   private byte[] buffer = new byte[0];
@@ -44,15 +76,15 @@ final class BatchStream extends InputStream {
   private boolean finished;
   private boolean closed;
 
-  private BatchStream(QueryCursor cursor, Encoder encoder) {
+  private BatchStream(Source cursor, Encoder encoder) {
     this.cursor = cursor;
     this.encoder = encoder;
   }
 
-  static BatchStream arrow(QueryCursor cursor) {
+  static BatchStream arrow(Source cursor) {
     return new BatchStream(cursor, new Encoder() {
       @Override
-      public void start(QueryCursor c, ByteArrayOutputStream out) throws IOException {
+      public void start(Source c, ByteArrayOutputStream out) throws IOException {
         MessageSerializer.serialize(new WriteChannel(Channels.newChannel(out)), c.schema());
       }
 
@@ -71,12 +103,13 @@ final class BatchStream extends InputStream {
     });
   }
 
-  static BatchStream csv(QueryCursor cursor) {
+  static BatchStream csv(Source cursor) {
     return new BatchStream(cursor, new Encoder() {
       @Override
-      public void start(QueryCursor c, ByteArrayOutputStream out) throws IOException {
+      public void start(Source c, ByteArrayOutputStream out) throws IOException {
         Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
-        RowWriters.writeCsvHeader(c.compiled().columns().stream().map(OutputColumn::name).toList(), w);
+        RowWriters.writeCsvHeader(c.schema().getFields().stream()
+            .map(org.apache.arrow.vector.types.pojo.Field::getName).toList(), w);
         w.flush();
       }
 

@@ -77,7 +77,7 @@ public class QueryController {
   }
 
   @Operation(summary = "Compile a semantic query to the SQL its data source would run, without running it")
-  @Post(uri = "/sql", consumes = {MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN,
+  @Post(uri = "/query/sql", consumes = {MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN,
       MediaType.APPLICATION_FORM_URLENCODED})
   public HttpResponse<?> sql(HttpRequest<?> request, @Body @Nullable String body) {
     Requests.require(request, Role.VIEWER);
@@ -86,7 +86,7 @@ public class QueryController {
         c.columns().stream().map(QueryController::column).toList()));
   }
 
-  /** The compiled form of a query: what {@code /api/v1/sql} returns. */
+  /** The compiled form of a query: what {@code /api/v1/query/sql} returns. */
   public record SqlResponse(String sql, String dataSource, String dialect, List<Column> columns) {}
 
   /** A result column and the member it shows. */
@@ -112,7 +112,8 @@ public class QueryController {
     QueryCursor cursor = queries.open(req);
     try {
       BatchStream stream = format.equals("arrow")
-          ? BatchStream.arrow(cursor) : BatchStream.csv(cursor);
+          ? BatchStream.arrow(BatchStream.Source.of(cursor))
+          : BatchStream.csv(BatchStream.Source.of(cursor));
       return HttpResponse.ok(new StreamedFile(stream, format.equals("arrow") ? ARROW : CSV))
           .header("X-Strata-Query-Id", cursor.queryId())
           .header("X-Strata-Data-Source", String.valueOf(cursor.compiled().dataSource()));

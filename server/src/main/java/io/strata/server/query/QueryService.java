@@ -306,17 +306,41 @@ public final class QueryService implements AutoCloseable {
     return e;
   }
 
-  void record(Execution ex, StageTimings timings, long rows, long bytes, RuntimeException e) {
-    String code = null;
-    if (e instanceof QueryExecutionException q) {
-      code = q.code().name();
-    } else if (e instanceof DataSourceException d) {
-      code = d.code().name();
-    } else if (e instanceof QueryException q) {
-      code = q.code().name();
-    } else if (e != null) {
-      code = "INTERNAL";
+  /**
+   * Records a query Strata ran without this service (a SQL statement computed by the SQL
+   * layer), so that the query log and metrics see every query of every endpoint.
+   */
+  public void log(QueryEvent event) {
+    try {
+      logger.record(event);
+    } catch (RuntimeException failure) {
+      LOG.warn("the query logger failed for query {}", event.queryId(), failure);
     }
+  }
+
+  /** The query log's error code of an exception a client saw. */
+  public static String errorCode(RuntimeException e) {
+    if (e == null) {
+      return null;
+    }
+    if (e instanceof QueryExecutionException q) {
+      return q.code().name();
+    }
+    if (e instanceof DataSourceException d) {
+      return d.code().name();
+    }
+    if (e instanceof QueryException q) {
+      return q.code().name();
+    }
+    return "INTERNAL";
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  void record(Execution ex, StageTimings timings, long rows, long bytes, RuntimeException e) {
+    String code = errorCode(e);
     QueryRequest r = ex.request;
     QueryEvent event = new QueryEvent(ex.queryId, r.user(), r.endpoint(), r.queryText(), ex.sql,
         ex.dataSource, ex.startedAt, timings, rows, bytes, code,

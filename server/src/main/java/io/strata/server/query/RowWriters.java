@@ -75,6 +75,20 @@ public final class RowWriters {
     }
   }
 
+  /** Writes each row of the batch as one JSON array of its values, in column order. */
+  public static void writeJsonArrays(VectorSchemaRoot batch, JsonGenerator g)
+      throws IOException {
+    List<FieldVector> vectors = batch.getFieldVectors();
+    int n = batch.getRowCount();
+    for (int row = 0; row < n; row++) {
+      g.writeStartArray();
+      for (FieldVector v : vectors) {
+        writeJsonValue(value(v, row), g);
+      }
+      g.writeEndArray();
+    }
+  }
+
   private static void writeJsonValue(Object v, JsonGenerator g) throws IOException {
     if (v == null) {
       g.writeNull();

@@ -1,50 +1,163 @@
 package io.strata.server.sql;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.strata.semantic.compile.CompiledQuery;
 import io.strata.semantic.model.SemanticCatalog;
 import io.strata.server.datasource.DataSourceRegistry;
+import io.strata.server.query.QueryCursor;
+import io.strata.server.query.QueryExecutionException;
+import io.strata.server.query.QueryRequest;
 import io.strata.server.query.QueryService;
+import io.strata.server.sql.SqlQueryException.Code;
+import java.io.Reader;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.calcite.adapter.jdbc.JdbcTable;
+import org.apache.calcite.jdbc.CalciteConnection;
+import org.apache.calcite.jdbc.JavaTypeFactoryImpl;
+import org.apache.calcite.rel.type.RelDataType;
+import org.apache.calcite.rel.type.RelDataTypeField;
+import org.apache.calcite.runtime.CalciteContextException;
+import org.apache.calcite.runtime.Hook;
+import org.apache.calcite.schema.Schema;
+import org.apache.calcite.schema.SchemaPlus;
+import org.apache.calcite.sql.SqlCall;
+import org.apache.calcite.sql.SqlDynamicParam;
+import org.apache.calcite.sql.SqlExplain;
+import org.apache.calcite.sql.SqlIdentifier;
+import org.apache.calcite.sql.SqlLiteral;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlNodeList;
+import org.apache.calcite.sql.SqlOrderBy;
+import org.apache.calcite.sql.SqlSelect;
+import org.apache.calcite.sql.parser.SqlAbstractParserImpl;
+import org.apache.calcite.sql.parser.SqlParserImplFactory;
+import org.apache.calcite.sql.parser.SqlParserPos;
+import org.apache.calcite.sql.parser.impl.SqlParserImpl;
+import org.apache.calcite.sql.type.SqlTypeName;
+import org.apache.calcite.sql.util.SqlShuttle;
+import org.apache.calcite.util.DateString;
+import org.apache.calcite.util.TimestampString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * SQL over the semantic layer and the data sources: the one SQL path of the JDBC, Flight SQL
  * and REST endpoints. Thread-safe.
+ *
+ * <p>A SELECT over one semantic table is translated into the semantic query the REST API would
+ * build ({@link SemanticSelect}) and run by the query service directly. Anything else is
+ * planned by Calcite: every semantic SELECT inside it becomes a leaf run as its own semantic
+ * query, other references to semantic tables are scans grouped by the columns used, a data
+ * source's tables ({@code demo.retail.orders}) are read through Calcite's JDBC adapter (pushed
+ * down in the warehouse's dialect; joins across data sources are computed in Strata), and the
+ * rest is computed by Calcite's engine.
  */
 public final class SqlService implements AutoCloseable {
-  private final Supplier<SemanticCatalog> catalog;
-  private final DataSourceRegistry registry;
+  private static final Logger LOG = LoggerFactory.getLogger(SqlService.class);
+  static final String LEAVES = "$leaves";
+  private static final SqlParserPos POS = SqlParserPos.ZERO;
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .setSerializationInclusion(JsonInclude.Include.NON_EMPTY);
+  /** The statement Calcite's JDBC driver "parses" next on this thread (see NodeParser). */
+  private static final ThreadLocal<SqlNode> PENDING = new ThreadLocal<>();
+
+  private final SemanticTables tables;
+  private final DataSourceSchemas sources;
   private final QueryService queries;
   private final BufferAllocator allocator;
+  private final ScheduledExecutorService timer;
+  private final org.apache.calcite.jdbc.Driver calcite = new org.apache.calcite.jdbc.Driver();
 
   public SqlService(Supplier<SemanticCatalog> catalog, DataSourceRegistry registry,
       QueryService queries, BufferAllocator allocator) {
-    this.catalog = catalog;
-    this.registry = registry;
+    this.tables = new SemanticTables(catalog, queries);
+    this.sources = new DataSourceSchemas(registry);
     this.queries = queries;
     this.allocator = allocator;
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "strata-sql-timeout");
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   /**
    * Parses and checks one statement without running it.
    *
-   * @throws SqlQueryException not valid SQL, not read-only, unknown names
+   * @throws SqlQueryException not valid SQL, not read-only, or a semantic SELECT that asks for
+   *     something the semantic layer cannot answer
    */
   public PreparedSql prepare(String sql) {
-    throw new UnsupportedOperationException("not yet");
+    SqlParsing.Parsed parsed = SqlParsing.parse(sql, names());
+    int[] count = {0};
+    parsed.node().accept(new SqlShuttle() {
+      @Override
+      public SqlNode visit(SqlDynamicParam param) {
+        count[0]++;
+        return param;
+      }
+    });
+    List<SqlColumn> columns = List.of();
+    if (count[0] == 0) {
+      SqlNode node = parsed.node();
+      if (!(node instanceof SqlExplain)) {
+        SemanticSelect.Translation t = SemanticSelect.of(node, tables, parsed.shifts());
+        if (t != null) {
+          columns = leafColumns(t);
+        }
+      }
+    }
+    return new PreparedSql(sql, count[0], columns, null);
   }
 
   /**
-   * Runs a prepared statement with its parameter values (JDBC values: String, Integer, Long,
-   * BigDecimal, Double, Boolean, java.sql.Date/Timestamp, LocalDate, LocalDateTime...). The
-   * first batch is read before this returns, so warehouse errors surface here.
+   * Runs a prepared statement with its parameter values. The first batch is read before this
+   * returns, so warehouse errors surface here.
    *
    * @throws SqlQueryException the statement does not translate, or a parameter is missing
    * @throws RuntimeException the query service's exceptions ({@code QueryException},
    *     {@code DataSourceException}, {@code QueryExecutionException})
    */
   public SqlCursor execute(PreparedSql statement, List<Object> parameters, SqlSession session) {
-    throw new UnsupportedOperationException("not yet");
+    SqlParsing.Parsed parsed = SqlParsing.parse(statement.sql(), names());
+    SqlNode node = bind(parsed.node(), parameters == null ? List.of() : parameters);
+    if (node instanceof SqlExplain explain) {
+      return explain(explain, parsed.shifts(), statement.sql(), session);
+    }
+    SemanticSelect.Translation t = SemanticSelect.of(node, tables, parsed.shifts());
+    if (t != null) {
+      QueryCursor cursor = queries.open(new QueryRequest(t.query(), statement.sql(),
+          session.user(), session.endpoint()));
+      return new SemanticSqlCursor(queries, cursor, t.outputs());
+    }
+    return calcite(node, parsed.shifts(), statement.sql(), session);
   }
 
   /** Prepares and runs a statement without parameters. */
@@ -52,11 +165,430 @@ public final class SqlService implements AutoCloseable {
     return execute(prepare(sql), List.of(), session);
   }
 
+  /** Lower-case column names of the semantic tables: reserved words among them get quoted. */
+  private Set<String> names() {
+    Set<String> names = new HashSet<>();
+    for (SemanticTables.Table t : tables.tables()) {
+      names.add(t.name().toLowerCase(Locale.ROOT));
+      t.columns().forEach(c -> names.add(c.name().toLowerCase(Locale.ROOT)));
+    }
+    return names;
+  }
+
+  private List<SqlColumn> leafColumns(SemanticSelect.Translation t) {
+    List<SqlColumn> out = new ArrayList<>();
+    for (SemanticSelect.Output o : t.outputs()) {
+      SqlColumn type = tables.type(t.table(), o.column());
+      if (o.granularity() != null) {
+        type = new SqlColumn(o.label(), java.sql.Types.TIMESTAMP, "TIMESTAMP", true, 26, 6,
+            type.remarks());
+      } else {
+        type = new SqlColumn(o.label(), type.jdbcType(), type.typeName(), true,
+            type.precision(), type.scale(), type.remarks());
+      }
+      out.add(type);
+    }
+    return out;
+  }
+
+  // --------------------------------------------------------------------------- parameters
+
+  private static SqlNode bind(SqlNode node, List<Object> values) {
+    int[] seen = {0};
+    SqlNode bound = node.accept(new SqlShuttle() {
+      @Override
+      public SqlNode visit(SqlDynamicParam param) {
+        seen[0]++;
+        int i = param.getIndex();
+        if (i >= values.size()) {
+          throw new SqlQueryException(Code.PARAMETER_ERROR, "parameter " + (i + 1)
+              + " has no value; the statement has " + (i + 1) + " or more parameters and "
+              + values.size() + " were given" + SqlParsing.at(param.getParserPosition()),
+              param.getParserPosition().getLineNum(), param.getParserPosition().getColumnNum());
+        }
+        return literal(values.get(i), i, param.getParserPosition());
+      }
+    });
+    return bound;
+  }
+
+  private static SqlNode literal(Object v, int index, SqlParserPos pos) {
+    if (v == null) {
+      return SqlLiteral.createNull(pos);
+    }
+    if (v instanceof String s) {
+      return SqlLiteral.createCharString(s, pos);
+    }
+    if (v instanceof Character c) {
+      return SqlLiteral.createCharString(c.toString(), pos);
+    }
+    if (v instanceof Boolean b) {
+      return SqlLiteral.createBoolean(b, pos);
+    }
+    if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte
+        || v instanceof BigInteger) {
+      return SqlLiteral.createExactNumeric(v.toString(), pos);
+    }
+    if (v instanceof BigDecimal d) {
+      return SqlLiteral.createExactNumeric(d.toPlainString(), pos);
+    }
+    if (v instanceof Double || v instanceof Float) {
+      double d = ((Number) v).doubleValue();
+      if (Double.isNaN(d) || Double.isInfinite(d)) {
+        throw new SqlQueryException(Code.PARAMETER_ERROR, "parameter " + (index + 1) + " is "
+            + d + ", which SQL cannot compare", pos.getLineNum(), pos.getColumnNum());
+      }
+      return SqlLiteral.createExactNumeric(BigDecimal.valueOf(d).toPlainString(), pos);
+    }
+    LocalDate date = null;
+    LocalDateTime timestamp = null;
+    if (v instanceof java.sql.Date d) {
+      date = d.toLocalDate();
+    } else if (v instanceof LocalDate d) {
+      date = d;
+    } else if (v instanceof java.sql.Timestamp t) {
+      timestamp = t.toLocalDateTime();
+    } else if (v instanceof LocalDateTime t) {
+      timestamp = t;
+    } else if (v instanceof Instant i) {
+      timestamp = LocalDateTime.ofInstant(i, ZoneOffset.UTC);
+    } else if (v instanceof OffsetDateTime o) {
+      timestamp = o.withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime();
+    } else if (v instanceof java.util.Date d) {
+      timestamp = LocalDateTime.ofInstant(d.toInstant(), ZoneOffset.UTC);
+    }
+    if (date != null) {
+      return SqlLiteral.createDate(new DateString(date.toString()), pos);
+    }
+    if (timestamp != null) {
+      String text = timestamp.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS"));
+      return SqlLiteral.createTimestamp(SqlTypeName.TIMESTAMP, new TimestampString(text), 3,
+          pos);
+    }
+    if (v instanceof LocalTime || v instanceof java.sql.Time) {
+      throw new SqlQueryException(Code.PARAMETER_ERROR, "parameter " + (index + 1) + " is a"
+          + " TIME; Strata compares time dimensions with dates and timestamps",
+          pos.getLineNum(), pos.getColumnNum());
+    }
+    throw new SqlQueryException(Code.PARAMETER_ERROR, "parameter " + (index + 1) + " is a "
+        + v.getClass().getSimpleName() + "; use a string, number, boolean, date or timestamp",
+        pos.getLineNum(), pos.getColumnNum());
+  }
+
+  // --------------------------------------------------------------------------- Calcite
+
+  /** The query with each semantic SELECT inside it replaced by a scan of a leaf table. */
+  private SqlNode withLeaves(SqlNode node, SqlParsing.Shifts shifts,
+      Map<String, org.apache.calcite.schema.Table> leaves, CalciteTables.Execution exec) {
+    return node.accept(new SqlShuttle() {
+      @Override
+      public SqlNode visit(SqlCall call) {
+        if (call instanceof SqlSelect || call instanceof SqlOrderBy) {
+          SemanticSelect.Translation t = SemanticSelect.of(call, tables, shifts);
+          if (t != null) {
+            String name = "leaf" + leaves.size();
+            leaves.put(name, new CalciteTables.LeafTable(t, leafColumns(t), exec));
+            return new SqlSelect(call.getParserPosition(), null,
+                SqlNodeList.of(SqlIdentifier.star(POS)),
+                new SqlIdentifier(List.of(LEAVES, name), call.getParserPosition()), null, null,
+                null, null, null, null, null, null, null);
+          }
+        }
+        return super.visit(call);
+      }
+    });
+  }
+
+  private Connection connect(CalciteTables.Execution exec,
+      Map<String, org.apache.calcite.schema.Table> leaves) throws SQLException {
+    Properties p = new Properties();
+    p.setProperty("caseSensitive", "false");
+    p.setProperty("quoting", "DOUBLE_QUOTE");
+    p.setProperty("unquotedCasing", "UNCHANGED");
+    p.setProperty("quotedCasing", "UNCHANGED");
+    p.setProperty("conformance", "LENIENT");
+    p.setProperty("fun", "standard,postgresql");
+    p.setProperty("timeZone", "UTC");
+    p.setProperty("parserFactory", NodeParser.class.getName() + "#FACTORY");
+    Connection c = calcite.connect("jdbc:calcite:", p);
+    SchemaPlus root = c.unwrap(CalciteConnection.class).getRootSchema();
+    for (Map.Entry<String, Schema> e : sources.all().entrySet()) {
+      root.add(e.getKey(), e.getValue());
+    }
+    Schema semantic = CalciteTables.semanticSchema(tables, exec);
+    root.add(SemanticTables.SCHEMA, semantic);
+    root.add(SemanticTables.CATALOG, CalciteTables.schemaOf(Map.of()))
+        .add(SemanticTables.SCHEMA, semantic);
+    root.add(LEAVES, CalciteTables.schemaOf(leaves));
+    c.setSchema(SemanticTables.SCHEMA);
+    return c;
+  }
+
+  private SqlCursor calcite(SqlNode node, SqlParsing.Shifts shifts, String sql,
+      SqlSession session) {
+    String id = UUID.randomUUID().toString();
+    CalciteTables.Execution exec = new CalciteTables.Execution(session, sql, queries);
+    Map<String, org.apache.calcite.schema.Table> leaves = new LinkedHashMap<>();
+    SqlNode rewritten = withLeaves(node, shifts, leaves, exec);
+    Connection c = null;
+    Statement st = null;
+    ResultSet rs = null;
+    BufferAllocator child = allocator.newChildAllocator("sql-" + id, 0, allocator.getLimit());
+    Instant started = queries.clock().instant();
+    long t0 = System.nanoTime();
+    List<String> pushed = new ArrayList<>();
+    try {
+      c = connect(exec, leaves);
+      st = c.createStatement();
+      PENDING.set(rewritten);
+      try (Hook.Closeable h = Hook.QUERY_PLAN.addThread(
+          (Object o) -> pushed.add(String.valueOf(o)))) {
+        rs = st.executeQuery(sql);
+      } finally {
+        PENDING.remove();
+      }
+      long prepared = System.nanoTime();
+      return new ArrowSqlCursors.Calcite(id, c, st, rs, exec, child,
+          queries.limits().batchRows(), queries.limits().maxRows(),
+          queries.limits().timeout().toMillis(), timer, (rows, failure) -> {
+            long end = System.nanoTime();
+            log(id, session, sql, pushed, started, (prepared - t0) / 1000,
+                (end - prepared) / 1000, (end - t0) / 1000, rows, failure);
+          });
+    } catch (SQLException | RuntimeException e) {
+      exec.cancel();
+      closeQuietly(rs);
+      closeQuietly(st);
+      closeQuietly(c);
+      child.close();
+      RuntimeException failure = translate(e, shifts);
+      long micros = (System.nanoTime() - t0) / 1000;
+      log(id, session, sql, pushed, started, micros, 0, micros, 0, failure);
+      throw failure;
+    }
+  }
+
+  /** The query-log entry of a statement Calcite computed (its leaves are logged on their own). */
+  private void log(String id, SqlSession session, String sql, List<String> pushed,
+      Instant started, long compileMicros, long fetchMicros, long totalMicros, long rows,
+      RuntimeException failure) {
+    String code = failure instanceof SqlQueryException s ? s.code().name()
+        : QueryService.errorCode(failure);
+    queries.log(new io.strata.server.query.QueryEvent(id, session.user(), session.endpoint(),
+        sql, pushed.isEmpty() ? null : String.join(";\n", pushed), null, started,
+        new io.strata.server.query.StageTimings(compileMicros, 0, fetchMicros, totalMicros),
+        rows, 0, code, failure == null ? null : String.valueOf(failure.getMessage())));
+  }
+
+  /** Calcite's failure as the exception a client should see. */
+  private static RuntimeException translate(Throwable e, SqlParsing.Shifts shifts) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SqlQueryException s) {
+        return s;
+      }
+      if (t instanceof QueryExecutionException q) {
+        return q;
+      }
+      if (t instanceof io.strata.server.datasource.DataSourceException d) {
+        return d;
+      }
+      if (t instanceof io.strata.semantic.query.QueryException q) {
+        return q;
+      }
+      if (t instanceof CalciteContextException cce) {
+        int line = cce.getPosLine();
+        int column = shifts.column(line, cce.getPosColumn());
+        String message = cce.getCause() != null && cce.getCause().getMessage() != null
+            ? cce.getCause().getMessage() : cce.getMessage();
+        return new SqlQueryException(Code.VALIDATION_ERROR, message + " (line " + line
+            + ", column " + column + ")", line, column, e);
+      }
+    }
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String m = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    if (root instanceof SQLException || root instanceof UnsupportedOperationException) {
+      return new SqlQueryException(Code.VALIDATION_ERROR, "the query cannot be run: " + m, 0, 0,
+          e);
+    }
+    return new QueryExecutionException(QueryExecutionException.Code.WAREHOUSE_ERROR, null,
+        "the query failed: " + m, e);
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        LOG.debug("closing failed", e);
+      }
+    }
+  }
+
+  // --------------------------------------------------------------------------- EXPLAIN
+
+  private SqlCursor explain(SqlExplain explain, SqlParsing.Shifts shifts, String sql,
+      SqlSession session) {
+    String id = UUID.randomUUID().toString();
+    SqlNode query = explain.getExplicandum();
+    List<String> lines = new ArrayList<>();
+    SemanticSelect.Translation t = SemanticSelect.of(query, tables, shifts);
+    if (t != null) {
+      lines.add("Semantic query on semantic." + t.table().name() + ", run by the data source:");
+      describe(t, lines);
+      return new ArrowSqlCursors.Lines(id, "PLAN", lines, allocator);
+    }
+    CalciteTables.Execution exec = new CalciteTables.Execution(session, sql, queries);
+    Map<String, org.apache.calcite.schema.Table> leaves = new LinkedHashMap<>();
+    SqlNode rewritten = withLeaves(query, shifts, leaves, exec);
+    List<String> pushed = new ArrayList<>();
+    try (Connection c = connect(exec, leaves)) {
+      lines.add("Planned by Calcite; computed in Strata above the scans:");
+      explain.setOperand(0, rewritten);
+      try (Statement st = c.createStatement()) {
+        PENDING.set(explain);
+        ResultSet rs;
+        try {
+          rs = st.executeQuery(sql);
+        } finally {
+          PENDING.remove();
+        }
+        while (rs.next()) {
+          for (String l : rs.getString(1).split("\n")) {
+            if (!l.isBlank()) {
+              lines.add("  " + l);
+            }
+          }
+        }
+      }
+      PENDING.set(rewritten);
+      try (Hook.Closeable h = Hook.QUERY_PLAN.addThread(
+          (Object o) -> pushed.add(String.valueOf(o)));
+          java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+        // preparing generates the SQL each JDBC scan pushes down; nothing runs
+      } finally {
+        PENDING.remove();
+      }
+    } catch (SQLException | RuntimeException e) {
+      throw translate(e, shifts);
+    }
+    int i = 0;
+    for (org.apache.calcite.schema.Table leaf : leaves.values()) {
+      SemanticSelect.Translation lt = ((CalciteTables.LeafTable) leaf).translation();
+      lines.add(LEAVES + ".leaf" + i++ + ": semantic query on semantic." + lt.table().name()
+          + ":");
+      describe(lt, lines);
+    }
+    for (String p : pushed) {
+      lines.add("Pushed down to a data source:");
+      for (String l : p.split("\n")) {
+        lines.add("  " + l);
+      }
+    }
+    return new ArrowSqlCursors.Lines(id, "PLAN", lines, allocator);
+  }
+
+  private void describe(SemanticSelect.Translation t, List<String> lines) {
+    try {
+      lines.add("  " + JSON.writeValueAsString(t.query()));
+    } catch (JsonProcessingException e) {
+      lines.add("  " + t.query());
+    }
+    CompiledQuery compiled = queries.plan(t.query());
+    lines.add("  data source " + compiled.dataSource() + " (" + compiled.dialect().id() + "):");
+    for (String l : compiled.sql().split("\n")) {
+      lines.add("    " + l);
+    }
+  }
+
+  // --------------------------------------------------------------------------- metadata
+
   /** Every table a client may query: the semantic schema's, then each data source's. */
   public List<SqlTable> tables() {
-    throw new UnsupportedOperationException("not yet");
+    List<SqlTable> out = new ArrayList<>();
+    for (SemanticTables.Table t : tables.tables()) {
+      out.add(new SqlTable(SemanticTables.CATALOG, SemanticTables.SCHEMA, t.name(),
+          t.view() ? "VIEW" : "TABLE", t.description(), tables.types(t), t.primaryKey()));
+    }
+    JavaTypeFactoryImpl types = new JavaTypeFactoryImpl();
+    for (Map.Entry<String, Schema> source : sources.all().entrySet()) {
+      Schema ds = source.getValue();
+      try {
+        for (String schemaName : new java.util.TreeSet<>(ds.getSubSchemaNames())) {
+          Schema schema = ds.getSubSchema(schemaName);
+          if (schema == null) {
+            continue;
+          }
+          for (String tableName : new java.util.TreeSet<>(schema.getTableNames())) {
+            org.apache.calcite.schema.Table table = schema.getTable(tableName);
+            if (table == null) {
+              continue;
+            }
+            String type = table instanceof JdbcTable jt
+                && jt.getJdbcTableType() == Schema.TableType.VIEW ? "VIEW" : "TABLE";
+            out.add(new SqlTable(source.getKey(), schemaName, tableName, type, null,
+                columns(table.getRowType(types)), List.of()));
+          }
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("could not list the tables of data source '{}': {}", source.getKey(),
+            e.getMessage());
+      }
+    }
+    return out;
+  }
+
+  private static List<SqlColumn> columns(RelDataType row) {
+    List<SqlColumn> out = new ArrayList<>();
+    for (RelDataTypeField f : row.getFieldList()) {
+      RelDataType t = f.getType();
+      SqlTypeName n = t.getSqlTypeName();
+      int precision = t.getPrecision() == RelDataType.PRECISION_NOT_SPECIFIED ? 0
+          : t.getPrecision();
+      int scale = t.getScale() == RelDataType.SCALE_NOT_SPECIFIED ? 0 : t.getScale();
+      out.add(new SqlColumn(f.getName(), n.getJdbcOrdinal(), n.getName(), t.isNullable(),
+          precision, scale, null));
+    }
+    return out;
+  }
+
+  /** Forgets cached warehouse catalogs (after a data source changes, or on request). */
+  public void refresh() {
+    sources.refresh();
   }
 
   @Override
-  public void close() {}
+  public void close() {
+    timer.shutdownNow();
+  }
+
+  /**
+   * Calcite's parser, except that the statement to run comes already parsed from this
+   * thread's {@link #PENDING}: Strata hands Calcite's JDBC driver the statement it has
+   * rewritten while keeping every node's position in the client's text.
+   */
+  public static final class NodeParser extends SqlParserImpl {
+    public static final SqlParserImplFactory FACTORY = new SqlParserImplFactory() {
+      @Override
+      public SqlAbstractParserImpl getParser(Reader stream) {
+        return new NodeParser(stream);
+      }
+    };
+
+    NodeParser(Reader reader) {
+      super(reader);
+    }
+
+    @Override
+    public SqlNode parseSqlStmtEof() throws Exception {
+      SqlNode pending = PENDING.get();
+      if (pending != null) {
+        PENDING.remove();
+        return pending;
+      }
+      return super.parseSqlStmtEof();
+    }
+  }
 }

@@ -178,11 +178,51 @@ abstract class RestApiContract {
   @Test
   @Order(5)
   void sqlEndpointCompilesWithoutRunning() {
-    Response r = admin.post("/api/v1/sql", COUNT_BY_STATUS);
+    Response r = admin.post("/api/v1/query/sql", COUNT_BY_STATUS);
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.json().path("dialect").asText()).isEqualTo("duckdb");
     assertThat(r.json().path("sql").asText()).containsIgnoringCase("GROUP BY");
     assertThat(r.json().path("columns").get(0).path("name").asText()).isEqualTo("orders.status");
+  }
+
+  @Test
+  @Order(6)
+  void sqlRunsThroughTheSqlPathWithTheQueryApisAnswers() {
+    Response query = admin.post("/api/v1/query", COUNT_BY_STATUS);
+    List<String> expected = new java.util.ArrayList<>();
+    query.json().path("data").forEach(r -> expected.add(r.path("orders.status").asText() + "="
+        + r.path("orders.count").asText()));
+
+    Response text = admin.send("POST", "/api/v1/sql", "text/plain",
+        "SELECT status, MEASURE(count) AS n FROM semantic.orders GROUP BY status ORDER BY 1");
+    assertThat(text.status()).as(text.toString()).isEqualTo(200);
+    assertThat(text.json().path("columns").get(1).path("name").asText()).isEqualTo("n");
+    List<String> got = new java.util.ArrayList<>();
+    text.json().path("data").forEach(r -> got.add(r.get(0).asText() + "=" + r.get(1).asText()));
+    assertThat(got).isEqualTo(expected);
+
+    Response params = admin.post("/api/v1/sql", Map.of("sql", "SELECT status, COUNT(*) FROM"
+        + " demo.retail.orders WHERE status = ? GROUP BY status", "parameters",
+        List.of(expected.get(0).split("=")[0])));
+    assertThat(params.status()).as(params.toString()).isEqualTo(200);
+    assertThat(params.json().path("data").get(0).get(1).asText())
+        .isEqualTo(expected.get(0).split("=")[1]);
+
+    Response csv = server.admin().header("Accept", "text/csv").send("POST", "/api/v1/sql", "text/plain",
+        "SELECT status, MEASURE(count) AS n FROM semantic.orders GROUP BY status ORDER BY 1");
+    assertThat(csv.status()).isEqualTo(200);
+    assertThat(csv.text().lines().findFirst().orElseThrow()).isEqualTo("status,n");
+
+    Response bad = admin.send("POST", "/api/v1/sql", "text/plain",
+        "SELECT nope FROM semantic.orders");
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(error(bad)).isEqualTo("INVALID_SQL");
+    assertThat(bad.json().path("error").path("location").asText()).isEqualTo("line 1, column 8");
+    Response ddl = admin.send("POST", "/api/v1/sql", "text/plain", "DROP TABLE demo.retail.orders");
+    assertThat(ddl.status()).isEqualTo(400);
+    assertThat(error(ddl)).isEqualTo("READ_ONLY");
+    assertThat(admin.send("POST", "/api/v1/sql", "text/plain", "SELECT 1 AS x").json()
+        .path("data").get(0).get(0).asInt()).isEqualTo(1);
   }
 
   // ------------------------------------------------------------------ bad input

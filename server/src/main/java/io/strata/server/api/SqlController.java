@@ -1,0 +1,157 @@
+package io.strata.server.api;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.server.types.files.StreamedFile;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.strata.server.auth.Principal;
+import io.strata.server.metadata.Role;
+import io.strata.server.query.RowWriters;
+import io.strata.server.sql.PreparedSql;
+import io.strata.server.sql.SqlColumn;
+import io.strata.server.sql.SqlCursor;
+import io.strata.server.sql.SqlService;
+import io.strata.server.sql.SqlSession;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * SQL over REST, through the same path as the JDBC and Flight SQL endpoints: the body is the
+ * SQL text ({@code text/plain}) or {@code {"sql": "...", "parameters": [...]}}. The answer is,
+ * by the {@code Accept} header, JSON ({@code columns} and {@code data} as arrays of row values),
+ * an Arrow IPC stream or CSV, the latter two streamed batch by batch.
+ */
+@Controller("/api/v1")
+@ExecuteOn(TaskExecutors.BLOCKING)
+@SecurityRequirement(name = "basic")
+@SecurityRequirement(name = "bearer")
+public class SqlController {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final MediaType ARROW = new MediaType(QueryController.ARROW_STREAM);
+  private static final MediaType CSV = new MediaType("text/csv; charset=utf-8");
+
+  private final SqlService sql;
+
+  public SqlController(SqlService sql) {
+    this.sql = sql;
+  }
+
+  @Operation(summary = "Run SQL over the semantic schema and the data sources",
+      description = "Body: the SQL as text/plain, or JSON {\"sql\": \"...\", \"parameters\": [...]}."
+          + " Rows as JSON (default), Arrow IPC stream or CSV, by the Accept header.")
+  @Post(uri = "/sql", consumes = {MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN},
+      produces = {MediaType.APPLICATION_JSON, QueryController.ARROW_STREAM, "text/csv"})
+  public HttpResponse<?> run(HttpRequest<?> request, @Body @Nullable String body) {
+    Principal who = Requests.require(request, Role.VIEWER);
+    String text = body;
+    List<Object> parameters = List.of();
+    String type = request.getContentType().map(MediaType::getName).orElse("");
+    if (body != null && (type.equals(MediaType.APPLICATION_JSON)
+        || body.stripLeading().startsWith("{"))) {
+      JsonNode tree;
+      try {
+        tree = MAPPER.readTree(body);
+      } catch (IOException e) {
+        throw new BadRequestException("MALFORMED_REQUEST", null, "the body is not valid JSON: "
+            + e.getMessage());
+      }
+      if (tree == null || !tree.isObject() || !tree.path("sql").isTextual()) {
+        throw new BadRequestException("MALFORMED_REQUEST", null, "send {\"sql\": \"SELECT ...\", \"parameters\": [...]}"
+            + " or the SQL itself as text/plain");
+      }
+      text = tree.get("sql").asText();
+      parameters = parameters(tree.path("parameters"));
+    }
+    if (text == null || text.isBlank()) {
+      throw new BadRequestException("MALFORMED_REQUEST", null, "the request has no SQL; send it as the body");
+    }
+    PreparedSql prepared = sql.prepare(text);
+    SqlCursor cursor = sql.execute(prepared, parameters, new SqlSession(who.username(), "rest"));
+    String format = QueryController.format(request.getHeaders().get(HttpHeaders.ACCEPT));
+    try {
+      if (format.equals("json")) {
+        try (cursor) {
+          return HttpResponse.ok(json(cursor)).contentType(MediaType.APPLICATION_JSON_TYPE);
+        }
+      }
+      BatchStream.Source source = BatchStream.Source.of(cursor);
+      BatchStream stream = format.equals("arrow") ? BatchStream.arrow(source)
+          : BatchStream.csv(source);
+      return HttpResponse.ok(new StreamedFile(stream, format.equals("arrow") ? ARROW : CSV))
+          .header("X-Strata-Query-Id", cursor.queryId());
+    } catch (RuntimeException e) {
+      cursor.close();
+      throw e;
+    }
+  }
+
+  private static List<Object> parameters(JsonNode node) {
+    List<Object> out = new ArrayList<>();
+    if (node.isMissingNode() || node.isNull()) {
+      return out;
+    }
+    if (!node.isArray()) {
+      throw new BadRequestException("MALFORMED_REQUEST", "parameters", "parameters must be an array of values");
+    }
+    for (JsonNode v : node) {
+      if (v.isNull()) {
+        out.add(null);
+      } else if (v.isBoolean()) {
+        out.add(v.booleanValue());
+      } else if (v.isIntegralNumber()) {
+        out.add(v.bigIntegerValue());
+      } else if (v.isNumber()) {
+        out.add(v.decimalValue());
+      } else if (v.isTextual()) {
+        out.add(v.asText());
+      } else {
+        throw new BadRequestException("MALFORMED_REQUEST", "parameters[" + out.size() + "]",
+            "parameter " + (out.size() + 1) + " is not a string,"
+            + " number, boolean or null");
+      }
+    }
+    return out;
+  }
+
+  private static byte[] json(SqlCursor cursor) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+    try (JsonGenerator g = MAPPER.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
+      g.writeStartObject();
+      g.writeStringField("queryId", cursor.queryId());
+      g.writeArrayFieldStart("columns");
+      for (SqlColumn c : cursor.columns()) {
+        g.writeStartObject();
+        g.writeStringField("name", c.name());
+        g.writeStringField("type", c.typeName());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeArrayFieldStart("data");
+      while (cursor.next()) {
+        RowWriters.writeJsonArrays(cursor.batch(), g);
+      }
+      g.writeEndArray();
+      g.writeNumberField("rows", cursor.rows());
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+}

@@ -1,0 +1,180 @@
+package io.strata.server.sql;
+
+import io.strata.semantic.dialect.Dialect;
+import io.strata.server.datasource.DataSourceException;
+import io.strata.server.datasource.DataSourceRegistry;
+import io.strata.server.datasource.DataSourceSpec;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.sql.DataSource;
+import org.apache.calcite.adapter.jdbc.JdbcConvention;
+import org.apache.calcite.adapter.jdbc.JdbcSchema;
+import org.apache.calcite.jdbc.CalciteSchema;
+import org.apache.calcite.linq4j.tree.Expression;
+import org.apache.calcite.schema.Schema;
+import org.apache.calcite.schema.SchemaPlus;
+import org.apache.calcite.schema.Schemas;
+import org.apache.calcite.schema.impl.AbstractSchema;
+import org.apache.calcite.sql.SqlDialect;
+import org.apache.calcite.sql.dialect.BigQuerySqlDialect;
+import org.apache.calcite.sql.dialect.DuckDBSqlDialect;
+import org.apache.calcite.sql.dialect.MysqlSqlDialect;
+import org.apache.calcite.sql.dialect.PostgresqlSqlDialect;
+import org.apache.calcite.sql.dialect.RedshiftSqlDialect;
+import org.apache.calcite.sql.dialect.SnowflakeSqlDialect;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Each data source as a Calcite schema whose sub-schemas are the warehouse's schemas (databases
+ * on MySQL), read through Calcite's JDBC adapter so that queries on them are pushed down in
+ * the warehouse's dialect. Built once per data source configuration and kept for a minute, so
+ * the warehouse's catalog is not read for every query.
+ */
+final class DataSourceSchemas {
+  private static final Logger LOG = LoggerFactory.getLogger(DataSourceSchemas.class);
+  private static final Duration TTL = Duration.ofSeconds(60);
+  private static final Set<String> SYSTEM = Set.of("information_schema", "pg_catalog",
+      "pg_toast", "mysql", "performance_schema", "sys", "system", "temp");
+
+  private record Entry(DataSourceSpec spec, Schema schema, long builtAt) {}
+
+  private final DataSourceRegistry registry;
+  private final Map<String, Entry> schemas = new ConcurrentHashMap<>();
+
+  DataSourceSchemas(DataSourceRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** Data source name to its schema, for every configured data source. */
+  Map<String, Schema> all() {
+    Map<String, Schema> out = new LinkedHashMap<>();
+    for (String name : registry.names()) {
+      schema(name).ifPresent(s -> out.put(name, s));
+    }
+    schemas.keySet().retainAll(registry.names());
+    return out;
+  }
+
+  Optional<Schema> schema(String name) {
+    Optional<DataSourceSpec> spec = registry.spec(name);
+    if (spec.isEmpty()) {
+      return Optional.empty();
+    }
+    long now = System.nanoTime();
+    Entry e = schemas.get(name);
+    if (e == null || !Objects.equals(e.spec(), spec.get()) || now - e.builtAt() > TTL.toNanos()) {
+      e = new Entry(spec.get(), new Source(name, registry.dialect(name)), now);
+      schemas.put(name, e);
+    }
+    return Optional.of(e.schema());
+  }
+
+  /** Forgets every cached catalog, so the next query reads the warehouses' catalogs again. */
+  void refresh() {
+    schemas.clear();
+  }
+
+  /** Calcite's DuckDB dialect writes CAST(x AS VARCHAR CHARACTER SET ...), which DuckDB refuses. */
+  private static final SqlDialect DUCKDB = new DuckDBSqlDialect(DuckDBSqlDialect.DEFAULT_CONTEXT) {
+    @Override
+    public boolean supportsCharSet() {
+      return false;
+    }
+  };
+
+  static SqlDialect calciteDialect(Dialect d) {
+    return switch (d) {
+      case POSTGRES -> PostgresqlSqlDialect.DEFAULT;
+      case MYSQL -> MysqlSqlDialect.DEFAULT;
+      case DUCKDB -> DUCKDB;
+      case SNOWFLAKE -> SnowflakeSqlDialect.DEFAULT;
+      case REDSHIFT -> RedshiftSqlDialect.DEFAULT;
+      case BIGQUERY -> BigQuerySqlDialect.DEFAULT;
+    };
+  }
+
+  /** One data source: its warehouse schemas, listed on first use. */
+  private final class Source extends AbstractSchema {
+    private final String name;
+    private final Dialect dialect;
+    private volatile Map<String, Schema> subSchemas;
+
+    Source(String name, Dialect dialect) {
+      this.name = name;
+      this.dialect = dialect;
+    }
+
+    @Override
+    protected Map<String, Schema> getSubSchemaMap() {
+      Map<String, Schema> s = subSchemas;
+      if (s == null) {
+        synchronized (this) {
+          s = subSchemas;
+          if (s == null) {
+            s = list();
+            subSchemas = s;
+          }
+        }
+      }
+      return s;
+    }
+
+    private Map<String, Schema> list() {
+      DataSource ds = new RegistryDataSource(registry, name);
+      SqlDialect sqlDialect = calciteDialect(dialect);
+      // JDBC conventions find their data source at run time by this path from the root
+      SchemaPlus root = CalciteSchema.createRootSchema(false, false).plus();
+      SchemaPlus parent = root.add(name, new AbstractSchema());
+      Map<String, Schema> out = new LinkedHashMap<>();
+      try (Connection c = ds.getConnection()) {
+        DatabaseMetaData md = c.getMetaData();
+        if (dialect == Dialect.MYSQL) {
+          try (ResultSet rs = md.getCatalogs()) {
+            while (rs.next()) {
+              String db = rs.getString(1);
+              if (!SYSTEM.contains(db.toLowerCase(Locale.ROOT))) {
+                out.put(db, jdbc(parent, ds, sqlDialect, db, db, null));
+              }
+            }
+          }
+        } else {
+          String catalog = c.getCatalog();
+          try (ResultSet rs = md.getSchemas(catalog, null)) {
+            while (rs.next()) {
+              String schema = rs.getString(1);
+              String lower = schema.toLowerCase(Locale.ROOT);
+              if (SYSTEM.contains(lower) || lower.startsWith("pg_")) {
+                continue;
+              }
+              out.put(schema, jdbc(parent, ds, sqlDialect, schema, catalog, schema));
+            }
+          }
+        }
+      } catch (SQLException | DataSourceException e) {
+        LOG.warn("could not list the schemas of data source '{}': {}", name, e.getMessage());
+        schemas.remove(name);
+        return Map.of();
+      }
+      return out;
+    }
+
+    private JdbcSchema jdbc(SchemaPlus parent, DataSource ds, SqlDialect sqlDialect,
+        String schemaName, String catalog, String schema) {
+      Expression expression = Schemas.subSchemaExpression(parent, schemaName, JdbcSchema.class);
+      JdbcConvention convention = JdbcConvention.of(sqlDialect, expression,
+          name + "." + schemaName);
+      return new JdbcSchema(ds, sqlDialect, convention, catalog, schema);
+    }
+  }
+}

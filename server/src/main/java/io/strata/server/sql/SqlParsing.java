@@ -1,0 +1,261 @@
+package io.strata.server.sql;
+
+import io.strata.server.sql.SqlQueryException.Code;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.calcite.avatica.util.Casing;
+import org.apache.calcite.avatica.util.Quoting;
+import org.apache.calcite.sql.SqlExplain;
+import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlNodeList;
+import org.apache.calcite.sql.parser.SqlParseException;
+import org.apache.calcite.sql.parser.SqlParser;
+import org.apache.calcite.sql.parser.SqlParserPos;
+import org.apache.calcite.sql.validate.SqlConformanceEnum;
+
+/**
+ * Parses the SQL clients send: standard SQL with double-quoted identifiers, unquoted names kept
+ * as written and matched without regard to case (BI tools upper-case, models are lower-case),
+ * {@code LIMIT}/{@code OFFSET} as well as {@code FETCH}. Only one read-only statement at a time.
+ */
+final class SqlParsing {
+  static final SqlParser.Config CONFIG = SqlParser.config()
+      .withQuoting(Quoting.DOUBLE_QUOTE)
+      .withUnquotedCasing(Casing.UNCHANGED)
+      .withQuotedCasing(Casing.UNCHANGED)
+      .withCaseSensitive(false)
+      .withConformance(SqlConformanceEnum.LENIENT);
+
+  /** Statements that write or change something, named by their first keyword. */
+  private static final Set<String> WRITES = Set.of("INSERT", "UPDATE", "DELETE", "MERGE",
+      "UPSERT", "CREATE", "DROP", "ALTER", "TRUNCATE", "GRANT", "REVOKE", "COPY", "CALL",
+      "REPLACE", "RENAME", "COMMENT", "VACUUM", "ANALYZE", "LOAD", "ATTACH", "DETACH", "INSTALL",
+      "EXPORT", "IMPORT", "PRAGMA", "BEGIN", "COMMIT", "ROLLBACK", "LOCK", "UNLOCK", "SET",
+      "RESET", "USE", "EXECUTE", "DO");
+  private static final Pattern FIRST_WORD = Pattern.compile(
+      "\\A(?:\\s+|--[^\\n]*(?:\\n|\\z)|/\\*.*?\\*/)*([A-Za-z_]+)", Pattern.DOTALL);
+
+  private SqlParsing() {}
+
+  /**
+   * A parsed statement and how to map a position in it back to the text the client sent (they
+   * differ when reserved words used as names were quoted).
+   */
+  record Parsed(SqlNode node, Shifts shifts) {}
+
+  /** Columns inserted into each line by quoting; positions are 1-based. */
+  static final class Shifts {
+    static final Shifts NONE = new Shifts();
+    private final java.util.Map<Integer, java.util.List<Integer>> inserted =
+        new java.util.HashMap<>();
+
+    void add(int line, int column) {
+      inserted.computeIfAbsent(line, l -> new java.util.ArrayList<>()).add(column);
+    }
+
+    /** The column in the client's text of a column in the parsed text. */
+    int column(int line, int column) {
+      int shift = 0;
+      for (int c : inserted.getOrDefault(line, java.util.List.of())) {
+        if (c < column) {
+          shift++;
+        }
+      }
+      return column - shift;
+    }
+
+    SqlQueryException error(Code code, String message, SqlParserPos pos) {
+      int line = pos == null ? 0 : pos.getLineNum();
+      int column = pos == null ? 0 : column(line, pos.getColumnNum());
+      return new SqlQueryException(code, message
+          + (line > 0 ? " (line " + line + ", column " + column + ")" : ""), line, column);
+    }
+  }
+
+  private static final org.apache.calcite.sql.parser.SqlAbstractParserImpl.Metadata KEYWORDS =
+      org.apache.calcite.sql.parser.impl.SqlParserImpl.FACTORY
+          .getParser(new java.io.StringReader("")).getMetadata();
+
+  /**
+   * Parses one statement and checks it only reads. When the text does not parse because a
+   * reserved word is used as a name ({@code MEASURE(count)}: both are SQL keywords), those
+   * words among {@code names} (and {@code MEASURE} before a parenthesis) are quoted and the
+   * text parsed again.
+   *
+   * @param names lower-case column names that may be reserved words
+   * @throws SqlQueryException PARSE_ERROR with the position, or READ_ONLY
+   */
+  static Parsed parse(String sql, Set<String> names) {
+    try {
+      return new Parsed(parse(sql), Shifts.NONE);
+    } catch (SqlQueryException e) {
+      if (e.code() != Code.PARSE_ERROR || sql == null) {
+        throw e;
+      }
+      Shifts shifts = new Shifts();
+      String quoted = quoteReserved(sql, names, shifts);
+      if (quoted.equals(sql)) {
+        throw e;
+      }
+      try {
+        return new Parsed(parse(quoted), shifts);
+      } catch (SqlQueryException again) {
+        throw e;
+      }
+    }
+  }
+
+  /** Wraps reserved words used as names in double quotes. */
+  static String quoteReserved(String sql, Set<String> names, Shifts shifts) {
+    StringBuilder out = new StringBuilder(sql.length() + 16);
+    int line = 1;
+    int col = 1;
+    int outCol = 1;
+    int i = 0;
+    String previous = "";
+    while (i < sql.length()) {
+      char c = sql.charAt(i);
+      int end = i + 1;
+      if (c == '\'' || c == '"') {
+        while (end < sql.length()) {
+          if (sql.charAt(end) == c) {
+            if (end + 1 < sql.length() && sql.charAt(end + 1) == c) {
+              end += 2;
+              continue;
+            }
+            end++;
+            break;
+          }
+          end++;
+        }
+      } else if (c == '-' && i + 1 < sql.length() && sql.charAt(i + 1) == '-') {
+        while (end < sql.length() && sql.charAt(end) != '\n') {
+          end++;
+        }
+      } else if (c == '/' && i + 1 < sql.length() && sql.charAt(i + 1) == '*') {
+        int close = sql.indexOf("*/", i + 2);
+        end = close < 0 ? sql.length() : close + 2;
+      } else if (Character.isLetter(c) || c == '_') {
+        while (end < sql.length() && (Character.isLetterOrDigit(sql.charAt(end))
+            || sql.charAt(end) == '_' || sql.charAt(end) == '$')) {
+          end++;
+        }
+        String word = sql.substring(i, end);
+        String upper = word.toUpperCase(Locale.ROOT);
+        int next = end;
+        while (next < sql.length() && Character.isWhitespace(sql.charAt(next))) {
+          next++;
+        }
+        char following = next < sql.length() ? sql.charAt(next) : ' ';
+        boolean call = following == '(';
+        boolean quote = KEYWORDS.isReservedWord(upper) && !previous.equals("TO")
+            && following != '\''
+            && (call ? upper.equals("MEASURE") : names.contains(word.toLowerCase(Locale.ROOT)));
+        if (quote) {
+          shifts.add(line, outCol);
+          out.append('"').append(word).append('"');
+          shifts.add(line, outCol + word.length() + 1);
+          outCol += word.length() + 2;
+          col += word.length();
+          previous = upper;
+          i = end;
+          continue;
+        }
+        previous = upper;
+      } else if (!Character.isWhitespace(c)) {
+        previous = String.valueOf(c);
+      }
+      for (int k = i; k < end; k++) {
+        char ch = sql.charAt(k);
+        out.append(ch);
+        if (ch == '\n') {
+          line++;
+          col = 1;
+          outCol = 1;
+        } else {
+          col++;
+          outCol++;
+        }
+      }
+      i = end;
+    }
+    return out.toString();
+  }
+
+  /**
+   * Parses one statement and checks it only reads.
+   *
+   * @throws SqlQueryException PARSE_ERROR with the position, or READ_ONLY
+   */
+  static SqlNode parse(String sql) {
+    if (sql == null || sql.isBlank()) {
+      throw new SqlQueryException(Code.PARSE_ERROR, "the SQL statement is empty", 0, 0);
+    }
+    SqlNodeList statements;
+    try {
+      statements = SqlParser.create(sql, CONFIG).parseStmtList();
+    } catch (SqlParseException e) {
+      String word = firstWord(sql);
+      if (word != null && WRITES.contains(word)) {
+        throw readOnly(word, 1, 1);
+      }
+      SqlParserPos pos = e.getPos();
+      int line = pos == null ? 0 : pos.getLineNum();
+      int column = pos == null ? 0 : pos.getColumnNum();
+      String message = firstLine(e.getMessage());
+      if (line > 0 && !message.contains("line " + line)) {
+        message += " (line " + line + ", column " + column + ")";
+      }
+      throw new SqlQueryException(Code.PARSE_ERROR, "SQL syntax error: " + message, line, column,
+          e);
+    }
+    if (statements.size() != 1) {
+      SqlParserPos pos = statements.size() > 1 ? statements.get(1).getParserPosition()
+          : SqlParserPos.ZERO;
+      throw new SqlQueryException(Code.READ_ONLY, "one statement at a time: this text holds "
+          + statements.size() + " statements" + at(pos), pos.getLineNum(), pos.getColumnNum());
+    }
+    SqlNode node = statements.get(0);
+    SqlNode query = node instanceof SqlExplain e ? e.getExplicandum() : node;
+    if (!query.getKind().belongsTo(SqlKind.QUERY)) {
+      SqlParserPos pos = node.getParserPosition();
+      String word = firstWord(sql);
+      throw readOnly(word == null ? query.getKind().sql : word, pos.getLineNum(),
+          pos.getColumnNum());
+    }
+    return node;
+  }
+
+  private static SqlQueryException readOnly(String what, int line, int column) {
+    return new SqlQueryException(Code.READ_ONLY, "Strata is read-only: " + what
+        + " statements are not allowed; only queries (SELECT, WITH, VALUES, EXPLAIN PLAN FOR)"
+        + " may be run (line " + line + ", column " + column + ")", line, column);
+  }
+
+  static String at(SqlParserPos pos) {
+    return pos == null || pos.getLineNum() <= 0 ? ""
+        : " (line " + pos.getLineNum() + ", column " + pos.getColumnNum() + ")";
+  }
+
+  private static String firstWord(String sql) {
+    Matcher m = FIRST_WORD.matcher(sql);
+    return m.find() ? m.group(1).toUpperCase(Locale.ROOT) : null;
+  }
+
+  /** Calcite's message without its long list of expected tokens. */
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "unexpected input";
+    }
+    String m = message.strip();
+    int expecting = m.indexOf("\nWas expecting");
+    if (expecting > 0) {
+      m = m.substring(0, expecting).strip();
+    }
+    int nl = m.indexOf('\n');
+    return nl > 0 ? m.substring(0, nl).strip() : m;
+  }
+}
