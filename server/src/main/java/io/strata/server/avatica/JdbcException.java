@@ -54,6 +54,22 @@ final class JdbcException extends AvaticaRuntimeException {
     return this; // sent to the client: no server frames
   }
 
+  @Override
+  public String getMessage() {
+    return getErrorMessage();
+  }
+
+  /**
+   * What Avatica sends as this exception's "stack trace": the message alone. The stock driver
+   * puts it in {@code AvaticaSqlException.getStackTraces()}, and where it replaces the server's
+   * message with its own ({@code prepareStatement}: "while preparing SQL: ...") that is the only
+   * place the client sees it.
+   */
+  @Override
+  public String toString() {
+    return getErrorMessage();
+  }
+
   /** A connection Avatica's client may reopen (it retries on this code), without stack trace. */
   static NoSuchConnectionException noSuchConnection(String id) {
     return new NoSuchConnectionException(id) {

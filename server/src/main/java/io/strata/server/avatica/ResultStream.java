@@ -20,6 +20,7 @@ final class ResultStream implements AutoCloseable {
   private long delivered;
   private int batchRow;
   private boolean positioned;
+  private boolean exhausted;
   private volatile boolean done;
   private boolean closed;
 
@@ -86,11 +87,12 @@ final class ResultStream implements AutoCloseable {
 
   /** Moves to a batch with a row left to read; false at the end of the result. */
   private boolean position() {
-    if (done || closed) {
+    if (done || closed || exhausted) {
       return false;
     }
     while (!positioned || batchRow >= cursor.batch().getRowCount()) {
       if (!cursor.next()) {
+        exhausted = true; // the cursor has no current batch any more
         return false;
       }
       positioned = true;

@@ -44,6 +44,7 @@ final class FakeCursor implements SqlCursor {
       throw new IllegalStateException("closed");
     }
     if (index + 1 >= batches.size()) {
+      index = batches.size();
       return false;
     }
     index++;
@@ -53,8 +54,8 @@ final class FakeCursor implements SqlCursor {
 
   @Override
   public VectorSchemaRoot batch() {
-    if (index < 0) {
-      throw new IllegalStateException("next() first");
+    if (index < 0 || index >= batches.size()) {
+      throw new IllegalStateException("no current batch");
     }
     return batches.get(index);
   }
