@@ -22,6 +22,7 @@ final class ResultStream implements AutoCloseable {
   private boolean positioned;
   private boolean exhausted;
   private volatile boolean done;
+  private volatile boolean cancelled;
   private boolean closed;
 
   /**
@@ -57,6 +58,11 @@ final class ResultStream implements AutoCloseable {
    * connection before the client has even read it.
    */
   Frame next(int maxRows) {
+    if (cancelled) {
+      close();
+      throw JdbcException.of(JdbcException.CANCELLED, "57014", "the query was cancelled (query "
+          + cursor.queryId() + ")");
+    }
     long offset = delivered;
     int wanted = maxRows;
     if (limit >= 0) {
@@ -101,9 +107,13 @@ final class ResultStream implements AutoCloseable {
     return true;
   }
 
-  /** Cancels the query at the warehouse; any thread may call it. */
+  /**
+   * Cancels the query at the warehouse; any thread may call it. Rows already read from the
+   * warehouse are not delivered either: the next frame fails CANCELLED.
+   */
   void cancel() {
     if (!done) {
+      cancelled = true;
       cursor.cancel();
     }
   }
