@@ -264,5 +264,14 @@ final class DataSourceSchemas {
     public org.apache.calcite.schema.Schema.TableType getJdbcTableType() {
       return jdbc.getJdbcTableType();
     }
+
+    /** The JDBC table itself, whose name in the warehouse the pushed-down SQL must use. */
+    @Override
+    public <C> C unwrap(Class<C> clazz) {
+      if (clazz.isInstance(this)) {
+        return clazz.cast(this);
+      }
+      return jdbc.unwrap(clazz);
+    }
   }
 }
