@@ -1,7 +1,5 @@
 package io.strata.jdbc;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.calcite.avatica.ConnectionConfig;
 
 import java.io.File;
@@ -17,8 +15,8 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -35,7 +33,8 @@ final class ServerCancel {
 
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern CANCELLED =
+      Pattern.compile("\"cancelled\"\\s*:\\s*(true|false)");
 
   /** One client for every connection that needs no TLS material of its own. */
   private static final class Default {
@@ -60,21 +59,7 @@ final class ServerCancel {
       base = base.substring(0, base.length() - 1);
     }
     URI uri = URI.create(base + "/strata/cancel");
-    return new ServerCancel(uri, authorization(config), client(config));
-  }
-
-  static String authorization(ConnectionConfig config) {
-    String auth = config.authentication() == null
-        ? "" : config.authentication().toUpperCase(Locale.ROOT);
-    if (auth.equals("BEARER") && config.getBearerToken() != null) {
-      return "Bearer " + config.getBearerToken();
-    }
-    if (auth.equals("BASIC") && config.avaticaUser() != null) {
-      String password = config.avaticaPassword() == null ? "" : config.avaticaPassword();
-      return "Basic " + Base64.getEncoder().encodeToString(
-          (config.avaticaUser() + ":" + password).getBytes(StandardCharsets.UTF_8));
-    }
-    return null;
+    return new ServerCancel(uri, AuthHeader.of(config), client(config));
   }
 
   private static HttpClient client(ConnectionConfig config) throws SQLException {
@@ -125,7 +110,7 @@ final class ServerCancel {
    * @throws SQLException if the server cannot be reached or answers other than 200
    */
   boolean cancel(String connectionId, int statementId) throws SQLException {
-    String body = "{\"connectionId\":" + JSON.valueToTree(connectionId)
+    String body = "{\"connectionId\":" + jsonString(connectionId)
         + ",\"statementId\":" + statementId + "}";
     HttpRequest.Builder request = HttpRequest.newBuilder(uri)
         .timeout(REQUEST_TIMEOUT)
@@ -153,13 +138,28 @@ final class ServerCancel {
           + " (the statement is marked cancelled on the client; it may still run on the"
           + " server)", state);
     }
-    try {
-      JsonNode answer = JSON.readTree(response.body());
-      return answer != null && answer.path("cancelled").asBoolean(false);
-    } catch (IOException e) {
+    Matcher m = CANCELLED.matcher(response.body());
+    if (!m.find()) {
       throw new SQLException("Unexpected answer to the cancel request from " + uri + ": "
-          + abbreviate(response.body()), "HY000", e);
+          + abbreviate(response.body()), "HY000");
     }
+    return Boolean.parseBoolean(m.group(1));
+  }
+
+  /** A JSON string literal. */
+  static String jsonString(String s) {
+    StringBuilder b = new StringBuilder("\"");
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '"' || c == '\\') {
+        b.append('\\').append(c);
+      } else if (c < 0x20) {
+        b.append(String.format("\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.append('"').toString();
   }
 
   private static String abbreviate(String s) {

@@ -52,10 +52,11 @@ public final class StrataConnectionConfig {
   static final String AVATICA_BEARER_TOKEN = "bearer_token";
   static final String AVATICA_FETCH_SIZE = "fetch_size";
   static final String AVATICA_FACTORY = "factory";
+  static final String AVATICA_HTTP_CLIENT = "httpclient_impl";
 
   /** Keys the driver sets itself; a user-supplied value for them is an error. */
   private static final Set<String> DERIVED = Set.of(AVATICA_URL, AVATICA_AUTHENTICATION,
-      AVATICA_USER, AVATICA_PASSWORD, AVATICA_BEARER_TOKEN, AVATICA_FACTORY,
+      AVATICA_USER, AVATICA_PASSWORD, AVATICA_BEARER_TOKEN, AVATICA_FACTORY, AVATICA_HTTP_CLIENT,
       "bearer_token_provider_class", "token_file", "httpclient_factory", "use_client_side_lb",
       "lb_urls");
 
@@ -342,7 +343,8 @@ public final class StrataConnectionConfig {
   /**
    * The properties handed to Avatica: {@code url}, {@code serialization},
    * {@code authentication} with {@code avatica_user}/{@code avatica_password} (BASIC) or
-   * {@code bearer_token} (BEARER), {@code fetch_size}, the service factory, plus the extra
+   * {@code bearer_token} (BEARER), {@code fetch_size}, the service factory and HTTP client
+   * (which sends the credentials pre-emptively), plus the extra
    * options. The user's {@code user}/{@code password}/{@code token} keys are not among them, so
    * they are never forwarded to the server inside Avatica's OpenConnectionRequest.
    */
@@ -355,6 +357,7 @@ public final class StrataConnectionConfig {
     p.setProperty(AVATICA_SERIALIZATION, serialization);
     p.setProperty(AVATICA_FETCH_SIZE, Integer.toString(fetchSize));
     p.setProperty(AVATICA_FACTORY, StrataServiceFactory.class.getName());
+    p.setProperty(AVATICA_HTTP_CLIENT, StrataHttpClient.class.getName());
     if (token != null) {
       p.setProperty(AVATICA_AUTHENTICATION, "BEARER");
       p.setProperty(AVATICA_BEARER_TOKEN, token);

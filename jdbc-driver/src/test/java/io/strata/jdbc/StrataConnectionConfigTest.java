@@ -90,6 +90,7 @@ class StrataConnectionConfigTest {
     assertThat(p.getProperty("fetch_size")).isEqualTo("10000");
     assertThat(p.getProperty("authentication")).isNull();
     assertThat(p.getProperty("factory")).isEqualTo(StrataServiceFactory.class.getName());
+    assertThat(p.getProperty("httpclient_impl")).isEqualTo(StrataHttpClient.class.getName());
   }
 
   @Test void propertiesWinOverUrlParameters() throws SQLException {
