@@ -169,12 +169,109 @@ final class DataSourceSchemas {
       return out;
     }
 
-    private JdbcSchema jdbc(SchemaPlus parent, DataSource ds, SqlDialect sqlDialect,
+    private Schema jdbc(SchemaPlus parent, DataSource ds, SqlDialect sqlDialect,
         String schemaName, String catalog, String schema) {
       Expression expression = Schemas.subSchemaExpression(parent, schemaName, JdbcSchema.class);
       JdbcConvention convention = JdbcConvention.of(sqlDialect, expression,
           name + "." + schemaName);
-      return new JdbcSchema(ds, sqlDialect, convention, catalog, schema);
+      return new Cached(new JdbcSchema(ds, sqlDialect, convention, catalog, schema));
+    }
+  }
+
+  /**
+   * A warehouse schema whose table list and row types are read once: Calcite's JDBC schema
+   * reads the warehouse's catalog again for every statement (measured: most of a raw query's
+   * time on DuckDB).
+   */
+  static final class Cached extends AbstractSchema implements org.apache.calcite.schema.Wrapper {
+    private final JdbcSchema jdbc;
+    private volatile Map<String, org.apache.calcite.schema.Table> tables;
+
+    Cached(JdbcSchema jdbc) {
+      this.jdbc = jdbc;
+    }
+
+    @Override
+    protected Map<String, org.apache.calcite.schema.Table> getTableMap() {
+      Map<String, org.apache.calcite.schema.Table> t = tables;
+      if (t == null) {
+        synchronized (this) {
+          t = tables;
+          if (t == null) {
+            t = new LinkedHashMap<>();
+            for (String n : jdbc.getTableNames()) {
+              org.apache.calcite.schema.Table table = jdbc.getTable(n);
+              if (table instanceof org.apache.calcite.adapter.jdbc.JdbcTable jt) {
+                t.put(n, new CachedTable(jt));
+              }
+            }
+            tables = t;
+          }
+        }
+      }
+      return t;
+    }
+
+    @Override
+    public Expression getExpression(SchemaPlus parentSchema, String name) {
+      return jdbc.getExpression(parentSchema, name);
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> clazz) {
+      if (clazz.isInstance(this)) {
+        return clazz.cast(this);
+      }
+      return jdbc.unwrap(clazz);
+    }
+  }
+
+  /** A JDBC table whose row type is read from the warehouse once. */
+  static final class CachedTable extends org.apache.calcite.schema.impl.AbstractTable
+      implements org.apache.calcite.schema.TranslatableTable,
+      org.apache.calcite.schema.ScannableTable {
+    final org.apache.calcite.adapter.jdbc.JdbcTable jdbc;
+    private volatile org.apache.calcite.rel.type.RelProtoDataType rowType;
+
+    CachedTable(org.apache.calcite.adapter.jdbc.JdbcTable jdbc) {
+      this.jdbc = jdbc;
+    }
+
+    @Override
+    public org.apache.calcite.rel.type.RelDataType getRowType(
+        org.apache.calcite.rel.type.RelDataTypeFactory f) {
+      org.apache.calcite.rel.type.RelProtoDataType p = rowType;
+      if (p == null) {
+        p = org.apache.calcite.rel.type.RelDataTypeImpl.proto(jdbc.getRowType(f));
+        rowType = p;
+      }
+      return p.apply(f);
+    }
+
+    @Override
+    public org.apache.calcite.rel.RelNode toRel(
+        org.apache.calcite.plan.RelOptTable.ToRelContext context,
+        org.apache.calcite.plan.RelOptTable table) {
+      return jdbc.toRel(context, table);
+    }
+
+    @Override
+    public org.apache.calcite.linq4j.Enumerable<Object[]> scan(org.apache.calcite.DataContext root) {
+      return jdbc.scan(root);
+    }
+
+    @Override
+    public org.apache.calcite.schema.Schema.TableType getJdbcTableType() {
+      return jdbc.getJdbcTableType();
+    }
+
+    /** The JDBC table itself, whose name in the warehouse the pushed-down SQL must use. */
+    @Override
+    public <C> C unwrap(Class<C> clazz) {
+      if (clazz.isInstance(this)) {
+        return clazz.cast(this);
+      }
+      return jdbc.unwrap(clazz);
     }
   }
 }

@@ -183,7 +183,10 @@ final class SemanticSelect {
               id.names.size() - 1)) + " in " + id, id);
         }
         for (Column c : table.columns()) {
-          if (!c.segment()) {
+          // segments are filters; cumulative metrics need a time granularity to mean anything
+          boolean cumulative = c.kind() == MemberKind.METRIC
+              && c.member().metric().type() == io.strata.semantic.model.MetricType.CUMULATIVE;
+          if (!c.segment() && !cumulative) {
             Item item = new Item(c, null, id.getParserPosition());
             items.add(item);
             outputs.add(new Output(c.name(), item.name(), c, null));

@@ -165,7 +165,9 @@ final class SemanticTables {
     for (Column c : table.columns()) {
       if (c.kind() == MemberKind.DIMENSION) {
         dims.add(c.path());
-      } else if (c.aggregated()) {
+      } else if (c.aggregated() && !(c.kind() == MemberKind.METRIC
+          && c.member().metric().type() == io.strata.semantic.model.MetricType.CUMULATIVE)) {
+        // a cumulative metric needs a time granularity: its type is the declared one
         measures.add(c.path());
       }
     }

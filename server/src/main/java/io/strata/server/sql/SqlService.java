@@ -38,7 +38,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.calcite.adapter.jdbc.JdbcTable;
 import org.apache.calcite.jdbc.CalciteConnection;
 import org.apache.calcite.jdbc.JavaTypeFactoryImpl;
 import org.apache.calcite.rel.type.RelDataType;
@@ -526,8 +525,7 @@ public final class SqlService implements AutoCloseable {
             if (table == null) {
               continue;
             }
-            String type = table instanceof JdbcTable jt
-                && jt.getJdbcTableType() == Schema.TableType.VIEW ? "VIEW" : "TABLE";
+            String type = table.getJdbcTableType() == Schema.TableType.VIEW ? "VIEW" : "TABLE";
             out.add(new SqlTable(source.getKey(), schemaName, tableName, type, null,
                 columns(table.getRowType(types)), List.of()));
           }

@@ -197,6 +197,16 @@ class SqlServiceTest {
   }
 
   @Test
+  void selectStarAndBareMeasuresWork() {
+    List<List<String>> star = rows("SELECT * FROM semantic.orders ORDER BY order_id LIMIT 5");
+    assertThat(star).hasSize(5);
+    assertThat(star.get(0)).hasSize(sql.prepare("SELECT * FROM semantic.orders").columns().size());
+    same(rows("SELECT status, MEASURE(count) FROM semantic.orders GROUP BY status"),
+        rows("SELECT status, count FROM semantic.orders"), false);
+    assertThat(rows("SELECT * FROM semantic.sales LIMIT 3")).hasSize(3);
+  }
+
+  @Test
   void queriesWithoutTablesAreComputedInStrata() {
     assertThat(rows("SELECT 1 AS x, 'a' || 'b' AS ab")).containsExactly(List.of("1.000000", "ab"));
   }
