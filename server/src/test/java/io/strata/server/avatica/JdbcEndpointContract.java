@@ -109,7 +109,7 @@ public abstract class JdbcEndpointContract {
   }
 
   @BeforeAll
-  void startServer() {
+  protected void startServer() {
     Map<String, Object> props = new HashMap<>();
     props.put("strata.query.max-rows", "2000000");
     props.putAll(settings());
@@ -125,7 +125,7 @@ public abstract class JdbcEndpointContract {
   }
 
   @AfterAll
-  void stopServer() {
+  protected void stopServer() {
     if (server != null) {
       server.close();
     }
@@ -174,7 +174,7 @@ public abstract class JdbcEndpointContract {
   // ------------------------------------------------------------------ connecting
 
   @Test
-  void aWrongPasswordIsRefused() {
+  public void aWrongPasswordIsRefused() {
     assertThatThrownBy(() -> connect("admin", "not-the-password").close())
         .satisfies(this::assertRefused);
     assertThatThrownBy(() -> connect("nobody", "whatever-1").close())
@@ -182,12 +182,12 @@ public abstract class JdbcEndpointContract {
   }
 
   @Test
-  void noCredentialsAreRefused() {
+  public void noCredentialsAreRefused() {
     assertThatThrownBy(() -> connect(null, null).close()).satisfies(this::assertRefused);
   }
 
   @Test
-  void anyUserMayConnectAndQuery() throws Exception {
+  public void anyUserMayConnectAndQuery() throws Exception {
     try (Connection c = connect(VIEWER, VIEWER_PASSWORD); Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM semantic.orders")) {
       assertThat(rs.next()).isTrue();
@@ -198,7 +198,7 @@ public abstract class JdbcEndpointContract {
   // ------------------------------------------------------------------ metadata
 
   @Test
-  void theDatabaseIsStrataAndReadOnly() throws Exception {
+  public void theDatabaseIsStrataAndReadOnly() throws Exception {
     try (Connection c = connect()) {
       DatabaseMetaData md = c.getMetaData();
       assertThat(md.getDatabaseProductName()).isEqualTo(expectedProductName());
@@ -223,7 +223,7 @@ public abstract class JdbcEndpointContract {
   }
 
   @Test
-  void catalogsAndSchemas() throws Exception {
+  public void catalogsAndSchemas() throws Exception {
     try (Connection c = connect()) {
       DatabaseMetaData md = c.getMetaData();
       List<String> catalogs = new ArrayList<>();
@@ -251,7 +251,7 @@ public abstract class JdbcEndpointContract {
   }
 
   @Test
-  void tablesWithTypesAndRemarks() throws Exception {
+  public void tablesWithTypesAndRemarks() throws Exception {
     try (Connection c = connect()) {
       DatabaseMetaData md = c.getMetaData();
       Map<String, String[]> semantic = new HashMap<>();
@@ -291,7 +291,7 @@ public abstract class JdbcEndpointContract {
   }
 
   @Test
-  void columnsWithTypesNullabilityAndRemarks() throws Exception {
+  public void columnsWithTypesNullabilityAndRemarks() throws Exception {
     try (Connection c = connect()) {
       DatabaseMetaData md = c.getMetaData();
       Map<String, Map<String, Object>> cols = new HashMap<>();
@@ -333,7 +333,7 @@ public abstract class JdbcEndpointContract {
   // ------------------------------------------------------------------ queries
 
   @Test
-  void aSemanticSelectAnswersAsTheRestApi() throws Exception {
+  public void aSemanticSelectAnswersAsTheRestApi() throws Exception {
     List<List<String>> expected = rest(COUNT_BY_STATUS_JSON);
     try (Connection c = connect(); Statement st = c.createStatement();
         ResultSet rs = st.executeQuery(
@@ -349,7 +349,7 @@ public abstract class JdbcEndpointContract {
   }
 
   @Test
-  void rawSqlOverADataSource() throws Exception {
+  public void rawSqlOverADataSource() throws Exception {
     List<List<String>> expected = rest(COUNT_BY_STATUS_JSON);
     try (Connection c = connect(); Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT status, COUNT(*) AS n FROM demo.retail.orders"
@@ -373,7 +373,7 @@ public abstract class JdbcEndpointContract {
   }
 
   @Test
-  void valuesOfEveryTypeArriveAsTheirJdbcTypes() throws Exception {
+  public void valuesOfEveryTypeArriveAsTheirJdbcTypes() throws Exception {
     try (Connection c = connect(); Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT CAST(1 AS TINYINT) AS i8,"
             + " CAST(-2 AS SMALLINT) AS i16, CAST(3 AS INTEGER) AS i32,"
@@ -403,7 +403,7 @@ public abstract class JdbcEndpointContract {
   }
 
   @Test
-  void aPreparedStatementRunsTwiceWithOtherValues() throws Exception {
+  public void aPreparedStatementRunsTwiceWithOtherValues() throws Exception {
     String sql = "SELECT status, MEASURE(count) AS n FROM semantic.orders"
         + " WHERE status = ? AND ordered_at >= ? GROUP BY status";
     try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(sql)) {
@@ -427,7 +427,7 @@ public abstract class JdbcEndpointContract {
   }
 
   @Test
-  void smallFetchSizesStillGiveEveryRowInOrder() throws Exception {
+  public void smallFetchSizesStillGiveEveryRowInOrder() throws Exception {
     long count;
     try (Connection c = connect(); Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM demo.retail.order_items")) {
@@ -460,7 +460,7 @@ public abstract class JdbcEndpointContract {
   }
 
   @Test
-  void maxRowsIsHonoured() throws Exception {
+  public void maxRowsIsHonoured() throws Exception {
     try (Connection c = connect(); Statement st = c.createStatement()) {
       st.setMaxRows(7);
       try (ResultSet rs = st.executeQuery("SELECT n FROM semantic.big ORDER BY n")) {
@@ -472,7 +472,7 @@ public abstract class JdbcEndpointContract {
   }
 
   @Test
-  void aMillionRowsStream() throws Exception {
+  public void aMillionRowsStream() throws Exception {
     try (Connection c = connect(); Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT n FROM semantic.big")) {
       long n = 0;
@@ -494,7 +494,7 @@ public abstract class JdbcEndpointContract {
   }
 
   @Test
-  void badSqlSaysWhere() throws Exception {
+  public void badSqlSaysWhere() throws Exception {
     try (Connection c = connect(); Statement st = c.createStatement()) {
       assertThatThrownBy(() -> st.executeQuery("SELECT status FROM semantic.orders WHERE"))
           .isInstanceOf(SQLException.class)
@@ -513,7 +513,7 @@ public abstract class JdbcEndpointContract {
   }
 
   @Test
-  void writesAreRefused() throws Exception {
+  public void writesAreRefused() throws Exception {
     try (Connection c = connect(); Statement st = c.createStatement()) {
       for (String sql : List.of("CREATE TABLE demo.retail.x (a INT)",
           "INSERT INTO demo.retail.orders (order_id) VALUES (1)")) {
@@ -527,7 +527,7 @@ public abstract class JdbcEndpointContract {
   }
 
   @Test
-  void aFailedStatementLeavesTheConnectionUsable() throws Exception {
+  public void aFailedStatementLeavesTheConnectionUsable() throws Exception {
     try (Connection c = connect()) {
       try (Statement st = c.createStatement()) {
         assertThatThrownBy(() -> st.executeQuery("SELECT nope FROM semantic.orders"))
@@ -549,7 +549,7 @@ public abstract class JdbcEndpointContract {
   }
 
   @Test
-  void errorsCarryNoStackTrace() throws Exception {
+  public void errorsCarryNoStackTrace() throws Exception {
     try (Connection c = connect(); Statement st = c.createStatement()) {
       assertThatThrownBy(() -> st.executeQuery("SELECT nope FROM semantic.orders"))
           .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\tat ", "Exception:"));
@@ -559,7 +559,7 @@ public abstract class JdbcEndpointContract {
   // ------------------------------------------------------------------ cancelling
 
   @Test
-  void closingAStatementMidStreamEndsItsQuery() throws Exception {
+  public void closingAStatementMidStreamEndsItsQuery() throws Exception {
     try (Connection c = connect()) {
       PreparedStatement ps = c.prepareStatement("SELECT n FROM semantic.big");
       ps.setFetchSize(100);
@@ -578,7 +578,7 @@ public abstract class JdbcEndpointContract {
   }
 
   @Test
-  void aRunningQueryCanBeCancelled() throws Exception {
+  public void aRunningQueryCanBeCancelled() throws Exception {
     try (Connection c = connect(); Statement st = c.createStatement()) {
       CompletableFuture<Throwable> outcome = CompletableFuture.supplyAsync(() -> {
         try (ResultSet rs = st.executeQuery("SELECT MEASURE(matches) FROM semantic.slow")) {
