@@ -35,8 +35,10 @@ class ServeIT {
     assertThat(script).exists();
     Path work = Files.createTempDirectory("strata-serve-it");
     int port;
-    try (ServerSocket s = new ServerSocket(0)) {
+    int jdbcPort;
+    try (ServerSocket s = new ServerSocket(0); ServerSocket j = new ServerSocket(0)) {
       port = s.getLocalPort();
+      jdbcPort = j.getLocalPort();
     }
     Path log = work.resolve("server.log");
     ProcessBuilder pb = new ProcessBuilder(script.toString(), "serve")
@@ -44,6 +46,7 @@ class ServeIT {
         .redirectErrorStream(true)
         .redirectOutput(log.toFile());
     pb.environment().put("STRATA_HTTP_PORT", Integer.toString(port));
+    pb.environment().put("STRATA_JDBC_PORT", Integer.toString(jdbcPort));
     pb.environment().remove("STRATA_ADMIN_PASSWORD");
     // A hyphenated setting from its environment variable: strata.query.max-rows.
     pb.environment().put("STRATA_QUERY_MAX_ROWS", "10");
@@ -84,6 +87,21 @@ class ServeIT {
           .build(), HttpResponse.BodyHandlers.ofString());
       assertThat(tooMany.statusCode()).as(tooMany.body()).isEqualTo(400);
       assertThat(tooMany.body()).contains("ROW_LIMIT_EXCEEDED").contains("10");
+
+      // JDBC through Avatica's stock driver, on the packaged server's classpath (Jetty 9.4)
+      assertThat(Files.readString(log)).contains("JDBC (Avatica) listening on port " + jdbcPort);
+      Class.forName("org.apache.calcite.avatica.remote.Driver");
+      java.util.Properties p = new java.util.Properties();
+      p.setProperty("avatica_user", "admin");
+      p.setProperty("avatica_password", password);
+      try (java.sql.Connection c = java.sql.DriverManager.getConnection(
+          "jdbc:avatica:remote:url=http://127.0.0.1:" + jdbcPort
+              + ";serialization=protobuf;authentication=BASIC", p);
+          java.sql.Statement st = c.createStatement();
+          java.sql.ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM semantic.orders")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getLong(1)).isEqualTo(100_000);
+      }
     } finally {
       server.destroy(); // SIGTERM: graceful shutdown
       boolean exited = server.waitFor(60, TimeUnit.SECONDS);
