@@ -67,7 +67,7 @@ public final class AvaticaEndpoint implements ApplicationEventListener<ServerSta
       return t;
     });
     Duration idle = config.jdbcIdleTimeout();
-    meta = new StrataMeta(sql, queries, idle, timers);
+    meta = new StrataMeta(sql, idle);
     long sweep = Math.max(1_000, Math.min(idle.toMillis() / 2, 60_000));
     timers.scheduleWithFixedDelay(this::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
 

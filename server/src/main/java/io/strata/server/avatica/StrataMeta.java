@@ -1,12 +1,11 @@
 package io.strata.server.avatica;
 
 import io.strata.server.auth.Principal;
-import io.strata.server.query.QueryService;
-import io.strata.server.query.RunningQuery;
 import io.strata.server.sql.PreparedSql;
 import io.strata.server.sql.SqlColumn;
 import io.strata.server.sql.SqlCursor;
 import io.strata.server.sql.SqlService;
+import io.strata.server.sql.SqlCancel;
 import io.strata.server.sql.SqlSession;
 import io.strata.server.sql.SqlTable;
 import java.sql.Connection;
@@ -24,13 +23,11 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.apache.calcite.avatica.AvaticaParameter;
 import org.apache.calcite.avatica.AvaticaUtils;
 import org.apache.calcite.avatica.ColumnMetaData;
@@ -75,25 +72,15 @@ final class StrataMeta extends MetaImpl {
   private static final ThreadLocal<Principal> CALLER = new ThreadLocal<>();
 
   private final SqlService sql;
-  private final QueryService queries;
   private final long idleNanos;
-  private final ScheduledExecutorService timers;
   private final ConcurrentMap<String, JdbcConnection> connections = new ConcurrentHashMap<>();
   private final AtomicInteger statementIds = new AtomicInteger(1);
   private final String version;
 
-  /**
-   * @param queries the query service under {@code sql}, to cancel a query that is still
-   *     reading its first batch (see {@link Stmt#cancel()})
-   * @param timers runs the retries of such cancels
-   */
-  StrataMeta(SqlService sql, QueryService queries, Duration idleTimeout,
-      ScheduledExecutorService timers) {
+  StrataMeta(SqlService sql, Duration idleTimeout) {
     super(null);
     this.sql = sql;
-    this.queries = queries;
     this.idleNanos = idleTimeout.toNanos();
-    this.timers = timers;
     String v = StrataMeta.class.getPackage().getImplementationVersion();
     this.version = v == null ? "0.1.0-SNAPSHOT" : v;
   }
@@ -335,11 +322,11 @@ final class StrataMeta extends MetaImpl {
     Principal user = caller();
     s.cancelled = false;
     s.expired = false;
-    Execution execution = new Execution(user.username(), runningIds(user.username()));
-    s.executing = execution;
+    SqlCancel token = new SqlCancel();
+    s.executing = token;
     SqlCursor cursor;
     try {
-      cursor = sql.execute(s.prepared, values, new SqlSession(user.username(), ENDPOINT));
+      cursor = sql.execute(s.prepared, values, new SqlSession(user.username(), ENDPOINT, token));
     } finally {
       s.executing = null;
     }
@@ -489,11 +476,6 @@ final class StrataMeta extends MetaImpl {
           : c.typeName(), c.nullable(), c.precision(), c.scale()));
     }
     return out;
-  }
-
-  private Set<String> runningIds(String user) {
-    return queries.running().stream().filter(q -> user.equals(q.user()))
-        .map(RunningQuery::queryId).collect(Collectors.toSet());
   }
 
   // ------------------------------------------------------------------ metadata
@@ -827,8 +809,6 @@ final class StrataMeta extends MetaImpl {
     }
   }
 
-  /** What a statement is executing before its cursor exists (for cancel). */
-  private record Execution(String user, Set<String> runningBefore) {}
 
   /** A statement: what it prepared and the result it has open. */
   final class Stmt {
@@ -841,7 +821,8 @@ final class StrataMeta extends MetaImpl {
     long maxRowCount = -1;
     // read by any thread
     volatile ResultStream live;
-    volatile Execution executing;
+    /** Cancels what the statement executes before its cursor exists. */
+    volatile SqlCancel executing;
     volatile boolean cancelled;
     volatile boolean closed;
     volatile boolean expired;
@@ -867,12 +848,9 @@ final class StrataMeta extends MetaImpl {
     }
 
     /**
-     * Cancels what the statement runs. An open result is cancelled through its cursor. A query
-     * still reading its first batch inside {@link SqlService#execute} has no cursor yet: the
-     * statement is marked, so the result fails CANCELLED when it arrives, and the query service
-     * queries this user started since the execution began (and which no other open result
-     * owns) are cancelled, retried for a while in case the query has not reached the
-     * warehouse yet.
+     * Cancels what the statement runs: an open result through its cursor; a query still
+     * reading its first batch inside {@link SqlService#execute} through its {@link SqlCancel},
+     * and the statement is marked, so a result arriving anyway fails CANCELLED.
      */
     boolean cancel() {
       cancelled = true;
@@ -881,49 +859,12 @@ final class StrataMeta extends MetaImpl {
         r.cancel();
         return true;
       }
-      Execution e = executing;
+      SqlCancel e = executing;
       if (e == null) {
         return false;
       }
-      if (!cancelStarted(e)) {
-        retryCancel(e, 0);
-      }
+      e.cancel();
       return true;
-    }
-
-    private boolean cancelStarted(Execution e) {
-      Set<String> owned = new java.util.HashSet<>();
-      for (JdbcConnection c : connections.values()) {
-        for (Stmt s : c.statements.values()) {
-          ResultStream r = s.live;
-          if (r != null) {
-            owned.add(r.queryId());
-          }
-        }
-      }
-      boolean any = false;
-      for (RunningQuery q : queries.running()) {
-        if (e.user().equals(q.user()) && !e.runningBefore().contains(q.queryId())
-            && !owned.contains(q.queryId())) {
-          any |= queries.cancel(q.queryId());
-        }
-      }
-      return any;
-    }
-
-    private void retryCancel(Execution e, int attempt) {
-      if (attempt >= 200 || executing != e) {
-        return;
-      }
-      try {
-        timers.schedule(() -> {
-          if (executing == e && !cancelStarted(e)) {
-            retryCancel(e, attempt + 1);
-          }
-        }, 50, TimeUnit.MILLISECONDS);
-      } catch (RuntimeException rejected) {
-        // shutting down
-      }
     }
 
     /** Closes the statement: what it runs is cancelled, its result closed. */

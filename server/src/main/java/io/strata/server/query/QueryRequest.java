@@ -1,6 +1,7 @@
 package io.strata.server.query;
 
 import io.strata.semantic.query.SemanticQuery;
+import java.util.function.BooleanSupplier;
 
 /**
  * One query to run.
@@ -9,11 +10,19 @@ import io.strata.semantic.query.SemanticQuery;
  * @param queryText the query as the client sent it (JSON or SQL), for the query log
  * @param user who asked, for the query log and the list of running queries
  * @param endpoint where it came from: {@code rest}, {@code jdbc} or {@code flight}
+ * @param queryId the id to run it under, or null for a new one; known before it starts, so
+ *     that it can be cancelled while it starts
+ * @param cancelled true once the caller has cancelled it (checked when it starts), or null
  */
-public record QueryRequest(SemanticQuery query, String queryText, String user, String endpoint) {
+public record QueryRequest(SemanticQuery query, String queryText, String user, String endpoint,
+    String queryId, BooleanSupplier cancelled) {
   public QueryRequest {
     if (query == null) {
       throw new IllegalArgumentException("a query request needs a query");
     }
+  }
+
+  public QueryRequest(SemanticQuery query, String queryText, String user, String endpoint) {
+    this(query, queryText, user, endpoint, null, null);
   }
 }

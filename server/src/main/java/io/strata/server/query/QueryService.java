@@ -138,7 +138,7 @@ public final class QueryService implements AutoCloseable {
 
   private QueryCursor open(QueryRequest request, BufferAllocator resultAllocator) {
     long t0 = System.nanoTime();
-    String id = UUID.randomUUID().toString();
+    String id = request.queryId() != null ? request.queryId() : UUID.randomUUID().toString();
     Execution ex = new Execution(id, request, clock.instant(), t0,
         t0 + limits.timeout().toNanos());
     if (shuttingDown) {
@@ -173,6 +173,10 @@ public final class QueryService implements AutoCloseable {
     if (shuttingDown) {
       // shutdown began after the first check: this query was never seen by it
       ex.abort(Code.SHUTTING_DOWN);
+    }
+    if (request.cancelled() != null && request.cancelled().getAsBoolean()) {
+      // cancelled while it started: a cancel(id) before running.put found nothing to cancel
+      ex.abort(Code.CANCELLED);
     }
     return new QueryCursor(this, ex, compiled, alloc, owns, compileMicros).start();
   }

@@ -242,11 +242,15 @@ final class CalciteTables {
             io.strata.server.query.QueryExecutionException.Code.CANCELLED, null,
             "the query was cancelled");
       }
-      QueryCursor cursor = exec.queries.open(new QueryRequest(query, exec.text,
-          exec.session.user(), exec.session.endpoint()));
-      exec.running.add(cursor.queryId());
-      if (exec.cancelled) {
-        exec.queries.cancel(cursor.queryId());
+      String id = java.util.UUID.randomUUID().toString();
+      exec.running.add(id);
+      QueryCursor cursor;
+      try {
+        cursor = exec.queries.open(new QueryRequest(query, exec.text, exec.session.user(),
+            exec.session.endpoint(), id, () -> exec.cancelled));
+      } catch (RuntimeException e) {
+        exec.running.remove(id);
+        throw e;
       }
       Map<String, Integer> byName = new HashMap<>();
       List<Field> fields = cursor.schema().getFields();

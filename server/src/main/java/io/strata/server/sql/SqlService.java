@@ -145,6 +145,10 @@ public final class SqlService implements AutoCloseable {
    *     {@code DataSourceException}, {@code QueryExecutionException})
    */
   public SqlCursor execute(PreparedSql statement, List<Object> parameters, SqlSession session) {
+    if (session.cancel().cancelled()) {
+      throw new QueryExecutionException(QueryExecutionException.Code.CANCELLED, null,
+          "the statement was cancelled before it started");
+    }
     SqlParsing.Parsed parsed = SqlParsing.parse(statement.sql(), names());
     SqlNode node = bind(parsed.node(), parameters == null ? List.of() : parameters);
     if (node instanceof SqlExplain explain) {
@@ -152,8 +156,11 @@ public final class SqlService implements AutoCloseable {
     }
     SemanticSelect.Translation t = SemanticSelect.of(node, tables, parsed.shifts());
     if (t != null) {
+      String id = UUID.randomUUID().toString();
+      SqlCancel cancel = session.cancel();
+      cancel.onCancel(() -> queries.cancel(id));
       QueryCursor cursor = queries.open(new QueryRequest(t.query(), statement.sql(),
-          session.user(), session.endpoint()));
+          session.user(), session.endpoint(), id, cancel::cancelled));
       return new SemanticSqlCursor(queries, cursor, t.outputs());
     }
     return calcite(node, parsed.shifts(), statement.sql(), session);
@@ -339,6 +346,15 @@ public final class SqlService implements AutoCloseable {
     try {
       c = connect(exec, leaves);
       st = c.createStatement();
+      Statement statement = st;
+      session.cancel().onCancel(() -> {
+        exec.cancel();
+        try {
+          statement.cancel();
+        } catch (SQLException | RuntimeException e) {
+          LOG.debug("cancelling statement {} in Calcite failed", id, e);
+        }
+      });
       PENDING.set(rewritten);
       try (Hook.Closeable h = Hook.QUERY_PLAN.addThread(
           (Object o) -> pushed.add(String.valueOf(o)))) {
