@@ -18,6 +18,33 @@ final class StrataConnection extends AvaticaConnection {
   }
 
   /**
+   * Avatica replaces the server's reason a statement cannot be prepared (which says what is
+   * wrong and where) with "while preparing SQL: ..."; this puts the server's message back.
+   */
+  @Override
+  public java.sql.PreparedStatement prepareStatement(String sql, int resultSetType,
+      int resultSetConcurrency, int resultSetHoldability) throws SQLException {
+    try {
+      return super.prepareStatement(sql, resultSetType, resultSetConcurrency,
+          resultSetHoldability);
+    } catch (SQLException e) {
+      if (e instanceof org.apache.calcite.avatica.AvaticaSqlException a) {
+        // Avatica keeps the server's error, "Class: message", as the first "stack trace"
+        for (String trace : a.getStackTraces()) {
+          String first = trace == null ? "" : trace.strip().lines().findFirst().orElse("");
+          int colon = first.indexOf(": ");
+          String m = colon > 0 && !first.substring(0, colon).contains(" ")
+              ? first.substring(colon + 2) : first;
+          if (!m.isBlank()) {
+            throw new SQLException(m, e.getSQLState(), e.getErrorCode(), e);
+          }
+        }
+      }
+      throw e;
+    }
+  }
+
+  /**
    * Asks the server to stop the statement's running query ({@code POST {url}/strata/cancel}).
    *
    * @return whether the server cancelled something (false: nothing was running)
