@@ -152,7 +152,11 @@ public final class SqlService implements AutoCloseable {
     SqlParsing.Parsed parsed = SqlParsing.parse(statement.sql(), names());
     SqlNode node = bind(parsed.node(), parameters == null ? List.of() : parameters);
     if (node instanceof SqlExplain explain) {
-      return explain(explain, parsed.shifts(), statement.sql(), session);
+      List<Object> values = parameters == null ? List.of() : parameters;
+      // Calcite's validator rewrites the tree it validates: each use gets a fresh one
+      Supplier<SqlNode> fresh = () -> ((SqlExplain) bind(
+          SqlParsing.parse(statement.sql(), names()).node(), values)).getExplicandum();
+      return explain(explain, fresh, parsed.shifts(), statement.sql(), session);
     }
     SemanticSelect.Translation t = SemanticSelect.of(node, tables, parsed.shifts());
     if (t != null) {
@@ -355,7 +359,7 @@ public final class SqlService implements AutoCloseable {
           LOG.debug("cancelling statement {} in Calcite failed", id, e);
         }
       });
-      PENDING.set(rewritten);
+      PENDING.set(withLeaves(fresh.get(), shifts, new LinkedHashMap<>(), exec));
       try (Hook.Closeable h = Hook.QUERY_PLAN.addThread(
           (Object o) -> pushed.add(String.valueOf(o)))) {
         rs = st.executeQuery(sql);
@@ -444,8 +448,8 @@ public final class SqlService implements AutoCloseable {
 
   // --------------------------------------------------------------------------- EXPLAIN
 
-  private SqlCursor explain(SqlExplain explain, SqlParsing.Shifts shifts, String sql,
-      SqlSession session) {
+  private SqlCursor explain(SqlExplain explain, Supplier<SqlNode> fresh,
+      SqlParsing.Shifts shifts, String sql, SqlSession session) {
     String id = UUID.randomUUID().toString();
     SqlNode query = explain.getExplicandum();
     List<String> lines = new ArrayList<>();
@@ -478,7 +482,7 @@ public final class SqlService implements AutoCloseable {
           }
         }
       }
-      PENDING.set(rewritten);
+      PENDING.set(withLeaves(fresh.get(), shifts, new LinkedHashMap<>(), exec));
       try (Hook.Closeable h = Hook.QUERY_PLAN.addThread(
           (Object o) -> pushed.add(String.valueOf(o)));
           java.sql.PreparedStatement ps = c.prepareStatement(sql)) {

@@ -373,6 +373,45 @@ public abstract class JdbcEndpointContract {
   }
 
   @Test
+  public void aJoinAcrossDataSourcesIsFederatedAndExplained() throws Exception {
+    io.strata.testkit.Warehouse pg = io.strata.testkit.Warehouses.postgresDatabase(
+        "strata_jdbc_federation", true);
+    try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE public.status_labels (status VARCHAR(20), label VARCHAR(40))");
+      st.execute("INSERT INTO public.status_labels VALUES ('completed', 'Done'),"
+          + " ('cancelled', 'Called off')");
+    }
+    Response added = server.admin().post("/api/v1/datasources", Map.of("name", "labels",
+        "kind", "postgres", "url", pg.jdbcUrl(), "username", pg.user()));
+    assertThat(added.status()).as(added.toString()).isIn(200, 201);
+    try {
+      Map<String, String> counts = new java.util.TreeMap<>();
+      for (List<String> row : rest(COUNT_BY_STATUS_JSON)) {
+        counts.put(row.get(0), row.get(1));
+      }
+      String sql = "SELECT l.label, s.n FROM (SELECT status, MEASURE(count) AS n"
+          + " FROM semantic.orders GROUP BY status) s JOIN labels.public.status_labels l"
+          + " ON s.status = l.status ORDER BY l.label";
+      try (Connection c = connect(); Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery(sql)) {
+        assertThat(rows(rs)).containsExactly(List.of("Called off", counts.get("cancelled")),
+            List.of("Done", counts.get("completed")));
+      }
+      try (Connection c = connect(); Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("EXPLAIN PLAN FOR " + sql)) {
+        StringBuilder plan = new StringBuilder();
+        while (rs.next()) {
+          plan.append(rs.getString(1)).append('\n');
+        }
+        assertThat(plan.toString()).contains("semantic.orders").contains("data source demo")
+            .contains("Pushed down").contains("status_labels");
+      }
+    } finally {
+      server.admin().delete("/api/v1/datasources/labels");
+    }
+  }
+
+  @Test
   public void valuesOfEveryTypeArriveAsTheirJdbcTypes() throws Exception {
     try (Connection c = connect(); Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT CAST(1 AS TINYINT) AS i8,"
