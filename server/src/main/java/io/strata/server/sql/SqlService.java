@@ -359,7 +359,7 @@ public final class SqlService implements AutoCloseable {
           LOG.debug("cancelling statement {} in Calcite failed", id, e);
         }
       });
-      PENDING.set(withLeaves(fresh.get(), shifts, new LinkedHashMap<>(), exec));
+      PENDING.set(rewritten);
       try (Hook.Closeable h = Hook.QUERY_PLAN.addThread(
           (Object o) -> pushed.add(String.valueOf(o)))) {
         rs = st.executeQuery(sql);
