@@ -54,6 +54,7 @@ public final class TestServer implements AutoCloseable {
     props.put("strata.admin.password", ADMIN_PASSWORD);
     props.put("strata.demo.scale", "0.02");
     props.put("strata.models.poll-interval", "1s");
+    props.put("strata.flight.port", 0);
     props.putAll(extra);
     return new TestServer(StrataServer.start(props), dir);
   }
@@ -68,6 +69,11 @@ public final class TestServer implements AutoCloseable {
 
   public URI uri(String path) {
     return base.resolve(path);
+  }
+
+  /** The port of the Arrow Flight SQL endpoint. */
+  public int flightPort() {
+    return context.getBean(io.strata.server.flight.FlightEndpoint.class).port();
   }
 
   public Client anonymous() {
