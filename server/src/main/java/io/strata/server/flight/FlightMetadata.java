@@ -162,8 +162,12 @@ final class FlightMetadata {
         continue;
       }
       int jdbc = (int) t[1];
-      Integer subcode = jdbc == Types.DATE ? Integer.valueOf(1) : jdbc == Types.TIME ? 2
-          : jdbc == Types.TIMESTAMP ? 3 : null;
+      Integer subcode = switch (jdbc) {
+        case Types.DATE -> 1;
+        case Types.TIME -> 2;
+        case Types.TIMESTAMP -> 3;
+        default -> null;
+      };
       int sqlDataType = subcode != null ? 9 : jdbc; // SQL_DATETIME for dates and times
       rows.add(new Object[] {t[0], jdbc, t[2], t[3], t[4], null,
           java.sql.DatabaseMetaData.typeNullable, t[5], java.sql.DatabaseMetaData.typeSearchable,

@@ -35,6 +35,7 @@ import org.apache.arrow.flight.Result;
 import org.apache.arrow.flight.SchemaResult;
 import org.apache.arrow.flight.Ticket;
 import org.apache.arrow.flight.sql.BasicFlightSqlProducer;
+import org.apache.arrow.flight.sql.FlightSqlProducer.Schemas;
 import org.apache.arrow.flight.sql.SqlInfoBuilder;
 import org.apache.arrow.flight.sql.impl.FlightSql;
 import org.apache.arrow.flight.sql.impl.FlightSql.ActionClosePreparedStatementRequest;
@@ -55,6 +56,7 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.calcite.sql.SqlJdbcFunctionCall;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,6 +90,7 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
   private final BufferAllocator allocator;
   private final Duration timeout;
   private final SqlInfoBuilder sqlInfo;
+  private final Set<Integer> sqlInfoIds;
   /** Results executed and not yet streamed, by handle. */
   private final Cache<String, FlightQuery> pending;
   private final Map<String, FlightQuery> streaming = new ConcurrentHashMap<>();
@@ -144,6 +147,7 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
         .maximumSize(100_000)
         .build();
     this.sqlInfo = sqlInfo(this.timeout);
+    this.sqlInfoIds = sqlInfoIds(sqlInfo);
   }
 
   private static SqlInfoBuilder sqlInfo(Duration timeout) {
@@ -194,7 +198,18 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
         .withSqlSavepointsSupported(false)
         .withSqlNamedParametersSupported(false)
         .withSqlStoredFunctionsUsingCallSyntaxSupported(false)
-        .withSqlMaxColumnsInTable(0);
+        .withSqlMaxColumnsInTable(0)
+        .withSqlKeywords(list(new org.apache.calcite.sql.parser.impl.SqlParserImpl(
+            new java.io.StringReader("")).getMetadata().getJdbcKeywords()))
+        .withSqlNumericFunctions(list(SqlJdbcFunctionCall.getNumericFunctions()))
+        .withSqlStringFunctions(list(SqlJdbcFunctionCall.getStringFunctions()))
+        .withSqlDatetimeFunctions(list(SqlJdbcFunctionCall.getTimeDateFunctions()))
+        .withSqlSystemFunctions(list(SqlJdbcFunctionCall.getSystemFunctions()));
+  }
+
+  private static String[] list(String commaSeparated) {
+    return java.util.Arrays.stream(commaSeparated.split(",")).map(String::trim)
+        .filter(x -> !x.isEmpty()).toArray(String[]::new);
   }
 
   // --------------------------------------------------------------------------- statements
@@ -611,10 +626,73 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
     return List.of(new FlightEndpoint(new Ticket(Any.pack(request).toByteArray())));
   }
 
+  /**
+   * The SQL info asked for; ids Strata does not answer are left out (the JDBC driver asks for
+   * some, and Arrow's builder would fail on them).
+   */
   @Override
   public void getStreamSqlInfo(FlightSql.CommandGetSqlInfo command, CallContext context,
       ServerStreamListener listener) {
-    sqlInfo.send(command.getInfoList(), listener);
+    List<Integer> asked = command.getInfoList().stream().filter(sqlInfoIds::contains).toList();
+    if (!command.getInfoList().isEmpty() && asked.isEmpty()) {
+      send(listener, () -> VectorSchemaRoot.create(Schemas.GET_SQL_INFO_SCHEMA, allocator));
+      return;
+    }
+    sqlInfo.send(asked, listener);
+  }
+
+  /** The ids of the SQL info the builder answers, read by letting it send them all once. */
+  private static Set<Integer> sqlInfoIds(SqlInfoBuilder builder) {
+    Set<Integer> ids = new java.util.HashSet<>();
+    builder.send(List.of(), new ServerStreamListener() {
+      private VectorSchemaRoot root;
+
+      @Override
+      public boolean isCancelled() {
+        return false;
+      }
+
+      @Override
+      public void setOnCancelHandler(Runnable handler) {}
+
+      @Override
+      public boolean isReady() {
+        return true;
+      }
+
+      @Override
+      public void start(VectorSchemaRoot root,
+          org.apache.arrow.vector.dictionary.DictionaryProvider dictionaries,
+          org.apache.arrow.vector.ipc.message.IpcOption option) {
+        this.root = root;
+      }
+
+      @Override
+      public void putNext() {
+        putNext(null);
+      }
+
+      @Override
+      public void putNext(org.apache.arrow.memory.ArrowBuf metadata) {
+        org.apache.arrow.vector.UInt4Vector names =
+            (org.apache.arrow.vector.UInt4Vector) root.getVector("info_name");
+        for (int i = 0; i < root.getRowCount(); i++) {
+          ids.add(names.get(i));
+        }
+      }
+
+      @Override
+      public void putMetadata(org.apache.arrow.memory.ArrowBuf metadata) {}
+
+      @Override
+      public void error(Throwable ex) {
+        LOG.warn("reading the SQL info Strata answers failed", ex);
+      }
+
+      @Override
+      public void completed() {}
+    });
+    return Set.copyOf(ids);
   }
 
   @Override

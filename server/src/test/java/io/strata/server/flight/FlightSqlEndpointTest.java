@@ -213,6 +213,13 @@ class FlightSqlEndpointTest {
     assertThat(String.valueOf(values.get((long) SqlInfo.FLIGHT_SQL_SERVER_NAME_VALUE)))
         .isEqualTo("Strata");
     assertThat(values.get((long) SqlInfo.FLIGHT_SQL_SERVER_READ_ONLY_VALUE)).isEqualTo(true);
+    assertThat(column(flight.getXdbcTypeInfo(auth), 0)).contains("VARCHAR", "BIGINT",
+        "DECIMAL", "TIMESTAMP");
+    assertThat(rows(flight.getXdbcTypeInfo(java.sql.Types.DATE, auth)))
+        .singleElement().satisfies(r -> assertThat(r.get(0)).isEqualTo("DATE"));
+    // an id Strata does not answer is left out, not an error
+    assertThat(rows(flight.getSqlInfo(new SqlInfo[] {SqlInfo.SQL_ANSI92_SUPPORTED_LEVEL}, auth)))
+        .isEmpty();
   }
 
   @Test
@@ -221,6 +228,9 @@ class FlightSqlEndpointTest {
       DatabaseMetaData md = c.getMetaData();
       assertThat(md.getDatabaseProductName()).isEqualTo("Strata");
       assertThat(md.isReadOnly()).isTrue();
+      assertThat(md.getIdentifierQuoteString()).isEqualTo("\"");
+      assertThat(md.getSQLKeywords()).contains("MEASURE");
+      assertThat(md.getNumericFunctions()).contains("ABS");
       assertThat(strings(md.getCatalogs(), 1)).contains("strata", "demo");
       assertThat(strings(md.getSchemas("strata", null), 1)).containsExactly("semantic");
       assertThat(strings(md.getTables("strata", "semantic", "%", null), 3))
