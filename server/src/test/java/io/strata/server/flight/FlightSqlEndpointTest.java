@@ -324,6 +324,17 @@ class FlightSqlEndpointTest {
       ps.close(auth);
     }
 
+    // raw SQL planned by Calcite: the JDBC driver's strings compare with numbers too
+    String raw = "SELECT channel, COUNT(*) AS n FROM demo.retail.orders WHERE order_id <= ?"
+        + " AND status = ? GROUP BY channel ORDER BY channel";
+    try (Connection c = jdbc(); PreparedStatement ps = c.prepareStatement(raw)) {
+      for (String limit : List.of("100", "1000")) {
+        ps.setString(1, limit);
+        ps.setString(2, "completed");
+        same(service(raw, Long.parseLong(limit), "completed"), rows(ps.executeQuery()));
+      }
+    }
+
     // a statement without parameters, prepared and run twice
     try (FlightSqlClient.PreparedStatement ps = flight.prepare(
         "SELECT channel, COUNT(*) FROM demo.retail.orders GROUP BY channel", auth)) {

@@ -117,6 +117,20 @@ class FlightTlsTest {
     }
   }
 
+  @Test
+  void aTakenPortStopsTheStartWithAMessageSayingWhatToDo() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+      assertThatThrownBy(() -> TestServer.start(Map.of("strata.flight.port",
+          taken.getLocalPort())))
+          .hasStackTraceContaining("port " + taken.getLocalPort() + " is in use")
+          .hasStackTraceContaining("strata.flight.port");
+    }
+    // the endpoint can be switched off
+    try (TestServer server = TestServer.start(Map.of("strata.flight.enabled", "false"))) {
+      assertThat(server.flightPort()).isEqualTo(-1);
+    }
+  }
+
   static String pem(String type, byte[] der) {
     return "-----BEGIN " + type + "-----\n"
         + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
