@@ -9,6 +9,9 @@ import io.strata.server.sql.SqlSession;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
@@ -28,12 +31,15 @@ final class FlightQuery {
   private volatile Schema schema;
   private volatile boolean cancelled;
   private volatile Runnable onCancel;
+  private volatile boolean executing;
   private boolean closed; // guarded by this
+  private final ScheduledExecutorService timer;
 
-  FlightQuery(String handle, String user, QueryService queries) {
+  FlightQuery(String handle, String user, QueryService queries, ScheduledExecutorService timer) {
     this.handle = handle;
     this.user = user;
     this.queries = queries;
+    this.timer = timer;
   }
 
   /**
@@ -43,6 +49,7 @@ final class FlightQuery {
   void execute(SqlService sql, PreparedSql statement, List<Object> parameters,
       SqlSession session) {
     SqlCursor c;
+    executing = true;
     try (QueryService.Scope scope = QueryService.reportOpened(id -> {
       opened.add(id);
       if (cancelled) {
@@ -50,6 +57,8 @@ final class FlightQuery {
       }
     })) {
       c = sql.execute(statement, parameters, session);
+    } finally {
+      executing = false;
     }
     synchronized (this) {
       if (cancelled || closed) {
@@ -89,10 +98,32 @@ final class FlightQuery {
       c.cancel();
     } else {
       opened.forEach(queries::cancel);
+      repeatCancel(0);
     }
     Runnable r = onCancel;
     if (r != null) {
       r.run();
+    }
+  }
+
+  /**
+   * Cancels the opened queries again every 100 ms while the statement still executes: a
+   * warehouse may forget a cancel that reaches it just before the statement starts (DuckDB
+   * does), and a statement can open more queries later (Calcite's leaves).
+   */
+  private void repeatCancel(int attempt) {
+    if (!executing || attempt >= 100) {
+      return;
+    }
+    try {
+      timer.schedule(() -> {
+        if (executing) {
+          opened.forEach(queries::cancel);
+          repeatCancel(attempt + 1);
+        }
+      }, 100, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // shutting down
     }
   }
 
