@@ -50,6 +50,7 @@ class ServeIT {
     pb.environment().remove("STRATA_ADMIN_PASSWORD");
     // A hyphenated setting from its environment variable: strata.query.max-rows.
     pb.environment().put("STRATA_QUERY_MAX_ROWS", "10");
+    pb.environment().put("STRATA_FLIGHT_PORT", "0");
     Process server = pb.start();
     try {
       HttpClient http = HttpClient.newHttpClient();
@@ -101,6 +102,31 @@ class ServeIT {
           java.sql.ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM semantic.orders")) {
         assertThat(rs.next()).isTrue();
         assertThat(rs.getLong(1)).isEqualTo(100_000);
+      }
+
+      // Flight SQL on the port the log names (0 = a free one), with the packaged classpath
+      java.util.regex.Matcher m = java.util.regex.Pattern
+          .compile("Flight SQL listening on port (\\d+)").matcher(Files.readString(log));
+      assertThat(m.find()).as("the log names the Flight SQL port").isTrue();
+      try (org.apache.arrow.memory.BufferAllocator memory =
+          new org.apache.arrow.memory.RootAllocator();
+          org.apache.arrow.flight.FlightClient client = org.apache.arrow.flight.FlightClient
+              .builder(memory, org.apache.arrow.flight.Location.forGrpcInsecure("127.0.0.1",
+                  Integer.parseInt(m.group(1)))).build()) {
+        org.apache.arrow.flight.CallOption token =
+            client.authenticateBasicToken("admin", password).orElseThrow();
+        org.apache.arrow.flight.sql.FlightSqlClient sql =
+            new org.apache.arrow.flight.sql.FlightSqlClient(client);
+        org.apache.arrow.flight.FlightInfo info = sql.execute(
+            "SELECT status, MEASURE(count) FROM semantic.orders GROUP BY status", token);
+        long rows = 0;
+        try (org.apache.arrow.flight.FlightStream stream =
+            sql.getStream(info.getEndpoints().get(0).getTicket(), token)) {
+          while (stream.next()) {
+            rows += stream.getRoot().getRowCount();
+          }
+        }
+        assertThat(rows).isBetween(2L, 10L);
       }
     } finally {
       server.destroy(); // SIGTERM: graceful shutdown

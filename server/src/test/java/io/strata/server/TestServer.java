@@ -56,6 +56,7 @@ public final class TestServer implements AutoCloseable {
     props.put("strata.demo.scale", "0.02");
     props.put("strata.models.poll-interval", "1s");
     props.put("strata.jdbc.port", 0);
+    props.put("strata.flight.port", 0);
     props.putAll(extra);
     return new TestServer(StrataServer.start(props), dir);
   }
@@ -84,6 +85,11 @@ public final class TestServer implements AutoCloseable {
   public String avaticaUrl(String serialization) {
     return "jdbc:avatica:remote:url=http://localhost:" + jdbcPort() + ";serialization="
         + serialization + ";authentication=BASIC";
+  }
+
+  /** The port of the Arrow Flight SQL endpoint. */
+  public int flightPort() {
+    return context.getBean(io.strata.server.flight.FlightEndpoint.class).port();
   }
 
   public Client anonymous() {

@@ -42,7 +42,15 @@ public enum Setting {
   QUERY_LOG_RETENTION("strata.query-log.retention", "30d", "How long query log entries are kept"),
   SESSION_TTL("strata.auth.session-ttl", "12h", "Lifetime of a UI login session"),
   SHUTDOWN_GRACE("strata.shutdown.grace-period", "30s",
-      "On shutdown, how long running queries may finish before they are cancelled");
+      "On shutdown, how long running queries may finish before they are cancelled"),
+  FLIGHT_ENABLED("strata.flight.enabled", "true",
+      "Serve Arrow Flight SQL clients (ADBC, the Flight SQL JDBC driver, pyarrow) on `strata.flight.port`"),
+  FLIGHT_PORT("strata.flight.port", "8815",
+      "Port of the Arrow Flight SQL endpoint (gRPC); 0 picks a free port"),
+  FLIGHT_TLS_CERT("strata.flight.tls.cert", "",
+      "PEM file of the Flight SQL endpoint's TLS certificate chain. Empty (with the key empty too): plaintext"),
+  FLIGHT_TLS_KEY("strata.flight.tls.key", "",
+      "PEM file of the private key (PKCS#8) of `strata.flight.tls.cert`");
 
   private final String property;
   private final String defaultValue;

@@ -33,7 +33,11 @@ public record StrataConfig(
     int queryBatchRows,
     Duration queryLogRetention,
     Duration sessionTtl,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    boolean flightEnabled,
+    int flightPort,
+    Optional<Path> flightTlsCert,
+    Optional<Path> flightTlsKey) {
 
   /** Thrown for settings that cannot be used; names every bad one. */
   public static final class InvalidConfigException extends RuntimeException {
@@ -71,7 +75,16 @@ public record StrataConfig(
         r.integer(Setting.QUERY_BATCH_ROWS, 1, 1_000_000),
         r.duration(Setting.QUERY_LOG_RETENTION),
         r.duration(Setting.SESSION_TTL),
-        r.duration(Setting.SHUTDOWN_GRACE));
+        r.duration(Setting.SHUTDOWN_GRACE),
+        r.bool(Setting.FLIGHT_ENABLED),
+        r.integer(Setting.FLIGHT_PORT, 0, 65535),
+        r.file(Setting.FLIGHT_TLS_CERT),
+        r.file(Setting.FLIGHT_TLS_KEY));
+    if (c.flightTlsCert().isPresent() != c.flightTlsKey().isPresent()) {
+      r.problems.add(Setting.FLIGHT_TLS_CERT.property() + " and " + Setting.FLIGHT_TLS_KEY.property()
+          + " (" + Setting.FLIGHT_TLS_CERT.envVar() + ", " + Setting.FLIGHT_TLS_KEY.envVar()
+          + ") go together: set both for TLS, or neither for plaintext");
+    }
     if (!r.problems.isEmpty()) {
       throw new InvalidConfigException(r.problems);
     }
@@ -130,6 +143,19 @@ public record StrataConfig(
       }
       problem(s, v, "expected true or false");
       return false;
+    }
+
+    /** A file that must exist, or empty when the setting is empty. */
+    Optional<Path> file(Setting s) {
+      String v = text(s);
+      if (v.isEmpty()) {
+        return Optional.empty();
+      }
+      Path p = Path.of(v).toAbsolutePath().normalize();
+      if (!java.nio.file.Files.isReadable(p)) {
+        problem(s, v, "no readable file " + p);
+      }
+      return Optional.of(p);
     }
 
     Duration duration(Setting s) {

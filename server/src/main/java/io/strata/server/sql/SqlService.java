@@ -124,12 +124,29 @@ public final class SqlService implements AutoCloseable {
       }
     });
     List<SqlColumn> columns = List.of();
-    if (count[0] == 0) {
-      SqlNode node = parsed.node();
-      if (!(node instanceof SqlExplain)) {
+    SqlNode node = parsed.node();
+    if (!(node instanceof SqlExplain)) {
+      if (count[0] == 0) {
         SemanticSelect.Translation t = SemanticSelect.of(node, tables, parsed.shifts());
         if (t != null) {
           columns = leafColumns(t);
+        }
+      } else {
+        // A semantic SELECT's columns do not depend on its parameters' values: translated with
+        // placeholder values for its columns only. Whatever the placeholders upset is reported
+        // when the statement runs with its real values.
+        try {
+          List<Object> placeholders = new ArrayList<>();
+          for (int i = 0; i < count[0]; i++) {
+            placeholders.add("0");
+          }
+          SemanticSelect.Translation t = SemanticSelect.of(bind(node, placeholders), tables,
+              parsed.shifts());
+          if (t != null) {
+            columns = leafColumns(t);
+          }
+        } catch (RuntimeException e) {
+          LOG.debug("no columns before execution for {}: {}", sql, e.getMessage());
         }
       }
     }

@@ -1,0 +1,141 @@
+package io.strata.server.flight;
+
+import io.strata.server.query.QueryExecutionException;
+import io.strata.server.query.QueryService;
+import io.strata.server.sql.PreparedSql;
+import io.strata.server.sql.SqlCursor;
+import io.strata.server.sql.SqlService;
+import io.strata.server.sql.SqlSession;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * One statement a Flight client runs: executed when the client asks for its FlightInfo, then
+ * held open under {@link #handle} until the client streams it (or it expires), then streamed.
+ * One thread at a time owns it (the executing call, then the results cache, then the streaming
+ * call) and only the owner reads or closes the cursor; {@link #cancel()} may come from any
+ * thread at any time.
+ */
+final class FlightQuery {
+  final String handle;
+  final String user;
+  private final QueryService queries;
+  /** Queries the query service opened for this statement while it was executing. */
+  private final Set<String> opened = ConcurrentHashMap.newKeySet();
+  private volatile SqlCursor cursor;
+  private volatile Schema schema;
+  private volatile boolean cancelled;
+  private volatile Runnable onCancel;
+  private volatile boolean executing;
+  private boolean closed; // guarded by this
+  private final ScheduledExecutorService timer;
+
+  FlightQuery(String handle, String user, QueryService queries, ScheduledExecutorService timer) {
+    this.handle = handle;
+    this.user = user;
+    this.queries = queries;
+    this.timer = timer;
+  }
+
+  /**
+   * Runs the statement until its first batch is read. A {@link #cancel()} meanwhile (the client
+   * gave up on its call) cancels the queries it has opened and fails it {@code CANCELLED}.
+   */
+  void execute(SqlService sql, PreparedSql statement, List<Object> parameters,
+      SqlSession session) {
+    SqlCursor c;
+    executing = true;
+    try (QueryService.Scope scope = QueryService.reportOpened(id -> {
+      opened.add(id);
+      if (cancelled) {
+        queries.cancel(id);
+      }
+    })) {
+      c = sql.execute(statement, parameters, session);
+    } finally {
+      executing = false;
+    }
+    synchronized (this) {
+      if (cancelled || closed) {
+        c.cancel();
+        c.close();
+        throw new QueryExecutionException(QueryExecutionException.Code.CANCELLED, c.queryId(),
+            "query " + c.queryId() + " was cancelled");
+      }
+      cursor = c;
+      schema = FlightMetadata.describe(c.schema(), c.columns());
+    }
+  }
+
+  SqlCursor cursor() {
+    return cursor;
+  }
+
+  /** The result's schema, with the Flight SQL column metadata. */
+  Schema schema() {
+    return schema;
+  }
+
+  boolean cancelled() {
+    return cancelled;
+  }
+
+  /** Run (once) when the statement is cancelled, to wake whoever waits on its behalf. */
+  void onCancel(Runnable r) {
+    onCancel = r;
+  }
+
+  /** Stops the statement: at the warehouse if it runs, at the next batch if it streams. */
+  void cancel() {
+    cancelled = true;
+    SqlCursor c = cursor;
+    if (c != null) {
+      c.cancel();
+    } else {
+      opened.forEach(queries::cancel);
+      repeatCancel(0);
+    }
+    Runnable r = onCancel;
+    if (r != null) {
+      r.run();
+    }
+  }
+
+  /**
+   * Cancels the opened queries again every 100 ms while the statement still executes: a
+   * warehouse may forget a cancel that reaches it just before the statement starts (DuckDB
+   * does), and a statement can open more queries later (Calcite's leaves).
+   */
+  private void repeatCancel(int attempt) {
+    if (!executing || attempt >= 100) {
+      return;
+    }
+    try {
+      timer.schedule(() -> {
+        if (executing) {
+          opened.forEach(queries::cancel);
+          repeatCancel(attempt + 1);
+        }
+      }, 100, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // shutting down
+    }
+  }
+
+  /** Closes the cursor (by its owner). */
+  synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    SqlCursor c = cursor;
+    if (c != null) {
+      c.close();
+    }
+  }
+}
