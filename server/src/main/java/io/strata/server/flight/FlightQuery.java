@@ -1,14 +1,12 @@
 package io.strata.server.flight;
 
 import io.strata.server.query.QueryExecutionException;
-import io.strata.server.query.QueryService;
 import io.strata.server.sql.PreparedSql;
+import io.strata.server.sql.SqlCancel;
 import io.strata.server.sql.SqlCursor;
 import io.strata.server.sql.SqlService;
 import io.strata.server.sql.SqlSession;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -24,9 +22,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
 final class FlightQuery {
   final String handle;
   final String user;
-  private final QueryService queries;
-  /** Queries the query service opened for this statement while it was executing. */
-  private final Set<String> opened = ConcurrentHashMap.newKeySet();
+  /** Cancels the statement while it executes. */
+  private final SqlCancel token = new SqlCancel();
   private volatile SqlCursor cursor;
   private volatile Schema schema;
   private volatile boolean cancelled;
@@ -35,28 +32,24 @@ final class FlightQuery {
   private boolean closed; // guarded by this
   private final ScheduledExecutorService timer;
 
-  FlightQuery(String handle, String user, QueryService queries, ScheduledExecutorService timer) {
+  FlightQuery(String handle, String user, ScheduledExecutorService timer) {
     this.handle = handle;
     this.user = user;
-    this.queries = queries;
     this.timer = timer;
   }
 
   /**
    * Runs the statement until its first batch is read. A {@link #cancel()} meanwhile (the client
-   * gave up on its call) cancels the queries it has opened and fails it {@code CANCELLED}.
+   * gave up on its call) cancels it through its {@link SqlCancel} and fails it
+   * {@code CANCELLED}.
    */
   void execute(SqlService sql, PreparedSql statement, List<Object> parameters,
       SqlSession session) {
     SqlCursor c;
     executing = true;
-    try (QueryService.Scope scope = QueryService.reportOpened(id -> {
-      opened.add(id);
-      if (cancelled) {
-        queries.cancel(id);
-      }
-    })) {
-      c = sql.execute(statement, parameters, session);
+    try {
+      c = sql.execute(statement, parameters, new SqlSession(session.user(), session.endpoint(),
+          token));
     } finally {
       executing = false;
     }
@@ -97,7 +90,7 @@ final class FlightQuery {
     if (c != null) {
       c.cancel();
     } else {
-      opened.forEach(queries::cancel);
+      token.cancel();
       repeatCancel(0);
     }
     Runnable r = onCancel;
@@ -107,9 +100,8 @@ final class FlightQuery {
   }
 
   /**
-   * Cancels the opened queries again every 100 ms while the statement still executes: a
-   * warehouse may forget a cancel that reaches it just before the statement starts (DuckDB
-   * does), and a statement can open more queries later (Calcite's leaves).
+   * Cancels again every 100 ms while the statement still executes: a warehouse may forget a
+   * cancel that reaches it just before the statement starts (DuckDB does).
    */
   private void repeatCancel(int attempt) {
     if (!executing || attempt >= 100) {
@@ -118,7 +110,7 @@ final class FlightQuery {
     try {
       timer.schedule(() -> {
         if (executing) {
-          opened.forEach(queries::cancel);
+          token.cancel();
           repeatCancel(attempt + 1);
         }
       }, 100, TimeUnit.MILLISECONDS);

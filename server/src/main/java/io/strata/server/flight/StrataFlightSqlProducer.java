@@ -470,7 +470,7 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
       throw CallStatus.UNAVAILABLE.withDescription("the server is shutting down")
           .toRuntimeException();
     }
-    FlightQuery q = new FlightQuery(UUID.randomUUID().toString(), user(context), queries,
+    FlightQuery q = new FlightQuery(UUID.randomUUID().toString(), user(context),
         timer);
     io.grpc.Context call = io.grpc.Context.current();
     io.grpc.Context.CancellationListener onCancel = c -> q.cancel();

@@ -24,7 +24,6 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -55,8 +54,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class QueryService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(QueryService.class);
-  /** Told the id of each query its thread opens (see {@link #reportOpened}). */
-  private static final ThreadLocal<Consumer<String>> OPENED = new ThreadLocal<>();
 
   private final Supplier<SemanticCompiler> compiler;
   private final DataSourceRegistry registry;
@@ -181,42 +178,12 @@ public final class QueryService implements AutoCloseable {
       // cancelled while it started: a cancel(id) before running.put found nothing to cancel
       ex.abort(Code.CANCELLED);
     }
-    Consumer<String> opened = OPENED.get();
-    if (opened != null) {
-      try {
-        opened.accept(id);
-      } catch (RuntimeException e) {
-        LOG.warn("a listener of opened queries failed for query {}", id, e);
-      }
-    }
     return new QueryCursor(this, ex, compiled, alloc, owns, compileMicros).start();
   }
 
-  /**
-   * Tells {@code listener} the id of every query this thread opens from now until the returned
-   * scope is closed, as soon as the query is listed as running and before it executes. An
-   * endpoint runs a statement on one thread and uses the ids to cancel it from another while
-   * {@link #open} (or {@code SqlService.execute}) still waits for the first batch, before there
-   * is a cursor to cancel. The listener runs on the opening thread and must not block; it may
-   * call {@link #cancel}, which then fails the query {@code CANCELLED}.
-   */
-  public static Scope reportOpened(Consumer<String> listener) {
-    Consumer<String> previous = OPENED.get();
-    OPENED.set(listener);
-    return () -> {
-      if (previous == null) {
-        OPENED.remove();
-      } else {
-        OPENED.set(previous);
-      }
-    };
-  }
 
-  /** Ends {@link #reportOpened}. */
-  public interface Scope extends AutoCloseable {
-    @Override
-    void close();
-  }
+
+
 
   /**
    * Runs a query and collects its whole result (at most {@code maxRows} rows). The caller must
