@@ -266,6 +266,14 @@ class FlightSqlEndpointTest {
         assertThat(rs.getMetaData().getColumnType(2)).isEqualTo(java.sql.Types.BIGINT);
       }
     }
+    // and what the JDBC (Avatica) endpoint answers, through Avatica's stock driver
+    java.util.Properties p = new java.util.Properties();
+    p.setProperty("avatica_user", "admin");
+    p.setProperty("avatica_password", TestServer.ADMIN_PASSWORD);
+    try (Connection c = java.sql.DriverManager.getConnection(server.avaticaUrl("protobuf"), p);
+        Statement st = c.createStatement()) {
+      same(rest, rows(st.executeQuery(BY_STATUS)));
+    }
   }
 
   @Test
