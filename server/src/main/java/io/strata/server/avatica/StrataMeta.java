@@ -5,6 +5,7 @@ import io.strata.server.sql.PreparedSql;
 import io.strata.server.sql.SqlColumn;
 import io.strata.server.sql.SqlCursor;
 import io.strata.server.sql.SqlService;
+import io.strata.server.sql.SearchPattern;
 import io.strata.server.sql.SqlCancel;
 import io.strata.server.sql.SqlSession;
 import io.strata.server.sql.SqlTable;
@@ -27,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
+import java.util.function.Predicate;
 import org.apache.calcite.avatica.AvaticaParameter;
 import org.apache.calcite.avatica.AvaticaUtils;
 import org.apache.calcite.avatica.ColumnMetaData;
@@ -520,11 +521,11 @@ final class StrataMeta extends MetaImpl {
   @Override
   public MetaResultSet getSchemas(ConnectionHandle ch, String catalog, Pat schemaPattern) {
     connection(ch.id);
-    Pattern schema = like(schemaPattern);
+    Predicate<String> schema = like(schemaPattern);
     Set<List<String>> schemas = new TreeSet<>(
         Comparator.<List<String>, String>comparing(l -> l.get(1)).thenComparing(l -> l.get(0)));
     for (SqlTable t : sql.tables()) {
-      if (catalogMatches(catalog, t) && schema.matcher(t.schema()).matches()) {
+      if (catalogMatches(catalog, t) && schema.test(t.schema())) {
         schemas.add(List.of(t.schema(), t.catalog()));
       }
     }
@@ -558,7 +559,7 @@ final class StrataMeta extends MetaImpl {
   public MetaResultSet getColumns(ConnectionHandle ch, String catalog, Pat schemaPattern,
       Pat tableNamePattern, Pat columnNamePattern) {
     connection(ch.id);
-    Pattern column = like(columnNamePattern);
+    Predicate<String> column = like(columnNamePattern);
     List<SqlTable> tables = new ArrayList<>(tables(catalog, schemaPattern, tableNamePattern));
     tables.sort(Comparator.comparing(SqlTable::catalog).thenComparing(SqlTable::schema)
         .thenComparing(SqlTable::name));
@@ -566,7 +567,7 @@ final class StrataMeta extends MetaImpl {
     for (SqlTable t : tables) {
       for (int i = 0; i < t.columns().size(); i++) {
         SqlColumn c = t.columns().get(i);
-        if (!column.matcher(c.name()).matches()) {
+        if (!column.test(c.name())) {
           continue;
         }
         int type = c.jdbcType();
@@ -709,11 +710,11 @@ final class StrataMeta extends MetaImpl {
 
   /** The tables matching a catalog name and schema and table patterns, from one tables() call. */
   private List<SqlTable> tables(String catalog, Pat schemaPattern, Pat tablePattern) {
-    Pattern schema = like(schemaPattern);
-    Pattern table = like(tablePattern);
+    Predicate<String> schema = like(schemaPattern);
+    Predicate<String> table = like(tablePattern);
     return sql.tables().stream()
-        .filter(t -> catalogMatches(catalog, t) && schema.matcher(t.schema()).matches()
-            && table.matcher(t.name()).matches())
+        .filter(t -> catalogMatches(catalog, t) && schema.test(t.schema())
+            && table.test(t.name()))
         .toList();
   }
 
@@ -722,29 +723,9 @@ final class StrataMeta extends MetaImpl {
     return catalog == null || catalog.equals(t.catalog());
   }
 
-  /** A JDBC search pattern ({@code %} any run, {@code _} one character, {@code \} escapes). */
-  static Pattern like(Pat pat) {
-    return like(pat == null ? null : pat.s);
-  }
-
-  static Pattern like(String pattern) {
-    if (pattern == null) {
-      return Pattern.compile(".*", Pattern.DOTALL);
-    }
-    StringBuilder re = new StringBuilder();
-    for (int i = 0; i < pattern.length(); i++) {
-      char ch = pattern.charAt(i);
-      if (ch == '\\' && i + 1 < pattern.length()) {
-        re.append(Pattern.quote(String.valueOf(pattern.charAt(++i))));
-      } else if (ch == '%') {
-        re.append(".*");
-      } else if (ch == '_') {
-        re.append('.');
-      } else {
-        re.append(Pattern.quote(String.valueOf(ch)));
-      }
-    }
-    return Pattern.compile(re.toString(), Pattern.DOTALL);
+  /** A JDBC search pattern ({@link SearchPattern}); null matches every name. */
+  static Predicate<String> like(Pat pat) {
+    return SearchPattern.of(pat == null ? null : pat.s);
   }
 
   private record Col(String name, Class<?> type, boolean nullable) {}

@@ -1,6 +1,7 @@
 package io.strata.server.flight;
 
 import io.strata.server.sql.SqlColumn;
+import io.strata.server.sql.SearchPattern;
 import io.strata.server.sql.SqlTable;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -15,7 +16,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
 import org.apache.arrow.flight.sql.FlightSqlColumnMetadata;
 import org.apache.arrow.flight.sql.FlightSqlProducer.Schemas;
 import org.apache.arrow.flight.sql.impl.FlightSql;
@@ -291,26 +291,9 @@ final class FlightMetadata {
     return value::equals;
   }
 
-  /**
-   * A filter pattern as SQL LIKE reads it: {@code %} any run of characters, {@code _} one,
-   * a backslash escapes the next character. Case-sensitive, as names are stored.
-   */
+  /** A filter pattern as SQL LIKE reads it ({@link SearchPattern}). */
   static Predicate<String> like(String pattern) {
-    StringBuilder re = new StringBuilder();
-    for (int i = 0; i < pattern.length(); i++) {
-      char ch = pattern.charAt(i);
-      if (ch == '\\' && i + 1 < pattern.length()) {
-        re.append(Pattern.quote(String.valueOf(pattern.charAt(++i))));
-      } else if (ch == '%') {
-        re.append(".*");
-      } else if (ch == '_') {
-        re.append('.');
-      } else {
-        re.append(Pattern.quote(String.valueOf(ch)));
-      }
-    }
-    Pattern p = Pattern.compile(re.toString(), Pattern.DOTALL);
-    return s -> s != null && p.matcher(s).matches();
+    return SearchPattern.of(pattern);
   }
 
   // --------------------------------------------------------------------------- roots

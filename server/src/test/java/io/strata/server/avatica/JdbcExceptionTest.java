@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.strata.semantic.query.QueryException;
 import io.strata.server.datasource.DataSourceException;
 import io.strata.server.query.QueryExecutionException;
+import io.strata.server.sql.SearchPattern;
 import io.strata.server.sql.SqlQueryException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -55,13 +56,13 @@ class JdbcExceptionTest {
 
   @Test
   void searchPatterns() {
-    assertThat(StrataMeta.like("ord%").matcher("orders").matches()).isTrue();
-    assertThat(StrataMeta.like("o_ders").matcher("orders").matches()).isTrue();
-    assertThat(StrataMeta.like("o_ders").matcher("oorders").matches()).isFalse();
-    assertThat(StrataMeta.like("order\\_items").matcher("order_items").matches()).isTrue();
-    assertThat(StrataMeta.like("order\\_items").matcher("orderXitems").matches()).isFalse();
-    assertThat(StrataMeta.like("a.b").matcher("axb").matches()).isFalse();
-    assertThat(StrataMeta.like((String) null).matcher("anything").matches()).isTrue();
+    assertThat(SearchPattern.of("ord%").test("orders")).isTrue();
+    assertThat(SearchPattern.of("o_ders").test("orders")).isTrue();
+    assertThat(SearchPattern.of("o_ders").test("oorders")).isFalse();
+    assertThat(SearchPattern.of("order\\_items").test("order_items")).isTrue();
+    assertThat(SearchPattern.of("order\\_items").test("orderXitems")).isFalse();
+    assertThat(SearchPattern.of("a.b").test("axb")).isFalse();
+    assertThat(SearchPattern.of(null).test("anything")).isTrue();
     assertThat(StrataMeta.versionParts("0.1.0-SNAPSHOT")).containsExactly(0, 1);
   }
 }
