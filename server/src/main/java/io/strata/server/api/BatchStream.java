@@ -1,6 +1,6 @@
 package io.strata.server.api;
 
-import io.strata.server.query.QueryCursor;
+import io.strata.server.query.ArrowBatches;
 import io.strata.server.query.RowWriters;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -27,47 +27,14 @@ import org.apache.arrow.vector.ipc.message.MessageSerializer;
 final class BatchStream extends InputStream {
   /** Writes one part of the encoding: the start, a batch, or the end. */
   private interface Encoder {
-    void start(Source cursor, ByteArrayOutputStream out) throws IOException;
+    void start(ArrowBatches cursor, ByteArrayOutputStream out) throws IOException;
 
     void batch(VectorSchemaRoot batch, ByteArrayOutputStream out) throws IOException;
 
     void end(ByteArrayOutputStream out) throws IOException;
   }
 
-  /** What is streamed: a query's cursor or a SQL statement's. */
-  interface Source {
-    String queryId();
-
-    org.apache.arrow.vector.types.pojo.Schema schema();
-
-    boolean next();
-
-    VectorSchemaRoot batch();
-
-    void close();
-
-    static Source of(QueryCursor c) {
-      return new Source() {
-        public String queryId() { return c.queryId(); }
-        public org.apache.arrow.vector.types.pojo.Schema schema() { return c.schema(); }
-        public boolean next() { return c.next(); }
-        public VectorSchemaRoot batch() { return c.batch(); }
-        public void close() { c.close(); }
-      };
-    }
-
-    static Source of(io.strata.server.sql.SqlCursor c) {
-      return new Source() {
-        public String queryId() { return c.queryId(); }
-        public org.apache.arrow.vector.types.pojo.Schema schema() { return c.schema(); }
-        public boolean next() { return c.next(); }
-        public VectorSchemaRoot batch() { return c.batch(); }
-        public void close() { c.close(); }
-      };
-    }
-  }
-
-  private final Source cursor;
+  private final ArrowBatches cursor;
   private final Encoder encoder;
   private final ByteArrayOutputStream pending = new ByteArrayOutputStream(64 * 1024);
   private byte[] buffer = new byte[0];
@@ -76,15 +43,15 @@ final class BatchStream extends InputStream {
   private boolean finished;
   private boolean closed;
 
-  private BatchStream(Source cursor, Encoder encoder) {
+  private BatchStream(ArrowBatches cursor, Encoder encoder) {
     this.cursor = cursor;
     this.encoder = encoder;
   }
 
-  static BatchStream arrow(Source cursor) {
+  static BatchStream arrow(ArrowBatches cursor) {
     return new BatchStream(cursor, new Encoder() {
       @Override
-      public void start(Source c, ByteArrayOutputStream out) throws IOException {
+      public void start(ArrowBatches c, ByteArrayOutputStream out) throws IOException {
         MessageSerializer.serialize(new WriteChannel(Channels.newChannel(out)), c.schema());
       }
 
@@ -103,10 +70,10 @@ final class BatchStream extends InputStream {
     });
   }
 
-  static BatchStream csv(Source cursor) {
+  static BatchStream csv(ArrowBatches cursor) {
     return new BatchStream(cursor, new Encoder() {
       @Override
-      public void start(Source c, ByteArrayOutputStream out) throws IOException {
+      public void start(ArrowBatches c, ByteArrayOutputStream out) throws IOException {
         Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
         RowWriters.writeCsvHeader(c.schema().getFields().stream()
             .map(org.apache.arrow.vector.types.pojo.Field::getName).toList(), w);

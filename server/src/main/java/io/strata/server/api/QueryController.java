@@ -112,8 +112,8 @@ public class QueryController {
     QueryCursor cursor = queries.open(req);
     try {
       BatchStream stream = format.equals("arrow")
-          ? BatchStream.arrow(BatchStream.Source.of(cursor))
-          : BatchStream.csv(BatchStream.Source.of(cursor));
+          ? BatchStream.arrow(cursor)
+          : BatchStream.csv(cursor);
       return HttpResponse.ok(new StreamedFile(stream, format.equals("arrow") ? ARROW : CSV))
           .header("X-Strata-Query-Id", cursor.queryId())
           .header("X-Strata-Data-Source", String.valueOf(cursor.compiled().dataSource()));

@@ -90,9 +90,8 @@ public class SqlController {
           return HttpResponse.ok(json(cursor)).contentType(MediaType.APPLICATION_JSON_TYPE);
         }
       }
-      BatchStream.Source source = BatchStream.Source.of(cursor);
-      BatchStream stream = format.equals("arrow") ? BatchStream.arrow(source)
-          : BatchStream.csv(source);
+      BatchStream stream = format.equals("arrow") ? BatchStream.arrow(cursor)
+          : BatchStream.csv(cursor);
       return HttpResponse.ok(new StreamedFile(stream, format.equals("arrow") ? ARROW : CSV))
           .header("X-Strata-Query-Id", cursor.queryId());
     } catch (RuntimeException e) {

@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * that has not happened when the result was exhausted), frees the Arrow memory and records
  * exactly one {@link QueryEvent}.
  */
-public final class QueryCursor implements AutoCloseable {
+public final class QueryCursor implements ArrowBatches {
   private static final Logger LOG = LoggerFactory.getLogger(QueryCursor.class);
 
   private final QueryService service;
@@ -146,6 +146,7 @@ public final class QueryCursor implements AutoCloseable {
     return d == Dialect.POSTGRES || d == Dialect.REDSHIFT;
   }
 
+  @Override
   public String queryId() {
     return execution.queryId;
   }
@@ -159,6 +160,7 @@ public final class QueryCursor implements AutoCloseable {
    * The result's schema: one field per output column, named as clients know it
    * ({@code orders.ordered_at.month}), with {@code strata.*} metadata describing the member.
    */
+  @Override
   public Schema schema() {
     return schema;
   }
@@ -169,6 +171,7 @@ public final class QueryCursor implements AutoCloseable {
    * @return false when there are no more rows
    * @throws QueryExecutionException see the class description
    */
+  @Override
   public boolean next() {
     if (closed) {
       throw new IllegalStateException("the cursor of query " + execution.queryId
@@ -208,6 +211,7 @@ public final class QueryCursor implements AutoCloseable {
   }
 
   /** The current batch; owned by the cursor and valid until the next {@code next()}. */
+  @Override
   public VectorSchemaRoot batch() {
     if (!current) {
       throw new IllegalStateException("query " + execution.queryId + " has no current batch:"
