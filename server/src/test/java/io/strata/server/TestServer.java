@@ -92,6 +92,48 @@ public final class TestServer implements AutoCloseable {
     return context.getBean(io.strata.server.flight.FlightEndpoint.class).port();
   }
 
+  /**
+   * The rows {@code POST /api/v1/query} answers for a query (as admin; anything but 200 fails
+   * the test), each value normalised as testkit's {@code Answers} normalises JDBC values, so
+   * answers from every endpoint compare as equal strings.
+   */
+  public List<List<String>> answer(String queryJson) {
+    Response r = admin().post("/api/v1/query", queryJson);
+    if (r.status() != 200) {
+      throw new AssertionError("POST /api/v1/query answered " + r);
+    }
+    return rows(r);
+  }
+
+  /** The {@code data} rows of a query answer, each value normalised. */
+  public static List<List<String>> rows(Response r) {
+    List<List<String>> out = new java.util.ArrayList<>();
+    for (JsonNode row : r.json().path("data")) {
+      List<String> values = new java.util.ArrayList<>();
+      row.forEach(v -> values.add(normalise(v)));
+      out.add(values);
+    }
+    return out;
+  }
+
+  /** A JSON value of an answer as {@code Answers.normalise} writes the same JDBC value. */
+  public static String normalise(JsonNode v) {
+    if (v.isNull()) {
+      return null;
+    }
+    if (v.isNumber()) {
+      return v.decimalValue().setScale(6, java.math.RoundingMode.HALF_UP).toPlainString();
+    }
+    if (v.isBoolean()) {
+      return Boolean.toString(v.asBoolean());
+    }
+    String s = v.asText();
+    if (s.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?")) {
+      return java.time.LocalDateTime.parse(s).format(io.strata.testkit.Answers.TS);
+    }
+    return s;
+  }
+
   public Client anonymous() {
     return new Client(null);
   }

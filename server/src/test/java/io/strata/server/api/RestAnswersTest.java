@@ -2,7 +2,6 @@ package io.strata.server.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.strata.demo.DemoData;
 import io.strata.server.TestServer;
 import io.strata.server.TestServer.Response;
@@ -10,12 +9,10 @@ import io.strata.testkit.Answers;
 import io.strata.testkit.Warehouse;
 import io.strata.testkit.Warehouses;
 import java.io.IOException;
-import java.math.RoundingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -100,12 +97,7 @@ class RestAnswersTest {
         failures.add(q[0] + ": " + r);
         continue;
       }
-      List<List<String>> actual = new ArrayList<>();
-      for (JsonNode row : r.json().path("data")) {
-        List<String> values = new ArrayList<>();
-        row.forEach(v -> values.add(json(v)));
-        actual.add(values);
-      }
+      List<List<String>> actual = TestServer.rows(r);
       List<List<String>> expected = Answers.run(reference, q[2], List.of());
       String problem = Answers.compare(expected, actual, Set.of(), false);
       if (problem != null) {
@@ -117,20 +109,4 @@ class RestAnswersTest {
     return corpus.size();
   }
 
-  static String json(JsonNode v) {
-    if (v.isNull()) {
-      return null;
-    }
-    if (v.isNumber()) {
-      return v.decimalValue().setScale(6, RoundingMode.HALF_UP).toPlainString();
-    }
-    if (v.isBoolean()) {
-      return Boolean.toString(v.asBoolean());
-    }
-    String s = v.asText();
-    if (s.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?")) {
-      return LocalDateTime.parse(s).format(Answers.TS);
-    }
-    return s;
-  }
 }

@@ -147,17 +147,9 @@ public abstract class JdbcEndpointContract {
 
   /** The REST API's answer to a semantic query, normalised the same way. */
   protected List<List<String>> rest(String queryJson) {
-    Response r = server.admin().post("/api/v1/query", queryJson);
-    assertThat(r.status()).as(r.toString()).isEqualTo(200);
-    List<List<String>> rows = new ArrayList<>();
-    for (JsonNode row : r.json().path("data")) {
-      List<String> values = new ArrayList<>();
-      row.forEach(v -> values.add(v.isNull() ? null : v.isNumber()
-          ? Answers.normalise(v.decimalValue(), null) : v.asText()));
-      rows.add(values);
-    }
-    return rows;
+    return server.answer(queryJson);
   }
+
 
   private JsonNode running() {
     return server.admin().get("/api/v1/queries/running").json();

@@ -11,7 +11,6 @@ import io.strata.server.sql.SqlCursor;
 import io.strata.server.sql.SqlService;
 import io.strata.server.sql.SqlSession;
 import io.strata.testkit.Answers;
-import java.math.RoundingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -22,7 +21,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDate;
-import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -699,17 +697,7 @@ class FlightSqlEndpointTest {
   }
 
   List<List<String>> rest(String query) {
-    Response r = server.admin().post("/api/v1/query", query);
-    assertThat(r.status()).as(r.toString()).isEqualTo(200);
-    List<List<String>> out = new ArrayList<>();
-    for (JsonNode row : r.json().path("data")) {
-      List<String> values = new ArrayList<>();
-      row.forEach(v -> values.add(v.isNull() ? null : v.isNumber()
-          ? v.decimalValue().setScale(6, RoundingMode.HALF_UP).toPlainString()
-          : v.isTextual() && v.asText().matches("\\d{4}-\\d\\d-\\d\\dT.*")
-              ? LocalDateTime.parse(v.asText()).format(Answers.TS) : v.asText()));
-      out.add(values);
-    }
-    return out;
+    return server.answer(query);
   }
+
 }

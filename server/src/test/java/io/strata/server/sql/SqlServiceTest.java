@@ -3,15 +3,12 @@ package io.strata.server.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.strata.server.TestServer;
 import io.strata.server.TestServer.Response;
 import io.strata.server.query.QueryExecutionException;
 import io.strata.testkit.Answers;
-import java.math.RoundingMode;
 import java.sql.Types;
 import java.time.LocalDate;
-import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -71,32 +68,7 @@ class SqlServiceTest {
   }
 
   List<List<String>> rest(String query) {
-    Response r = server.admin().post("/api/v1/query", query);
-    assertThat(r.status()).as(r.toString()).isEqualTo(200);
-    List<List<String>> out = new ArrayList<>();
-    for (JsonNode row : r.json().path("data")) {
-      List<String> values = new ArrayList<>();
-      row.forEach(v -> values.add(json(v)));
-      out.add(values);
-    }
-    return out;
-  }
-
-  static String json(JsonNode v) {
-    if (v.isNull()) {
-      return null;
-    }
-    if (v.isNumber()) {
-      return v.decimalValue().setScale(6, RoundingMode.HALF_UP).toPlainString();
-    }
-    if (v.isBoolean()) {
-      return Boolean.toString(v.asBoolean());
-    }
-    String s = v.asText();
-    if (s.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?")) {
-      return LocalDateTime.parse(s).format(Answers.TS);
-    }
-    return s;
+    return server.answer(query);
   }
 
   static void same(List<List<String>> expected, List<List<String>> actual, boolean ordered) {
