@@ -12,24 +12,12 @@ import org.junit.jupiter.api.Test;
 
 /** Stopping the server lets a running query finish, then closes everything. */
 class GracefulShutdownTest {
-  /** A DuckDB model whose one measure takes a few seconds: 400 million rows filtered and counted. */
-  static final String SLOW_MODEL = """
-      name: slow
-      data_source: demo
-      sql: >-
-        SELECT a.x, b.y FROM UNNEST(generate_series(0, 99999)) AS a(x)
-        CROSS JOIN UNNEST(generate_series(0, 3999)) AS b(y)
-      dimensions:
-        - { name: x, type: number }
-      measures:
-        - { name: matches, agg: count, filter: "(x * y) % 7 = 3" }
-      """;
-
   @Test
   void aRunningQueryFinishesWhenTheServerIsStopped() throws Exception {
     TestServer server = TestServer.start(Map.of("strata.shutdown.grace-period", "60s"));
     Client admin = server.admin();
-    Response saved = admin.send("PUT", "/api/v1/models/slow", "application/yaml", SLOW_MODEL);
+    Response saved = admin.send("PUT", "/api/v1/models/slow", "application/yaml",
+        TestServer.SLOW_MODEL);
     assertThat(saved.status()).as(saved.toString()).isEqualTo(200);
     CompletableFuture<Response> running = CompletableFuture.supplyAsync(
         () -> admin.post("/api/v1/query", "{\"measures\":[\"slow.matches\"]}"));

@@ -31,6 +31,19 @@ public final class TestServer implements AutoCloseable {
   public static final String ADMIN_PASSWORD = "admin-secret-1";
   public static final ObjectMapper JSON = new ObjectMapper();
 
+  /** A DuckDB model whose one measure takes a few seconds: 400 million rows filtered and counted. */
+  public static final String SLOW_MODEL = """
+      name: slow
+      data_source: demo
+      sql: >-
+        SELECT a.x, b.y FROM UNNEST(generate_series(0, 99999)) AS a(x)
+        CROSS JOIN UNNEST(generate_series(0, 3999)) AS b(y)
+      dimensions:
+        - { name: x, type: number }
+      measures:
+        - { name: matches, agg: count, filter: "(x * y) % 7 = 3" }
+      """;
+
   private final ApplicationContext context;
   private final Path dataDir;
   private final URI base;

@@ -41,17 +41,7 @@ public abstract class JdbcEndpointContract {
       + "\"dimensions\":[\"orders.status\"],\"order\":{\"orders.status\":\"asc\"}}";
 
   /** A model whose one measure takes seconds: 400 million rows filtered and counted. */
-  public static final String SLOW_MODEL = """
-      name: slow
-      data_source: demo
-      sql: >-
-        SELECT a.x, b.y FROM UNNEST(generate_series(0, 99999)) AS a(x)
-        CROSS JOIN UNNEST(generate_series(0, 3999)) AS b(y)
-      dimensions:
-        - { name: x, type: number }
-      measures:
-        - { name: matches, agg: count, filter: "(x * y) % 7 = 3" }
-      """;
+  public static final String SLOW_MODEL = TestServer.SLOW_MODEL;
 
   /** A model with a million rows, one per number. */
   public static final String BIG_MODEL = """
