@@ -1,5 +1,6 @@
 package io.strata.server.query;
 
+import io.strata.semantic.compile.OutputColumn;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.ResultSet;
@@ -14,20 +15,31 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * Reads any JDBC result set as Arrow batches with the same type rules as query results
- * ({@link ArrowConversion}): for results Strata computes itself, such as the SQL layer's. One
- * batch in memory at a time; the caller owns the result set and closes both.
+ * Reads a JDBC result set as Arrow batches with Strata's type rules ({@link ArrowConversion}):
+ * a warehouse's result for a {@link QueryCursor}, or one Strata computes itself (the SQL
+ * layer's). One batch in memory at a time; empty batches are skipped. The caller owns the
+ * result set and closes both.
  */
 public final class JdbcArrowReader implements AutoCloseable {
   private final Schema schema;
   private final ArrowVectorIterator iterator;
   private final VectorSchemaRoot root;
 
+  /** A result whose fields are named by its SQL labels. */
   public JdbcArrowReader(ResultSet rs, BufferAllocator allocator, int batchRows)
       throws SQLException {
+    this(rs, allocator, batchRows, List.of());
+  }
+
+  /**
+   * A result whose columns hold {@code columns}, by position: fields named and described after
+   * the members, values read as the members' types ask.
+   */
+  JdbcArrowReader(ResultSet rs, BufferAllocator allocator, int batchRows,
+      List<OutputColumn> columns) throws SQLException {
     ResultSetMetaData md = rs.getMetaData();
-    List<ArrowConversion.Column> plans = ArrowConversion.plan(md, List.of());
-    this.schema = ArrowConversion.schema(plans, List.of(), md);
+    List<ArrowConversion.Column> plans = ArrowConversion.plan(md, columns);
+    this.schema = ArrowConversion.schema(plans, columns, md);
     List<String> names = schema.getFields().stream().map(Field::getName).toList();
     try {
       this.iterator = JdbcToArrow.sqlToArrowVectorIterator(rs,

@@ -4,22 +4,16 @@ import io.strata.semantic.compile.CompiledQuery;
 import io.strata.semantic.dialect.Dialect;
 import io.strata.server.datasource.DataSourceException;
 import io.strata.server.query.QueryExecutionException.Code;
-import java.io.IOException;
 import java.sql.Connection;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.SQLTimeoutException;
 import java.sql.Statement;
-import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.arrow.adapter.jdbc.ArrowVectorIterator;
-import org.apache.arrow.adapter.jdbc.JdbcToArrow;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,12 +53,11 @@ public final class QueryCursor implements ArrowBatches {
   private Connection connection;
   private Statement statement;
   private ResultSet resultSet;
-  private ArrowVectorIterator iterator;
+  private JdbcArrowReader reader;
   private boolean autoCommitChanged;
   private ScheduledFuture<?> watchdog;
 
   private Schema schema;
-  private VectorSchemaRoot root;
   private boolean firstPending;
   private boolean firstHasRows;
   private boolean current;
@@ -119,18 +112,14 @@ public final class QueryCursor implements ArrowBatches {
       watchdog = service.scheduleTimeout(execution, remaining);
       checkAbort();
       resultSet = statement.executeQuery(compiled.sql());
-      ResultSetMetaData md = resultSet.getMetaData();
-      List<ArrowConversion.Column> plans = ArrowConversion.plan(md, compiled.columns());
-      schema = ArrowConversion.schema(plans, compiled.columns(), md);
-      List<String> names = schema.getFields().stream().map(Field::getName).toList();
-      iterator = JdbcToArrow.sqlToArrowVectorIterator(resultSet,
-          ArrowConversion.config(allocator, limits.batchRows(), plans, names));
-      root = VectorSchemaRoot.create(schema, allocator);
+      reader = new JdbcArrowReader(resultSet, allocator, limits.batchRows(),
+          compiled.columns());
+      schema = reader.schema();
       firstHasRows = load();
       firstPending = true;
       executeNanos = System.nanoTime() - t;
       return this;
-    } catch (RuntimeException | SQLException | IOException e) {
+    } catch (RuntimeException | SQLException e) {
       executeNanos = System.nanoTime() - t;
       failure = map(e);
       close();
@@ -195,7 +184,6 @@ public final class QueryCursor implements ArrowBatches {
     long t = System.nanoTime();
     try {
       current = false;
-      root.clear();
       current = load();
       if (!current) {
         release();
@@ -217,7 +205,7 @@ public final class QueryCursor implements ArrowBatches {
       throw new IllegalStateException("query " + execution.queryId + " has no current batch:"
           + " call next() first, and only while it returns true");
     }
-    return root;
+    return reader.batch();
   }
 
   /** Rows read so far. */
@@ -236,39 +224,27 @@ public final class QueryCursor implements ArrowBatches {
         (end - execution.startNanos) / 1000);
   }
 
-  /** Reads warehouse rows into {@link #root} until a non-empty batch or the end. */
+  /** Reads the next non-empty batch of warehouse rows into the reader's batch. */
   private boolean load() {
-    while (iterator.hasNext()) {
-      checkAbort();
-      VectorSchemaRoot batch = iterator.next();
-      int n;
-      try {
-        n = batch.getRowCount();
-        if (n == 0) {
-          continue;
-        }
-        for (int i = 0; i < batch.getFieldVectors().size(); i++) {
-          batch.getVector(i).makeTransferPair(root.getVector(i)).transfer();
-        }
-        root.setRowCount(n);
-      } finally {
-        batch.close();
-      }
-      if (rows + n > limits.maxRows()) {
-        root.clear();
-        throw new QueryExecutionException(Code.ROW_LIMIT_EXCEEDED, execution.queryId,
-            "query " + execution.queryId + " returns more than " + limits.maxRows()
-                + " rows, the most a query may return (strata.query.max-rows); add a limit or"
-                + " filters, or raise strata.query.max-rows");
-      }
-      rows += n;
-      for (FieldVector v : root.getFieldVectors()) {
-        bytes += v.getBufferSize();
-      }
-      return true;
+    checkAbort();
+    if (!reader.next()) {
+      exhausted = true;
+      return false;
     }
-    exhausted = true;
-    return false;
+    VectorSchemaRoot root = reader.batch();
+    int n = root.getRowCount();
+    if (rows + n > limits.maxRows()) {
+      root.clear();
+      throw new QueryExecutionException(Code.ROW_LIMIT_EXCEEDED, execution.queryId,
+          "query " + execution.queryId + " returns more than " + limits.maxRows()
+              + " rows, the most a query may return (strata.query.max-rows); add a limit or"
+              + " filters, or raise strata.query.max-rows");
+    }
+    rows += n;
+    for (FieldVector v : root.getFieldVectors()) {
+      bytes += v.getBufferSize();
+    }
+    return true;
   }
 
   private void checkAbort() {
@@ -396,8 +372,8 @@ public final class QueryCursor implements ArrowBatches {
     closed = true;
     current = false;
     release();
-    if (root != null) {
-      root.close();
+    if (reader != null) {
+      reader.close();
     }
     if (ownsAllocator) {
       try {
