@@ -85,10 +85,11 @@ final class SqlParsing {
    * words among {@code names} (and {@code MEASURE} before a parenthesis) are quoted and the
    * text parsed again.
    *
-   * @param names lower-case column names that may be reserved words
+   * @param names lower-case column names that may be reserved words (asked for only when the
+   *     statement does not parse as it is)
    * @throws SqlQueryException PARSE_ERROR with the position, or READ_ONLY
    */
-  static Parsed parse(String sql, Set<String> names) {
+  static Parsed parse(String sql, java.util.function.Supplier<Set<String>> names) {
     try {
       return new Parsed(parse(sql), Shifts.NONE);
     } catch (SqlQueryException e) {
@@ -96,7 +97,7 @@ final class SqlParsing {
         throw e;
       }
       Shifts shifts = new Shifts();
-      String quoted = quoteReserved(sql, names, shifts);
+      String quoted = quoteReserved(sql, names.get(), shifts);
       if (quoted.equals(sql)) {
         throw e;
       }

@@ -114,7 +114,7 @@ public final class SqlService implements AutoCloseable {
    *     something the semantic layer cannot answer
    */
   public PreparedSql prepare(String sql) {
-    SqlParsing.Parsed parsed = SqlParsing.parse(sql, names());
+    SqlParsing.Parsed parsed = SqlParsing.parse(sql, this::names);
     int[] count = {0};
     parsed.node().accept(new SqlShuttle() {
       @Override
@@ -150,7 +150,7 @@ public final class SqlService implements AutoCloseable {
         }
       }
     }
-    return new PreparedSql(sql, count[0], columns, null);
+    return new PreparedSql(sql, count[0], columns);
   }
 
   /**
@@ -166,13 +166,13 @@ public final class SqlService implements AutoCloseable {
       throw new QueryExecutionException(QueryExecutionException.Code.CANCELLED, null,
           "the statement was cancelled before it started");
     }
-    SqlParsing.Parsed parsed = SqlParsing.parse(statement.sql(), names());
+    SqlParsing.Parsed parsed = SqlParsing.parse(statement.sql(), this::names);
     SqlNode node = bind(parsed.node(), parameters == null ? List.of() : parameters);
     if (node instanceof SqlExplain explain) {
       List<Object> values = parameters == null ? List.of() : parameters;
       // Calcite's validator rewrites the tree it validates: each use gets a fresh one
       Supplier<SqlNode> fresh = () -> ((SqlExplain) bind(
-          SqlParsing.parse(statement.sql(), names()).node(), values)).getExplicandum();
+          SqlParsing.parse(statement.sql(), this::names).node(), values)).getExplicandum();
       return explain(explain, fresh, parsed.shifts(), statement.sql(), session);
     }
     SemanticSelect.Translation t = SemanticSelect.of(node, tables, parsed.shifts());
