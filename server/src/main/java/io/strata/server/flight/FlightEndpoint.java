@@ -73,7 +73,6 @@ public final class FlightEndpoint implements ApplicationEventListener<StartupEve
       server = b.build().start();
     } catch (IOException | RuntimeException e) {
       producer.close();
-      producer.shutdown();
       allocator.close();
       producer = null;
       allocator = null;
@@ -111,7 +110,6 @@ public final class FlightEndpoint implements ApplicationEventListener<StartupEve
     if (!producer.awaitIdle(5_000)) {
       LOG.warn("Flight SQL streams still running after 5s; stopping anyway");
     }
-    producer.shutdown();
     try {
       server.close();
     } catch (InterruptedException e) {

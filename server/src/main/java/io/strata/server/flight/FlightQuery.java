@@ -7,9 +7,6 @@ import io.strata.server.sql.SqlCursor;
 import io.strata.server.sql.SqlService;
 import io.strata.server.sql.SqlSession;
 import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
@@ -28,14 +25,11 @@ final class FlightQuery {
   private volatile Schema schema;
   private volatile boolean cancelled;
   private volatile Runnable onCancel;
-  private volatile boolean executing;
   private boolean closed; // guarded by this
-  private final ScheduledExecutorService timer;
 
-  FlightQuery(String handle, String user, ScheduledExecutorService timer) {
+  FlightQuery(String handle, String user) {
     this.handle = handle;
     this.user = user;
-    this.timer = timer;
   }
 
   /**
@@ -45,14 +39,8 @@ final class FlightQuery {
    */
   void execute(SqlService sql, PreparedSql statement, List<Object> parameters,
       SqlSession session) {
-    SqlCursor c;
-    executing = true;
-    try {
-      c = sql.execute(statement, parameters, new SqlSession(session.user(), session.endpoint(),
-          token));
-    } finally {
-      executing = false;
-    }
+    SqlCursor c = sql.execute(statement, parameters, new SqlSession(session.user(),
+        session.endpoint(), token));
     synchronized (this) {
       if (cancelled || closed) {
         c.cancel();
@@ -91,31 +79,10 @@ final class FlightQuery {
       c.cancel();
     } else {
       token.cancel();
-      repeatCancel(0);
     }
     Runnable r = onCancel;
     if (r != null) {
       r.run();
-    }
-  }
-
-  /**
-   * Cancels again every 100 ms while the statement still executes: a warehouse may forget a
-   * cancel that reaches it just before the statement starts (DuckDB does).
-   */
-  private void repeatCancel(int attempt) {
-    if (!executing || attempt >= 100) {
-      return;
-    }
-    try {
-      timer.schedule(() -> {
-        if (executing) {
-          token.cancel();
-          repeatCancel(attempt + 1);
-        }
-      }, 100, TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException e) {
-      // shutting down
     }
   }
 

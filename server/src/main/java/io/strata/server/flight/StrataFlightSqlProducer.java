@@ -19,8 +19,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.arrow.flight.BackpressureStrategy;
 import org.apache.arrow.flight.CallStatus;
@@ -98,11 +96,6 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
   private final Map<String, FlightQuery> streaming = new ConcurrentHashMap<>();
   private final Set<FlightQuery> executing = ConcurrentHashMap.newKeySet();
   private final Cache<String, Prepared> prepared;
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "strata-flight-cancel");
-    t.setDaemon(true);
-    return t;
-  });
   private volatile boolean closed;
 
   /** What a prepared statement's parameters are bound to: values, or why they cannot be. */
@@ -470,8 +463,7 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
       throw CallStatus.UNAVAILABLE.withDescription("the server is shutting down")
           .toRuntimeException();
     }
-    FlightQuery q = new FlightQuery(UUID.randomUUID().toString(), user(context),
-        timer);
+    FlightQuery q = new FlightQuery(UUID.randomUUID().toString(), user(context));
     io.grpc.Context call = io.grpc.Context.current();
     io.grpc.Context.CancellationListener onCancel = c -> q.cancel();
     executing.add(q);
@@ -860,11 +852,6 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
       discard(handle);
     }
     prepared.invalidateAll();
-  }
-
-  /** After {@link #awaitIdle}: stops the cancel retries. */
-  void shutdown() {
-    timer.shutdownNow();
   }
 
   /** Waits up to {@code millis} for streams and executions to end. */

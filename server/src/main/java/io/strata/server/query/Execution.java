@@ -23,6 +23,7 @@ final class Execution {
 
   private Statement statement; // guarded by this
   private boolean finished; // guarded by this
+  private boolean resultArrived; // guarded by this
   private volatile Code abortReason;
 
   Execution(String queryId, QueryRequest request, Instant startedAt, long startNanos,
@@ -61,6 +62,28 @@ final class Execution {
       }
       return true;
     }
+  }
+
+  /** The warehouse has answered the statement: a cancel from now on reaches a running query. */
+  synchronized void resultArrived() {
+    resultArrived = true;
+  }
+
+  /**
+   * Cancels the statement again if the query was aborted and its statement is still waiting
+   * for the warehouse's answer: a driver may drop a cancel that arrives just before the
+   * statement starts executing (DuckDB does).
+   *
+   * @return true while another try may be needed
+   */
+  synchronized boolean cancelAgain() {
+    if (finished || abortReason == null || resultArrived) {
+      return false;
+    }
+    if (statement != null) {
+      cancelQuietly(statement);
+    }
+    return true;
   }
 
   /** No cancels after this; called before the cursor closes its statement. */

@@ -112,6 +112,7 @@ public final class QueryCursor implements ArrowBatches {
       watchdog = service.scheduleTimeout(execution, remaining);
       checkAbort();
       resultSet = statement.executeQuery(compiled.sql());
+      execution.resultArrived();
       reader = new JdbcArrowReader(resultSet, allocator, limits.batchRows(),
           compiled.columns());
       schema = reader.schema();

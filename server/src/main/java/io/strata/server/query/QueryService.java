@@ -229,7 +229,7 @@ public final class QueryService implements AutoCloseable {
    */
   public boolean cancel(String queryId) {
     Execution ex = queryId == null ? null : running.get(queryId);
-    return ex != null && ex.abort(Code.CANCELLED);
+    return ex != null && abort(ex, Code.CANCELLED);
   }
 
   /** Queries opened and not yet finished, oldest first. */
@@ -262,7 +262,7 @@ public final class QueryService implements AutoCloseable {
       }
     }
     for (Execution ex : running.values()) {
-      ex.abort(Code.SHUTTING_DOWN);
+      abort(ex, Code.SHUTTING_DOWN);
     }
   }
 
@@ -274,13 +274,41 @@ public final class QueryService implements AutoCloseable {
     cancellers.shutdown();
   }
 
+  /**
+   * Aborts a query and, while its statement still waits for the warehouse's first answer,
+   * cancels the statement again every 100 ms (for 10 s at most): a driver may drop a cancel
+   * that arrives just before the statement starts executing (DuckDB does).
+   */
+  private boolean abort(Execution ex, Code reason) {
+    if (!ex.abort(reason)) {
+      return false;
+    }
+    cancelAgain(ex, 0);
+    return true;
+  }
+
+  private void cancelAgain(Execution ex, int attempt) {
+    if (attempt >= 100) {
+      return;
+    }
+    try {
+      watchdog.schedule(() -> cancellers.execute(() -> {
+        if (ex.cancelAgain()) {
+          cancelAgain(ex, attempt + 1);
+        }
+      }), 100, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // closed: nothing left to cancel
+    }
+  }
+
   ScheduledFuture<?> scheduleTimeout(Execution ex, long delayNanos) {
     try {
       return watchdog.schedule(() -> {
         try {
-          cancellers.execute(() -> ex.abort(Code.TIMEOUT));
+          cancellers.execute(() -> abort(ex, Code.TIMEOUT));
         } catch (RejectedExecutionException e) {
-          ex.abort(Code.TIMEOUT);
+          abort(ex, Code.TIMEOUT);
         }
       }, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
