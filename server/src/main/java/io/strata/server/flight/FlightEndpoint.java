@@ -60,7 +60,7 @@ public final class FlightEndpoint implements ApplicationEventListener<StartupEve
       return;
     }
     allocator = root.newChildAllocator("flight", 0, root.getLimit());
-    producer = new StrataFlightSqlProducer(sql, queries, allocator, config.queryTimeout());
+    producer = new StrataFlightSqlProducer(sql, allocator, config.queryTimeout());
     boolean tls = config.flightTlsCert().isPresent();
     Location location = tls ? Location.forGrpcTls("0.0.0.0", config.flightPort())
         : Location.forGrpcInsecure("0.0.0.0", config.flightPort());

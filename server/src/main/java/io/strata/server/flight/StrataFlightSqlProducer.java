@@ -7,7 +7,6 @@ import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import io.strata.server.query.QueryService;
 import io.strata.server.sql.PreparedSql;
 import io.strata.server.sql.SqlService;
 import io.strata.server.sql.SqlSession;
@@ -86,7 +85,6 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
       FieldType.nullable(ArrowType.Utf8.INSTANCE), null)));
 
   private final SqlService sql;
-  private final QueryService queries;
   private final BufferAllocator allocator;
   private final Duration timeout;
   private final SqlInfoBuilder sqlInfo;
@@ -125,10 +123,9 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
     }
   }
 
-  StrataFlightSqlProducer(SqlService sql, QueryService queries, BufferAllocator allocator,
+  StrataFlightSqlProducer(SqlService sql, BufferAllocator allocator,
       Duration timeout) {
     this.sql = sql;
-    this.queries = queries;
     this.allocator = allocator;
     this.timeout = timeout.isZero() ? Duration.ofMinutes(5) : timeout;
     this.pending = Caffeine.newBuilder()
