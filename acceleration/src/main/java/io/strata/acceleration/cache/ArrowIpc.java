@@ -1,0 +1,160 @@
+package io.strata.acceleration.cache;
+
+import io.strata.acceleration.cache.CacheSettings.Compression;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.util.Arrays;
+import org.apache.arrow.compression.CommonsCompressionFactory;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.VectorUnloader;
+import org.apache.arrow.vector.compression.CompressionCodec;
+import org.apache.arrow.vector.compression.CompressionUtil;
+import org.apache.arrow.vector.compression.NoCompressionCodec;
+import org.apache.arrow.vector.ipc.ArrowStreamReader;
+import org.apache.arrow.vector.ipc.ArrowStreamWriter;
+import org.apache.arrow.vector.ipc.WriteChannel;
+import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+import org.apache.arrow.vector.ipc.message.IpcOption;
+import org.apache.arrow.vector.ipc.message.MessageSerializer;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * Cached results are Arrow IPC streams: the schema (with Strata's field metadata) and the record
+ * batches, their buffers compressed with LZ4 (frame) or ZSTD as Arrow's IPC format allows, so
+ * any Arrow reader can read an entry.
+ */
+public final class ArrowIpc {
+  private ArrowIpc() {}
+
+  static CompressionCodec codec(Compression c) {
+    return switch (c) {
+      case NONE -> NoCompressionCodec.INSTANCE;
+      case LZ4 -> CommonsCompressionFactory.INSTANCE.createCodec(CompressionUtil.CodecType.LZ4_FRAME);
+      case ZSTD -> CommonsCompressionFactory.INSTANCE.createCodec(CompressionUtil.CodecType.ZSTD);
+    };
+  }
+
+  /** Reads an entry's stream; its batches are decompressed into {@code allocator}. */
+  public static ArrowStreamReader reader(byte[] ipc, BufferAllocator allocator) {
+    return new ArrowStreamReader(new ByteArrayInputStream(ipc), allocator,
+        CommonsCompressionFactory.INSTANCE);
+  }
+
+  /**
+   * Encodes batches as they stream past, up to a byte budget: the result of a query is captured
+   * while it is sent to its client, and dropped (not stored) once it grows past the budget, so a
+   * large result costs no more memory than the budget.
+   */
+  public static final class Writer implements AutoCloseable {
+    private final Bounded out;
+    private final WriteChannel channel;
+    private final CompressionCodec codec;
+    private boolean overflowed;
+    private boolean finished;
+    private long rows;
+
+    public Writer(Schema schema, Compression compression, long maxBytes) {
+      this.out = new Bounded(maxBytes);
+      this.channel = new WriteChannel(Channels.newChannel(out));
+      this.codec = codec(compression);
+      try {
+        MessageSerializer.serialize(channel, schema);
+      } catch (IOException e) {
+        overflow();
+      }
+    }
+
+    /**
+     * Appends a batch (the root is only read).
+     *
+     * @return false once the budget is exceeded: nothing more is kept
+     */
+    public boolean write(VectorSchemaRoot root) {
+      if (overflowed || finished) {
+        return !overflowed;
+      }
+      VectorUnloader unloader = new VectorUnloader(root, true, codec, true);
+      try (ArrowRecordBatch batch = unloader.getRecordBatch()) {
+        MessageSerializer.serialize(channel, batch);
+        rows += root.getRowCount();
+      } catch (IOException e) {
+        overflow();
+      }
+      return !overflowed;
+    }
+
+    public boolean overflowed() {
+      return overflowed;
+    }
+
+    public long rows() {
+      return rows;
+    }
+
+    /** Ends the stream; its bytes, or null when it overflowed. */
+    public byte[] finish() {
+      if (overflowed) {
+        return null;
+      }
+      finished = true;
+      try {
+        ArrowStreamWriter.writeEndOfStream(channel, IpcOption.DEFAULT);
+      } catch (IOException e) {
+        overflow();
+        return null;
+      }
+      return out.bytes();
+    }
+
+    private void overflow() {
+      overflowed = true;
+      out.drop();
+    }
+
+    @Override
+    public void close() {
+      out.drop();
+    }
+  }
+
+  /** A byte buffer that refuses to grow past its bound. */
+  private static final class Bounded extends OutputStream {
+    private final long max;
+    private byte[] buf = new byte[8192];
+    private int count;
+
+    Bounded(long max) {
+      this.max = Math.min(max, Integer.MAX_VALUE - 16);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      if (buf == null || (long) count + len > max) {
+        drop();
+        throw new IOException("over budget");
+      }
+      if (count + len > buf.length) {
+        buf = Arrays.copyOf(buf, (int) Math.min(max, Math.max((long) buf.length * 2, count + len)));
+      }
+      System.arraycopy(b, off, buf, count, len);
+      count += len;
+    }
+
+    void drop() {
+      buf = null;
+      count = 0;
+    }
+
+    byte[] bytes() {
+      return buf == null ? null : Arrays.copyOf(buf, count);
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package io.strata.acceleration.cache;
+
+import io.strata.semantic.model.Model;
+import io.strata.semantic.query.SemanticQuery;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * How cache keys are made. A key hashes everything that decides a result: the data source and
+ * its dialect, the warehouse SQL (compiled from the query normalised by {@link #normalise}, so
+ * whitespace, aliases and the order of filters do not matter), bound parameters, the version of
+ * every model the SQL reads, the row-level security context, the refresh-key values, and the
+ * generation counters that invalidation bumps.
+ */
+public final class CacheKeys {
+  private CacheKeys() {}
+
+  /**
+   * What the server knows about a query when it asks the cache.
+   *
+   * @param modelVersions the models the SQL reads, each with {@link #modelVersion(Model)}
+   * @param securityContext the row-level security context the SQL was compiled under ("" for
+   *     none)
+   * @param refreshKeys each refresh-key SQL the models name, with its current value
+   */
+  public record Parts(String dataSource, String dialect, String sql, List<?> parameters,
+      Map<String, String> modelVersions, String securityContext, Map<String, String> refreshKeys) {
+    public Parts {
+      parameters = parameters == null ? List.of() : new ArrayList<>(parameters);
+      modelVersions = new TreeMap<>(modelVersions == null ? Map.of() : modelVersions);
+      refreshKeys = new TreeMap<>(refreshKeys == null ? Map.of() : refreshKeys);
+      securityContext = securityContext == null ? "" : securityContext;
+    }
+
+    /** The refresh-key values as one string (null when there are none). */
+    public String sourceVersion() {
+      return refreshKeys.isEmpty() ? null : refreshKeys.values().toString();
+    }
+  }
+
+  /**
+   * The query with its filters and segments in a canonical order: they are ANDed, so the order
+   * in which a client wrote them does not change the result. Measures, dimensions and order stay
+   * as asked: they shape the result.
+   */
+  public static SemanticQuery normalise(SemanticQuery q) {
+    if (q.filters().size() < 2 && q.segments().size() < 2) {
+      return q;
+    }
+    var filters = new ArrayList<>(q.filters());
+    filters.sort(Comparator.comparing(Object::toString));
+    var segments = new ArrayList<>(q.segments());
+    segments.sort(Comparator.naturalOrder());
+    return new SemanticQuery(q.measures(), q.dimensions(), q.timeDimensions(), filters, segments,
+        q.order(), q.limit(), q.offset(), q.timezone());
+  }
+
+  /** A model's version: a hash of its whole definition, so any change gives a new one. */
+  public static String modelVersion(Model model) {
+    return sha256(model.toString()).substring(0, 16);
+  }
+
+  /** The key of a query's result under the given generation counters. */
+  static CacheKey key(Parts p, long allGeneration, Map<String, Long> generations) {
+    StringBuilder s = new StringBuilder(p.sql().length() + 256);
+    s.append("v1\u0000").append(p.dataSource()).append('\u0000').append(p.dialect())
+        .append('\u0000').append(p.sql()).append('\u0000');
+    for (Object param : p.parameters()) {
+      s.append(param == null ? "\u0001null" : param.getClass().getSimpleName() + ":" + param)
+          .append('\u0000');
+    }
+    s.append("models\u0000");
+    p.modelVersions().forEach((m, v) -> s.append(m).append('=').append(v).append('\u0000'));
+    s.append("rls\u0000").append(p.securityContext()).append('\u0000');
+    p.refreshKeys().forEach((k, v) -> s.append(k).append('=').append(v).append('\u0000'));
+    s.append("gen\u0000").append(allGeneration).append('\u0000');
+    new TreeMap<>(generations).forEach((k, v) -> s.append(k).append('=').append(v)
+        .append('\u0000'));
+    return new CacheKey(sha256(s.toString()), p.dataSource(),
+        List.copyOf(p.modelVersions().keySet()), sha256(p.sql()));
+  }
+
+  static String sha256(String s) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of().formatHex(md.digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
