@@ -3,7 +3,12 @@ package io.strata.server;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.env.Environment;
+import io.strata.acceleration.cache.CacheSettings;
+import io.strata.acceleration.cache.ResultCache;
+import io.strata.server.cache.CacheHolder;
+import io.strata.server.cache.CacheMetrics;
 import io.strata.server.catalog.CatalogService;
+import io.strata.server.catalog.DataSourceService;
 import io.strata.server.config.StrataConfig;
 import io.strata.server.datasource.DataSourceRegistry;
 import io.strata.server.metadata.DashboardStore;
@@ -103,12 +108,30 @@ public class ServerFactory {
     return new RootAllocator();
   }
 
+  /** The results cache (L1 always, L2 when Redis is configured); null when turned off. */
+  @Singleton
+  @Bean(preDestroy = "close")
+  CacheHolder resultCache(StrataConfig config, Clock clock, MeterRegistry meters,
+      CatalogService catalog, DataSourceService dataSources) {
+    CacheSettings s = config.cache();
+    if (!s.enabled()) {
+      return new CacheHolder(null);
+    }
+    ResultCache cache = new ResultCache(s, clock);
+    CacheMetrics.register(cache, meters);
+    catalog.onModelsChanged(names -> names.forEach(cache::invalidateModel));
+    dataSources.onChange(cache::invalidateDataSource);
+    LOG.info("results cache: L1 {}, L2 {}", s.hasL1() ? s.l1MaxBytes() / (1 << 20) + " MB" : "off",
+        s.hasRedis() ? "Redis" : "off");
+    return new CacheHolder(cache);
+  }
+
   /** Closed before the pools and the allocator it uses: Micronaut destroys dependents first. */
   @Singleton
   @Bean(preDestroy = "close")
   QueryService queryService(CatalogService catalog, DataSourceRegistry registry,
       BufferAllocator allocator, StrataConfig config, QueryLogStore log, Clock clock,
-      MeterRegistry meters) {
+      MeterRegistry meters, CacheHolder cache) {
     QueryLimits limits = new QueryLimits(config.queryTimeout(), config.queryMaxRows(),
         config.queryBatchRows());
     QueryLogger logger = e -> {
@@ -127,7 +150,8 @@ public class ServerFactory {
         LOG.warn("could not write query log entry for {}: {}", e.queryId(), failure.toString());
       }
     };
-    return new QueryService(catalog::compiler, registry, allocator, limits, logger, clock);
+    return new QueryService(catalog::compiler, registry, allocator, limits, logger, clock,
+        cache.cache());
   }
 
   /** SQL over the semantic layer and the data sources, for the JDBC, Flight SQL and REST endpoints. */
@@ -141,7 +165,7 @@ public class ServerFactory {
   static QueryLogEntry entry(QueryEvent e) {
     return new QueryLogEntry(e.queryId(), e.user(), e.endpoint(), e.queryText(), e.sql(),
         e.dataSource(), e.startedAt(), e.timings().compileMicros(), e.timings().executeMicros(),
-        e.timings().fetchMicros(), e.timings().totalMicros(), e.rows(), e.bytes(), null,
+        e.timings().fetchMicros(), e.timings().totalMicros(), e.rows(), e.bytes(), e.cacheTier(),
         e.errorCode(), e.error());
   }
 }

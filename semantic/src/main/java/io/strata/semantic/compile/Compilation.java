@@ -107,6 +107,8 @@ final class Compilation {
   private final Map<String, Member> baseMeasures = new LinkedHashMap<>();
   /** Base measures read by cumulative metrics, which get their own leaf. */
   private final Map<String, Member> cumulativeBases = new LinkedHashMap<>();
+  /** The models whose tables the SQL reads. */
+  private final Set<String> readModels = new java.util.TreeSet<>();
 
   /**
    * @param today the current date in the query's zone, for relative date ranges; the caller
@@ -165,7 +167,7 @@ final class Compilation {
       columns.add(new OutputColumn(o.requested(), null, o.alias(), o.member().kind(), "number",
           o.member().title(), format));
     }
-    return new CompiledQuery(dialect, dataSource, sql, columns);
+    return new CompiledQuery(dialect, dataSource, sql, columns, List.copyOf(readModels));
   }
 
   /**
@@ -1200,6 +1202,7 @@ final class Compilation {
   }
 
   private SqlNode table(Model m) {
+    readModels.add(m.name());
     SqlNode source = m.table() != null
         ? new SqlIdentifier(List.of(m.table().split("\\.")), POS)
         : StrataOperators.raw(m.sql());

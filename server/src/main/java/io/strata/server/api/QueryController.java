@@ -24,6 +24,9 @@ import io.strata.semantic.query.QueryJson;
 import io.strata.semantic.query.SemanticQuery;
 import io.strata.server.auth.Principal;
 import io.strata.server.metadata.Role;
+import io.micronaut.http.MutableHttpResponse;
+import io.strata.acceleration.cache.CacheMode;
+import io.strata.server.query.CacheInfo;
 import io.strata.server.query.QueryCursor;
 import io.strata.server.query.QueryRequest;
 import io.strata.server.query.QueryResult;
@@ -70,6 +73,9 @@ public class QueryController {
     return run(request, body);
   }
 
+  /** A query and how it uses the cache, as a request gives them. */
+  record Parsed(SemanticQuery query, CacheMode cache) {}
+
   @Operation(summary = "Run a semantic query given as the `query` URL parameter")
   @Get(uri = "/query", produces = {MediaType.APPLICATION_JSON, ARROW_STREAM, "text/csv"})
   public HttpResponse<?> queryGet(HttpRequest<?> request, @QueryValue @Nullable String query) {
@@ -81,7 +87,7 @@ public class QueryController {
       MediaType.APPLICATION_FORM_URLENCODED})
   public HttpResponse<?> sql(HttpRequest<?> request, @Body @Nullable String body) {
     Requests.require(request, Role.VIEWER);
-    CompiledQuery c = queries.plan(parse(body));
+    CompiledQuery c = queries.plan(parseRequest(body, null).query());
     return HttpResponse.ok(new SqlResponse(c.sql(), c.dataSource(), c.dialect().id(),
         c.columns().stream().map(QueryController::column).toList()));
   }
@@ -100,13 +106,14 @@ public class QueryController {
 
   private HttpResponse<?> run(HttpRequest<?> request, String body) {
     Principal who = Requests.require(request, Role.VIEWER);
-    SemanticQuery q = parse(body);
-    QueryRequest req = new QueryRequest(q, body, who.username(), "rest");
+    Parsed p = parseRequest(body, request.getParameters().get("cache"));
+    QueryRequest req = new QueryRequest(p.query(), body, who.username(), "rest", null, null,
+        p.cache());
     String accept = request.getHeaders().get(HttpHeaders.ACCEPT);
     String format = format(accept);
     if (format.equals("json")) {
       try (QueryResult result = queries.execute(req)) {
-        return HttpResponse.ok(json(result)).contentType(MediaType.APPLICATION_JSON_TYPE);
+        return HttpResponse.ok(json(result, queries.clock().instant())).contentType(MediaType.APPLICATION_JSON_TYPE);
       }
     }
     QueryCursor cursor = queries.open(req);
@@ -114,9 +121,20 @@ public class QueryController {
       BatchStream stream = format.equals("arrow")
           ? BatchStream.arrow(cursor)
           : BatchStream.csv(cursor);
-      return HttpResponse.ok(new StreamedFile(stream, format.equals("arrow") ? ARROW : CSV))
+      CacheInfo info = cursor.cacheInfo();
+      MutableHttpResponse<?> response =
+          HttpResponse.ok(new StreamedFile(stream, format.equals("arrow") ? ARROW : CSV))
           .header("X-Strata-Query-Id", cursor.queryId())
-          .header("X-Strata-Data-Source", String.valueOf(cursor.compiled().dataSource()));
+          .header("X-Strata-Data-Source", String.valueOf(cursor.compiled().dataSource()))
+          .header("X-Strata-Cache", info.tier().id());
+      if (info.createdAt() != null) {
+        response.header("X-Strata-Cache-Age",
+            String.valueOf(info.ageMillis(queries.clock().instant()) / 1000));
+      }
+      if (info.stale()) {
+        response.header("X-Strata-Cache-Stale", "true");
+      }
+      return response;
     } catch (RuntimeException e) {
       cursor.close();
       throw e;
@@ -145,6 +163,14 @@ public class QueryController {
   }
 
   static SemanticQuery parse(String body) {
+    return parseRequest(body, null).query();
+  }
+
+  /**
+   * The query, bare or as {@code {"query": {...}, "cache": "no-cache"}}, and its cache mode
+   * (the body's {@code cache}, else the {@code cache} URL parameter, else {@code on}).
+   */
+  static Parsed parseRequest(String body, String cacheParameter) {
     if (body == null || body.isBlank()) {
       throw new QueryException(QueryException.Code.MALFORMED_QUERY, null,
           "the request has no query; send the query JSON as the body");
@@ -153,19 +179,37 @@ public class QueryController {
     try {
       tree = QueryJson.MAPPER.readTree(body);
     } catch (IOException e) {
-      return QueryJson.parse(body); // reports the syntax error with its line and column
+      return new Parsed(QueryJson.parse(body), null); // reports the syntax error's position
     }
-    if (tree != null && tree.isObject() && tree.size() == 1 && tree.has("query")) {
+    CacheMode mode = cacheMode(cacheParameter, "the cache URL parameter");
+    if (tree != null && tree.isObject() && tree.has("query")
+        && (tree.size() == 1 || tree.size() == 2 && tree.has("cache"))) {
+      if (tree.has("cache")) {
+        JsonNode c = tree.get("cache");
+        if (!c.isTextual()) {
+          throw new BadRequestException("INVALID_CACHE_OPTION", "cache", "the cache option must be a string: on, no-cache,"
+              + " must-revalidate, stale-ok or bypass (got " + c + ")");
+        }
+        mode = cacheMode(c.asText(), "the cache option");
+      }
       JsonNode inner = tree.get("query");
       if (inner.isTextual()) {
-        return QueryJson.parse(inner.asText());
+        return new Parsed(QueryJson.parse(inner.asText()), mode);
       }
-      return QueryJson.parse(inner.toString());
+      return new Parsed(QueryJson.parse(inner.toString()), mode);
     }
-    return QueryJson.parse(body);
+    return new Parsed(QueryJson.parse(body), mode);
   }
 
-  private static byte[] json(QueryResult r) {
+  private static CacheMode cacheMode(String value, String where) {
+    try {
+      return CacheMode.parse(value, where);
+    } catch (IllegalArgumentException e) {
+      throw new BadRequestException("INVALID_CACHE_OPTION", "cache", e.getMessage());
+    }
+  }
+
+  private static byte[] json(QueryResult r, java.time.Instant now) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
     try (JsonGenerator g = QueryJson.MAPPER.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
       List<OutputColumn> columns = r.compiled().columns();
@@ -186,6 +230,21 @@ public class QueryController {
       g.writeStringField("dataSource", r.compiled().dataSource());
       g.writeStringField("dialect", r.compiled().dialect().id());
       g.writeStringField("sql", r.compiled().sql());
+      CacheInfo info = r.cacheInfo();
+      g.writeObjectFieldStart("cache");
+      g.writeStringField("tier", info.tier().id());
+      g.writeBooleanField("stale", info.stale());
+      if (info.staleReason() != null) {
+        g.writeStringField("staleReason", info.staleReason());
+      }
+      if (info.createdAt() != null) {
+        g.writeNumberField("ageMs", info.ageMillis(now));
+        g.writeStringField("createdAt", info.createdAt().toString());
+      }
+      if (info.expiresAt() != null) {
+        g.writeStringField("expiresAt", info.expiresAt().toString());
+      }
+      g.writeEndObject();
       StageTimings t = r.timings();
       g.writeObjectFieldStart("timings");
       g.writeNumberField("compileMs", t.compileMicros() / 1000.0);

@@ -53,7 +53,8 @@ public class SqlController {
   }
 
   @Operation(summary = "Run SQL over the semantic schema and the data sources",
-      description = "Body: the SQL as text/plain, or JSON {\"sql\": \"...\", \"parameters\": [...]}."
+      description = "Body: the SQL as text/plain, or JSON {\"sql\": \"...\", \"parameters\": [...],"
+          + " \"cache\": \"on|no-cache|must-revalidate|stale-ok|bypass\"} (or ?cache=)."
           + " Rows as JSON (default), Arrow IPC stream or CSV, by the Accept header.")
   @Post(uri = "/sql", consumes = {MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN},
       produces = {MediaType.APPLICATION_JSON, QueryController.ARROW_STREAM, "text/csv"})
@@ -61,6 +62,7 @@ public class SqlController {
     Principal who = Requests.require(request, Role.VIEWER);
     String text = body;
     List<Object> parameters = List.of();
+    String cache = request.getParameters().get("cache");
     String type = request.getContentType().map(MediaType::getName).orElse("");
     if (body != null && (type.equals(MediaType.APPLICATION_JSON)
         || body.stripLeading().startsWith("{"))) {
@@ -77,12 +79,28 @@ public class SqlController {
       }
       text = tree.get("sql").asText();
       parameters = parameters(tree.path("parameters"));
+      if (tree.has("cache")) {
+        if (!tree.get("cache").isTextual()) {
+          throw new BadRequestException("INVALID_CACHE_OPTION", "cache",
+              "the cache option must be a string: on, no-cache (refresh), must-revalidate,"
+                  + " stale-ok or bypass");
+        }
+        cache = tree.get("cache").asText();
+      }
+    }
+    SqlSession.Options options;
+    try {
+      options = new SqlSession.Options(io.strata.acceleration.cache.CacheMode.parse(cache,
+          "the cache option"));
+    } catch (IllegalArgumentException e) {
+      throw new BadRequestException("INVALID_CACHE_OPTION", "cache", e.getMessage());
     }
     if (text == null || text.isBlank()) {
       throw new BadRequestException("MALFORMED_REQUEST", null, "the request has no SQL; send it as the body");
     }
     PreparedSql prepared = sql.prepare(text);
-    SqlCursor cursor = sql.execute(prepared, parameters, new SqlSession(who.username(), "rest"));
+    SqlCursor cursor = sql.execute(prepared, parameters, new SqlSession(who.username(), "rest", null,
+        options));
     String format = QueryController.format(request.getHeaders().get(HttpHeaders.ACCEPT));
     try {
       if (format.equals("json")) {

@@ -144,12 +144,29 @@ final class StrataMeta extends MetaImpl {
         }
       });
     }
-    JdbcConnection c = new JdbcConnection(ch.id, owner, kept);
+    SqlSession.Options options;
+    try {
+      options = SqlSession.Options.of(info == null ? null : propertyIgnoringCase(info,
+          "strata_cache"));
+    } catch (IllegalArgumentException e) {
+      throw JdbcException.of(JdbcException.STATE, "22023", e.getMessage()
+          + " (the strata_cache connection property: bypass, refresh or on)");
+    }
+    JdbcConnection c = new JdbcConnection(ch.id, owner, kept, options);
     if (connections.putIfAbsent(ch.id, c) != null) {
       throw JdbcException.of(JdbcException.STATE, "08002", "connection " + ch.id
           + " is already open");
     }
     LOG.debug("JDBC connection {} opened by {}", ch.id, owner.username());
+  }
+
+  private static String propertyIgnoringCase(Map<String, String> info, String name) {
+    for (Map.Entry<String, String> e : info.entrySet()) {
+      if (e.getKey().equalsIgnoreCase(name)) {
+        return e.getValue();
+      }
+    }
+    return null;
   }
 
   @Override
@@ -327,7 +344,8 @@ final class StrataMeta extends MetaImpl {
     s.executing = token;
     SqlCursor cursor;
     try {
-      cursor = sql.execute(s.prepared, values, new SqlSession(user.username(), ENDPOINT, token));
+      cursor = sql.execute(s.prepared, values, new SqlSession(user.username(), ENDPOINT, token,
+          s.connection.options));
     } finally {
       s.executing = null;
     }
@@ -761,12 +779,16 @@ final class StrataMeta extends MetaImpl {
     final ConnectionPropertiesImpl properties = new ConnectionPropertiesImpl(true, true,
         Connection.TRANSACTION_NONE, null, null);
     final ConcurrentMap<Integer, Stmt> statements = new ConcurrentHashMap<>();
+    /** The connection's settings: {@code strata_cache} from its properties or SET. */
+    final SqlSession.Options options;
     volatile long lastUsed = System.nanoTime();
 
-    JdbcConnection(String id, Principal owner, Map<String, String> info) {
+    JdbcConnection(String id, Principal owner, Map<String, String> info,
+        SqlSession.Options options) {
       this.id = id;
       this.owner = owner;
       this.info = info;
+      this.options = options;
     }
 
     void touch() {

@@ -44,6 +44,15 @@ public final class CatalogService {
   private record Snapshot(SemanticCompiler compiler, long revision) {}
 
   private volatile Snapshot snapshot;
+  private volatile java.util.function.Consumer<Set<String>> modelsChanged = names -> { };
+
+  /**
+   * Tells {@code listener} the names of the models changed or removed by every catalog reload
+   * (a save here, or one another server made): the results cache drops what they answered.
+   */
+  public void onModelsChanged(java.util.function.Consumer<Set<String>> listener) {
+    this.modelsChanged = listener;
+  }
 
   public CatalogService(ModelStore store, DataSourceService dataSources) {
     this.store = store;
@@ -94,7 +103,21 @@ public final class CatalogService {
       snapshot = new Snapshot(snapshot.compiler(), revision);
       return;
     }
+    SemanticCatalog previous = snapshot.compiler().catalog();
     snapshot = new Snapshot(new SemanticCompiler(catalog), revision);
+    Set<String> changed = new java.util.TreeSet<>();
+    previous.models().forEach(m -> {
+      if (!catalog.model(m.name()).map(m::equals).orElse(false)) {
+        changed.add(m.name());
+      }
+    });
+    if (!changed.isEmpty()) {
+      try {
+        modelsChanged.accept(changed);
+      } catch (RuntimeException e) {
+        LOG.warn("a listener of model changes failed", e);
+      }
+    }
     LOG.info("catalog loaded: {} models, {} views (revision {})", catalog.models().size(),
         catalog.views().size(), revision);
   }

@@ -75,6 +75,16 @@ public final class DataSourceService {
     return spec;
   }
 
+  private volatile java.util.function.Consumer<String> changed = name -> { };
+
+  /**
+   * Tells {@code listener} the name of every data source changed or deleted, here or (seen by
+   * {@link #refreshIfChanged()}) on another server: the results cache drops what it read.
+   */
+  public void onChange(java.util.function.Consumer<String> listener) {
+    this.changed = listener;
+  }
+
   public synchronized DataSourceRecord create(DataSourceRecord r) {
     DataSourceSpec spec = spec(r);
     DataSourceRecord saved = store.create(r);
@@ -92,6 +102,7 @@ public final class DataSourceService {
     DataSourceRecord saved = store.update(merged);
     registry.put(spec);
     applied.put(saved.name(), saved);
+    changed.accept(saved.name());
     return saved;
   }
 
@@ -99,6 +110,7 @@ public final class DataSourceService {
     store.delete(name);
     registry.remove(name);
     applied.remove(name);
+    changed.accept(name);
   }
 
   /** Loads every stored data source into the registry, and drops the ones deleted elsewhere. */
@@ -116,6 +128,9 @@ public final class DataSourceService {
         try {
           registry.put(spec(r));
           applied.put(r.name(), r);
+          if (seen != null) {
+            changed.accept(r.name());
+          }
         } catch (RuntimeException e) {
           LOG.error("stored data source '{}' cannot be used: {}", r.name(), e.getMessage());
         }
@@ -125,6 +140,7 @@ public final class DataSourceService {
       if (!stored.containsKey(name)) {
         registry.remove(name);
         applied.remove(name);
+        changed.accept(name);
       }
     }
   }

@@ -50,7 +50,31 @@ public enum Setting {
   FLIGHT_TLS_CERT("strata.flight.tls.cert", "",
       "PEM file of the Flight SQL endpoint's TLS certificate chain. Empty (with the key empty too): plaintext"),
   FLIGHT_TLS_KEY("strata.flight.tls.key", "",
-      "PEM file of the private key (PKCS#8) of `strata.flight.tls.cert`");
+      "PEM file of the private key (PKCS#8) of `strata.flight.tls.cert`"),
+  CACHE_ENABLED("strata.cache.enabled", "true",
+      "Serve repeated queries from the results cache (every endpoint)"),
+  CACHE_L1_MAX_BYTES("strata.cache.l1.max-bytes", "256MB",
+      "Memory for cached results in this server (L1, Caffeine), e.g. 256MB or 2GB; 0 turns L1 off"),
+  CACHE_REDIS_URI("strata.cache.redis.uri", "",
+      "Redis shared by every server (L2), e.g. redis://127.0.0.1:6379/0; empty: no L2"),
+  CACHE_REDIS_PREFIX("strata.cache.redis.prefix", "strata:",
+      "Prefix of every Redis key Strata writes, so deployments can share a Redis"),
+  CACHE_REDIS_TIMEOUT("strata.cache.redis.timeout", "250ms",
+      "Longest wait for one Redis command; past it the cache serves from L1 alone until Redis answers"),
+  CACHE_MAX_ENTRY_BYTES("strata.cache.max-entry-bytes", "32MB",
+      "Largest result stored (compressed Arrow); a larger one streams to its client uncached"),
+  CACHE_DEFAULT_TTL("strata.cache.default-ttl", "10m",
+      "How long a result is fresh when no model it reads sets `refresh.every`"),
+  CACHE_STALE_WHILE_REVALIDATE("strata.cache.stale-while-revalidate", "1m",
+      "After expiry, how long a result is still served while one background query refreshes it"),
+  CACHE_STALE_IF_ERROR("strata.cache.stale-if-error", "1h",
+      "After expiry, how long a result is kept to be served (marked stale) when the warehouse fails"),
+  CACHE_REFRESH_KEY_INTERVAL("strata.cache.refresh-key-interval", "10s",
+      "How often a model's `refresh.sql` is run, at most"),
+  CACHE_COMPRESSION("strata.cache.compression", "lz4",
+      "Compression of cached Arrow buffers: lz4, zstd or none"),
+  CACHE_LOCK_TIMEOUT("strata.cache.lock-timeout", "30s",
+      "Life of a cross-server single-flight lock unless renewed; when its holder dies another server takes over after this");
 
   private final String property;
   private final String defaultValue;

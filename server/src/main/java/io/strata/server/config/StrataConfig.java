@@ -1,6 +1,7 @@
 package io.strata.server.config;
 
 import io.micronaut.core.value.PropertyResolver;
+import io.strata.acceleration.cache.CacheSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,7 +38,8 @@ public record StrataConfig(
     boolean flightEnabled,
     int flightPort,
     Optional<Path> flightTlsCert,
-    Optional<Path> flightTlsKey) {
+    Optional<Path> flightTlsKey,
+    CacheSettings cache) {
 
   /** Thrown for settings that cannot be used; names every bad one. */
   public static final class InvalidConfigException extends RuntimeException {
@@ -79,7 +81,8 @@ public record StrataConfig(
         r.bool(Setting.FLIGHT_ENABLED),
         r.integer(Setting.FLIGHT_PORT, 0, 65535),
         r.file(Setting.FLIGHT_TLS_CERT),
-        r.file(Setting.FLIGHT_TLS_KEY));
+        r.file(Setting.FLIGHT_TLS_KEY),
+        cache(r));
     if (c.flightTlsCert().isPresent() != c.flightTlsKey().isPresent()) {
       r.problems.add(Setting.FLIGHT_TLS_CERT.property() + " and " + Setting.FLIGHT_TLS_KEY.property()
           + " (" + Setting.FLIGHT_TLS_CERT.envVar() + ", " + Setting.FLIGHT_TLS_KEY.envVar()
@@ -89,6 +92,52 @@ public record StrataConfig(
       throw new InvalidConfigException(r.problems);
     }
     return c;
+  }
+
+  private static CacheSettings cache(Reader r) {
+    CacheSettings.Compression compression = CacheSettings.Compression.LZ4;
+    try {
+      compression = CacheSettings.Compression.parse(r.text(Setting.CACHE_COMPRESSION));
+    } catch (IllegalArgumentException e) {
+      r.problem(Setting.CACHE_COMPRESSION, r.text(Setting.CACHE_COMPRESSION),
+          "expected lz4, zstd or none");
+    }
+    String uri = r.text(Setting.CACHE_REDIS_URI);
+    if (!uri.isEmpty() && !uri.startsWith("redis://") && !uri.startsWith("rediss://")
+        && !uri.startsWith("redis-sentinel://")) {
+      r.problem(Setting.CACHE_REDIS_URI, uri, "expected redis://host:port[/db] (or rediss://)");
+    }
+    long maxEntry = r.bytes(Setting.CACHE_MAX_ENTRY_BYTES);
+    if (maxEntry == 0) {
+      r.problem(Setting.CACHE_MAX_ENTRY_BYTES, "0", "expected a size above zero");
+      maxEntry = 1;
+    }
+    return new CacheSettings(r.bool(Setting.CACHE_ENABLED), r.bytes(Setting.CACHE_L1_MAX_BYTES),
+        uri.isEmpty() ? null : uri, r.text(Setting.CACHE_REDIS_PREFIX), maxEntry,
+        r.duration(Setting.CACHE_DEFAULT_TTL), r.duration(Setting.CACHE_STALE_WHILE_REVALIDATE),
+        r.duration(Setting.CACHE_STALE_IF_ERROR), r.duration(Setting.CACHE_REFRESH_KEY_INTERVAL),
+        compression, r.duration(Setting.CACHE_REDIS_TIMEOUT),
+        r.duration(Setting.CACHE_LOCK_TIMEOUT));
+  }
+
+  /** Parses {@code 0}, {@code 512KB}, {@code 256MB}, {@code 2GB} (powers of 1024) or bytes. */
+  public static Optional<Long> parseBytes(String v) {
+    String s = v == null ? "" : v.trim().toUpperCase(Locale.ROOT).replace(" ", "");
+    long unit = 1;
+    for (String[] u : new String[][] {{"KB", "1024"}, {"MB", "1048576"}, {"GB", "1073741824"},
+        {"K", "1024"}, {"M", "1048576"}, {"G", "1073741824"}, {"B", "1"}}) {
+      if (s.endsWith(u[0])) {
+        unit = Long.parseLong(u[1]);
+        s = s.substring(0, s.length() - u[0].length());
+        break;
+      }
+    }
+    try {
+      long n = Long.parseLong(s);
+      return n < 0 || n > Long.MAX_VALUE / unit ? Optional.empty() : Optional.of(n * unit);
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
   }
 
   /** Reads settings, collecting every problem instead of stopping at the first. */
@@ -156,6 +205,16 @@ public record StrataConfig(
         problem(s, v, "no readable file " + p);
       }
       return Optional.of(p);
+    }
+
+    long bytes(Setting s) {
+      String v = text(s);
+      Optional<Long> b = parseBytes(v);
+      if (b.isEmpty()) {
+        problem(s, v, "expected a size such as 0, 512KB, 256MB or 2GB");
+        return 0;
+      }
+      return b.get();
     }
 
     Duration duration(Setting s) {

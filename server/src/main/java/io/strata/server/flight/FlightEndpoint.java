@@ -66,7 +66,8 @@ public final class FlightEndpoint implements ApplicationEventListener<StartupEve
         : Location.forGrpcInsecure("0.0.0.0", config.flightPort());
     try {
       FlightServer.Builder b = FlightServer.builder(allocator, location, producer)
-          .headerAuthenticator(new FlightAuthenticator(auth, users, config.sessionTtl()));
+          .headerAuthenticator(new FlightAuthenticator(auth, users, config.sessionTtl()))
+          .middleware(FlightSessions.KEY, new FlightSessions());
       if (tls) {
         b.useTls(config.flightTlsCert().get().toFile(), config.flightTlsKey().get().toFile());
       }

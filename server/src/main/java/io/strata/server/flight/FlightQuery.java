@@ -40,7 +40,7 @@ final class FlightQuery {
   void execute(SqlService sql, PreparedSql statement, List<Object> parameters,
       SqlSession session) {
     SqlCursor c = sql.execute(statement, parameters, new SqlSession(session.user(),
-        session.endpoint(), token));
+        session.endpoint(), token, session.options()));
     synchronized (this) {
       if (cancelled || closed) {
         c.cancel();

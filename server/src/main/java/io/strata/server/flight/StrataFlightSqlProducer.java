@@ -466,7 +466,9 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
     executing.add(q);
     call.addListener(onCancel, Runnable::run);
     try {
-      q.execute(sql, statement, parameters, new SqlSession(q.user, ENDPOINT));
+      FlightSessions.Call session = context.getMiddleware(FlightSessions.KEY);
+      q.execute(sql, statement, parameters, new SqlSession(q.user, ENDPOINT, null,
+          session == null ? null : session.options));
       return q;
     } finally {
       call.removeListener(onCancel);

@@ -1,10 +1,17 @@
 package io.strata.server.query;
 
+import io.strata.acceleration.cache.ArrowIpc;
+import io.strata.acceleration.cache.CacheEntry;
+import io.strata.acceleration.cache.CacheSettings;
+import io.strata.acceleration.cache.CacheTier;
+import io.strata.acceleration.cache.ResultCache;
 import io.strata.semantic.compile.CompiledQuery;
 import io.strata.semantic.dialect.Dialect;
 import io.strata.server.datasource.DataSourceException;
 import io.strata.server.query.QueryExecutionException.Code;
+import java.io.IOException;
 import java.sql.Connection;
+import java.time.Duration;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTimeoutException;
@@ -14,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +74,17 @@ public final class QueryCursor implements ArrowBatches {
   private boolean closed;
   private RuntimeException failure;
 
+  // the results cache: a hit is read from its entry; a miss is captured for it while it streams
+  private ArrowStreamReader cached;
+  private VectorSchemaRoot cachedRoot;
+  private CacheTier tier = CacheTier.BYPASS;
+  private CacheInfo cacheInfo;
+  private ResultCache.Lead lead;
+  private ArrowIpc.Writer capture;
+  private CacheSettings cacheSettings;
+  private Duration ttl;
+  private String sourceVersion;
+
   private long rows;
   private long bytes;
   private long executeNanos;
@@ -81,6 +100,62 @@ public final class QueryCursor implements ArrowBatches {
     this.ownsAllocator = ownsAllocator;
     this.limits = service.limits();
     this.compileMicros = compileMicros;
+  }
+
+  /** Offers the result to the cache (a miss this cursor leads): it is captured as it streams. */
+  void capture(ResultCache.Lead lead, CacheSettings settings, Duration ttl,
+      String sourceVersion) {
+    this.lead = lead;
+    this.cacheSettings = settings;
+    this.ttl = ttl;
+    this.sourceVersion = sourceVersion;
+    this.tier = CacheTier.MISS;
+  }
+
+  /** Serves a cached result: no warehouse is touched. */
+  QueryCursor startCached(CacheEntry entry, CacheTier from, boolean stale, String staleReason) {
+    long t = System.nanoTime();
+    try {
+      tier = from;
+      cacheInfo = new CacheInfo(from, stale, staleReason, entry.createdAt(), entry.expiresAt());
+      cached = ArrowIpc.reader(entry.ipc(), allocator);
+      cachedRoot = cached.getVectorSchemaRoot();
+      schema = cachedRoot.getSchema();
+      firstHasRows = load();
+      firstPending = true;
+      executeNanos = System.nanoTime() - t;
+      return this;
+    } catch (IOException | RuntimeException e) {
+      executeNanos = System.nanoTime() - t;
+      failure = new QueryExecutionException(Code.WAREHOUSE_ERROR, execution.queryId,
+          "query " + execution.queryId + ": its cached result could not be read: " + e, e);
+      close();
+      throw failure;
+    }
+  }
+
+  /**
+   * When the warehouse failed and the cache holds an expired result within the stale-if-error
+   * window, serves that (and says so) instead of the error.
+   */
+  private boolean fallBackToStale(RuntimeException error) {
+    if (lead == null || !(error instanceof QueryExecutionException q)
+        || q.code() != Code.WAREHOUSE_ERROR && q.code() != Code.TIMEOUT) {
+      return false;
+    }
+    CacheEntry stale = lead.staleFallback();
+    if (stale == null) {
+      return false;
+    }
+    LOG.warn("query {}: the warehouse failed, serving the result cached at {} ({})",
+        execution.queryId, stale.createdAt(), error.getMessage());
+    ResultCache.Hit hit = lead.servedStale(stale);
+    lead = null;
+    closeCapture();
+    release();
+    exhausted = false;
+    startCached(hit.entry(), hit.tier(), true, error.getMessage());
+    return true;
   }
 
   /** Borrows a connection, executes, reads the first batch; on failure closes and throws. */
@@ -122,7 +197,11 @@ public final class QueryCursor implements ArrowBatches {
       return this;
     } catch (RuntimeException | SQLException e) {
       executeNanos = System.nanoTime() - t;
-      failure = map(e);
+      RuntimeException mapped = map(e);
+      if (fallBackToStale(mapped)) {
+        return this;
+      }
+      failure = mapped;
       close();
       throw failure;
     } catch (Error e) {
@@ -206,7 +285,12 @@ public final class QueryCursor implements ArrowBatches {
       throw new IllegalStateException("query " + execution.queryId + " has no current batch:"
           + " call next() first, and only while it returns true");
     }
-    return reader.batch();
+    return cached != null ? cachedRoot : reader.batch();
+  }
+
+  /** Where the result comes from: a cache tier with its age, or the warehouse. */
+  public CacheInfo cacheInfo() {
+    return cacheInfo != null ? cacheInfo : new CacheInfo(tier, false, null, null, null);
   }
 
   /** Rows read so far. */
@@ -227,9 +311,13 @@ public final class QueryCursor implements ArrowBatches {
 
   /** Reads the next non-empty batch of warehouse rows into the reader's batch. */
   private boolean load() {
+    if (cached != null) {
+      return loadCached();
+    }
     checkAbort();
     if (!reader.next()) {
       exhausted = true;
+      stored();
       return false;
     }
     VectorSchemaRoot root = reader.batch();
@@ -245,7 +333,67 @@ public final class QueryCursor implements ArrowBatches {
     for (FieldVector v : root.getFieldVectors()) {
       bytes += v.getBufferSize();
     }
+    if (capture == null && lead != null) {
+      capture = new ArrowIpc.Writer(schema != null ? schema : root.getSchema(),
+          cacheSettings.compression(), cacheSettings.maxEntryBytes());
+    }
+    if (capture != null && !capture.write(root)) {
+      closeCapture(); // larger than an entry may be: streamed, not stored
+      lead.complete(null, rows, 0, ttl, sourceVersion);
+      lead = null;
+    }
     return true;
+  }
+
+  private boolean loadCached() {
+    try {
+      while (cached.loadNextBatch()) {
+        VectorSchemaRoot root = cachedRoot;
+        if (root.getRowCount() == 0) {
+          continue;
+        }
+        rows += root.getRowCount();
+        for (FieldVector v : root.getFieldVectors()) {
+          bytes += v.getBufferSize();
+        }
+        return true;
+      }
+      exhausted = true;
+      return false;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** The whole result has been read from the warehouse: store it. */
+  private void stored() {
+    if (lead == null) {
+      return;
+    }
+    byte[] ipc;
+    if (capture == null) { // an empty result
+      try (ArrowIpc.Writer empty = new ArrowIpc.Writer(schema, cacheSettings.compression(),
+          cacheSettings.maxEntryBytes())) {
+        ipc = empty.finish();
+      }
+    } else {
+      ipc = capture.finish();
+    }
+    closeCapture();
+    long micros = (System.nanoTime() - execution.startNanos) / 1000; // what a hit saves
+    CacheEntry entry = lead.complete(ipc, rows, micros, ttl, sourceVersion);
+    lead = null;
+    if (entry != null) {
+      cacheInfo = new CacheInfo(CacheTier.MISS, false, null, entry.createdAt(),
+          entry.expiresAt());
+    }
+  }
+
+  private void closeCapture() {
+    if (capture != null) {
+      capture.close();
+      capture = null;
+    }
   }
 
   private void checkAbort() {
@@ -320,6 +468,11 @@ public final class QueryCursor implements ArrowBatches {
       return;
     }
     released = true;
+    if (lead != null) {
+      lead.abandon(); // failed, cancelled or closed before its end: nothing to store
+      lead = null;
+    }
+    closeCapture();
     if (watchdog != null) {
       watchdog.cancel(false);
     }
@@ -376,6 +529,13 @@ public final class QueryCursor implements ArrowBatches {
     if (reader != null) {
       reader.close();
     }
+    if (cached != null) {
+      try {
+        cached.close();
+      } catch (IOException | RuntimeException e) {
+        LOG.debug("query {}: closing its cached result failed", execution.queryId, e);
+      }
+    }
     if (ownsAllocator) {
       try {
         allocator.close();
@@ -384,6 +544,6 @@ public final class QueryCursor implements ArrowBatches {
       }
     }
     endNanos = System.nanoTime();
-    service.record(execution, timings(), rows, bytes, failure);
+    service.record(execution, timings(), rows, bytes, failure, tier);
   }
 }

@@ -13,10 +13,19 @@ import java.time.Instant;
  *     a {@link QueryExecutionException.Code}, a {@code DataSourceException.Code}, a semantic
  *     {@code QueryException.Code}, or {@code INTERNAL}
  * @param error the error message; null on success
+ * @param cacheTier where the result came from ({@code l1}, {@code l2}, {@code miss},
+ *     {@code bypass}); null for work the cache does not see (SQL Strata computes itself)
  */
 public record QueryEvent(String queryId, String user, String endpoint, String queryText,
     String sql, String dataSource, Instant startedAt, StageTimings timings, long rows, long bytes,
-    String errorCode, String error) {
+    String errorCode, String error, String cacheTier) {
+
+  public QueryEvent(String queryId, String user, String endpoint, String queryText,
+      String sql, String dataSource, Instant startedAt, StageTimings timings, long rows,
+      long bytes, String errorCode, String error) {
+    this(queryId, user, endpoint, queryText, sql, dataSource, startedAt, timings, rows, bytes,
+        errorCode, error, null);
+  }
 
   public boolean failed() {
     return errorCode != null;

@@ -1,5 +1,6 @@
 package io.strata.server.query;
 
+import io.strata.acceleration.cache.CacheMode;
 import io.strata.semantic.query.SemanticQuery;
 import java.util.function.BooleanSupplier;
 
@@ -13,16 +14,27 @@ import java.util.function.BooleanSupplier;
  * @param queryId the id to run it under, or null for a new one; known before it starts, so
  *     that it can be cancelled while it starts
  * @param cancelled true once the caller has cancelled it (checked when it starts), or null
+ * @param cache how the request uses the results cache ({@link CacheMode#ON} when null)
  */
 public record QueryRequest(SemanticQuery query, String queryText, String user, String endpoint,
-    String queryId, BooleanSupplier cancelled) {
+    String queryId, BooleanSupplier cancelled, CacheMode cache) {
   public QueryRequest {
     if (query == null) {
       throw new IllegalArgumentException("a query request needs a query");
     }
+    cache = cache == null ? CacheMode.ON : cache;
+  }
+
+  public QueryRequest(SemanticQuery query, String queryText, String user, String endpoint,
+      String queryId, BooleanSupplier cancelled) {
+    this(query, queryText, user, endpoint, queryId, cancelled, CacheMode.ON);
   }
 
   public QueryRequest(SemanticQuery query, String queryText, String user, String endpoint) {
-    this(query, queryText, user, endpoint, null, null);
+    this(query, queryText, user, endpoint, null, null, CacheMode.ON);
+  }
+
+  public QueryRequest withCache(CacheMode mode) {
+    return new QueryRequest(query, queryText, user, endpoint, queryId, cancelled, mode);
   }
 }

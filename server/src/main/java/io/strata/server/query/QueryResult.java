@@ -19,11 +19,13 @@ public final class QueryResult implements AutoCloseable {
   private final long rows;
   private final StageTimings timings;
   private final BufferAllocator allocator;
+  private final CacheInfo cacheInfo;
   private boolean closed;
 
   QueryResult(String queryId, CompiledQuery compiled, Schema schema,
       List<VectorSchemaRoot> batches, long rows, StageTimings timings,
-      BufferAllocator allocator) {
+      BufferAllocator allocator, CacheInfo cacheInfo) {
+    this.cacheInfo = cacheInfo;
     this.queryId = queryId;
     this.compiled = compiled;
     this.schema = schema;
@@ -56,6 +58,11 @@ public final class QueryResult implements AutoCloseable {
 
   public StageTimings timings() {
     return timings;
+  }
+
+  /** Where the result came from: a cache tier with its age, or the warehouse. */
+  public CacheInfo cacheInfo() {
+    return cacheInfo;
   }
 
   /** Frees the batches' memory. Idempotent. */

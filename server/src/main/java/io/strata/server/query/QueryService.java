@@ -1,5 +1,9 @@
 package io.strata.server.query;
 
+import io.strata.acceleration.cache.CacheKeys;
+import io.strata.acceleration.cache.CacheMode;
+import io.strata.acceleration.cache.CacheTier;
+import io.strata.acceleration.cache.ResultCache;
 import io.strata.semantic.compile.CompiledQuery;
 import io.strata.semantic.compile.SemanticCompiler;
 import io.strata.semantic.query.QueryException;
@@ -56,6 +60,8 @@ public final class QueryService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(QueryService.class);
 
   private final Supplier<SemanticCompiler> compiler;
+  private final QueryCaching caching;
+  private final ExecutorService revalidators;
   private final DataSourceRegistry registry;
   private final BufferAllocator allocator;
   private final QueryLimits limits;
@@ -73,7 +79,19 @@ public final class QueryService implements AutoCloseable {
    */
   public QueryService(Supplier<SemanticCompiler> compiler, DataSourceRegistry registry,
       BufferAllocator allocator, QueryLimits limits, QueryLogger logger, Clock clock) {
+    this(compiler, registry, allocator, limits, logger, clock, null);
+  }
+
+  /**
+   * @param cache the results cache, or null to always ask the warehouse; the service does not
+   *     close it
+   */
+  public QueryService(Supplier<SemanticCompiler> compiler, DataSourceRegistry registry,
+      BufferAllocator allocator, QueryLimits limits, QueryLogger logger, Clock clock,
+      ResultCache cache) {
     this.compiler = compiler;
+    this.caching = cache == null ? null : new QueryCaching(cache, registry);
+    this.revalidators = Executors.newFixedThreadPool(2, daemon("strata-cache-revalidate"));
     this.registry = registry;
     this.allocator = allocator;
     this.limits = limits == null ? QueryLimits.defaults() : limits;
@@ -113,7 +131,20 @@ public final class QueryService implements AutoCloseable {
    *     that is not configured
    */
   public CompiledQuery plan(SemanticQuery q) {
-    return compiler.get().compile(bounded(q), registry::dialect);
+    return plan(compiler.get(), q);
+  }
+
+  /**
+   * Filters and segments are put in a canonical order first, so that queries differing only in
+   * their order compile to the same SQL and share a cache entry.
+   */
+  private CompiledQuery plan(SemanticCompiler c, SemanticQuery q) {
+    return c.compile(bounded(CacheKeys.normalise(q)), registry::dialect);
+  }
+
+  /** The results cache, or null when the service has none. */
+  public ResultCache cache() {
+    return caching == null ? null : caching.cache();
   }
 
   /** The query with {@code limit = maxRows + 1} when it has no limit. */
@@ -146,8 +177,9 @@ public final class QueryService implements AutoCloseable {
           "the server is shutting down and accepts no new queries (query " + id + ")"));
     }
     CompiledQuery compiled;
+    SemanticCompiler c = compiler.get();
     try {
-      compiled = plan(request.query());
+      compiled = plan(c, request.query());
     } catch (RuntimeException e) {
       throw refuse(ex, t0, e);
     }
@@ -169,6 +201,28 @@ public final class QueryService implements AutoCloseable {
     } catch (RuntimeException e) {
       throw refuse(ex, t0, e);
     }
+    ResultCache.Lookup lookup = null;
+    QueryCaching.Plan cachePlan = null;
+    if (caching != null && request.cache() != CacheMode.BYPASS) {
+      try {
+        cachePlan = caching.plan(compiled, c.catalog(), limits.timeout());
+        lookup = caching.cache().lookup(cachePlan.key(), request.cache(), limits.timeout());
+      } catch (RuntimeException e) {
+        LOG.warn("query {} runs without the results cache: {}", id, e.getMessage());
+        cachePlan = null;
+      }
+    }
+    long lookupMicros = (System.nanoTime() - t0) / 1000;
+    if (lookup instanceof ResultCache.Hit hit) {
+      if (hit.revalidate()) {
+        revalidate(request, hit.entry().keyHash());
+      }
+      return new QueryCursor(this, ex, compiled, alloc, owns, lookupMicros)
+          .startCached(hit.entry(), hit.tier(), hit.stale(), null);
+    }
+    if (lookup == null && caching != null) {
+      caching.cache().bypassed();
+    }
     running.put(id, ex);
     if (shuttingDown) {
       // shutdown began after the first check: this query was never seen by it
@@ -178,7 +232,35 @@ public final class QueryService implements AutoCloseable {
       // cancelled while it started: a cancel(id) before running.put found nothing to cancel
       ex.abort(Code.CANCELLED);
     }
-    return new QueryCursor(this, ex, compiled, alloc, owns, compileMicros).start();
+    QueryCursor cursor = new QueryCursor(this, ex, compiled, alloc, owns, compileMicros);
+    if (lookup instanceof ResultCache.Lead lead) {
+      cursor.capture(lead, caching.cache().settings(), cachePlan.ttl(),
+          cachePlan.sourceVersion());
+    }
+    return cursor.start();
+  }
+
+  /**
+   * Refreshes a stale entry in the background (stale-while-revalidate): the same query with
+   * {@code no-cache}, read to its end so that its result is stored.
+   */
+  private void revalidate(QueryRequest request, String keyHash) {
+    try {
+      revalidators.execute(() -> {
+        try (QueryCursor c = open(new QueryRequest(request.query(), request.queryText(),
+            request.user(), "revalidate", null, null, CacheMode.NO_CACHE))) {
+          while (c.next()) {
+            // stored by the cursor when it reaches the end
+          }
+        } catch (RuntimeException e) {
+          LOG.warn("refreshing a stale cache entry failed: {}", e.getMessage());
+        } finally {
+          caching.cache().revalidationEnded(keyHash);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      caching.cache().revalidationEnded(keyHash);
+    }
   }
 
 
@@ -210,7 +292,7 @@ public final class QueryService implements AutoCloseable {
       }
       cursor.close();
       return new QueryResult(cursor.queryId(), cursor.compiled(), cursor.schema(), batches,
-          cursor.rows(), cursor.timings(), child);
+          cursor.rows(), cursor.timings(), child, cursor.cacheInfo());
     } catch (RuntimeException | Error e) {
       if (cursor != null) {
         cursor.close();
@@ -270,6 +352,7 @@ public final class QueryService implements AutoCloseable {
   @Override
   public void close() {
     shutdown(Duration.ZERO);
+    revalidators.shutdownNow();
     watchdog.shutdownNow();
     cancellers.shutdown();
   }
@@ -376,11 +459,16 @@ public final class QueryService implements AutoCloseable {
   }
 
   void record(Execution ex, StageTimings timings, long rows, long bytes, RuntimeException e) {
+    record(ex, timings, rows, bytes, e, null);
+  }
+
+  void record(Execution ex, StageTimings timings, long rows, long bytes, RuntimeException e,
+      CacheTier tier) {
     String code = errorCode(e);
     QueryRequest r = ex.request;
     QueryEvent event = new QueryEvent(ex.queryId, r.user(), r.endpoint(), r.queryText(), ex.sql,
         ex.dataSource, ex.startedAt, timings, rows, bytes, code,
-        e == null ? null : String.valueOf(e.getMessage()));
+        e == null ? null : String.valueOf(e.getMessage()), tier == null ? null : tier.id());
     try {
       logger.record(event);
     } catch (RuntimeException failure) {

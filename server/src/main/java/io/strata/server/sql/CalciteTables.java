@@ -247,7 +247,7 @@ final class CalciteTables {
       QueryCursor cursor;
       try {
         cursor = exec.queries.open(new QueryRequest(query, exec.text, exec.session.user(),
-            exec.session.endpoint(), id, () -> exec.cancelled));
+            exec.session.endpoint(), id, () -> exec.cancelled, exec.session.options().cache()));
       } catch (RuntimeException e) {
         exec.running.remove(id);
         throw e;

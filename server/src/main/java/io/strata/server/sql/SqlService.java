@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.strata.semantic.compile.CompiledQuery;
 import io.strata.semantic.model.SemanticCatalog;
 import io.strata.server.datasource.DataSourceRegistry;
+import io.strata.acceleration.cache.CacheMode;
 import io.strata.server.query.QueryCursor;
 import io.strata.server.query.QueryExecutionException;
 import io.strata.server.query.QueryRequest;
@@ -114,6 +115,10 @@ public final class SqlService implements AutoCloseable {
    *     something the semantic layer cannot answer
    */
   public PreparedSql prepare(String sql) {
+    if (setCache(sql) != null) {
+      return new PreparedSql(sql, 0, List.of(new SqlColumn(SET_CACHE_COLUMN, java.sql.Types.VARCHAR,
+          "VARCHAR", true, 16, 0, "the connection's results-cache mode")));
+    }
     SqlParsing.Parsed parsed = SqlParsing.parse(sql, this::names);
     int[] count = {0};
     parsed.node().accept(new SqlShuttle() {
@@ -166,6 +171,12 @@ public final class SqlService implements AutoCloseable {
       throw new QueryExecutionException(QueryExecutionException.Code.CANCELLED, null,
           "the statement was cancelled before it started");
     }
+    CacheMode set = setCache(statement.sql());
+    if (set != null) {
+      session.options().cache(set);
+      return new ArrowSqlCursors.Lines(UUID.randomUUID().toString(), SET_CACHE_COLUMN,
+          List.of(set.id()), allocator);
+    }
     SqlParsing.Parsed parsed = SqlParsing.parse(statement.sql(), this::names);
     SqlNode node = bind(parsed.node(), parameters == null ? List.of() : parameters);
     if (node instanceof SqlExplain explain) {
@@ -181,10 +192,38 @@ public final class SqlService implements AutoCloseable {
       SqlCancel cancel = session.cancel();
       cancel.onCancel(() -> queries.cancel(id));
       QueryCursor cursor = queries.open(new QueryRequest(t.query(), statement.sql(),
-          session.user(), session.endpoint(), id, cancel::cancelled));
+          session.user(), session.endpoint(), id, cancel::cancelled, session.options().cache()));
       return new SemanticSqlCursor(queries, cursor, t.outputs());
     }
     return calcite(node, parsed.shifts(), statement.sql(), session);
+  }
+
+  private static final String SET_CACHE_COLUMN = "strata_cache";
+  private static final java.util.regex.Pattern SET_CACHE = java.util.regex.Pattern.compile(
+      "\\s*SET\\s+(?:SESSION\\s+)?STRATA_CACHE\\s*(?:=|\\bTO\\b)\\s*"
+          + "(?:'([^']*)'|\"([^\"]*)\"|([A-Za-z_-]+))\\s*;?\\s*",
+      java.util.regex.Pattern.CASE_INSENSITIVE);
+
+  /**
+   * The mode of a {@code SET strata_cache = 'bypass' | 'refresh' | 'on'} statement (the one
+   * setting a SQL client may change: it applies to the connection's later statements), or null
+   * for any other statement.
+   *
+   * @throws SqlQueryException INVALID_PARAMETER naming the value when it is not a mode
+   */
+  static CacheMode setCache(String sql) {
+    java.util.regex.Matcher m = SET_CACHE.matcher(sql);
+    if (!m.matches()) {
+      return null;
+    }
+    String value = m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3);
+    try {
+      return CacheMode.parse(value, "strata_cache");
+    } catch (IllegalArgumentException e) {
+      throw new SqlQueryException(SqlQueryException.Code.PARAMETER_ERROR, e.getMessage()
+          + " (SET strata_cache = 'bypass' | 'refresh' | 'on')", 1, m.start(
+          m.group(1) != null ? 1 : m.group(2) != null ? 2 : 3) + 1);
+    }
   }
 
   /** Prepares and runs a statement without parameters. */

@@ -1,0 +1,125 @@
+package io.strata.server.query;
+
+import io.strata.acceleration.cache.CacheKey;
+import io.strata.acceleration.cache.CacheKeys;
+import io.strata.acceleration.cache.ResultCache;
+import io.strata.semantic.compile.CompiledQuery;
+import io.strata.semantic.model.Model;
+import io.strata.semantic.model.SemanticCatalog;
+import io.strata.server.datasource.DataSourceRegistry;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the query service needs to ask the results cache about a compiled query: its key (model
+ * versions and refresh-key values included) and how long its result stays fresh.
+ *
+ * <p>Freshness: the shortest {@code refresh.every} of the models the SQL reads, else the
+ * default TTL. A model with {@code refresh.sql} has that SQL run against its data source at most
+ * every {@code refreshKeyInterval}; its value is part of the key, so a changed value means new
+ * results at once.
+ */
+final class QueryCaching {
+  private static final Logger LOG = LoggerFactory.getLogger(QueryCaching.class);
+
+  /** The models' versions of one catalog, computed once per catalog. */
+  private record Versions(SemanticCatalog catalog, Map<String, String> byModel) {}
+
+  private record RefreshValue(String value, Instant checkedAt) {}
+
+  private final ResultCache cache;
+  private final DataSourceRegistry registry;
+  private final Map<String, RefreshValue> refreshValues = new ConcurrentHashMap<>();
+  private volatile Versions versions;
+
+  QueryCaching(ResultCache cache, DataSourceRegistry registry) {
+    this.cache = cache;
+    this.registry = registry;
+  }
+
+  ResultCache cache() {
+    return cache;
+  }
+
+  /** A query's key and freshness. */
+  record Plan(CacheKey key, Duration ttl, String sourceVersion) {}
+
+  /**
+   * @throws IllegalStateException when a refresh key cannot be read and no earlier value is
+   *     known (the query then runs without the cache)
+   */
+  Plan plan(CompiledQuery compiled, SemanticCatalog catalog, Duration timeout) {
+    Map<String, String> modelVersions = new LinkedHashMap<>();
+    Map<String, String> refreshKeys = new LinkedHashMap<>();
+    Duration ttl = null;
+    Map<String, String> known = versions(catalog);
+    for (String name : compiled.models()) {
+      Optional<Model> m = catalog.model(name);
+      modelVersions.put(name, known.getOrDefault(name, "?"));
+      if (m.isEmpty() || m.get().refresh() == null) {
+        continue;
+      }
+      var refresh = m.get().refresh();
+      if (refresh.every() != null && (ttl == null || refresh.every().compareTo(ttl) < 0)) {
+        ttl = refresh.every();
+      }
+      if (refresh.sql() != null) {
+        refreshKeys.put(name, refreshValue(m.get().dataSource(), refresh.sql(), timeout));
+      }
+    }
+    CacheKeys.Parts parts = new CacheKeys.Parts(compiled.dataSource(), compiled.dialect().id(),
+        compiled.sql(), List.of(), modelVersions, "", refreshKeys);
+    return new Plan(cache.key(parts), ttl == null ? cache.settings().defaultTtl() : ttl,
+        parts.sourceVersion());
+  }
+
+  private Map<String, String> versions(SemanticCatalog catalog) {
+    Versions v = versions;
+    if (v == null || v.catalog() != catalog) {
+      Map<String, String> map = new ConcurrentHashMap<>();
+      catalog.models().forEach(m -> map.put(m.name(), CacheKeys.modelVersion(m)));
+      v = new Versions(catalog, map);
+      versions = v;
+    }
+    return v.byModel();
+  }
+
+  private String refreshValue(String dataSource, String sql, Duration timeout) {
+    String id = dataSource + "\u0000" + sql;
+    Instant now = cache.clock().instant();
+    RefreshValue known = refreshValues.get(id);
+    if (known != null
+        && now.isBefore(known.checkedAt().plus(cache.settings().refreshKeyInterval()))) {
+      return known.value();
+    }
+    try (Connection c = registry.connect(dataSource); Statement s = c.createStatement()) {
+      s.setQueryTimeout((int) Math.max(1, Math.min(timeout.toSeconds(), 60)));
+      String value;
+      try (ResultSet rs = s.executeQuery(sql)) {
+        value = rs.next() ? String.valueOf(rs.getObject(1)) : "";
+      }
+      refreshValues.put(id, new RefreshValue(value, now));
+      return value;
+    } catch (SQLException | RuntimeException e) {
+      if (known != null) {
+        LOG.warn("refresh key of data source '{}' failed ({}); keeping its last value",
+            dataSource, e.getMessage());
+        refreshValues.put(id, new RefreshValue(known.value(), now));
+        return known.value();
+      }
+      throw new IllegalStateException("the refresh key of data source '" + dataSource
+          + "' could not be read: " + e.getMessage(), e);
+    }
+  }
+}
