@@ -47,19 +47,26 @@ public final class ArrowIpc {
    * Encodes batches as they stream past, up to a byte budget: the result of a query is captured
    * while it is sent to its client, and dropped (not stored) once it grows past the budget, so a
    * large result costs no more memory than the budget.
+   *
+   * <p>Batches are captured uncompressed (a copy, cheap enough not to slow the stream), and the
+   * whole stream is compressed once by {@link #finish(BufferAllocator)}: a result that turns out
+   * too large has then cost no compression at all.
    */
   public static final class Writer implements AutoCloseable {
     private final Bounded out;
     private final WriteChannel channel;
     private final CompressionCodec codec;
+    private final Compression compression;
     private boolean overflowed;
     private boolean finished;
     private long rows;
 
+    /** @param maxBytes budget of the uncompressed stream */
     public Writer(Schema schema, Compression compression, long maxBytes) {
       this.out = new Bounded(maxBytes);
       this.channel = new WriteChannel(Channels.newChannel(out));
-      this.codec = codec(compression);
+      this.compression = compression;
+      this.codec = NoCompressionCodec.INSTANCE;
       try {
         MessageSerializer.serialize(channel, schema);
       } catch (IOException e) {
@@ -94,8 +101,13 @@ public final class ArrowIpc {
       return rows;
     }
 
-    /** Ends the stream; its bytes, or null when it overflowed. */
-    public byte[] finish() {
+    /**
+     * Ends the stream and compresses it.
+     *
+     * @param allocator for decoding the captured batches while compressing them
+     * @return the stream's bytes, or null when it overflowed
+     */
+    public byte[] finish(BufferAllocator allocator) {
       if (overflowed) {
         return null;
       }
@@ -106,7 +118,9 @@ public final class ArrowIpc {
         overflow();
         return null;
       }
-      return out.bytes();
+      byte[] raw = out.bytes();
+      out.drop();
+      return compression == Compression.NONE ? raw : compress(raw, compression, allocator);
     }
 
     private void overflow() {
@@ -117,6 +131,27 @@ public final class ArrowIpc {
     @Override
     public void close() {
       out.drop();
+    }
+  }
+
+  /** Re-encodes an uncompressed IPC stream with its buffers compressed. */
+  static byte[] compress(byte[] raw, Compression compression, BufferAllocator allocator) {
+    try (ArrowStreamReader reader = reader(raw, allocator)) {
+      VectorSchemaRoot root = reader.getVectorSchemaRoot();
+      Bounded out = new Bounded(Integer.MAX_VALUE - 16);
+      WriteChannel channel = new WriteChannel(Channels.newChannel(out));
+      MessageSerializer.serialize(channel, root.getSchema());
+      CompressionCodec codec = codec(compression);
+      while (reader.loadNextBatch()) {
+        VectorUnloader unloader = new VectorUnloader(root, true, codec, true);
+        try (ArrowRecordBatch batch = unloader.getRecordBatch()) {
+          MessageSerializer.serialize(channel, batch);
+        }
+      }
+      ArrowStreamWriter.writeEndOfStream(channel, IpcOption.DEFAULT);
+      return out.bytes();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

@@ -10,8 +10,8 @@ import java.util.Locale;
  * @param redisUri the shared tier ({@code redis://host:port[/db]}); null or blank: no L2
  * @param redisPrefix prefix of every Redis key Strata writes (several deployments can share a
  *     Redis)
- * @param maxEntryBytes a result whose encoded size passes this is streamed to the client and not
- *     stored
+ * @param maxEntryBytes a result whose Arrow size (uncompressed) passes this is streamed to the
+ *     client and not stored
  * @param defaultTtl how long an entry is fresh when none of the models it reads says
  *     ({@code refresh.every})
  * @param staleWhileRevalidate after expiry, how long an entry is still served while one background
@@ -53,11 +53,11 @@ public record CacheSettings(boolean enabled, long l1MaxBytes, String redisUri, S
     }
   }
 
-  /** The embedded default: L1 only, 256 MB, LZ4. */
+  /** The embedded default: L1 only, 256 MB, ZSTD. */
   public static CacheSettings defaults() {
     return new CacheSettings(true, 256L << 20, null, "strata:", 32L << 20,
         Duration.ofMinutes(10), Duration.ofMinutes(1), Duration.ofHours(1),
-        Duration.ofSeconds(10), Compression.LZ4, Duration.ofMillis(250),
+        Duration.ofSeconds(10), Compression.ZSTD, Duration.ofMillis(250),
         Duration.ofSeconds(30));
   }
 

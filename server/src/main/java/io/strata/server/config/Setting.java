@@ -62,7 +62,7 @@ public enum Setting {
   CACHE_REDIS_TIMEOUT("strata.cache.redis.timeout", "250ms",
       "Longest wait for one Redis command; past it the cache serves from L1 alone until Redis answers"),
   CACHE_MAX_ENTRY_BYTES("strata.cache.max-entry-bytes", "32MB",
-      "Largest result stored (compressed Arrow); a larger one streams to its client uncached"),
+      "Largest result stored (its Arrow size before compression); a larger one streams to its client uncached"),
   CACHE_DEFAULT_TTL("strata.cache.default-ttl", "10m",
       "How long a result is fresh when no model it reads sets `refresh.every`"),
   CACHE_STALE_WHILE_REVALIDATE("strata.cache.stale-while-revalidate", "1m",
@@ -71,7 +71,7 @@ public enum Setting {
       "After expiry, how long a result is kept to be served (marked stale) when the warehouse fails"),
   CACHE_REFRESH_KEY_INTERVAL("strata.cache.refresh-key-interval", "10s",
       "How often a model's `refresh.sql` is run, at most"),
-  CACHE_COMPRESSION("strata.cache.compression", "lz4",
+  CACHE_COMPRESSION("strata.cache.compression", "zstd",
       "Compression of cached Arrow buffers: lz4, zstd or none"),
   CACHE_LOCK_TIMEOUT("strata.cache.lock-timeout", "30s",
       "Life of a cross-server single-flight lock unless renewed; when its holder dies another server takes over after this");

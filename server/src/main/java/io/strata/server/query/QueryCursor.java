@@ -374,10 +374,10 @@ public final class QueryCursor implements ArrowBatches {
     if (capture == null) { // an empty result
       try (ArrowIpc.Writer empty = new ArrowIpc.Writer(schema, cacheSettings.compression(),
           cacheSettings.maxEntryBytes())) {
-        ipc = empty.finish();
+        ipc = empty.finish(allocator);
       }
     } else {
-      ipc = capture.finish();
+      ipc = capture.finish(allocator);
     }
     closeCapture();
     long micros = (System.nanoTime() - execution.startNanos) / 1000; // what a hit saves
