@@ -331,7 +331,8 @@ public final class ResultCache implements AutoCloseable {
     /**
      * Stores the result and hands it to every request waiting for it.
      *
-     * @param ipc the result's Arrow IPC stream, or null when it was too large to keep
+     * @param ipc the result's Arrow IPC stream, or null when it was too large to keep (a stream
+     *     longer than {@link CacheSettings#maxEntryBytes()} is not kept either)
      * @param ttl how long it is fresh
      * @return the stored entry, or null when nothing was stored
      */
@@ -340,7 +341,7 @@ public final class ResultCache implements AutoCloseable {
       if (done) {
         return null;
       }
-      if (ipc == null) {
+      if (ipc == null || ipc.length > settings.maxEntryBytes()) {
         tooLarge.increment();
         abandon();
         return null;
