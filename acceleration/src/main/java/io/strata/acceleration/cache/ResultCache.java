@@ -412,7 +412,7 @@ public final class ResultCache implements AutoCloseable {
   }
 
   private void bump(String scope) {
-    Long shared = redis == null ? null : redis.bump(scope);
+    Long shared = redis == null ? null : redis.bump(scope, generation(scope));
     generations.merge(scope, shared == null ? generation(scope) + 1 : shared, Math::max);
     drop(scope);
   }
@@ -431,6 +431,16 @@ public final class ResultCache implements AutoCloseable {
     if (shared != null) {
       // never go back: a counter bumped here while Redis was away stays ahead
       shared.forEach((scope, v) -> generations.merge(scope, v, Math::max));
+      // and Redis learns of it (it is behind after a bump here while it was away, or after it
+      // restarted without its data): otherwise the next bump elsewhere could land on a value this
+      // server already has, and leave its keys, and the results stored under them, unchanged
+      Map<String, Long> ahead = new java.util.HashMap<>();
+      generations.forEach((scope, v) -> {
+        if (v > shared.getOrDefault(scope, 0L)) {
+          ahead.put(scope, v);
+        }
+      });
+      redis.raise(ahead);
     }
   }
 
