@@ -99,6 +99,15 @@ class ArrowIpcTest {
   }
 
   @Test
+  void theDefaultCompressionIsZstd() {
+    // Arrow's LZ4 codec (commons-compress, pure Java) took ~25 s for a 450 KB result in
+    // CacheBenchmark; the default must not be it
+    assertThat(CacheSettings.defaults().compression()).isEqualTo(Compression.ZSTD);
+    assertThat(new CacheSettings(true, 1, null, null, 1, null, null, null, null, null, null, null)
+        .compression()).isEqualTo(Compression.ZSTD);
+  }
+
+  @Test
   void compressionShrinksRepetitiveData() {
     int none = Results.ipc(allocator, Compression.NONE, 4, 2000, Long.MAX_VALUE).length;
     int lz4 = Results.ipc(allocator, Compression.LZ4, 4, 2000, Long.MAX_VALUE).length;

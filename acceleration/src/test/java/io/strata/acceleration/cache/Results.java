@@ -73,7 +73,7 @@ final class Results {
   }
 
   static byte[] ipc(BufferAllocator allocator, int batches, int rows) {
-    return ipc(allocator, Compression.LZ4, batches, rows, Long.MAX_VALUE);
+    return ipc(allocator, Compression.ZSTD, batches, rows, Long.MAX_VALUE);
   }
 
   /** What a reader sees: the schema and each batch as TSV. */
@@ -108,7 +108,7 @@ final class Results {
   static CacheSettings settings(long l1MaxBytes, String redisUri, String prefix) {
     return new CacheSettings(true, l1MaxBytes, redisUri, prefix, 8L << 20,
         Duration.ofMinutes(10), Duration.ofMinutes(1), Duration.ofHours(1),
-        Duration.ofSeconds(10), Compression.LZ4, Duration.ofMillis(250), Duration.ofSeconds(5));
+        Duration.ofSeconds(10), Compression.ZSTD, Duration.ofMillis(250), Duration.ofSeconds(5));
   }
 
   static CacheSettings l1Only() {
