@@ -141,7 +141,10 @@ class SingleFlightTest {
         if (crowd.results.get(i) instanceof Hit h) {
           hits++;
           assertThat(h.entry()).isSameAs(entry);
-          assertThat(h.joined()).isTrue();
+          // most joined the second flight; a waiter woken by the abandon but not yet run when the
+          // second lead completed finds the entry in L1 instead (thread states cannot tell apart
+          // "parked" from "unparked, not yet scheduled")
+          assertThat(h.tier()).isEqualTo(CacheTier.L1);
         }
       }
       assertThat(hits).isEqualTo(THREADS - 2);
