@@ -91,7 +91,7 @@ public record CacheEntry(String keyHash, String dataSource, List<String> models,
       }
       String key = in.readUTF();
       String ds = in.readUTF();
-      int n = in.readInt();
+      int n = length(in.readInt(), in.available() / 2, "model count");
       List<String> models = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
         models.add(in.readUTF());
@@ -102,11 +102,22 @@ public record CacheEntry(String keyHash, String dataSource, List<String> models,
       Instant expires = Instant.ofEpochMilli(in.readLong());
       long rows = in.readLong();
       long micros = in.readLong();
-      byte[] ipc = new byte[in.readInt()];
+      byte[] ipc = new byte[length(in.readInt(), in.available(), "IPC length")];
       in.readFully(ipc);
+      if (in.available() > 0) {
+        throw new IOException(in.available() + " bytes after the end of the entry");
+      }
       return new CacheEntry(key, ds, models, sqlHash, version, created, expires, rows, micros, ipc);
     } catch (IOException e) {
       throw new IllegalArgumentException("a truncated or corrupt cache entry: " + e, e);
     }
+  }
+
+  /** A length read from the bytes, checked before anything is allocated for it. */
+  private static int length(int n, int remaining, String what) throws IOException {
+    if (n < 0 || n > remaining) {
+      throw new IOException(what + " " + n + " with " + remaining + " bytes left");
+    }
+    return n;
   }
 }

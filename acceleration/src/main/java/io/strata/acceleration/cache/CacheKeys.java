@@ -69,22 +69,33 @@ public final class CacheKeys {
 
   /** The key of a query's result under the given generation counters. */
   static CacheKey key(Parts p, long allGeneration, Map<String, Long> generations) {
+    // every variable-length part is written with its length, so no value (a client's parameter,
+    // a security context) can imitate a separator and make two different keys hash the same
     StringBuilder s = new StringBuilder(p.sql().length() + 256);
-    s.append("v1\u0000").append(p.dataSource()).append('\u0000').append(p.dialect())
-        .append('\u0000').append(p.sql()).append('\u0000');
+    s.append("v2\u0000");
+    field(s, p.dataSource());
+    field(s, p.dialect());
+    field(s, p.sql());
+    s.append("params\u0000").append(p.parameters().size()).append('\u0000');
     for (Object param : p.parameters()) {
-      s.append(param == null ? "\u0001null" : param.getClass().getSimpleName() + ":" + param)
-          .append('\u0000');
+      field(s, param == null ? null : param.getClass().getSimpleName() + ":" + param);
     }
-    s.append("models\u0000");
-    p.modelVersions().forEach((m, v) -> s.append(m).append('=').append(v).append('\u0000'));
-    s.append("rls\u0000").append(p.securityContext()).append('\u0000');
-    p.refreshKeys().forEach((k, v) -> s.append(k).append('=').append(v).append('\u0000'));
+    s.append("models\u0000").append(p.modelVersions().size()).append('\u0000');
+    p.modelVersions().forEach((m, v) -> field(field(s, m), v));
+    s.append("rls\u0000");
+    field(s, p.securityContext());
+    s.append("refresh\u0000").append(p.refreshKeys().size()).append('\u0000');
+    p.refreshKeys().forEach((k, v) -> field(field(s, k), v));
     s.append("gen\u0000").append(allGeneration).append('\u0000');
-    new TreeMap<>(generations).forEach((k, v) -> s.append(k).append('=').append(v)
-        .append('\u0000'));
+    new TreeMap<>(generations).forEach((k, v) -> field(s, k).append(v).append('\u0000'));
     return new CacheKey(sha256(s.toString()), p.dataSource(),
         List.copyOf(p.modelVersions().keySet()), sha256(p.sql()));
+  }
+
+  private static StringBuilder field(StringBuilder s, String value) {
+    return value == null
+        ? s.append("-1\u0000")
+        : s.append(value.length()).append('\u0000').append(value).append('\u0000');
   }
 
   static String sha256(String s) {

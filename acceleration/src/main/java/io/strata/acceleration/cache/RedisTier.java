@@ -43,6 +43,15 @@ final class RedisTier implements AutoCloseable {
       + "return redis.call('del', KEYS[1]) else return 0 end";
   private static final String RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then "
       + "return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
+  /** HINCRBY, but never to a value the caller already has (Redis may have lost the counter). */
+  private static final String BUMP = "local v = redis.call('hincrby', KEYS[1], ARGV[1], 1) "
+      + "if v <= tonumber(ARGV[2]) then v = tonumber(ARGV[2]) + 1 "
+      + "redis.call('hset', KEYS[1], ARGV[1], v) end return v";
+  /** Raises each counter named in ARGV (scope, value pairs) to at least the value given. */
+  private static final String RAISE = "for i = 1, #ARGV, 2 do "
+      + "local cur = tonumber(redis.call('hget', KEYS[1], ARGV[i]) or '0') "
+      + "if cur == nil or cur < tonumber(ARGV[i + 1]) then "
+      + "redis.call('hset', KEYS[1], ARGV[i], ARGV[i + 1]) end end return 0";
 
   private final CacheSettings settings;
   private final String prefix;
@@ -247,13 +256,33 @@ final class RedisTier implements AutoCloseable {
     return n != null && n > 0;
   }
 
-  /** Bumps a generation counter and tells every server; null when Redis is unavailable. */
-  Long bump(String scope) {
-    Long value = call(() -> async().hincrby(generationsKey(), b(scope), 1));
+  /**
+   * Bumps a generation counter past {@code local} (this server's value, which is ahead of Redis's
+   * when Redis restarted and lost its counters) and tells every server; null when Redis is
+   * unavailable.
+   */
+  Long bump(String scope, long local) {
+    Long value = call(() -> async().<Long>eval(BUMP, ScriptOutputType.INTEGER,
+        new byte[][] {generationsKey()}, b(scope), b(Long.toString(local))));
     if (value != null && pubsub != null) {
       call(() -> async().publish(b(channel()), b(scope)));
     }
     return value;
+  }
+
+  /** Raises Redis's counters to these values where they are lower (after Redis lost them). */
+  void raise(Map<String, Long> counters) {
+    if (counters.isEmpty()) {
+      return;
+    }
+    byte[][] args = new byte[counters.size() * 2][];
+    int i = 0;
+    for (Map.Entry<String, Long> e : counters.entrySet()) {
+      args[i++] = b(e.getKey());
+      args[i++] = b(Long.toString(e.getValue()));
+    }
+    call(() -> async().<Long>eval(RAISE, ScriptOutputType.INTEGER,
+        new byte[][] {generationsKey()}, args));
   }
 
   /** Every generation counter; null when Redis is unavailable. */

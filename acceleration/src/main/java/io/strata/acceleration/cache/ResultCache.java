@@ -331,7 +331,8 @@ public final class ResultCache implements AutoCloseable {
     /**
      * Stores the result and hands it to every request waiting for it.
      *
-     * @param ipc the result's Arrow IPC stream, or null when it was too large to keep
+     * @param ipc the result's Arrow IPC stream, or null when it was too large to keep (a stream
+     *     longer than {@link CacheSettings#maxEntryBytes()} is not kept either)
      * @param ttl how long it is fresh
      * @return the stored entry, or null when nothing was stored
      */
@@ -340,7 +341,7 @@ public final class ResultCache implements AutoCloseable {
       if (done) {
         return null;
       }
-      if (ipc == null) {
+      if (ipc == null || ipc.length > settings.maxEntryBytes()) {
         tooLarge.increment();
         abandon();
         return null;
@@ -411,7 +412,7 @@ public final class ResultCache implements AutoCloseable {
   }
 
   private void bump(String scope) {
-    Long shared = redis == null ? null : redis.bump(scope);
+    Long shared = redis == null ? null : redis.bump(scope, generation(scope));
     generations.merge(scope, shared == null ? generation(scope) + 1 : shared, Math::max);
     drop(scope);
   }
@@ -430,6 +431,16 @@ public final class ResultCache implements AutoCloseable {
     if (shared != null) {
       // never go back: a counter bumped here while Redis was away stays ahead
       shared.forEach((scope, v) -> generations.merge(scope, v, Math::max));
+      // and Redis learns of it (it is behind after a bump here while it was away, or after it
+      // restarted without its data): otherwise the next bump elsewhere could land on a value this
+      // server already has, and leave its keys, and the results stored under them, unchanged
+      Map<String, Long> ahead = new java.util.HashMap<>();
+      generations.forEach((scope, v) -> {
+        if (v > shared.getOrDefault(scope, 0L)) {
+          ahead.put(scope, v);
+        }
+      });
+      redis.raise(ahead);
     }
   }
 
