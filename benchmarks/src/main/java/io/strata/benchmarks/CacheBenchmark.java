@@ -119,10 +119,10 @@ public class CacheBenchmark {
     return root;
   }
 
-  static byte[] encode(VectorSchemaRoot root, Compression c) {
+  static byte[] encode(VectorSchemaRoot root, Compression c, BufferAllocator allocator) {
     try (ArrowIpc.Writer w = new ArrowIpc.Writer(root.getSchema(), c, Long.MAX_VALUE)) {
       w.write(root);
-      return w.finish();
+      return w.finish(allocator);
     }
   }
 
@@ -166,7 +166,7 @@ public class CacheBenchmark {
       allocator = new RootAllocator();
       cache = new ResultCache(l1Settings(), null);
       try (VectorSchemaRoot root = result(allocator, 100)) {
-        ipc = encode(root, Compression.LZ4);
+        ipc = encode(root, Compression.ZSTD, allocator);
       }
       hitKey = cache.key(parts());
       putKey = cache.key(new CacheKeys.Parts("demo", "postgres", SQL + " -- put", List.of(),
@@ -208,7 +208,7 @@ public class CacheBenchmark {
     public void setUp() {
       allocator = new RootAllocator();
       root = result(allocator, 10_000);
-      ipc = encode(root, compression);
+      ipc = encode(root, compression, allocator);
     }
 
     @TearDown(Level.Trial)
@@ -221,7 +221,7 @@ public class CacheBenchmark {
 
   @Benchmark
   public byte[] ipcEncode(IpcState s) {
-    return encode(s.root, s.compression);
+    return encode(s.root, s.compression, s.allocator);
   }
 
   @Benchmark

@@ -103,7 +103,12 @@ final class RedisTier implements AutoCloseable {
       ps.addListener(new RedisPubSubAdapter<>() {
         @Override
         public void message(String channel, String message) {
-          onInvalidation.accept(message);
+          // not on Lettuce's event loop: the handler talks to Redis and waits for its answer
+          try {
+            scheduler.execute(() -> onInvalidation.accept(message));
+          } catch (RuntimeException rejected) {
+            // shutting down
+          }
         }
       });
       ps.sync().subscribe(channel());

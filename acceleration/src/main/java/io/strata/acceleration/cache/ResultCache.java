@@ -164,22 +164,26 @@ public final class ResultCache implements AutoCloseable {
       Instant now = clock.instant();
       if (mode.reads()) {
         CacheEntry e = l1 == null ? null : l1.getIfPresent(key.hash());
-        Hit hit = e == null ? null : serve(e, CacheTier.L1, mode, now);
+        if (e != null && e.freshAt(now)) {
+          return served(new Hit(e, CacheTier.L1, false, false, false));
+        }
+        CacheTier from = CacheTier.L1;
+        if (redis != null) {
+          // a stale L1 entry yields to a newer one another server stored
+          CacheEntry r = redis.get(key.hash());
+          if (r != null && (e == null || r.createdAt().isAfter(e.createdAt()))) {
+            if (l1 != null) {
+              l1.put(key.hash(), r);
+            }
+            e = r;
+            from = CacheTier.L2;
+          }
+        }
+        Hit hit = e == null ? null : serve(e, from, mode, now);
         if (hit != null) {
           return hit;
         }
         fallback = newer(fallback, e);
-        if (redis != null) {
-          CacheEntry r = redis.get(key.hash());
-          if (r != null && l1 != null) {
-            l1.put(key.hash(), r);
-          }
-          hit = r == null ? null : serve(r, CacheTier.L2, mode, now);
-          if (hit != null) {
-            return hit;
-          }
-          fallback = newer(fallback, r);
-        }
       }
       CompletableFuture<CacheEntry> mine = new CompletableFuture<>();
       CompletableFuture<CacheEntry> running = flights.putIfAbsent(key.hash(), mine);
@@ -196,7 +200,21 @@ public final class ResultCache implements AutoCloseable {
         continue; // it failed or was not stored: look again, perhaps lead
       }
       // this request leads here; across servers, the lock decides
-      if (redis == null || redis.tryLock(key.hash(), instance)) {
+      if (redis == null) {
+        return lead(key, mine, fallback);
+      }
+      if (redis.tryLock(key.hash(), instance)) {
+        // another server may have published it between our read and our lock
+        CacheEntry r = mode.reads() ? redis.get(key.hash()) : null;
+        if (r != null && r.freshAt(clock.instant())) {
+          redis.unlock(key.hash(), instance);
+          if (l1 != null) {
+            l1.put(key.hash(), r);
+          }
+          flights.remove(key.hash(), mine);
+          mine.complete(r);
+          return served(new Hit(r, CacheTier.L2, false, false, false));
+        }
         return lead(key, mine, fallback);
       }
       CacheEntry published = waitForOtherServer(key, deadline);

@@ -68,7 +68,7 @@ final class Results {
         fill(root, b, rows);
         w.write(root);
       }
-      return w.finish();
+      return w.finish(allocator);
     }
   }
 

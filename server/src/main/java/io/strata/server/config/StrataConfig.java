@@ -95,7 +95,7 @@ public record StrataConfig(
   }
 
   private static CacheSettings cache(Reader r) {
-    CacheSettings.Compression compression = CacheSettings.Compression.LZ4;
+    CacheSettings.Compression compression = CacheSettings.Compression.ZSTD;
     try {
       compression = CacheSettings.Compression.parse(r.text(Setting.CACHE_COMPRESSION));
     } catch (IllegalArgumentException e) {
