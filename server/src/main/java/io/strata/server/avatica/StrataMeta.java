@@ -229,6 +229,10 @@ final class StrataMeta extends MetaImpl {
   void expireIdle() {
     long now = System.nanoTime();
     for (JdbcConnection c : connections.values()) {
+      // a request still executing is not idleness, however long the warehouse takes
+      if (c.statements.values().stream().anyMatch(s -> s.executing != null)) {
+        continue;
+      }
       if (now - c.lastUsed > idleNanos) {
         if (connections.remove(c.id, c)) {
           LOG.info("closing JDBC connection {} of {}: unused for {}s", c.id, c.owner.username(),
@@ -348,6 +352,8 @@ final class StrataMeta extends MetaImpl {
           s.connection.options));
     } finally {
       s.executing = null;
+      s.touch(); // idleness counts from the end of the request, not its start
+      s.connection.touch();
     }
     ResultStream result;
     try {

@@ -16,10 +16,14 @@ import reactor.core.publisher.Mono;
  */
 @Singleton
 public class CacheHealthIndicator implements HealthIndicator {
-  /** Operational but impaired: Redis is down and results come from L1 and the warehouse. */
+  /**
+   * Impaired but serving: Redis is down and results come from L1 and the warehouse. Micronaut
+   * orders statuses by "operational" before severity, so this one leaves "operational" unset:
+   * it then outranks UP in the overall status while the answer stays HTTP 200.
+   */
   public static final HealthStatus DEGRADED = new HealthStatus("DEGRADED",
       "Redis (L2) is unavailable; the results cache serves from this server's memory alone",
-      true, 1);
+      null, 500);
 
   private final CacheHolder holder;
 
