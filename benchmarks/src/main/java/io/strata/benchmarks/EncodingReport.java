@@ -20,17 +20,21 @@ import org.apache.calcite.avatica.remote.ProtobufTranslationImpl;
  * size (computed here with the benchmarks' own encoders, so it is the size that was timed).
  *
  * <p>{@code java -cp benchmarks/target/benchmarks.jar io.strata.benchmarks.EncodingReport
- * JMH_JSON OUT_MD}
+ * OUT_MD JMH_JSON...} (LZ4 is run apart, single-shot: Arrow Java's LZ4_FRAME codec takes
+ * seconds per batch, apache/arrow-java#192, and would not fit JMH's timed iterations).
  */
 public final class EncodingReport {
   private EncodingReport() {}
 
   public static void main(String[] args) throws IOException {
-    if (args.length != 2) {
-      System.err.println("usage: EncodingReport JMH_JSON OUT_MD");
+    if (args.length < 2) {
+      System.err.println("usage: EncodingReport OUT_MD JMH_JSON...");
       System.exit(2);
     }
-    JsonNode runs = new ObjectMapper().readTree(Path.of(args[0]).toFile());
+    java.util.List<JsonNode> runs = new java.util.ArrayList<>();
+    for (int i = 1; i < args.length; i++) {
+      new ObjectMapper().readTree(Path.of(args[i]).toFile()).forEach(runs::add);
+    }
     int rows = 10_000;
     Map<String, Long> sizes = new LinkedHashMap<>();
     try (BufferAllocator allocator = new RootAllocator();
@@ -44,10 +48,12 @@ public final class EncodingReport {
 
     StringBuilder md = new StringBuilder();
     md.append("# Result encoding (JMH)\n\n");
-    md.append("Command: `./mvnw -B -pl benchmarks -am package -DskipTests && java --add-opens=java.base/java.nio=ALL-UNNAMED"
-        + " -jar benchmarks/target/benchmarks.jar 'ArrowIpcBenchmark|AvaticaFrameBenchmark' -rf json"
-        + " -rff benchmarks/results/encoding-jmh.json && java -cp benchmarks/target/benchmarks.jar"
-        + " io.strata.benchmarks.EncodingReport benchmarks/results/encoding-jmh.json benchmarks/results/encoding.md`\n\n");
+    md.append("Commands (after `./mvnw -B -pl benchmarks -am package -DskipTests`):\n\n```sh\n"
+        + "J='java --add-opens=java.base/java.nio=ALL-UNNAMED -jar benchmarks/target/benchmarks.jar'\n"
+        + "$J 'ArrowIpcBenchmark|AvaticaFrameBenchmark' -p codec=none,zstd -rf json -rff benchmarks/results/encoding-jmh.json\n"
+        + "$J ArrowIpcBenchmark -p codec=lz4 -bm ss -wi 1 -i 3 -rf json -rff benchmarks/results/encoding-lz4-jmh.json\n"
+        + "java -cp benchmarks/target/benchmarks.jar io.strata.benchmarks.EncodingReport benchmarks/results/encoding.md \\\n"
+        + "  benchmarks/results/encoding-jmh.json benchmarks/results/encoding-lz4-jmh.json\n```\n\n");
     md.append(String.format(Locale.ROOT, "Machine: %d cores, %.0f GiB, %s %s, %s; shared and noisy"
             + " (errors are 99.9%% intervals from 5 iterations of 2 s, 1 fork).%n%n",
         Runtime.getRuntime().availableProcessors(), Machine.memoryGiB(),
@@ -78,6 +84,9 @@ public final class EncodingReport {
       } else {
         continue;
       }
+      if (run.get("mode").asText().equals("ss")) {
+        format += " (single-shot: 1 warm-up, 3 runs)";
+      }
       JsonNode m = run.get("primaryMetric");
       double us = m.get("score").asDouble();
       double err = m.get("scoreError").asDouble();
@@ -87,7 +96,7 @@ public final class EncodingReport {
     }
     md.append("\nRead: rows/s is 10,000 divided by the time; MB/s divides the encoded size by the"
         + " time, for both encode and decode.\n");
-    Files.writeString(Path.of(args[1]), md.toString());
+    Files.writeString(Path.of(args[0]), md.toString());
     System.out.print(md);
   }
 }
