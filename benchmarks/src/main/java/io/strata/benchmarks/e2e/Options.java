@@ -22,8 +22,8 @@ record Options(boolean quick, double scale, Path out, Path root, Path work, int 
                              benchmarks/target/e2e-quick unless --out is given
         --scale S            retail demo scale (default 40: order_items ≈ 10M rows; 1 = 250k)
         --out DIR            where e2e.md, e2e.json and e2e.svg go (default benchmarks/results)
-        --iterations N       timed runs per query for direct and miss (default 5, quick 2)
-        --hits N             timed runs per query for L1 and L2 hits (default 50, quick 3)
+        --iterations N       timed runs per query for direct and miss (default 5, quick 1)
+        --hits N             timed runs per query for L1 and L2 hits (default 50, quick 2)
         --duration SECONDS   measured time per concurrency level (default 10, quick 0.3)
         --clients LIST       concurrency levels (default 1,8,32,64)
         --rows N             rows of the large result (default 1000000, quick 5000)
@@ -87,7 +87,7 @@ record Options(boolean quick, double scale, Path out, Path root, Path work, int 
     return new Options(quick, scale != null ? scale : quick ? 0.2 : 40,
         out != null ? out : r.resolve(quick ? "benchmarks/target/e2e-quick" : "benchmarks/results"),
         r, work != null ? work : r.resolve("benchmarks/target/e2e-work"),
-        slow != null ? slow : quick ? 2 : 5, hits != null ? hits : quick ? 3 : 50,
+        slow != null ? slow : quick ? 1 : 5, hits != null ? hits : quick ? 2 : 50,
         duration != null ? duration : quick ? 0.3 : 10.0, quick ? 0.1 : 2.0, clients,
         quick ? 1 : 3, rows != null ? rows : quick ? 5_000 : 1_000_000, reload, pgDb != null ? pgDb : quick ? "strata_bench_quick" : "strata_bench",
         heap != null ? heap : quick ? "1g" : "4g", keep, List.of(args));

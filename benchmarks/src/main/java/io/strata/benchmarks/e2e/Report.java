@@ -397,7 +397,8 @@ final class Report {
     md.append("\n## Dashboard query set (p50 / p99 ms, × = faster than direct)\n\n");
     md.append("The nine charts of the demo dashboard `retail-overview.json` (2024, month grain where"
         + " charted). n per cell: ").append(options.slowIterations()).append(" for direct and miss, ")
-        .append(options.hitIterations()).append(" for hits.\n\n");
+        .append(options.hitIterations()).append(" for hits (fewer, at least 3, where a series"
+            + " would take over 20 s: see n in e2e.json).\n\n");
     md.append("Summary, median over the charts of each cell's ratio to direct:\n\n");
     md.append("| warehouse | protocol | miss | L1 hit | L2 hit |\n|---|---|---:|---:|---:|\n");
     for (String w : warehouses()) {
