@@ -1,0 +1,93 @@
+package io.strata.benchmarks.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The harness's smoke test, as CI runs it: {@code benchmarks/run-e2e --quick} end to end as a
+ * process (real DuckDB, Postgres, Redis and two Strata servers started through bin/strata), then
+ * checks that the table, the JSON and the chart were written with every section present and no
+ * error row. It asserts nothing about timings. It leaves no process behind (the harness stops
+ * its servers; a harness that overruns is killed with its children) and no state a rerun trips
+ * on (the run's metadata database and Redis keys are removed; the data is reused by scale).
+ */
+class E2eQuickIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Test
+  void quickRunWritesEverySection() throws Exception {
+    Path root = Options.findRoot();
+    Path out = root.resolve("benchmarks/target/e2e-quick-it");
+    Files.createDirectories(out);
+    for (String f : List.of("e2e.md", "e2e.json", "e2e.svg")) {
+      Files.deleteIfExists(out.resolve(f));
+    }
+    Path log = out.resolve("run-e2e.log");
+    Process p = new ProcessBuilder(root.resolve("benchmarks/run-e2e").toString(), "--quick",
+        "--out", out.toString()).directory(root.toFile()).redirectErrorStream(true)
+        .redirectOutput(log.toFile()).start();
+    boolean ended = p.waitFor(6, TimeUnit.MINUTES);
+    List<ProcessHandle> left = p.descendants().toList();
+    if (!ended) {
+      left.forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+    }
+    assertThat(ended).as("run-e2e --quick ended within 6 minutes; log:\n%s", tail(log)).isTrue();
+    assertThat(p.exitValue()).as("run-e2e --quick exit status; log:\n%s", tail(log)).isZero();
+    assertThat(left.stream().filter(ProcessHandle::isAlive))
+        .as("no Strata server outlives the harness").isEmpty();
+
+    String md = Files.readString(out.resolve("e2e.md"));
+    assertThat(md).contains("# End-to-end benchmark", "Machine: ", "## Targets",
+        "## Dashboard query set", "### duckdb, REST", "### duckdb, Avatica JDBC",
+        "### duckdb, Flight SQL", "### postgres, REST", "### postgres, Avatica JDBC",
+        "### postgres, Flight SQL", "## Large result: throughput",
+        "## Cached queries under concurrency", "## Errors\n\nNone.");
+    assertThat(md).doesNotContain("error (see Errors)");
+
+    JsonNode json = JSON.readTree(out.resolve("e2e.json").toFile());
+    assertThat(json.get("errors").asLong()).as("error rows").isZero();
+    assertThat(json.get("machine").get("cores").asInt()).isPositive();
+    JsonNode dashboard = json.get("dashboard");
+    // 2 warehouses x 9 charts x (direct + 3 protocols x {miss, L1, L2})
+    assertThat(dashboard.size()).isEqualTo(2 * 9 * 10);
+    for (JsonNode s : dashboard) {
+      assertThat(s.get("error").isNull()).as("%s", s).isTrue();
+      assertThat(s.get("n").asInt()).as("%s", s).isPositive();
+      assertThat(s.get("rows").asLong()).as("%s", s).isPositive();
+      if (!s.get("mode").asText().equals("direct")) {
+        assertThat(s.has("speedupVsDirect")).as("ratio to the baseline: %s", s).isTrue();
+      }
+    }
+    JsonNode throughput = json.get("throughput");
+    assertThat(throughput.size()).isEqualTo(4);
+    for (JsonNode t : throughput) {
+      assertThat(t.get("error").isNull()).as("%s", t).isTrue();
+      assertThat(t.get("rows").asLong()).as("%s", t).isPositive();
+    }
+    JsonNode concurrency = json.get("concurrency");
+    assertThat(concurrency.size()).isEqualTo(4 * 3); // 1, 8, 32, 64 clients x direct, Flight, REST
+    for (JsonNode c : concurrency) {
+      assertThat(c.get("errors").asInt()).as("%s", c).isZero();
+      assertThat(c.get("queries").asLong()).as("%s", c).isPositive();
+    }
+    assertThat(json.get("targets").size()).isGreaterThanOrEqualTo(5);
+    assertThat(Files.readString(out.resolve("e2e.svg"))).startsWith("<svg").contains("</svg>");
+  }
+
+  private static String tail(Path log) throws IOException {
+    if (!Files.exists(log)) {
+      return "(no log)";
+    }
+    List<String> lines = Files.readAllLines(log);
+    return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+  }
+}
