@@ -173,6 +173,18 @@ try {
     const sorted = [...runs].sort((a, b) => a - b);
     render.warmRunsMs = runs;
     render.warmMedianMs = sorted[1];
+    // Opening it from the list inside the running app (no page load): what a user sees most.
+    const inApp = [];
+    for (let i = 0; i < 3; i++) {
+      await page.goto(BASE + '/dashboards');
+      await page.waitForSelector('[data-testid=dashboard-card][data-name="Retail overview"]');
+      const t = Date.now();
+      await page.click('[data-testid=dashboard-card][data-name="Retail overview"]');
+      await waitForCharts(page, 9);
+      inApp.push(Date.now() - t);
+    }
+    render.warmInAppRunsMs = inApp;
+    render.warmInAppMedianMs = [...inApp].sort((a, b) => a - b)[1];
     render.tiers = [...new Set((await chartReport(page)).map((c) => c.tier))];
     return render;
   });
@@ -218,7 +230,7 @@ try {
     await pick(page, '[data-testid=source]', 'orders');
     await pick(page, '[data-testid=measures]', 'orders.count');
     await pick(page, '[data-testid=dimensions]', 'orders.status');
-    await page.click('[data-viz=pie]');
+    await page.click('label:has(input[data-viz=pie])');
     await page.waitForSelector('[data-testid=preview][data-state=ready] .echart[data-rendered="true"]');
     await page.screenshot({ path: path.join(OUT, 'chart-editor.png'), fullPage: true });
     await page.click('.ant-tabs-tab:has-text("SQL")');
@@ -294,7 +306,8 @@ const summary = { dashboard: 'Retail overview', charts: 9, ...render, browser: C
 fs.writeFileSync(path.join(OUT, 'render.json'), JSON.stringify(summary, null, 2) + '\n');
 fs.writeFileSync(path.join(OUT, 'results.json'), JSON.stringify(results, null, 2) + '\n');
 if (render.warmMedianMs !== undefined) {
-  console.log(`demo dashboard full render, warm cache: median ${render.warmMedianMs} ms (runs ${render.warmRunsMs.join(', ')} ms; first load ${render.coldMs} ms) — target ≤ 1000 ms, reported, not asserted`);
+  console.log(`demo dashboard full render, warm cache: median ${render.warmMedianMs} ms with a page load (runs ${render.warmRunsMs.join(', ')} ms), `
+    + `median ${render.warmInAppMedianMs} ms opened from the list in the app (runs ${(render.warmInAppRunsMs ?? []).join(', ')} ms); first load ${render.coldMs} ms — target ≤ 1000 ms, reported, not asserted`);
 }
 console.log(failed ? 'UI end-to-end: FAILED' : `UI end-to-end: all ${results.length} scenarios passed`);
 process.exit(failed ? 1 : 0);

@@ -84,8 +84,11 @@ export const api = {
   updateChart: (id: number, c: Chart) => json<Chart>('PUT', `/api/v1/charts/${id}`, { json: c }),
   deleteChart: (id: number) => json<void>('DELETE', `/api/v1/charts/${id}`),
 
-  /** Runs a semantic query; `cache` follows the results cache contract (ignored by a server without it). */
-  query: (query: SemanticQuery, cache?: CacheMode) => json<QueryAnswer>('POST', '/api/v1/query', { json: cache ? { query, cache } : { query } }),
+  /**
+   * Runs a semantic query; `cache` follows the results cache contract, sent as `?cache=` (which a
+   * server without the cache ignores, where it would refuse an unknown body field).
+   */
+  query: (query: SemanticQuery, cache?: CacheMode) => json<QueryAnswer>('POST', `/api/v1/query${cache ? `?cache=${cache}` : ''}`, { json: { query } }),
   querySql: (query: SemanticQuery) => json<CompiledSql>('POST', '/api/v1/query/sql', { json: { query } }),
 
   sql: (sql: string) => json<SqlAnswer>('POST', '/api/v1/sql', { json: { sql } }),

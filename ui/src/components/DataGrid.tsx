@@ -10,10 +10,11 @@ export default function DataGrid<T>({ rows, columns, height }: { rows: T[]; colu
       <AgGridReact<T>
         rowData={rows}
         columnDefs={columns}
-        defaultColDef={{ sortable: true, resizable: true, filter: false, minWidth: 90, flex: 1 }}
+        defaultColDef={{ sortable: true, resizable: true, filter: false, minWidth: 100, flex: 1 }}
         rowHeight={32}
         headerHeight={36}
         suppressCellFocus
+        suppressFieldDotNotation
         animateRows={false}
       />
     </div>

@@ -34,7 +34,7 @@ function ValuePicker({ member, value, onChange }: { member: string; value: strin
       allowClear
       showSearch
       filterOption={false}
-      placeholder={`All ${(members.get(member)?.title ?? member).toLowerCase()}s`}
+      placeholder={`Any ${(members.get(member)?.title ?? member).toLowerCase()}`}
       style={{ minWidth: 200, maxWidth: 320 }}
       value={value}
       onChange={onChange}

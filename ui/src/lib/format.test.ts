@@ -4,8 +4,8 @@ import { diffLines } from './diff';
 
 describe('formatValue', () => {
   it('formats currency, with compact notation when short', () => {
-    expect(formatValue(1234.5, 'currency')).toBe('$1,234.50');
-    expect(formatValue('1234.5', 'currency')).toBe('$1,234.50');
+    expect(formatValue(234.5, 'currency')).toBe('$234.50');
+    expect(formatValue('1234.5', 'currency')).toBe('$1,235');
     expect(formatValue(2_345_678, 'currency', { short: true })).toBe('$2.3M');
     expect(formatValue(-12, 'currency')).toBe('-$12.00');
   });

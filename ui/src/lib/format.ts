@@ -9,7 +9,7 @@ export function toNumber(v: unknown): number | null {
 }
 
 /**
- * A value as a person reads it: `currency` as dollars, `percent` as a percentage of a fraction
+ * A value as a person reads it: `currency` as dollars (cents below $1,000), `percent` as a percentage of a fraction
  * (0.125 → 12.5%), other numbers grouped with up to two decimals, timestamps as dates.
  * `short` uses compact notation (1.2M) for big numbers on axes and big-number tiles.
  */
@@ -22,7 +22,8 @@ export function formatValue(v: unknown, format?: string | null, opts: { short?: 
   switch (format) {
     case 'currency':
       if (opts.short && Math.abs(n) >= 10000) return '$' + compact.format(n);
-      return n.toLocaleString('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 });
+      // cents only where they matter: below a thousand
+      return n.toLocaleString('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: Math.abs(n) >= 1000 ? 0 : 2, maximumFractionDigits: Math.abs(n) >= 1000 ? 0 : 2 });
     case 'percent':
       return (n * 100).toLocaleString('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 1 }) + '%';
     default:

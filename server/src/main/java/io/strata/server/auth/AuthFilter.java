@@ -12,12 +12,12 @@ import io.micronaut.http.cookie.Cookie;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.strata.server.api.ApiError;
-import io.strata.server.ui.UiController;
+import io.strata.server.ui.UiFilter;
 import java.util.Optional;
 
 /**
  * Requires authentication on every path but health, login and the web UI's files (which hold no
- * data; see {@link UiController#serves}). A request that does not prove
+ * data; see {@link UiFilter#serves}). A request that does not prove
  * who it is gets 401 with one fixed message, whether the user, the password or the token was
  * wrong: nothing tells a guesser which part failed.
  */
@@ -37,7 +37,7 @@ public final class AuthFilter {
   @RequestFilter
   @ExecuteOn(TaskExecutors.BLOCKING)
   public @Nullable HttpResponse<?> authenticate(HttpRequest<?> request) {
-    if (open(request.getPath()) || UiController.serves(request.getMethod(), request.getPath())) {
+    if (open(request.getPath()) || UiFilter.serves(request.getMethod(), request.getPath())) {
       return null;
     }
     String cookie = request.getCookies().findCookie(AuthService.SESSION_COOKIE)

@@ -1,12 +1,15 @@
 package io.strata.server.ui;
 
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpMethod;
+import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
-import io.micronaut.http.MediaType;
-import io.micronaut.http.annotation.Controller;
-import io.micronaut.http.annotation.Get;
-import io.micronaut.http.annotation.PathVariable;
-import io.strata.server.metadata.NotFoundException;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.annotation.RequestFilter;
+import io.micronaut.http.annotation.ServerFilter;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.strata.server.api.ApiError;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -24,11 +27,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * files are public (they hold no data: every API call needs a session), see
  * {@link #serves(HttpMethod, String)}, which the auth filter asks.
  *
- * <p>Hashed build files under {@code assets/} are cached for a year; {@code index.html} is
- * revalidated on every load so a new build is picked up at once.
+ * <p>A filter rather than a catch-all route, so that it never competes with the routes of the API,
+ * health, metrics and the OpenAPI files. Hashed build files under {@code assets/} are cached for
+ * a year; {@code index.html} is revalidated on every load so a new build is picked up at once.
  */
-@Controller
-public class UiController {
+@ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
+public final class UiFilter {
   /** Path prefixes that are not the UI's. */
   public static final List<String> RESERVED =
       List.of("/api", "/metrics", "/health", "/openapi", "/swagger");
@@ -56,29 +60,34 @@ public class UiController {
     return !path.contains("..");
   }
 
-  @Get(uri = "/", produces = MediaType.ALL)
-  public HttpResponse<byte[]> index() {
+  /** Answers a UI request with its file (or index.html); lets every other request through. */
+  @RequestFilter
+  @ExecuteOn(TaskExecutors.BLOCKING)
+  public @Nullable HttpResponse<?> serve(HttpRequest<?> request) {
+    String path = request.getPath();
+    if (!serves(request.getMethod(), path)) {
+      return null;
+    }
+    String file = path.length() <= 1 ? "index.html" : path.substring(1);
+    if (read(file).isPresent()) {
+      return file(file);
+    }
+    String last = file.substring(file.lastIndexOf('/') + 1);
+    if (last.contains(".")) {
+      return notFound("the web UI has no file " + file);
+    }
+    if (read("index.html").isEmpty()) {
+      return notFound("the web UI is not part of this build (module ui)");
+    }
     return file("index.html");
   }
 
-  @Get(uri = "/{+path}", produces = MediaType.ALL)
-  public HttpResponse<byte[]> get(@PathVariable String path) {
-    if (!serves(HttpMethod.GET, "/" + path)) {
-      throw new NotFoundException("no such endpoint: /" + path);
-    }
-    if (read(path).isPresent()) {
-      return file(path);
-    }
-    String last = path.substring(path.lastIndexOf('/') + 1);
-    if (last.contains(".")) {
-      throw new NotFoundException("the web UI has no file " + path);
-    }
-    return file("index.html");
+  private static HttpResponse<ApiError> notFound(String message) {
+    return HttpResponse.<ApiError>status(HttpStatus.NOT_FOUND).body(ApiError.of("NOT_FOUND", message));
   }
 
   private HttpResponse<byte[]> file(String path) {
-    byte[] bytes = read(path).orElseThrow(() -> new NotFoundException(path.equals("index.html")
-        ? "the web UI is not part of this build (module ui)" : "the web UI has no file " + path));
+    byte[] bytes = read(path).orElseThrow();
     String ext = path.substring(path.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
     return HttpResponse.ok(bytes)
         .contentType(TYPES.getOrDefault(ext, "application/octet-stream"))
@@ -92,7 +101,7 @@ public class UiController {
       return Optional.empty();
     }
     return files.computeIfAbsent(path, p -> {
-      try (InputStream in = UiController.class.getClassLoader().getResourceAsStream(ROOT + p)) {
+      try (InputStream in = UiFilter.class.getClassLoader().getResourceAsStream(ROOT + p)) {
         return in == null ? Optional.empty() : Optional.of(in.readAllBytes());
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read the UI file " + p, e);
