@@ -248,6 +248,33 @@ try {
     return { chartId: chart.id };
   });
 
+  await step('create a dashboard and set up its filter bar', async () => {
+    await page.goto(`${BASE}/dashboards`);
+    await page.click('button:has-text("New dashboard")');
+    await page.fill('.ant-modal #name', 'E2E dashboard');
+    await page.click('.ant-modal button:has-text("Create")');
+    await page.waitForSelector('[data-testid=dashboard]');
+    check(await page.locator('[data-testid=filter-bar]').count() === 0, 'a new dashboard has no filter bar');
+    await page.click('[data-testid=dashboard-settings]');
+    const modal = page.locator('.ant-modal:has-text("Dashboard settings")');
+    await modal.locator('#dimensions').click();
+    await page.keyboard.type('customers.region', { delay: 20 });
+    await page.waitForSelector('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option');
+    await page.keyboard.press('Enter');
+    await modal.locator('.ant-modal-title').click();
+    await modal.locator('#timeDimension').click();
+    await page.keyboard.type('orders.ordered_at', { delay: 20 });
+    await page.waitForSelector('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option');
+    await page.keyboard.press('Enter');
+    await modal.locator('button:has-text("Save")').click();
+    await page.waitForSelector('[data-testid=filter-bar] .dimension-filter[data-member="customers.region"]');
+    const id = await page.getAttribute('[data-testid=dashboard]', 'data-dashboard-id');
+    const stored = await (await page.request.get(`${BASE}/api/v1/dashboards/${id}`)).json();
+    check(stored.filters.dimensions?.[0] === 'customers.region' && stored.filters.timeDimension === 'orders.ordered_at',
+      `stored filters: ${JSON.stringify(stored.filters)}`);
+    return stored.filters;
+  });
+
   await step('a model error is shown at its line and nothing is saved', async () => {
     const before = await page.request.get(`${BASE}/api/v1/models/orders`);
     const original = await before.text();

@@ -46,12 +46,13 @@ export default function ChartEditorPage({ me }: { me: Me }) {
   const [sqlError, setSqlError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const [tab, setTab] = useState('preview');
+  const [width, setWidth] = useState<number | null>(null);
   const canEdit = me.role !== 'viewer';
 
   useEffect(() => { api.dashboards().then(setDashboards, () => undefined); }, []);
   useEffect(() => {
     if (!id || !meta) return;
-    api.chart(Number(id)).then((c) => { setS(fromChart(c.title, c.query, c.viz, meta)); setDashboardId(c.dashboardId ?? null); }, (e) => setError(message(e)));
+    api.chart(Number(id)).then((c) => { setS(fromChart(c.title, c.query, c.viz, meta)); setDashboardId(c.dashboardId ?? null); setWidth(c.layout?.w ?? null); }, (e) => setError(message(e)));
   }, [id, meta]);
 
   const set = (patch: Partial<EditorState>) => setS((old) => ({ ...old, ...patch }));
@@ -91,11 +92,13 @@ export default function ChartEditorPage({ me }: { me: Me }) {
     try {
       if (id) {
         const old = await api.chart(Number(id));
-        await api.updateChart(Number(id), { title: s.title, query, viz: s.viz, layout: old.layout });
+        const layout = old.layout ? { ...old.layout, w: width ?? old.layout.w } : width ? { x: 0, y: 0, w: width, h: 4 } : undefined;
+        if (layout && layout.x + layout.w > 12) layout.x = 12 - layout.w;
+        await api.updateChart(Number(id), { title: s.title, query, viz: s.viz, layout });
       } else {
         const d = await api.dashboard(dashboardId);
         const bottom = Math.max(0, ...(d.charts ?? []).map((c) => (c.layout ? c.layout.y + c.layout.h : 0)));
-        await api.addChart({ dashboardId, title: s.title, query, viz: s.viz, layout: { x: 0, y: bottom, w: s.viz.type === 'number' ? 4 : 6, h: s.viz.type === 'number' ? 2 : 4 } });
+        await api.addChart({ dashboardId, title: s.title, query, viz: s.viz, layout: { x: 0, y: bottom, w: width ?? (s.viz.type === 'number' ? 4 : 6), h: s.viz.type === 'number' ? 2 : 4 } });
       }
       toast.success('Chart saved');
       navigate(`/dashboards/${dashboardId}`);
@@ -191,6 +194,10 @@ export default function ChartEditorPage({ me }: { me: Me }) {
                 <Radio.Group value={s.viz.type} onChange={(e) => set({ viz: { ...s.viz, type: e.target.value } })} optionType="button" buttonStyle="solid" size="small" data-testid="viz">
                   {VIZ.map((v) => <Radio.Button key={v.type} value={v.type} data-viz={v.type}>{v.icon} {v.label}</Radio.Button>)}
                 </Radio.Group>
+              </Form.Item>
+              <Form.Item label="Width on the dashboard" style={{ marginBottom: 8 }}>
+                <Select style={{ width: 200 }} value={width ?? (s.viz.type === 'number' ? 4 : 6)} onChange={setWidth}
+                  options={[{ value: 3, label: 'Quarter' }, { value: 4, label: 'Third' }, { value: 6, label: 'Half' }, { value: 8, label: 'Two thirds' }, { value: 12, label: 'Full width' }]} />
               </Form.Item>
               {s.viz.type === 'number' && (
                 <Space><Switch size="small" checked={s.viz.compare === 'previous_period'} onChange={(c) => set({ viz: { ...s.viz, compare: c ? 'previous_period' : undefined } })} /> compare with the previous period</Space>

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
 import { App, Breadcrumb, Button, Empty, Result, Skeleton, Space, Typography } from 'antd';
-import { DownloadOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
+import { DownloadOutlined, PlusOutlined, ReloadOutlined, SettingOutlined } from '@ant-design/icons';
+import DashboardSettings from '../components/DashboardSettings';
 import ChartCard from '../components/ChartCard';
 import FilterBar from '../components/FilterBar';
 import { api, message, type Me } from '../api';
@@ -25,12 +26,14 @@ export default function DashboardPage({ me }: { me: Me }) {
   const [error, setError] = useState<string | null>(null);
   const [state, setState] = useState<FilterState>({ values: {} });
   const [refreshAll, setRefreshAll] = useState(0);
+  const [settings, setSettings] = useState(false);
   const canEdit = me.role !== 'viewer';
 
   const load = useCallback(() => {
     api.dashboard(Number(id)).then((d) => {
       setDashboard(d);
       setState((s) => (s.dateRange ? s : { ...s, dateRange: d.filters.dateRange ?? null }));
+      document.title = `${d.name} · Strata`;
     }, (e) => setError(message(e)));
   }, [id]);
   useEffect(load, [load]);
@@ -56,12 +59,26 @@ export default function DashboardPage({ me }: { me: Me }) {
           {dashboard.description && <Typography.Text type="secondary">{dashboard.description}</Typography.Text>}
         </div>
         <Space>
+          {canEdit && <Button icon={<SettingOutlined />} onClick={() => setSettings(true)} data-testid="dashboard-settings">Settings</Button>}
           <Button icon={<DownloadOutlined />} onClick={async () => download(`${dashboard.name}.json`, await api.exportDashboard(dashboard.id))}>Export</Button>
           {canEdit && <Button icon={<PlusOutlined />} onClick={() => navigate(`/charts/new?dashboard=${dashboard.id}`)}>Add chart</Button>}
           <Button type="primary" icon={<ReloadOutlined />} onClick={() => setRefreshAll((n) => n + 1)} data-testid="refresh-all">Refresh all</Button>
         </Space>
       </div>
-      <FilterBar filters={dashboard.filters} state={state} onChange={setState} />
+      {(dashboard.filters.timeDimension || (dashboard.filters.dimensions ?? []).length > 0) && (
+        <FilterBar filters={dashboard.filters} state={state} onChange={setState} />
+      )}
+      <DashboardSettings dashboard={dashboard} open={settings} onCancel={() => setSettings(false)} onSave={async (v) => {
+        try {
+          const d = await api.updateDashboard(dashboard.id, v);
+          setDashboard(d);
+          setState((s) => ({ ...s, dateRange: d.filters.dateRange ?? s.dateRange ?? null }));
+          setSettings(false);
+          toast.success('Dashboard saved');
+        } catch (e) {
+          toast.error(message(e));
+        }
+      }} />
       {(dashboard.charts ?? []).length === 0 ? (
         <Empty description="No charts yet">{canEdit && <Button type="primary" onClick={() => navigate(`/charts/new?dashboard=${dashboard.id}`)}>Build a chart</Button>}</Empty>
       ) : (

@@ -18,7 +18,7 @@ export default function DashboardsPage({ me }: { me: Me }) {
   const create = async () => {
     const v = await form.validateFields();
     try {
-      const d = await api.createDashboard({ name: v.name, description: v.description, filters: { timeDimension: 'orders.ordered_at', granularity: 'month', dimensions: [] } });
+      const d = await api.createDashboard({ name: v.name, description: v.description });
       setCreating(false);
       form.resetFields();
       navigate(`/dashboards/${d.id}`);
