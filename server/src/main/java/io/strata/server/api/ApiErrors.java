@@ -6,6 +6,7 @@ import io.micronaut.http.MutableHttpResponse;
 import io.strata.semantic.model.ModelValidationException;
 import io.strata.semantic.query.QueryException;
 import io.strata.server.auth.ForbiddenException;
+import io.strata.server.dashboard.InvalidDashboardException;
 import io.strata.server.datasource.DataSourceException;
 import io.strata.server.metadata.ConflictException;
 import io.strata.server.metadata.NotFoundException;
@@ -82,6 +83,10 @@ public final class ApiErrors {
     if (t instanceof BadRequestException b) {
       return HttpResponse.<ApiError>status(HttpStatus.BAD_REQUEST)
           .body(ApiError.at(b.code(), b.getMessage(), b.location()));
+    }
+    if (t instanceof InvalidDashboardException d) {
+      return HttpResponse.<ApiError>status(HttpStatus.BAD_REQUEST)
+          .body(ApiError.at("INVALID_DASHBOARD", d.getMessage(), d.location()));
     }
     if (t instanceof IllegalArgumentException) {
       return HttpResponse.<ApiError>status(HttpStatus.BAD_REQUEST)

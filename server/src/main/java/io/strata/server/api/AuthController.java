@@ -54,7 +54,7 @@ public class AuthController {
                 .httpOnly(true).path("/").sameSite(SameSite.Lax)
                 .secure(request.isSecure())
                 .maxAge(Duration.between(Instant.now(), l.expiresAt()))))
-        .orElseGet(AuthFilter::unauthorized);
+        .orElseGet(() -> AuthFilter.unauthorized(request));
   }
 
   @Operation(summary = "End the current session")

@@ -12,10 +12,12 @@ import io.micronaut.http.cookie.Cookie;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.strata.server.api.ApiError;
+import io.strata.server.ui.UiFilter;
 import java.util.Optional;
 
 /**
- * Requires authentication on every path but health and login. A request that does not prove
+ * Requires authentication on every path but health, login and the web UI's files (which hold no
+ * data; see {@link UiFilter#serves}). A request that does not prove
  * who it is gets 401 with one fixed message, whether the user, the password or the token was
  * wrong: nothing tells a guesser which part failed.
  */
@@ -35,7 +37,7 @@ public final class AuthFilter {
   @RequestFilter
   @ExecuteOn(TaskExecutors.BLOCKING)
   public @Nullable HttpResponse<?> authenticate(HttpRequest<?> request) {
-    if (open(request.getPath())) {
+    if (open(request.getPath()) || UiFilter.serves(request.getMethod(), request.getPath())) {
       return null;
     }
     String cookie = request.getCookies().findCookie(AuthService.SESSION_COOKIE)
@@ -43,10 +45,22 @@ public final class AuthFilter {
     Optional<Principal> principal = auth.authenticate(
         request.getHeaders().get(HttpHeaders.AUTHORIZATION), cookie);
     if (principal.isEmpty()) {
-      return unauthorized();
+      return unauthorized(request);
     }
     request.setAttribute(Principal.ATTRIBUTE, principal.get());
     return null;
+  }
+
+  /**
+   * 401; without the Basic challenge for the web UI's own calls ({@code X-Requested-With:
+   * XMLHttpRequest}), so that the browser shows the UI's login page, not its password dialog.
+   */
+  public static MutableHttpResponse<ApiError> unauthorized(HttpRequest<?> request) {
+    MutableHttpResponse<ApiError> r = unauthorized();
+    if ("XMLHttpRequest".equalsIgnoreCase(request.getHeaders().get("X-Requested-With"))) {
+      r.getHeaders().remove(HttpHeaders.WWW_AUTHENTICATE);
+    }
+    return r;
   }
 
   public static MutableHttpResponse<ApiError> unauthorized() {

@@ -4,6 +4,7 @@ import io.micronaut.context.event.ApplicationEventListener;
 import io.micronaut.context.event.StartupEvent;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.TaskScheduler;
+import io.strata.demo.DemoDashboards;
 import io.strata.demo.DemoData;
 import io.strata.demo.DemoModels;
 import io.strata.demo.LoadResult;
@@ -12,9 +13,11 @@ import io.strata.server.auth.Passwords;
 import io.strata.server.catalog.CatalogService;
 import io.strata.server.catalog.DataSourceService;
 import io.strata.server.config.StrataConfig;
+import io.strata.server.dashboard.DashboardService;
 import io.strata.server.metadata.DataSourceRecord;
 import io.strata.server.metadata.QueryLogStore;
 import io.strata.server.metadata.Role;
+import io.strata.server.metadata.User;
 import io.strata.server.metadata.UserStore;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
@@ -53,10 +56,13 @@ public final class Bootstrap implements ApplicationEventListener<StartupEvent> {
   private final QueryLogStore queryLog;
   private final TaskScheduler scheduler;
   private final Clock clock;
+  private final DashboardService dashboards;
 
   public Bootstrap(StrataConfig config, UserStore users, DataSourceService dataSources,
       CatalogService catalog, AuthService auth, QueryLogStore queryLog,
-      @Named(TaskExecutors.SCHEDULED) TaskScheduler scheduler, Clock clock) {
+      @Named(TaskExecutors.SCHEDULED) TaskScheduler scheduler, Clock clock,
+      DashboardService dashboards) {
+    this.dashboards = dashboards;
     this.config = config;
     this.users = users;
     this.dataSources = dataSources;
@@ -76,11 +82,12 @@ public final class Bootstrap implements ApplicationEventListener<StartupEvent> {
     }
     createAdmin();
     dataSources.refreshIfChanged();
-    if (config.demoEnabled()) {
-      demo();
-    }
+    boolean demoCreated = config.demoEnabled() && demo();
     config.modelsDir().ifPresent(this::pushModels);
     catalog.refreshIfChanged();
+    if (demoCreated) {
+      demoDashboards();
+    }
     Duration poll = config.modelsPoll();
     if (!poll.isZero()) {
       scheduler.scheduleAtFixedRate(poll, poll, this::refresh);
@@ -148,9 +155,10 @@ public final class Bootstrap implements ApplicationEventListener<StartupEvent> {
   /**
    * The embedded demo: data source {@code demo} on a DuckDB file in the data directory, the
    * retail data generated into it on first start, and the demo models when the data source is
-   * new (so models a user deleted or changed later are left alone).
+   * new (so models a user deleted or changed later are left alone). Answers whether the data
+   * source was created by this call.
    */
-  private void demo() {
+  private boolean demo() {
     boolean created = false;
     if (dataSources.find(DEMO).isEmpty()) {
       Path file = config.dataDir().resolve("demo.duckdb");
@@ -168,6 +176,21 @@ public final class Bootstrap implements ApplicationEventListener<StartupEvent> {
     if (created) {
       catalog.save(DemoModels.files(), "strata", false);
       LOG.info("demo models saved: {}", DemoModels.FILES);
+    }
+    return created;
+  }
+
+  /**
+   * The demo's dashboards, owned by the first admin: seeded with the demo data source, once, so
+   * a dashboard a user deleted or changed later is left alone and a restart adds no copy.
+   */
+  private void demoDashboards() {
+    long owner = users.list().stream().filter(u -> u.role() == Role.ADMIN && !u.disabled())
+        .mapToLong(User::id).min().orElseThrow(() -> new IllegalStateException("no admin user to own the demo dashboards"));
+    for (String file : DemoDashboards.FILES) {
+      var spec = dashboards.dashboard(DashboardService.parse(DemoDashboards.json(file)), true);
+      dashboards.create(spec, owner);
+      LOG.info("demo dashboard '{}' created ({} charts)", spec.name(), spec.charts().size());
     }
   }
 

@@ -117,6 +117,10 @@ public final class DashboardStore {
                 });
     }
 
+    public Optional<Chart> findChart(long id) {
+        return db.run("reading chart " + id, ErrorMapper.NONE, c -> chartIn(c, id));
+    }
+
     /** The dashboard's charts ordered by position, then id; empty when it has none or does not exist. */
     public List<Chart> charts(long dashboardId) {
         return db.run("listing the charts of dashboard " + dashboardId, ErrorMapper.NONE,

@@ -1,0 +1,101 @@
+package io.strata.server.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.Put;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.strata.server.auth.Principal;
+import io.strata.server.dashboard.DashboardService;
+import io.strata.server.metadata.DashboardStore;
+import io.strata.server.metadata.Role;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+
+/**
+ * Dashboards: list, read (with charts), create, replace, delete, export as JSON and import that
+ * JSON back (see {@link DashboardService} for the format). Reading needs the viewer role;
+ * changing needs editor. A bad field is a 400 {@code INVALID_DASHBOARD} whose {@code location}
+ * names it.
+ */
+@Controller("/api/v1/dashboards")
+@ExecuteOn(TaskExecutors.BLOCKING)
+@SecurityRequirement(name = "basic")
+@SecurityRequirement(name = "bearer")
+public class DashboardsController {
+  private final DashboardService dashboards;
+  private final DashboardStore store;
+
+  public DashboardsController(DashboardService dashboards, DashboardStore store) {
+    this.dashboards = dashboards;
+    this.store = store;
+  }
+
+  static io.micronaut.http.MutableHttpResponse<String> json(int status, JsonNode body) {
+    return HttpResponse.<String>status(io.micronaut.http.HttpStatus.valueOf(status))
+        .body(body.toString()).contentType(MediaType.APPLICATION_JSON_TYPE);
+  }
+
+  @Operation(summary = "Every dashboard (without charts, with their count)")
+  @Get
+  public HttpResponse<String> list(HttpRequest<?> request) {
+    Requests.require(request, Role.VIEWER);
+    return json(200, dashboards.list());
+  }
+
+  @Operation(summary = "A dashboard with its filters and charts")
+  @Get("/{id}")
+  public HttpResponse<String> get(HttpRequest<?> request, @PathVariable long id) {
+    Requests.require(request, Role.VIEWER);
+    return json(200, dashboards.get(id));
+  }
+
+  @Operation(summary = "Create a dashboard: {name, description, filters, charts?}")
+  @Post(consumes = MediaType.APPLICATION_JSON)
+  public HttpResponse<String> create(HttpRequest<?> request, @Body @Nullable String body) {
+    Principal who = Requests.require(request, Role.EDITOR);
+    var spec = dashboards.dashboard(DashboardService.parse(body), true);
+    return json(201, dashboards.create(spec, who.userId()));
+  }
+
+  @Operation(summary = "Replace a dashboard's name, description and filters (charts are kept)")
+  @Put(uri = "/{id}", consumes = MediaType.APPLICATION_JSON)
+  public HttpResponse<String> update(HttpRequest<?> request, @PathVariable long id,
+      @Body @Nullable String body) {
+    Requests.require(request, Role.EDITOR);
+    return json(200, dashboards.update(id, dashboards.dashboard(DashboardService.parse(body), false)));
+  }
+
+  @Operation(summary = "Delete a dashboard and its charts")
+  @Delete("/{id}")
+  public HttpResponse<?> delete(HttpRequest<?> request, @PathVariable long id) {
+    Requests.require(request, Role.EDITOR);
+    store.delete(id);
+    return HttpResponse.noContent();
+  }
+
+  @Operation(summary = "A dashboard as JSON for import elsewhere")
+  @Get("/{id}/export")
+  public HttpResponse<String> export(HttpRequest<?> request, @PathVariable long id) {
+    Requests.require(request, Role.VIEWER);
+    return json(200, dashboards.export(id))
+        .header("Content-Disposition", "attachment; filename=\"dashboard-" + id + ".json\"");
+  }
+
+  @Operation(summary = "Create a dashboard from exported JSON; every chart is checked first")
+  @Post(uri = "/import", consumes = MediaType.APPLICATION_JSON)
+  public HttpResponse<String> importDashboard(HttpRequest<?> request, @Body @Nullable String body) {
+    Principal who = Requests.require(request, Role.EDITOR);
+    var spec = dashboards.dashboard(DashboardService.parse(body), true);
+    return json(201, dashboards.create(spec, who.userId()));
+  }
+}

@@ -1,0 +1,349 @@
+package io.strata.server.dashboard;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.strata.semantic.query.QueryException;
+import io.strata.semantic.query.QueryJson;
+import io.strata.server.datasource.DataSourceException;
+import io.strata.server.metadata.Chart;
+import io.strata.server.metadata.Dashboard;
+import io.strata.server.metadata.DashboardStore;
+import io.strata.server.metadata.NotFoundException;
+import io.strata.server.query.QueryService;
+import jakarta.inject.Singleton;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Dashboards and charts as the API and the UI see them: checked JSON in, JSON out. A dashboard
+ * is {@code {name, description, filters, charts}}; a chart is {@code {title, query, viz, layout}}
+ * where {@code query} is a semantic query (compiled against the catalog before it is stored, so
+ * a typo in a member name is refused with its path), {@code viz} says how to draw it and
+ * {@code layout} where it sits on the 12-column grid. The export format is the same JSON
+ * without ids, and import takes it back: the demo's dashboards are shipped in it.
+ *
+ * <p>Storage: a dashboard's {@code layout_json} holds {@code {"filters": ...}}, a chart's
+ * {@code viz_json} holds {@code {"viz": ..., "layout": ...}}.
+ */
+@Singleton
+public final class DashboardService {
+  public static final Set<String> VIZ_TYPES =
+      Set.of("number", "line", "bar", "area", "pie", "table", "pivot");
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private final DashboardStore store;
+  private final QueryService queries;
+
+  public DashboardService(DashboardStore store, QueryService queries) {
+    this.store = store;
+    this.queries = queries;
+  }
+
+  /** A checked dashboard definition (without charts when it came from a create or update). */
+  public record DashboardSpec(String name, String description, JsonNode filters, List<ChartSpec> charts) {}
+
+  /** A checked chart definition. */
+  public record ChartSpec(String title, JsonNode query, JsonNode viz, JsonNode layout, Integer position) {}
+
+  // ------------------------------------------------------------------ reading JSON
+
+  /** Parses a request body; a syntax error is reported with its line and column. */
+  public static JsonNode parse(String body) {
+    if (body == null || body.isBlank()) {
+      throw new InvalidDashboardException(null, "the request has no JSON body");
+    }
+    try {
+      JsonNode node = MAPPER.readTree(body);
+      if (node == null || !node.isObject()) {
+        throw new InvalidDashboardException(null, "the body must be a JSON object");
+      }
+      return node;
+    } catch (JsonProcessingException e) {
+      var loc = e.getLocation();
+      throw new InvalidDashboardException(null, "the body is not valid JSON"
+          + (loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr())
+          + ": " + e.getOriginalMessage());
+    }
+  }
+
+  /** Checks a dashboard; with {@code withCharts} its {@code charts} array too. */
+  public DashboardSpec dashboard(JsonNode node, boolean withCharts) {
+    String name = requiredText(node, "name", "");
+    if (name.length() > 255) {
+      throw new InvalidDashboardException("name", "name is longer than 255 characters");
+    }
+    String description = optionalText(node, "description", "");
+    JsonNode filters = node.path("filters");
+    if (filters.isMissingNode() || filters.isNull()) {
+      filters = NODES.objectNode();
+    } else {
+      checkFilters(filters);
+    }
+    List<ChartSpec> charts = new ArrayList<>();
+    if (withCharts) {
+      JsonNode array = node.path("charts");
+      if (!array.isMissingNode() && !array.isNull()) {
+        if (!array.isArray()) {
+          throw new InvalidDashboardException("charts", "charts must be an array of charts");
+        }
+        for (int i = 0; i < array.size(); i++) {
+          charts.add(chart(array.get(i), "charts[" + i + "]."));
+        }
+      }
+    }
+    return new DashboardSpec(name, description, filters, charts);
+  }
+
+  private static void checkFilters(JsonNode filters) {
+    if (!filters.isObject()) {
+      throw new InvalidDashboardException("filters", "filters must be an object");
+    }
+    JsonNode td = filters.path("timeDimension");
+    if (!td.isMissingNode() && !td.isNull() && !td.isTextual()) {
+      throw new InvalidDashboardException("filters.timeDimension", "filters.timeDimension must be a member name");
+    }
+    JsonNode range = filters.path("dateRange");
+    if (!range.isMissingNode() && !range.isNull() && !range.isTextual()
+        && !(range.isArray() && range.size() == 2 && range.get(0).isTextual() && range.get(1).isTextual())) {
+      throw new InvalidDashboardException("filters.dateRange",
+          "filters.dateRange must be [\"from\", \"to\"] dates or a relative range such as \"last 30 days\"");
+    }
+    JsonNode dims = filters.path("dimensions");
+    if (!dims.isMissingNode() && !dims.isNull()) {
+      if (!dims.isArray()) {
+        throw new InvalidDashboardException("filters.dimensions", "filters.dimensions must be an array of member names");
+      }
+      for (int i = 0; i < dims.size(); i++) {
+        if (!dims.get(i).isTextual()) {
+          throw new InvalidDashboardException("filters.dimensions[" + i + "]", "filters.dimensions[" + i
+              + "] must be a member name");
+        }
+      }
+    }
+  }
+
+  /**
+   * Checks a chart: a title, a query that compiles against the current catalog, a known viz
+   * type and an optional grid layout. {@code prefix} is prepended to the path of a bad field.
+   */
+  public ChartSpec chart(JsonNode node, String prefix) {
+    if (node == null || !node.isObject()) {
+      throw new InvalidDashboardException(prefix.isEmpty() ? null : prefix.substring(0, prefix.length() - 1),
+          (prefix.isEmpty() ? "a chart" : prefix.substring(0, prefix.length() - 1)) + " must be an object");
+    }
+    String title = requiredText(node, "title", prefix);
+    JsonNode query = node.path("query");
+    if (!query.isObject()) {
+      throw new InvalidDashboardException(prefix + "query", prefix + "query must be a semantic query object");
+    }
+    try {
+      queries.plan(QueryJson.parse(query.toString()));
+    } catch (QueryException e) {
+      String at = prefix + "query" + (e.location() == null || e.location().isEmpty() ? "" : "." + e.location());
+      throw new InvalidDashboardException(at, at + ": " + e.getMessage());
+    } catch (DataSourceException e) {
+      throw new InvalidDashboardException(prefix + "query", prefix + "query: " + e.getMessage());
+    }
+    JsonNode viz = node.path("viz");
+    if (!viz.isObject()) {
+      throw new InvalidDashboardException(prefix + "viz", prefix + "viz must be an object such as {\"type\": \"bar\"}");
+    }
+    String type = viz.path("type").asText("");
+    if (!VIZ_TYPES.contains(type)) {
+      throw new InvalidDashboardException(prefix + "viz.type", prefix + "viz.type '" + viz.path("type").asText()
+          + "' is not one of " + String.join(", ", VIZ_TYPES.stream().sorted().toList()));
+    }
+    JsonNode layout = node.path("layout");
+    if (layout.isMissingNode() || layout.isNull()) {
+      layout = null;
+    } else {
+      if (!layout.isObject()) {
+        throw new InvalidDashboardException(prefix + "layout", prefix + "layout must be {\"x\", \"y\", \"w\", \"h\"}");
+      }
+      for (String f : List.of("x", "y", "w", "h")) {
+        JsonNode v = layout.path(f);
+        if (!v.isMissingNode() && !(v.canConvertToInt() && v.isIntegralNumber() && v.asInt() >= 0 && v.asInt() <= 1000)) {
+          throw new InvalidDashboardException(prefix + "layout." + f, prefix + "layout." + f
+              + " must be a whole number from 0 to 1000");
+        }
+      }
+      if (layout.has("w") && (layout.get("w").asInt() < 1 || layout.get("w").asInt() > 12)) {
+        throw new InvalidDashboardException(prefix + "layout.w", prefix + "layout.w must be from 1 to 12 (grid columns)");
+      }
+    }
+    JsonNode pos = node.path("position");
+    Integer position = null;
+    if (!pos.isMissingNode() && !pos.isNull()) {
+      if (!pos.isIntegralNumber() || !pos.canConvertToInt()) {
+        throw new InvalidDashboardException(prefix + "position", prefix + "position must be a whole number");
+      }
+      position = pos.asInt();
+    }
+    return new ChartSpec(title, query, viz, layout, position);
+  }
+
+  private static String requiredText(JsonNode node, String field, String prefix) {
+    JsonNode v = node.path(field);
+    if (!v.isTextual() || v.asText().isBlank()) {
+      throw new InvalidDashboardException(prefix + field, prefix + field + " is required (a non-empty string)");
+    }
+    return v.asText().trim();
+  }
+
+  private static String optionalText(JsonNode node, String field, String prefix) {
+    JsonNode v = node.path(field);
+    if (v.isMissingNode() || v.isNull()) {
+      return null;
+    }
+    if (!v.isTextual()) {
+      throw new InvalidDashboardException(prefix + field, prefix + field + " must be a string");
+    }
+    return v.asText();
+  }
+
+  // ------------------------------------------------------------------ storing
+
+  /** Creates a dashboard and its charts (an import); removes it again if a chart cannot be stored. */
+  public ObjectNode create(DashboardSpec spec, long ownerId) {
+    Dashboard d = store.create(spec.name(), spec.description(), layoutJson(spec.filters()), ownerId);
+    try {
+      int position = 0;
+      for (ChartSpec c : spec.charts()) {
+        store.addChart(d.id(), c.title(), c.query().toString(), vizJson(c),
+            c.position() == null ? position : c.position());
+        position++;
+      }
+    } catch (RuntimeException e) {
+      store.delete(d.id());
+      throw e;
+    }
+    return get(d.id());
+  }
+
+  public ObjectNode update(long id, DashboardSpec spec) {
+    store.update(id, spec.name(), spec.description(), layoutJson(spec.filters()));
+    return get(id);
+  }
+
+  public ObjectNode addChart(long dashboardId, ChartSpec spec) {
+    int position = spec.position() != null ? spec.position() : store.charts(dashboardId).stream()
+        .mapToInt(c -> c.position() + 1).max().orElse(0);
+    return chartJson(store.addChart(dashboardId, spec.title(), spec.query().toString(), vizJson(spec), position));
+  }
+
+  public ObjectNode updateChart(long id, ChartSpec spec) {
+    Chart old = store.findChart(id).orElseThrow(() -> new NotFoundException("chart " + id + " does not exist"));
+    return chartJson(store.updateChart(id, spec.title(), spec.query().toString(), vizJson(spec),
+        spec.position() == null ? old.position() : spec.position()));
+  }
+
+  // ------------------------------------------------------------------ writing JSON
+
+  /** The dashboard with its charts. */
+  public ObjectNode get(long id) {
+    Dashboard d = store.find(id).orElseThrow(() -> new NotFoundException("dashboard " + id + " does not exist"));
+    List<Chart> all = store.charts(id);
+    ObjectNode out = summary(d, all);
+    ArrayNode charts = out.putArray("charts");
+    all.forEach(c -> charts.add(chartJson(c)));
+    return out;
+  }
+
+  /** Every dashboard, without its charts but with their count. */
+  public ArrayNode list() {
+    ArrayNode out = NODES.arrayNode();
+    for (Dashboard d : store.list()) {
+      out.add(summary(d, store.charts(d.id())));
+    }
+    return out;
+  }
+
+  public ObjectNode chart(long id) {
+    return chartJson(store.findChart(id).orElseThrow(() -> new NotFoundException("chart " + id + " does not exist")));
+  }
+
+  /** The export format: the dashboard without ids, owner or times, as import takes it. */
+  public ObjectNode export(long id) {
+    Dashboard d = store.find(id).orElseThrow(() -> new NotFoundException("dashboard " + id + " does not exist"));
+    ObjectNode out = NODES.objectNode();
+    out.put("name", d.name());
+    if (d.description() != null) {
+      out.put("description", d.description());
+    }
+    out.set("filters", filters(d));
+    ArrayNode charts = out.putArray("charts");
+    for (Chart c : store.charts(id)) {
+      ObjectNode chart = chartJson(c);
+      chart.remove(List.of("id", "dashboardId", "position"));
+      charts.add(chart);
+    }
+    return out;
+  }
+
+  private static ObjectNode summary(Dashboard d, List<Chart> charts) {
+    ObjectNode out = NODES.objectNode();
+    out.put("id", d.id());
+    out.put("name", d.name());
+    out.put("description", d.description());
+    out.set("filters", filters(d));
+    out.put("ownerId", d.ownerId());
+    out.put("chartCount", charts.size());
+    out.put("createdAt", d.createdAt().toString());
+    out.put("updatedAt", d.updatedAt().toString());
+    return out;
+  }
+
+  private static JsonNode filters(Dashboard d) {
+    JsonNode layout = read(d.layoutJson());
+    JsonNode f = layout.path("filters");
+    return f.isObject() ? f : NODES.objectNode();
+  }
+
+  private static ObjectNode chartJson(Chart c) {
+    ObjectNode out = NODES.objectNode();
+    out.put("id", c.id());
+    out.put("dashboardId", c.dashboardId());
+    out.put("title", c.title());
+    out.set("query", read(c.queryJson()));
+    JsonNode stored = read(c.vizJson());
+    out.set("viz", stored.has("viz") ? stored.get("viz") : stored);
+    JsonNode layout = stored.path("layout");
+    if (layout.isObject()) {
+      out.set("layout", layout);
+    }
+    out.put("position", c.position());
+    return out;
+  }
+
+  private static String layoutJson(JsonNode filters) {
+    ObjectNode n = NODES.objectNode();
+    n.set("filters", filters);
+    return n.toString();
+  }
+
+  private static String vizJson(ChartSpec c) {
+    ObjectNode n = NODES.objectNode();
+    n.set("viz", c.viz());
+    if (c.layout() != null) {
+      n.set("layout", c.layout());
+    }
+    return n.toString();
+  }
+
+  private static JsonNode read(String json) {
+    if (json == null || json.isBlank()) {
+      return NODES.objectNode();
+    }
+    try {
+      return MAPPER.readTree(json);
+    } catch (JsonProcessingException e) {
+      return NODES.objectNode(); // stored by something else; shown as empty rather than failing the page
+    }
+  }
+}

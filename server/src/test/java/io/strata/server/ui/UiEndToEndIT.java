@@ -1,0 +1,76 @@
+package io.strata.server.ui;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.strata.server.TestServer;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The web UI end to end: a real server with the demo (in this JVM, serving the built UI from
+ * the strata-ui jar), and {@code ui/e2e/ui.e2e.mjs} driving Debian's Chromium through
+ * playwright-core: log in, the demo dashboard draws every chart, a filter changes them, a chart
+ * is built and saved, a model error is shown at its line and nothing is saved, SQL runs. The
+ * script's output is forwarded; screenshots and {@code render.json} (the warm-cache render
+ * time, reported, never asserted) land in {@code server/target/ui-e2e}. Runs after
+ * {@code package} (failsafe), when {@code ui/node_modules} has been installed by the ui module.
+ */
+class UiEndToEndIT {
+  static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
+
+  @Test
+  void theUiWorksInABrowser() throws Exception {
+    assertThat(Files.isExecutable(CHROMIUM))
+        .as(CHROMIUM + " is missing: install Debian's Chromium (apt-get install -y chromium; .ci/run does)."
+            + " The UI end-to-end test needs it and is never skipped.")
+        .isTrue();
+    Path server = Path.of(System.getProperty("basedir", "server")).toAbsolutePath();
+    Path ui = server.getParent().resolve("ui");
+    Path script = ui.resolve("e2e/ui.e2e.mjs");
+    assertThat(script).exists();
+    assertThat(ui.resolve("node_modules/playwright-core"))
+        .as("ui/node_modules is not installed: build the ui module first (./mvnw -pl ui,server -am verify)")
+        .exists();
+    Path out = server.resolve("target/ui-e2e");
+    Files.createDirectories(out);
+    Files.deleteIfExists(out.resolve("render.json"));
+
+    try (TestServer s = TestServer.start(Map.of())) {
+      // The UI is served at / without a session, with SPA routing, and the API stays protected.
+      TestServer.Response index = s.anonymous().get("/dashboards/1");
+      assertThat(index.status()).isEqualTo(200);
+      assertThat(index.header("Content-Type")).startsWith("text/html");
+      assertThat(index.text()).contains("<div id=\"root\">");
+
+      ProcessBuilder pb = new ProcessBuilder("node", script.toString())
+          .directory(ui.toFile())
+          .redirectErrorStream(true);
+      pb.environment().put("STRATA_URL", s.uri("/").toString());
+      pb.environment().put("STRATA_USER", "admin");
+      pb.environment().put("STRATA_PASSWORD", TestServer.ADMIN_PASSWORD);
+      pb.environment().put("E2E_OUT", out.toString());
+      pb.environment().put("CHROMIUM", CHROMIUM.toString());
+      Process p = pb.start();
+      StringBuilder log = new StringBuilder();
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line; (line = r.readLine()) != null; ) {
+          System.out.println("[ui-e2e] " + line);
+          log.append(line).append('\n');
+        }
+      }
+      assertThat(p.waitFor(10, TimeUnit.MINUTES)).as("the e2e script finished").isTrue();
+      assertThat(p.exitValue()).as("ui.e2e.mjs exit status; its output:\n" + log).isZero();
+    }
+    assertThat(out.resolve("dashboard.png")).isNotEmptyFile();
+    assertThat(out.resolve("chart-editor.png")).isNotEmptyFile();
+    String render = Files.readString(out.resolve("render.json"));
+    assertThat(render).contains("\"warmMedianMs\"");
+    System.out.println("[ui-e2e] render.json: " + render);
+  }
+}

@@ -1,0 +1,100 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
+import { Avatar, Button, Dropdown, Layout, Menu, Spin, Typography } from 'antd';
+import { AppstoreOutlined, BarChartOutlined, CodeOutlined, DatabaseOutlined, LogoutOutlined, UserOutlined } from '@ant-design/icons';
+import { api, UNAUTHORIZED_EVENT, type Me } from './api';
+import { MetaProvider } from './meta';
+import LoginPage from './pages/LoginPage';
+import DashboardsPage from './pages/DashboardsPage';
+import DashboardPage from './pages/DashboardPage';
+import ChartEditorPage from './pages/ChartEditorPage';
+import ModelsPage from './pages/ModelsPage';
+import SqlPage from './pages/SqlPage';
+
+const { Sider, Header, Content } = Layout;
+
+export default function App() {
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const navigate = useNavigate();
+  const location = useLocation();
+
+  useEffect(() => {
+    api.me().then(setMe, () => setMe(null));
+    const onUnauthorized = () => setMe(null);
+    window.addEventListener(UNAUTHORIZED_EVENT, onUnauthorized);
+    return () => window.removeEventListener(UNAUTHORIZED_EVENT, onUnauthorized);
+  }, []);
+
+  const logout = useCallback(async () => {
+    await api.logout().catch(() => undefined);
+    setMe(null);
+    navigate('/login');
+  }, [navigate]);
+
+  const selected = useMemo(() => {
+    const p = location.pathname;
+    if (p.startsWith('/charts')) return 'charts';
+    if (p.startsWith('/models')) return 'models';
+    if (p.startsWith('/sql')) return 'sql';
+    return 'dashboards';
+  }, [location.pathname]);
+
+  if (me === undefined) {
+    return <div style={{ height: '100vh', display: 'grid', placeItems: 'center' }}><Spin size="large" /></div>;
+  }
+  if (me === null) {
+    const from = location.pathname === '/login' ? '/' : location.pathname + location.search;
+    return (
+      <Routes>
+        <Route path="*" element={<LoginPage onLogin={(m) => { setMe(m); navigate(from === '/' ? '/dashboards' : from, { replace: true }); }} />} />
+      </Routes>
+    );
+  }
+
+  return (
+    <MetaProvider>
+      <Layout style={{ minHeight: '100vh' }}>
+        <Sider width={220} breakpoint="lg" collapsedWidth={64} theme="dark">
+          <div className="strata-logo"><img src="/favicon.svg" alt="" />Strata</div>
+          <Menu
+            theme="dark"
+            mode="inline"
+            selectedKeys={[selected]}
+            onClick={(e) => navigate(e.key === 'charts' ? '/charts/new' : `/${e.key}`)}
+            items={[
+              { key: 'dashboards', icon: <AppstoreOutlined />, label: 'Dashboards' },
+              { key: 'charts', icon: <BarChartOutlined />, label: 'Chart builder' },
+              { key: 'models', icon: <DatabaseOutlined />, label: 'Models' },
+              { key: 'sql', icon: <CodeOutlined />, label: 'SQL editor' },
+            ]}
+          />
+        </Sider>
+        <Layout>
+          <Header className="strata-header">
+            <Typography.Text type="secondary">Semantic layer · query acceleration</Typography.Text>
+            <Dropdown menu={{ items: [{ key: 'logout', icon: <LogoutOutlined />, label: 'Log out', onClick: logout }] }}>
+              <Button type="text" data-testid="user-menu">
+                <Avatar size="small" icon={<UserOutlined />} style={{ marginRight: 8 }} />
+                {me.username} <Typography.Text type="secondary" style={{ marginLeft: 6 }}>{me.role}</Typography.Text>
+              </Button>
+            </Dropdown>
+          </Header>
+          <Content className="strata-content">
+            <Routes>
+              <Route path="/" element={<Navigate to="/dashboards" replace />} />
+              <Route path="/login" element={<Navigate to="/dashboards" replace />} />
+              <Route path="/dashboards" element={<DashboardsPage me={me} />} />
+              <Route path="/dashboards/:id" element={<DashboardPage me={me} />} />
+              <Route path="/charts/new" element={<ChartEditorPage me={me} />} />
+              <Route path="/charts/:id/edit" element={<ChartEditorPage me={me} />} />
+              <Route path="/models" element={<ModelsPage me={me} />} />
+              <Route path="/models/:name" element={<ModelsPage me={me} />} />
+              <Route path="/sql" element={<SqlPage />} />
+              <Route path="*" element={<Typography.Title level={3}>Page not found</Typography.Title>} />
+            </Routes>
+          </Content>
+        </Layout>
+      </Layout>
+    </MetaProvider>
+  );
+}

@@ -1,0 +1,109 @@
+// The REST API of the Strata server, from the browser (session cookie set by /auth/login).
+
+import type { Chart, Dashboard, Meta, QueryAnswer, SemanticQuery } from './lib/types';
+
+export interface Problem { file: string; line: number; column: number; message: string }
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly location?: string,
+    readonly errors?: Problem[],
+  ) {
+    super(message);
+  }
+}
+
+export const UNAUTHORIZED_EVENT = 'strata:unauthorized';
+
+type Body = { json: unknown } | { text: string; type: string } | undefined;
+
+async function call(method: string, path: string, body?: Body, accept = 'application/json'): Promise<Response> {
+  const headers: Record<string, string> = { Accept: accept, 'X-Requested-With': 'XMLHttpRequest' };
+  let payload: string | undefined;
+  if (body && 'json' in body) {
+    headers['Content-Type'] = 'application/json';
+    payload = JSON.stringify(body.json);
+  } else if (body) {
+    headers['Content-Type'] = body.type;
+    payload = body.text;
+  }
+  const r = await fetch(path, { method, headers, body: payload, credentials: 'same-origin' });
+  if (!r.ok) {
+    let code = 'HTTP_' + r.status;
+    let message = `${method} ${path} answered HTTP ${r.status}`;
+    let location: string | undefined;
+    let errors: Problem[] | undefined;
+    try {
+      const e = (await r.json()).error;
+      if (e) {
+        code = e.code ?? code;
+        message = e.message ?? message;
+        location = e.location ?? undefined;
+        errors = e.errors ?? undefined;
+      }
+    } catch {
+      // not JSON: keep the status line
+    }
+    if (r.status === 401 && !path.endsWith('/auth/login')) window.dispatchEvent(new Event(UNAUTHORIZED_EVENT));
+    throw new ApiError(r.status, code, message, location, errors);
+  }
+  return r;
+}
+
+async function json<T>(method: string, path: string, body?: Body): Promise<T> {
+  const r = await call(method, path, body);
+  return r.status === 204 ? (undefined as T) : ((await r.json()) as T);
+}
+
+export interface Me { username: string; role: 'admin' | 'editor' | 'viewer'; via: string }
+export interface ModelFile { name: string; version: number; author: string; createdAt: string; deleted: boolean }
+export interface SqlAnswer { queryId: string; columns: { name: string; type: string }[]; data: unknown[][]; rows: number }
+export interface CompiledSql { sql: string; dataSource: string; dialect: string }
+
+export type CacheMode = 'on' | 'no-cache' | 'must-revalidate' | 'stale-ok' | 'bypass';
+
+export const api = {
+  me: () => json<Me>('GET', '/api/v1/auth/me'),
+  login: (username: string, password: string) => json<Me>('POST', '/api/v1/auth/login', { json: { username, password } }),
+  logout: () => json<void>('POST', '/api/v1/auth/logout'),
+  meta: () => json<Meta>('GET', '/api/v1/meta'),
+
+  dashboards: () => json<Dashboard[]>('GET', '/api/v1/dashboards'),
+  dashboard: (id: number) => json<Dashboard>('GET', `/api/v1/dashboards/${id}`),
+  createDashboard: (d: { name: string; description?: string; filters?: unknown }) => json<Dashboard>('POST', '/api/v1/dashboards', { json: d }),
+  updateDashboard: (id: number, d: { name: string; description?: string | null; filters?: unknown }) => json<Dashboard>('PUT', `/api/v1/dashboards/${id}`, { json: d }),
+  deleteDashboard: (id: number) => json<void>('DELETE', `/api/v1/dashboards/${id}`),
+  exportDashboard: (id: number) => json<unknown>('GET', `/api/v1/dashboards/${id}/export`),
+  importDashboard: (exported: unknown) => json<Dashboard>('POST', '/api/v1/dashboards/import', { json: exported }),
+
+  chart: (id: number) => json<Chart>('GET', `/api/v1/charts/${id}`),
+  addChart: (c: Chart & { dashboardId: number }) => json<Chart>('POST', '/api/v1/charts', { json: c }),
+  updateChart: (id: number, c: Chart) => json<Chart>('PUT', `/api/v1/charts/${id}`, { json: c }),
+  deleteChart: (id: number) => json<void>('DELETE', `/api/v1/charts/${id}`),
+
+  /**
+   * Runs a semantic query; `cache` follows the results cache contract, sent as `?cache=` (which a
+   * server without the cache ignores, where it would refuse an unknown body field).
+   */
+  query: (query: SemanticQuery, cache?: CacheMode) => json<QueryAnswer>('POST', `/api/v1/query${cache ? `?cache=${cache}` : ''}`, { json: { query } }),
+  querySql: (query: SemanticQuery) => json<CompiledSql>('POST', '/api/v1/query/sql', { json: { query } }),
+
+  sql: (sql: string) => json<SqlAnswer>('POST', '/api/v1/sql', { json: { sql } }),
+  sqlCsv: async (sql: string) => (await call('POST', '/api/v1/sql', { json: { sql } }, 'text/csv')).blob(),
+
+  models: () => json<ModelFile[]>('GET', '/api/v1/models'),
+  model: async (name: string, version?: number) => {
+    const r = await call('GET', `/api/v1/models/${encodeURIComponent(name)}${version ? `?version=${version}` : ''}`, undefined, 'application/yaml');
+    return { yaml: await r.text(), version: Number(r.headers.get('X-Strata-Model-Version') ?? 0) };
+  },
+  history: (name: string) => json<ModelFile[]>('GET', `/api/v1/models/${encodeURIComponent(name)}/history`),
+  saveModel: (name: string, yaml: string) => json<ModelFile>('PUT', `/api/v1/models/${encodeURIComponent(name)}`, { text: yaml, type: 'application/yaml' }),
+  validateModels: (files: Record<string, string>) => json<{ valid: boolean }>('POST', '/api/v1/models/validate', { json: { files } }),
+};
+
+export function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

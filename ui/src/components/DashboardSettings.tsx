@@ -1,0 +1,58 @@
+import { useEffect, useMemo } from 'react';
+import { DatePicker, Form, Input, Modal, Select } from 'antd';
+import dayjs from 'dayjs';
+import { useMeta } from '../meta';
+import { GRANULARITIES, type Dashboard, type DashboardFilters } from '../lib/types';
+
+export interface DashboardSettingsValue { name: string; description?: string | null; filters: DashboardFilters }
+
+/** Name, description and the filter bar of a dashboard: its time dimension, default range and grain, and the dimensions offered. */
+export default function DashboardSettings({ dashboard, open, onCancel, onSave }: {
+  dashboard: Dashboard; open: boolean; onCancel: () => void; onSave: (v: DashboardSettingsValue) => Promise<void>;
+}) {
+  const [form] = Form.useForm();
+  const { meta } = useMeta();
+  const options = useMemo(() => {
+    const dims = (meta?.models ?? []).flatMap((m) => m.dimensions.map((d) => ({ ...d, model: m.title })));
+    const label = (d: { title: string; name: string }) => `${d.title} (${d.name})`;
+    return {
+      time: dims.filter((d) => d.type === 'time').map((d) => ({ value: d.name, label: label(d) })),
+      other: dims.filter((d) => d.type !== 'time' && !d.primaryKey).map((d) => ({ value: d.name, label: label(d) })),
+    };
+  }, [meta]);
+  useEffect(() => {
+    if (!open) return;
+    const f = dashboard.filters ?? {};
+    form.setFieldsValue({
+      name: dashboard.name, description: dashboard.description, timeDimension: f.timeDimension, granularity: f.granularity,
+      dimensions: f.dimensions ?? [], dateRange: f.dateRange ? [dayjs(f.dateRange[0]), dayjs(f.dateRange[1])] : null,
+    });
+  }, [open, dashboard, form]);
+  const ok = async () => {
+    const v = await form.validateFields();
+    const filters: DashboardFilters = { dimensions: v.dimensions ?? [] };
+    if (v.timeDimension) {
+      filters.timeDimension = v.timeDimension;
+      if (v.granularity) filters.granularity = v.granularity;
+      if (v.dateRange?.[0] && v.dateRange?.[1]) filters.dateRange = [v.dateRange[0].format('YYYY-MM-DD'), v.dateRange[1].format('YYYY-MM-DD')];
+    }
+    await onSave({ name: v.name, description: v.description || null, filters });
+  };
+  const filter = (input: string, o?: { label?: string }) => (o?.label ?? '').toLowerCase().includes(input.toLowerCase());
+  return (
+    <Modal title="Dashboard settings" open={open} onCancel={onCancel} onOk={ok} okText="Save" width={560} destroyOnClose={false}>
+      <Form form={form} layout="vertical">
+        <Form.Item name="name" label="Name" rules={[{ required: true, message: 'Give the dashboard a name' }]}><Input /></Form.Item>
+        <Form.Item name="description" label="Description"><Input.TextArea rows={2} /></Form.Item>
+        <Form.Item name="dimensions" label="Filter by these dimensions" extra="Each gets a value picker with type-ahead in the filter bar.">
+          <Select mode="multiple" options={options.other} showSearch filterOption={filter} />
+        </Form.Item>
+        <Form.Item name="timeDimension" label="Time dimension" extra="The date range and time grain of the filter bar apply to it in every chart.">
+          <Select allowClear options={options.time} showSearch filterOption={filter} />
+        </Form.Item>
+        <Form.Item name="dateRange" label="Default date range"><DatePicker.RangePicker style={{ width: '100%' }} /></Form.Item>
+        <Form.Item name="granularity" label="Default time grain"><Select allowClear options={GRANULARITIES.map((g) => ({ value: g, label: g }))} /></Form.Item>
+      </Form>
+    </Modal>
+  );
+}

@@ -1,0 +1,101 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useNavigate, useParams } from 'react-router-dom';
+import { App, Breadcrumb, Button, Empty, Result, Skeleton, Space, Typography } from 'antd';
+import { DownloadOutlined, PlusOutlined, ReloadOutlined, SettingOutlined } from '@ant-design/icons';
+import DashboardSettings from '../components/DashboardSettings';
+import ChartCard from '../components/ChartCard';
+import FilterBar from '../components/FilterBar';
+import { api, message, type Me } from '../api';
+import { applyDashboardFilters, type FilterState } from '../lib/query';
+import type { Chart, Dashboard } from '../lib/types';
+
+function download(name: string, json: unknown) {
+  const url = URL.createObjectURL(new Blob([JSON.stringify(json, null, 2)], { type: 'application/json' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  URL.revokeObjectURL(url);
+}
+
+export default function DashboardPage({ me }: { me: Me }) {
+  const { id } = useParams();
+  const navigate = useNavigate();
+  const { modal, message: toast } = App.useApp();
+  const [dashboard, setDashboard] = useState<Dashboard | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [state, setState] = useState<FilterState>({ values: {} });
+  const [refreshAll, setRefreshAll] = useState(0);
+  const [settings, setSettings] = useState(false);
+  const canEdit = me.role !== 'viewer';
+
+  const load = useCallback(() => {
+    api.dashboard(Number(id)).then((d) => {
+      setDashboard(d);
+      setState((s) => (s.dateRange ? s : { ...s, dateRange: d.filters.dateRange ?? null }));
+      document.title = `${d.name} · Strata`;
+    }, (e) => setError(message(e)));
+  }, [id]);
+  useEffect(load, [load]);
+
+  const queries = useMemo(() => (dashboard?.charts ?? []).map((c) => applyDashboardFilters(c.query, dashboard!.filters, state)), [dashboard, state]);
+
+  if (error) return <Result status="warning" title="This dashboard could not be opened" subTitle={error} extra={<Button onClick={() => navigate('/dashboards')}>All dashboards</Button>} />;
+  if (!dashboard) return <Skeleton active />;
+
+  const remove = (c: Chart) => modal.confirm({
+    title: `Remove “${c.title}”?`,
+    content: 'The chart is deleted from this dashboard.',
+    okText: 'Remove', okButtonProps: { danger: true },
+    onOk: async () => { await api.deleteChart(c.id!); toast.success('Chart removed'); load(); },
+  });
+
+  return (
+    <div data-testid="dashboard" data-dashboard-id={dashboard.id}>
+      <Breadcrumb items={[{ title: <a onClick={() => navigate('/dashboards')}>Dashboards</a> }, { title: dashboard.name }]} style={{ marginBottom: 8 }} />
+      <div className="page-title">
+        <div>
+          <Typography.Title level={2}>{dashboard.name}</Typography.Title>
+          {dashboard.description && <Typography.Text type="secondary">{dashboard.description}</Typography.Text>}
+        </div>
+        <Space>
+          {canEdit && <Button icon={<SettingOutlined />} onClick={() => setSettings(true)} data-testid="dashboard-settings">Settings</Button>}
+          <Button icon={<DownloadOutlined />} onClick={async () => download(`${dashboard.name}.json`, await api.exportDashboard(dashboard.id))}>Export</Button>
+          {canEdit && <Button icon={<PlusOutlined />} onClick={() => navigate(`/charts/new?dashboard=${dashboard.id}`)}>Add chart</Button>}
+          <Button type="primary" icon={<ReloadOutlined />} onClick={() => setRefreshAll((n) => n + 1)} data-testid="refresh-all">Refresh all</Button>
+        </Space>
+      </div>
+      {(dashboard.filters.timeDimension || (dashboard.filters.dimensions ?? []).length > 0) && (
+        <FilterBar filters={dashboard.filters} state={state} onChange={setState} />
+      )}
+      <DashboardSettings dashboard={dashboard} open={settings} onCancel={() => setSettings(false)} onSave={async (v) => {
+        try {
+          const d = await api.updateDashboard(dashboard.id, v);
+          setDashboard(d);
+          setState((s) => ({ ...s, dateRange: d.filters.dateRange ?? s.dateRange ?? null }));
+          setSettings(false);
+          toast.success('Dashboard saved');
+        } catch (e) {
+          toast.error(message(e));
+        }
+      }} />
+      {(dashboard.charts ?? []).length === 0 ? (
+        <Empty description="No charts yet">{canEdit && <Button type="primary" onClick={() => navigate(`/charts/new?dashboard=${dashboard.id}`)}>Build a chart</Button>}</Empty>
+      ) : (
+        <div className="dash-grid">
+          {dashboard.charts!.map((c, i) => (
+            <ChartCard
+              key={c.id}
+              chart={c}
+              query={queries[i]}
+              refreshAll={refreshAll}
+              style={c.layout ? { gridColumn: `${c.layout.x + 1} / span ${c.layout.w}`, gridRow: `${c.layout.y + 1} / span ${c.layout.h}` } : { gridColumn: 'span 6', gridRow: 'span 4' }}
+              onEdit={canEdit ? () => navigate(`/charts/${c.id}/edit`) : undefined}
+              onDelete={canEdit ? () => remove(c) : undefined}
+            />
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
