@@ -343,7 +343,8 @@ class FlightSqlEndpointTest {
 
     // a statement without parameters, prepared and run twice
     try (FlightSqlClient.PreparedStatement ps = flight.prepare(
-        "SELECT channel, COUNT(*) FROM demo.retail.orders GROUP BY channel", auth)) {
+        "SELECT channel, COUNT(*) FROM demo.retail.orders GROUP BY channel ORDER BY channel",
+        auth)) {
       assertThat(ps.getResultSetSchema().getFields()).hasSize(2);
       List<List<String>> first = rows(ps.execute(auth));
       assertThat(first).hasSize(3);
