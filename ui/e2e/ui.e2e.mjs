@@ -1,7 +1,7 @@
 // End-to-end test of the web UI: Debian's Chromium driven by playwright-core against a running
 // Strata server with the demo. Run by server's UiEndToEndIT, or by hand:
 //   STRATA_URL=http://localhost:8080 STRATA_USER=admin STRATA_PASSWORD=... node e2e/ui.e2e.mjs
-// Writes screenshots and render.json (warm-cache render time of the demo dashboard) to E2E_OUT.
+// Writes screenshots (dashboard, chart editor, model error, SQL editor) and render.json (warm-cache render time of the demo dashboard) to E2E_OUT.
 // Exit 0 when every scenario passed, 1 on a failure (with failure.png), 2 when Chromium is missing.
 
 import { chromium } from 'playwright-core';
@@ -293,6 +293,7 @@ try {
     const marked = await page.$$eval('[data-error-line]', (els) => els.map((e) => Number(e.getAttribute('data-error-line'))));
     const listed = await page.$$eval('[data-problem-line]', (els) => els.map((e) => e.textContent));
     check(marked.includes(at + 1), `error marked at line ${at + 1} (marked: ${marked}; listed: ${listed})`);
+    await page.screenshot({ path: path.join(OUT, 'model-error.png'), fullPage: true });
     const after = await page.request.get(`${BASE}/api/v1/models/orders`);
     check((await after.text()) === original, 'the stored YAML is unchanged');
     check(after.headers()['x-strata-model-version'] === version, 'the stored version is unchanged');
@@ -308,6 +309,7 @@ try {
     const header = await page.locator('[data-testid=sql-editor] .ag-header-cell-text').allTextContents();
     check(rows > 0, 'SQL answered rows');
     check(header.includes('region') && header.includes('revenue'), `columns: ${header}`);
+    await page.screenshot({ path: path.join(OUT, 'sql-editor.png'), fullPage: true });
     await page.click('[data-testid=explain-sql]');
     const plan = await page.textContent('[data-testid=sql-plan]');
     check(plan.trim().length > 0, 'EXPLAIN shows a plan');

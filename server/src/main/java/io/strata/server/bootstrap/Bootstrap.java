@@ -14,6 +14,7 @@ import io.strata.server.catalog.CatalogService;
 import io.strata.server.catalog.DataSourceService;
 import io.strata.server.config.StrataConfig;
 import io.strata.server.dashboard.DashboardService;
+import io.strata.server.dashboard.InvalidDashboardException;
 import io.strata.server.metadata.DataSourceRecord;
 import io.strata.server.metadata.QueryLogStore;
 import io.strata.server.metadata.Role;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
 /**
  * What happens once when a server starts, before it takes requests: the first admin, the
  * stored data sources into their pools, the embedded demo (generated on first start), models
- * from {@code strata.models.dir}, the catalog; then the background refresh that picks up what
+ * from {@code strata.models.dir}, the catalog, the demo's dashboards (first start); then the background refresh that picks up what
  * other servers change, and housekeeping (expired sessions, old query log entries).
  */
 @Singleton
@@ -62,7 +63,6 @@ public final class Bootstrap implements ApplicationEventListener<StartupEvent> {
       CatalogService catalog, AuthService auth, QueryLogStore queryLog,
       @Named(TaskExecutors.SCHEDULED) TaskScheduler scheduler, Clock clock,
       DashboardService dashboards) {
-    this.dashboards = dashboards;
     this.config = config;
     this.users = users;
     this.dataSources = dataSources;
@@ -71,6 +71,7 @@ public final class Bootstrap implements ApplicationEventListener<StartupEvent> {
     this.queryLog = queryLog;
     this.scheduler = scheduler;
     this.clock = clock;
+    this.dashboards = dashboards;
   }
 
   @Override
@@ -182,15 +183,21 @@ public final class Bootstrap implements ApplicationEventListener<StartupEvent> {
 
   /**
    * The demo's dashboards, owned by the first admin: seeded with the demo data source, once, so
-   * a dashboard a user deleted or changed later is left alone and a restart adds no copy.
+   * a dashboard a user deleted or changed later is left alone and a restart adds no copy. A
+   * dashboard the catalog cannot answer (models from {@code strata.models.dir} replaced the
+   * demo's) is left out with a warning rather than stopping the start.
    */
   private void demoDashboards() {
     long owner = users.list().stream().filter(u -> u.role() == Role.ADMIN && !u.disabled())
         .mapToLong(User::id).min().orElseThrow(() -> new IllegalStateException("no admin user to own the demo dashboards"));
     for (String file : DemoDashboards.FILES) {
-      var spec = dashboards.dashboard(DashboardService.parse(DemoDashboards.json(file)), true);
-      dashboards.create(spec, owner);
-      LOG.info("demo dashboard '{}' created ({} charts)", spec.name(), spec.charts().size());
+      try {
+        var spec = dashboards.dashboard(DashboardService.parse(DemoDashboards.json(file)), true);
+        dashboards.create(spec, owner);
+        LOG.info("demo dashboard '{}' created ({} charts)", spec.name(), spec.charts().size());
+      } catch (InvalidDashboardException e) {
+        LOG.warn("demo dashboard {} left out: {}", file, e.getMessage());
+      }
     }
   }
 
