@@ -169,7 +169,8 @@ public final class E2e {
       log("starting Strata A (L1 + L2) through bin/strata serve ...");
       a = StrataProcess.start(options.root(), "A", withDuckDbCopy(serverDirs.resolve("a"), duckFile),
           settings, options.heap());
-      log("Strata A: http %d, jdbc %d, flight %d", a.httpPort, a.jdbcPort, a.flightPort);
+      log("Strata A (pid %d): http %d, jdbc %d, flight %d", a.pid(), a.httpPort, a.jdbcPort,
+          a.flightPort);
       a.awaitHealthy(Duration.ofSeconds(180));
       // B starts once A has created the metadata schema and the admin user, and boots while
       // A is being set up
@@ -201,7 +202,7 @@ public final class E2e {
       models.putAll(QuerySet.models(QuerySet.PG_PREFIX, "demo_pg"));
       apiA.pushModels(models);
 
-      log("Strata B: waiting for it to be healthy ...");
+      log("Strata B (pid %d): waiting for it to be healthy ...", b.pid());
       b.awaitHealthy(Duration.ofSeconds(180));
       StrataApi apiB = new StrataApi(b.baseUrl(), ADMIN, password);
       long until = System.nanoTime() + 60_000_000_000L;

@@ -44,7 +44,12 @@ final class Report {
     this.options = options;
     root.put("generatedAt", Instant.now().toString());
     root.put("mode", options.quick() ? "quick" : "full");
-    root.put("command", "benchmarks/run-e2e " + String.join(" ", options.args()));
+    List<String> shown = new ArrayList<>(options.args());
+    int r = shown.indexOf("--root"); // run-e2e adds it
+    if (r >= 0 && r + 1 < shown.size()) {
+      shown.subList(r, r + 2).clear();
+    }
+    root.put("command", ("benchmarks/run-e2e " + String.join(" ", shown)).strip());
     root.put("scale", options.scale());
     ObjectNode m = root.putObject("machine");
     m.put("cores", Runtime.getRuntime().availableProcessors());
@@ -473,8 +478,20 @@ final class Report {
         errors.add(s.warehouse + " / " + s.query + " / " + s.protocol + " / " + s.mode + ": " + shorten(s.error));
       }
     }
+    for (Object[] row : throughput) {
+      Series s = (Series) row[0];
+      if (s.error != null) {
+        errors.add("throughput / " + s.protocol + ": " + shorten(s.error));
+      }
+    }
+    for (Load[] l : concurrency) {
+      if (l[0].errors() > 0) {
+        errors.add(String.format(Locale.ROOT, "concurrency / %s / %d clients: %d failed queries, the first: %s",
+            l[0].protocol(), l[0].clients(), l[0].errors(), shorten(l[0].firstError())));
+      }
+    }
     md.append("\n## Errors\n\n");
-    md.append(errors.isEmpty() && errorCount() == 0 ? "None.\n" : "");
+    md.append(errors.isEmpty() ? "None.\n" : "");
     for (String e : errors) {
       md.append("- ").append(escape(e)).append("\n");
     }

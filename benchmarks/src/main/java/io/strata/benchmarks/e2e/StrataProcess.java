@@ -86,6 +86,10 @@ final class StrataProcess implements AutoCloseable {
     return new StrataProcess(name, pb.start(), log, http, jdbc, flight);
   }
 
+  long pid() {
+    return process.pid();
+  }
+
   String baseUrl() {
     return "http://127.0.0.1:" + httpPort;
   }

@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,6 +46,15 @@ class E2eQuickIT {
     assertThat(p.exitValue()).as("run-e2e --quick exit status; log:\n%s", tail(log)).isZero();
     assertThat(left.stream().filter(ProcessHandle::isAlive))
         .as("no Strata server outlives the harness").isEmpty();
+    Matcher pids = Pattern.compile("Strata [AB] \\(pid (\\d+)\\)").matcher(Files.readString(log));
+    int servers = 0;
+    while (pids.find()) {
+      servers++;
+      long pid = Long.parseLong(pids.group(1));
+      assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+          .as("Strata server pid %d stopped with the harness", pid).isFalse();
+    }
+    assertThat(servers).as("the log names both servers' pids").isEqualTo(2);
 
     String md = Files.readString(out.resolve("e2e.md"));
     assertThat(md).contains("# End-to-end benchmark", "Machine: ", "## Targets",
