@@ -185,12 +185,7 @@ public class QueryController {
     if (tree != null && tree.isObject() && tree.has("query")
         && (tree.size() == 1 || tree.size() == 2 && tree.has("cache"))) {
       if (tree.has("cache")) {
-        JsonNode c = tree.get("cache");
-        if (!c.isTextual()) {
-          throw new BadRequestException("INVALID_CACHE_OPTION", "cache", "the cache option must be a string: on, no-cache,"
-              + " must-revalidate, stale-ok or bypass (got " + c + ")");
-        }
-        mode = cacheMode(c.asText(), "the cache option");
+        mode = cacheMode(tree.get("cache"));
       }
       JsonNode inner = tree.get("query");
       if (inner.isTextual()) {
@@ -201,12 +196,23 @@ public class QueryController {
     return new Parsed(QueryJson.parse(body), mode);
   }
 
-  private static CacheMode cacheMode(String value, String where) {
+  /** A cache mode a client named ({@code on} when absent), or 400 INVALID_CACHE_OPTION. */
+  static CacheMode cacheMode(String value, String where) {
     try {
       return CacheMode.parse(value, where);
     } catch (IllegalArgumentException e) {
       throw new BadRequestException("INVALID_CACHE_OPTION", "cache", e.getMessage());
     }
+  }
+
+  /** A request body's {@code "cache"} field: a mode's name, or 400 INVALID_CACHE_OPTION. */
+  static CacheMode cacheMode(JsonNode value) {
+    if (!value.isTextual()) {
+      throw new BadRequestException("INVALID_CACHE_OPTION", "cache", "the cache option must be"
+          + " a string: on, no-cache (refresh), must-revalidate, stale-ok or bypass (got "
+          + value + ")");
+    }
+    return cacheMode(value.asText(), "the cache option");
   }
 
   private static byte[] json(QueryResult r, java.time.Instant now) {

@@ -62,7 +62,7 @@ public class SqlController {
     Principal who = Requests.require(request, Role.VIEWER);
     String text = body;
     List<Object> parameters = List.of();
-    String cache = request.getParameters().get("cache");
+    JsonNode bodyCache = null;
     String type = request.getContentType().map(MediaType::getName).orElse("");
     if (body != null && (type.equals(MediaType.APPLICATION_JSON)
         || body.stripLeading().startsWith("{"))) {
@@ -79,22 +79,12 @@ public class SqlController {
       }
       text = tree.get("sql").asText();
       parameters = parameters(tree.path("parameters"));
-      if (tree.has("cache")) {
-        if (!tree.get("cache").isTextual()) {
-          throw new BadRequestException("INVALID_CACHE_OPTION", "cache",
-              "the cache option must be a string: on, no-cache (refresh), must-revalidate,"
-                  + " stale-ok or bypass");
-        }
-        cache = tree.get("cache").asText();
-      }
+      bodyCache = tree.get("cache");
     }
-    SqlSession.Options options;
-    try {
-      options = new SqlSession.Options(io.strata.acceleration.cache.CacheMode.parse(cache,
-          "the cache option"));
-    } catch (IllegalArgumentException e) {
-      throw new BadRequestException("INVALID_CACHE_OPTION", "cache", e.getMessage());
-    }
+    // the body's cache option, else the URL's
+    SqlSession.Options options = new SqlSession.Options(bodyCache != null
+        ? QueryController.cacheMode(bodyCache)
+        : QueryController.cacheMode(request.getParameters().get("cache"), "the cache option"));
     if (text == null || text.isBlank()) {
       throw new BadRequestException("MALFORMED_REQUEST", null, "the request has no SQL; send it as the body");
     }

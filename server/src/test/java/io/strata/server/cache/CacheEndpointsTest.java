@@ -113,6 +113,28 @@ class CacheEndpointsTest {
   }
 
   @Test
+  void theSqlEndpointTakesTheCacheOptionAndRefusesABadOne() {
+    String tag = "restsql-" + UUID.randomUUID();
+    String sql = "SELECT status, MEASURE(count) AS n FROM semantic.orders WHERE status <> '"
+        + tag + "' GROUP BY status";
+    Response bad = server.admin().post("/api/v1/sql", Map.of("sql", sql, "cache", "nope"));
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.text()).contains("nope").contains("INVALID_CACHE_OPTION");
+    Response number = server.admin().post("/api/v1/sql", Map.of("sql", sql, "cache", 5));
+    assertThat(number.status()).isEqualTo(400);
+    assertThat(number.text()).contains("must be a string");
+    Response url = server.admin().send("POST", "/api/v1/sql?cache=never", "text/plain", sql);
+    assertThat(url.status()).isEqualTo(400);
+    assertThat(url.text()).contains("never");
+    assertThat(server.admin().post("/api/v1/sql", Map.of("sql", sql)).status()).isEqualTo(200);
+    assertThat(server.admin().post("/api/v1/sql", Map.of("sql", sql, "cache", "bypass"))
+        .status()).isEqualTo(200);
+    assertThat(server.admin().send("POST", "/api/v1/sql", "text/plain", sql).status())
+        .isEqualTo(200);
+    assertThat(loggedTiers(tag)).containsExactly("miss", "bypass", "l1");
+  }
+
+  @Test
   void jdbcClientsRepeatFromCacheAndSwitchItWithSetOrAProperty() throws SQLException {
     String tag = "jdbc-" + UUID.randomUUID();
     String sql = "SELECT status, MEASURE(count) AS n FROM semantic.orders WHERE status <> '"
