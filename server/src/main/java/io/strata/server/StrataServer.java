@@ -33,6 +33,18 @@ public final class StrataServer {
         .start();
   }
 
+  /**
+   * Starts a job worker (called by {@code strata worker}): the same beans without the embedded
+   * HTTP server, so it answers no requests.
+   */
+  public static ApplicationContext startWorker(Map<String, Object> properties) {
+    return ApplicationContext.builder()
+        .mainClass(StrataServer.class)
+        .banner(false)
+        .properties(properties)
+        .start();
+  }
+
   public static void main(String[] args) {
     start(Map.of(), args);
   }

@@ -24,7 +24,7 @@ import org.apache.arrow.vector.ipc.message.MessageSerializer;
  * query. An error after the first bytes were sent can only cut the response short; the query
  * log records it.
  */
-final class BatchStream extends InputStream {
+public final class BatchStream extends InputStream {
   /** Writes one part of the encoding: the start, a batch, or the end. */
   private interface Encoder {
     void start(ArrowBatches cursor, ByteArrayOutputStream out) throws IOException;
@@ -48,7 +48,7 @@ final class BatchStream extends InputStream {
     this.encoder = encoder;
   }
 
-  static BatchStream arrow(ArrowBatches cursor) {
+  public static BatchStream arrow(ArrowBatches cursor) {
     return new BatchStream(cursor, new Encoder() {
       @Override
       public void start(ArrowBatches c, ByteArrayOutputStream out) throws IOException {
@@ -70,7 +70,7 @@ final class BatchStream extends InputStream {
     });
   }
 
-  static BatchStream csv(ArrowBatches cursor) {
+  public static BatchStream csv(ArrowBatches cursor) {
     return new BatchStream(cursor, new Encoder() {
       @Override
       public void start(ArrowBatches c, ByteArrayOutputStream out) throws IOException {

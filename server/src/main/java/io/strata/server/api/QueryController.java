@@ -23,6 +23,10 @@ import io.strata.semantic.query.QueryException;
 import io.strata.semantic.query.QueryJson;
 import io.strata.semantic.query.SemanticQuery;
 import io.strata.server.auth.Principal;
+import io.strata.server.jobs.JobKind;
+import io.strata.server.jobs.JobRequest;
+import io.strata.server.jobs.Jobs;
+import io.strata.server.jobs.JobsController;
 import io.strata.server.metadata.Role;
 import io.micronaut.http.MutableHttpResponse;
 import io.strata.acceleration.cache.CacheMode;
@@ -59,9 +63,11 @@ public class QueryController {
   private static final MediaType CSV = new MediaType("text/csv; charset=utf-8");
 
   private final QueryService queries;
+  private final Jobs jobs;
 
-  public QueryController(QueryService queries) {
+  public QueryController(QueryService queries, Jobs jobs) {
     this.queries = queries;
+    this.jobs = jobs;
   }
 
   @Operation(summary = "Run a semantic query",
@@ -73,8 +79,15 @@ public class QueryController {
     return run(request, body);
   }
 
-  /** A query and how it uses the cache, as a request gives them. */
-  record Parsed(SemanticQuery query, CacheMode cache) {}
+  /**
+   * A query and how it uses the cache, as a request gives them; {@code json} is the query's own
+   * JSON and {@code async} whether the body asked for a job ({@code "async": true}).
+   */
+  record Parsed(SemanticQuery query, CacheMode cache, JsonNode json, boolean async) {
+    Parsed(SemanticQuery query, CacheMode cache) {
+      this(query, cache, null, false);
+    }
+  }
 
   @Operation(summary = "Run a semantic query given as the `query` URL parameter")
   @Get(uri = "/query", produces = {MediaType.APPLICATION_JSON, ARROW_STREAM, "text/csv"})
@@ -107,6 +120,11 @@ public class QueryController {
   private HttpResponse<?> run(HttpRequest<?> request, String body) {
     Principal who = Requests.require(request, Role.VIEWER);
     Parsed p = parseRequest(body, request.getParameters().get("cache"));
+    if (p.async() || respondAsync(request)) {
+      // a job: answered 202 at once, the result fetched from the job's result link
+      return JobsController.accepted(jobs.submit(JobKind.QUERY, who.username(),
+          JobRequest.query(p.json(), p.cache().id())));
+    }
     QueryRequest req = new QueryRequest(p.query(), body, who.username(), "rest", null, null,
         p.cache());
     String accept = request.getHeaders().get(HttpHeaders.ACCEPT);
@@ -142,7 +160,7 @@ public class QueryController {
   }
 
   /** json, arrow or csv: the first of them the Accept header names, JSON when it names none. */
-  static String format(String accept) {
+  public static String format(String accept) {
     if (accept == null) {
       return "json";
     }
@@ -160,6 +178,18 @@ public class QueryController {
       }
     }
     return "json";
+  }
+
+  /** Whether the client asked for a job instead of waiting: {@code Prefer: respond-async}. */
+  static boolean respondAsync(HttpRequest<?> request) {
+    for (String prefer : request.getHeaders().getAll("Prefer")) {
+      for (String part : prefer.split(",")) {
+        if (part.trim().toLowerCase(Locale.ROOT).startsWith("respond-async")) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   static SemanticQuery parse(String body) {
@@ -182,6 +212,16 @@ public class QueryController {
       return new Parsed(QueryJson.parse(body), null); // reports the syntax error's position
     }
     CacheMode mode = cacheMode(cacheParameter, "the cache URL parameter");
+    boolean async = false;
+    if (tree != null && tree.isObject() && tree.has("async")) {
+      JsonNode a = tree.get("async");
+      if (!a.isBoolean()) {
+        throw new BadRequestException("MALFORMED_REQUEST", "async", "async must be true or false"
+            + " (got " + a + ")");
+      }
+      async = a.asBoolean();
+      tree = ((com.fasterxml.jackson.databind.node.ObjectNode) tree.deepCopy()).without("async");
+    }
     if (tree != null && tree.isObject() && tree.has("query")
         && (tree.size() == 1 || tree.size() == 2 && tree.has("cache"))) {
       if (tree.has("cache")) {
@@ -189,15 +229,20 @@ public class QueryController {
       }
       JsonNode inner = tree.get("query");
       if (inner.isTextual()) {
-        return new Parsed(QueryJson.parse(inner.asText()), mode);
+        SemanticQuery q = QueryJson.parse(inner.asText());
+        try {
+          return new Parsed(q, mode, QueryJson.MAPPER.readTree(inner.asText()), async);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e); // parsed just above
+        }
       }
-      return new Parsed(QueryJson.parse(inner.toString()), mode);
+      return new Parsed(QueryJson.parse(inner.toString()), mode, inner, async);
     }
-    return new Parsed(QueryJson.parse(body), mode);
+    return new Parsed(QueryJson.parse(tree.toString()), mode, tree, async);
   }
 
   /** A cache mode a client named ({@code on} when absent), or 400 INVALID_CACHE_OPTION. */
-  static CacheMode cacheMode(String value, String where) {
+  public static CacheMode cacheMode(String value, String where) {
     try {
       return CacheMode.parse(value, where);
     } catch (IllegalArgumentException e) {

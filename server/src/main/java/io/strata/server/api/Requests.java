@@ -5,15 +5,15 @@ import io.strata.server.auth.Principal;
 import io.strata.server.metadata.Role;
 
 /** What controllers read off a request the {@link io.strata.server.auth.AuthFilter} let through. */
-final class Requests {
+public final class Requests {
   private Requests() {}
 
-  static Principal principal(HttpRequest<?> request) {
+  public static Principal principal(HttpRequest<?> request) {
     return request.getAttribute(Principal.ATTRIBUTE, Principal.class)
         .orElseThrow(() -> new IllegalStateException("request reached an endpoint unauthenticated"));
   }
 
-  static Principal require(HttpRequest<?> request, Role role) {
+  public static Principal require(HttpRequest<?> request, Role role) {
     return principal(request).require(role);
   }
 }

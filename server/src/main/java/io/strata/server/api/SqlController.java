@@ -16,6 +16,10 @@ import io.micronaut.http.server.types.files.StreamedFile;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.strata.server.auth.Principal;
+import io.strata.server.jobs.JobKind;
+import io.strata.server.jobs.JobRequest;
+import io.strata.server.jobs.Jobs;
+import io.strata.server.jobs.JobsController;
 import io.strata.server.metadata.Role;
 import io.strata.server.query.RowWriters;
 import io.strata.server.sql.PreparedSql;
@@ -47,9 +51,11 @@ public class SqlController {
   private static final MediaType CSV = new MediaType("text/csv; charset=utf-8");
 
   private final SqlService sql;
+  private final Jobs jobs;
 
-  public SqlController(SqlService sql) {
+  public SqlController(SqlService sql, Jobs jobs) {
     this.sql = sql;
+    this.jobs = jobs;
   }
 
   @Operation(summary = "Run SQL over the semantic schema and the data sources",
@@ -63,6 +69,7 @@ public class SqlController {
     String text = body;
     List<Object> parameters = List.of();
     JsonNode bodyCache = null;
+    boolean async = QueryController.respondAsync(request);
     String type = request.getContentType().map(MediaType::getName).orElse("");
     if (body != null && (type.equals(MediaType.APPLICATION_JSON)
         || body.stripLeading().startsWith("{"))) {
@@ -80,6 +87,12 @@ public class SqlController {
       text = tree.get("sql").asText();
       parameters = parameters(tree.path("parameters"));
       bodyCache = tree.get("cache");
+      JsonNode a = tree.path("async");
+      if (!a.isMissingNode() && !a.isBoolean()) {
+        throw new BadRequestException("MALFORMED_REQUEST", "async", "async must be true or false"
+            + " (got " + a + ")");
+      }
+      async |= a.asBoolean(false);
     }
     // the body's cache option, else the URL's
     SqlSession.Options options = new SqlSession.Options(bodyCache != null
@@ -88,7 +101,11 @@ public class SqlController {
     if (text == null || text.isBlank()) {
       throw new BadRequestException("MALFORMED_REQUEST", null, "the request has no SQL; send it as the body");
     }
-    PreparedSql prepared = sql.prepare(text);
+    PreparedSql prepared = sql.prepare(text); // a syntax error is a 400 now, not a failed job
+    if (async) {
+      return JobsController.accepted(jobs.submit(JobKind.QUERY, who.username(),
+          JobRequest.sql(text, parameters, options.cache().id())));
+    }
     SqlCursor cursor = sql.execute(prepared, parameters, new SqlSession(who.username(), "rest", null,
         options));
     String format = QueryController.format(request.getHeaders().get(HttpHeaders.ACCEPT));

@@ -74,7 +74,24 @@ public enum Setting {
   CACHE_COMPRESSION("strata.cache.compression", "zstd",
       "Compression of cached Arrow buffers: lz4, zstd or none"),
   CACHE_LOCK_TIMEOUT("strata.cache.lock-timeout", "30s",
-      "Life of a cross-server single-flight lock unless renewed; when its holder dies another server takes over after this");
+      "Life of a cross-server single-flight lock unless renewed; when its holder dies another server takes over after this"),
+  WORKERS_ENABLED("strata.workers.enabled", "true",
+      "Run jobs in this process (`strata serve`); false: this server only enqueues them for `strata worker` processes"),
+  WORKERS_THREADS("strata.workers.threads", "2", "Jobs one process runs at once"),
+  WORKERS_POLL_INTERVAL("strata.workers.poll-interval", "2s",
+      "How often an idle worker looks for due jobs, and a busy one for cancel requests"),
+  WORKERS_HEARTBEAT_INTERVAL("strata.workers.heartbeat-interval", "30s",
+      "How often a worker marks its running jobs alive; a job whose worker misses 4 heartbeats is run again by another"),
+  JOBS_MAX_ATTEMPTS("strata.jobs.max-attempts", "3",
+      "Runs of a job that fails for a passing reason (warehouse down, timeout) before it is marked failed"),
+  JOBS_RETRY_BACKOFF("strata.jobs.retry-backoff", "10s",
+      "Wait before a failed job's first retry; doubled for each further one"),
+  JOBS_STORE_DIR("strata.jobs.store-dir", "",
+      "Directory of job results and CSV exports, shared by every server and worker. Empty: <data-dir>/jobs"),
+  JOBS_RESULT_TTL("strata.jobs.result-ttl", "24h",
+      "How long a job's result or export file (and its download link) lives before it is swept"),
+  EXPORTS_NEUTRALISE_FORMULAS("strata.exports.neutralise-formulas", "true",
+      "Prefix CSV export text cells that begin with = + - @ tab or CR with a quote, as OWASP recommends against CSV injection");
 
   private final String property;
   private final String defaultValue;

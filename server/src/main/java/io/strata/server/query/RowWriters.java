@@ -138,7 +138,8 @@ public final class RowWriters {
     }
   }
 
-  private static void writeCsvField(String s, Writer w) throws IOException {
+  /** Writes one CSV field, quoted when it must be (RFC 4180). */
+  public static void writeCsvField(String s, Writer w) throws IOException {
     boolean quote = s.isEmpty();
     for (int i = 0; i < s.length() && !quote; i++) {
       char ch = s.charAt(i);
@@ -154,7 +155,7 @@ public final class RowWriters {
   }
 
   /** The text of a value as both encoders write it (null stays null). */
-  static String text(Object v) {
+  public static String text(Object v) {
     if (v == null) {
       return null;
     }

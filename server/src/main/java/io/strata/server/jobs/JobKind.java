@@ -1,0 +1,30 @@
+package io.strata.server.jobs;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** What a job does. */
+public enum JobKind {
+  /** An async query (semantic JSON or SQL): its result is stored as Arrow for the result link. */
+  QUERY,
+  /** A CSV export of a query (semantic JSON or SQL), optionally gzipped, with a download link. */
+  EXPORT,
+  /** Re-runs a dashboard's chart queries so that its next viewer is served from the cache. */
+  WARMUP;
+
+  public String id() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** The kind a client named, or IllegalArgumentException listing the kinds. */
+  public static JobKind parse(String id) {
+    for (JobKind k : values()) {
+      if (k.id().equals(id)) {
+        return k;
+      }
+    }
+    throw new IllegalArgumentException("unknown job kind '" + id + "': expected one of "
+        + Arrays.stream(values()).map(JobKind::id).collect(Collectors.joining(", ")));
+  }
+}

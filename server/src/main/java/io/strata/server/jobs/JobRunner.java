@@ -1,0 +1,242 @@
+package io.strata.server.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.strata.acceleration.cache.CacheMode;
+import io.strata.semantic.query.QueryJson;
+import io.strata.semantic.query.SemanticQuery;
+import io.strata.server.dashboard.DashboardService;
+import io.strata.server.query.ArrowBatches;
+import io.strata.server.query.QueryCursor;
+import io.strata.server.query.QueryRequest;
+import io.strata.server.query.QueryService;
+import io.strata.server.query.RowWriters;
+import io.strata.server.sql.SqlCancel;
+import io.strata.server.sql.SqlService;
+import io.strata.server.sql.SqlSession;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.LongConsumer;
+import java.util.zip.GZIPOutputStream;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.VectorUnloader;
+import org.apache.arrow.vector.ipc.ArrowStreamWriter;
+import org.apache.arrow.vector.ipc.WriteChannel;
+import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+import org.apache.arrow.vector.ipc.message.IpcOption;
+import org.apache.arrow.vector.ipc.message.MessageSerializer;
+import org.apache.arrow.vector.types.pojo.Field;
+
+/**
+ * Does the work of one job, on a worker thread, through the same {@link QueryService} and
+ * {@link SqlService} as every endpoint (so limits, cache and query log are the same). Writes the
+ * result one batch at a time, so memory stays bounded whatever the result's size.
+ *
+ * <p>Idempotent: a job run again (its worker died) writes the same result under the same name,
+ * replacing the first whole.
+ */
+final class JobRunner {
+  /** What a finished job produced. */
+  record Outcome(String location, long rows, long bytes) {}
+
+  /** Lets {@link Jobs} cancel a running job from its watcher thread. */
+  interface Cancellable {
+    void cancel();
+  }
+
+  private final QueryService queries;
+  private final SqlService sql;
+  private final DashboardService dashboards;
+  private final ResultStore store;
+  private final boolean neutraliseByDefault;
+
+  JobRunner(QueryService queries, SqlService sql, DashboardService dashboards, ResultStore store,
+      boolean neutraliseByDefault) {
+    this.queries = queries;
+    this.sql = sql;
+    this.dashboards = dashboards;
+    this.store = store;
+    this.neutraliseByDefault = neutraliseByDefault;
+  }
+
+  /** The stored result of a query job: an Arrow IPC stream. */
+  static String resultName(String jobId) {
+    return jobId + ".arrows";
+  }
+
+  static String exportName(String jobId, boolean gzip) {
+    return jobId + (gzip ? ".csv.gz" : ".csv");
+  }
+
+  Outcome run(Job job, JobRequest request, Runnable[] canceller, LongConsumer progress)
+      throws IOException {
+    return switch (job.kind()) {
+      case QUERY -> {
+        try (ArrowBatches cursor = open(job, request, canceller)) {
+          yield writeArrow(job.id(), cursor, progress);
+        }
+      }
+      case EXPORT -> {
+        try (ArrowBatches cursor = open(job, request, canceller)) {
+          boolean neutralise = request.neutraliseFormulas() == null ? neutraliseByDefault
+              : request.neutraliseFormulas();
+          yield writeCsv(exportName(job.id(), Boolean.TRUE.equals(request.gzip())), cursor,
+              Boolean.TRUE.equals(request.gzip()), neutralise, progress);
+        }
+      }
+      case WARMUP -> warmup(job, request, canceller, progress);
+    };
+  }
+
+  /** Opens the job's query: semantic (run under the job's id) or SQL. */
+  private ArrowBatches open(Job job, JobRequest request, Runnable[] canceller) {
+    CacheMode cache = CacheMode.parse(request.cache(), "the job's cache option");
+    if (request.sql() != null) {
+      SqlCancel cancel = new SqlCancel();
+      canceller[0] = cancel::cancel;
+      return sql.execute(sql.prepare(request.sql()),
+          request.parameters() == null ? List.of() : request.parameters(),
+          new SqlSession(job.owner(), "job", cancel, new SqlSession.Options(cache)));
+    }
+    SemanticQuery q = QueryJson.parse(request.query().toString());
+    boolean[] cancelled = {false};
+    canceller[0] = () -> {
+      cancelled[0] = true;
+      queries.cancel(job.id());
+    };
+    return queries.open(new QueryRequest(q, request.query().toString(), job.owner(), "job",
+        job.id(), () -> cancelled[0], cache));
+  }
+
+  private Outcome writeArrow(String jobId, ArrowBatches cursor, LongConsumer progress)
+      throws IOException {
+    String name = resultName(jobId);
+    long rows = 0;
+    try (ResultStore.Writer w = store.create(name)) {
+      try {
+        WriteChannel out = new WriteChannel(Channels.newChannel(w.stream()));
+        MessageSerializer.serialize(out, cursor.schema());
+        while (cursor.next()) {
+          VectorSchemaRoot batch = cursor.batch();
+          try (ArrowRecordBatch rb = new VectorUnloader(batch).getRecordBatch()) {
+            MessageSerializer.serialize(out, rb);
+          }
+          rows += batch.getRowCount();
+          progress.accept(rows);
+        }
+        ArrowStreamWriter.writeEndOfStream(out, IpcOption.DEFAULT);
+      } catch (RuntimeException | IOException e) {
+        w.abort();
+        throw e;
+      }
+    }
+    return new Outcome(name, rows, store.size(name));
+  }
+
+  private Outcome writeCsv(String name, ArrowBatches cursor, boolean gzip, boolean neutralise,
+      LongConsumer progress) throws IOException {
+    long rows = 0;
+    try (ResultStore.Writer w = store.create(name)) {
+      try {
+        OutputStream raw = gzip ? new GZIPOutputStream(w.stream(), 64 * 1024) : w.stream();
+        Writer out = new BufferedWriter(new OutputStreamWriter(raw, StandardCharsets.UTF_8),
+            64 * 1024);
+        RowWriters.writeCsvHeader(cursor.schema().getFields().stream().map(Field::getName)
+            .toList(), out);
+        while (cursor.next()) {
+          VectorSchemaRoot batch = cursor.batch();
+          if (neutralise) {
+            writeNeutralised(batch, out);
+          } else {
+            RowWriters.writeCsv(batch, out);
+          }
+          rows += batch.getRowCount();
+          progress.accept(rows);
+        }
+        out.flush();
+        if (raw instanceof GZIPOutputStream g) {
+          g.finish();
+        }
+      } catch (RuntimeException | IOException e) {
+        w.abort();
+        throw e;
+      }
+    }
+    return new Outcome(name, rows, store.size(name));
+  }
+
+  /**
+   * RowWriters' CSV with OWASP's advice for text cells: one that begins with {@code =},
+   * {@code +}, {@code -}, {@code @}, tab or carriage return gets a leading {@code '} so that a
+   * spreadsheet shows it as text instead of running it as a formula. Numbers are left alone
+   * ({@code -5} stays a number).
+   */
+  private static void writeNeutralised(VectorSchemaRoot batch, Writer w) throws IOException {
+    List<FieldVector> vectors = batch.getFieldVectors();
+    int n = batch.getRowCount();
+    for (int row = 0; row < n; row++) {
+      for (int c = 0; c < vectors.size(); c++) {
+        if (c > 0) {
+          w.write(',');
+        }
+        Object v = RowWriters.value(vectors.get(c), row);
+        if (v != null) {
+          String text = RowWriters.text(v);
+          RowWriters.writeCsvField(v instanceof String ? neutralise(text) : text, w);
+        }
+      }
+      w.write("\r\n");
+    }
+  }
+
+  static String neutralise(String s) {
+    if (!s.isEmpty()) {
+      char c = s.charAt(0);
+      if (c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r') {
+        return "'" + s;
+      }
+    }
+    return s;
+  }
+
+  /**
+   * Re-runs each chart query of a dashboard with {@code no-cache}, so that the results cache
+   * holds a fresh entry of each when its next viewer comes. The outcome counts the charts.
+   */
+  private Outcome warmup(Job job, JobRequest request, Runnable[] canceller,
+      LongConsumer progress) {
+    JsonNode dashboard = dashboards.get(request.dashboardId());
+    long done = 0;
+    boolean[] cancelled = {false};
+    String[] current = {null};
+    canceller[0] = () -> {
+      cancelled[0] = true;
+      if (current[0] != null) {
+        queries.cancel(current[0]);
+      }
+    };
+    for (JsonNode chart : dashboard.path("charts")) {
+      JsonNode query = chart.path("query");
+      if (query.isMissingNode() || query.isNull() || cancelled[0]) {
+        continue;
+      }
+      current[0] = job.id() + "-" + chart.path("id").asText(String.valueOf(done));
+      SemanticQuery q = QueryJson.parse(query.toString());
+      try (QueryCursor c = queries.open(new QueryRequest(q, query.toString(), job.owner(),
+          "warmup", current[0], () -> cancelled[0], CacheMode.NO_CACHE))) {
+        while (c.next()) {
+          // read to the end: the cursor stores the result in the cache when it gets there
+        }
+      }
+      done++;
+      progress.accept(done);
+    }
+    return new Outcome(null, done, 0);
+  }
+}
