@@ -94,6 +94,23 @@ final class JobRunner {
     };
   }
 
+  /**
+   * Checks a request before it is queued, so that a query that cannot compile is the client's
+   * 400 now rather than a failed job later: SQL is parsed, a semantic query compiled (nothing
+   * runs).
+   */
+  void check(JobKind kind, JobRequest request) {
+    if (kind == JobKind.WARMUP) {
+      dashboards.get(request.dashboardId()); // 404 for an unknown dashboard
+      return;
+    }
+    if (request.sql() != null) {
+      sql.prepare(request.sql());
+    } else {
+      queries.plan(QueryJson.parse(request.query().toString()));
+    }
+  }
+
   /** Opens the job's query: semantic (run under the job's id) or SQL. */
   private ArrowBatches open(Job job, JobRequest request, Runnable[] canceller) {
     CacheMode cache = CacheMode.parse(request.cache(), "the job's cache option");

@@ -164,6 +164,7 @@ public final class Jobs implements AutoCloseable {
    * query, options and models as an earlier one whose file has not expired return that one.
    */
   public Job submit(JobKind kind, String owner, JobRequest request) {
+    runner.check(kind, request);
     String parameters = request.json();
     String key = kind == JobKind.EXPORT ? cacheKey(kind, owner, parameters) : null;
     Instant now = clock.instant();
@@ -276,6 +277,7 @@ public final class Jobs implements AutoCloseable {
   public JobSchedule schedule(JobKind kind, String owner, String cron, String timeZone,
       JobRequest request) {
     CronSchedule schedule = cron(cron, timeZone);
+    runner.check(kind, request);
     Instant now = clock.instant();
     JobSchedule s = new JobSchedule(UUID.randomUUID().toString(), kind, owner, cron,
         schedule.getZoneId().getId(), request.json(), now, null, null);
@@ -399,7 +401,8 @@ public final class Jobs implements AutoCloseable {
       store.end(id, JobState.FAILED, e.code().name(), e.getMessage(), clock.instant());
     } catch (RuntimeException e) {
       // a bad request (SQL that does not parse, an unknown dashboard) fails the same every time
-      store.end(id, JobState.FAILED, QueryService.errorCode(e), String.valueOf(e.getMessage()),
+      store.end(id, JobState.FAILED, e instanceof io.strata.server.sql.SqlQueryException q
+          ? q.code().name() : QueryService.errorCode(e), String.valueOf(e.getMessage()),
           clock.instant());
     } finally {
       running.remove(id);

@@ -68,8 +68,8 @@ public class JobsController {
 
   /** A job as the API shows it, with the links a client follows. */
   public record JobView(String id, String kind, String state, String owner, long progress,
-      int attempts, String worker, String scheduleId, Instant createdAt, Instant startedAt,
-      Instant finishedAt, Instant expiresAt, Map<String, Object> error,
+      int attempts, String worker, String scheduleId, String createdAt, String startedAt,
+      String finishedAt, String expiresAt, Map<String, Object> error,
       Map<String, Object> result, Map<String, String> links) {}
 
   public static JobView view(Job j) {
@@ -98,8 +98,12 @@ public class JobsController {
       }
     }
     return new JobView(j.id(), j.kind().id(), j.state().id(), j.owner(), j.progress(),
-        j.attempts(), j.worker(), j.scheduleId(), j.createdAt(), j.startedAt(), j.finishedAt(),
-        j.expiresAt(), error, result, links);
+        j.attempts(), j.worker(), j.scheduleId(), iso(j.createdAt()), iso(j.startedAt()),
+        iso(j.finishedAt()), iso(j.expiresAt()), error, result, links);
+  }
+
+  private static String iso(Instant i) {
+    return i == null ? null : i.toString();
   }
 
   /** 202 Accepted for a job just submitted, with where to follow it. */
@@ -155,7 +159,7 @@ public class JobsController {
       if (kind == JobKind.WARMUP || who.role().includes(Role.EDITOR)) {
         JobSchedule s = jobs.schedule(kind, who.username(), text(tree, "cron"),
             text(tree, "timeZone"), req);
-        return HttpResponse.created(s).header(HttpHeaders.LOCATION,
+        return HttpResponse.created(view(s)).header(HttpHeaders.LOCATION,
             "/api/v1/job-schedules/" + s.id());
       }
       who.require(Role.EDITOR);
@@ -398,8 +402,23 @@ public class JobsController {
 
   @Operation(summary = "Recurring jobs: your own (everyone's for admins)")
   @Get("/job-schedules")
-  public List<JobSchedule> schedules(HttpRequest<?> request) {
-    return jobs.schedules(Requests.require(request, Role.VIEWER));
+  public List<Map<String, Object>> schedules(HttpRequest<?> request) {
+    return jobs.schedules(Requests.require(request, Role.VIEWER)).stream()
+        .map(JobsController::view).toList();
+  }
+
+  static Map<String, Object> view(JobSchedule s) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("id", s.id());
+    out.put("kind", s.kind().id());
+    out.put("owner", s.owner());
+    out.put("cron", s.cron());
+    out.put("timeZone", s.timeZone());
+    out.put("parameters", JobRequest.parse(s.parameters()));
+    out.put("createdAt", iso(s.createdAt()));
+    out.put("lastRunAt", iso(s.lastRunAt()));
+    out.put("lastJobId", s.lastJobId());
+    return out;
   }
 
   @Operation(summary = "A recurring job and its latest runs")
@@ -407,7 +426,7 @@ public class JobsController {
   public Map<String, Object> schedule(HttpRequest<?> request, @PathVariable String id) {
     JobSchedule s = jobs.schedule(id, Requests.require(request, Role.VIEWER));
     Map<String, Object> out = new LinkedHashMap<>();
-    out.put("schedule", s);
+    out.put("schedule", view(s));
     out.put("runs", jobs.runs(s, 20).stream().map(JobsController::view).toList());
     return out;
   }

@@ -1,0 +1,325 @@
+package io.strata.server.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.strata.server.TestServer;
+import io.strata.server.TestServer.Client;
+import io.strata.server.TestServer.Response;
+import java.io.ByteArrayInputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.ipc.ArrowStreamReader;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The job API on one real server (embedded H2 metadata, the DuckDB demo, workers in the server),
+ * spoken to over HTTP: async queries answer what synchronous ones answer, in JSON, CSV and Arrow;
+ * exports are neutralised, reused and swept; cancel reaches a running query; every bad input is
+ * a 4xx naming the problem; nobody reads another user's job.
+ */
+class JobsApiTest {
+  static final String COUNT_BY_STATUS = "{\"measures\":[\"orders.count\"],"
+      + "\"dimensions\":[\"orders.status\"],\"order\":{\"orders.status\":\"asc\"}}";
+  static TestServer server;
+  static Client admin;
+  static Client vera;
+
+  @BeforeAll
+  static void start() {
+    server = TestServer.start(Map.of("strata.workers.poll-interval", "100ms",
+        "strata.jobs.result-ttl", "1h"));
+    admin = server.admin();
+    assertThat(admin.post("/api/v1/users", Map.of("username", "vera", "password",
+        "viewer-pass-1", "role", "viewer")).status()).isEqualTo(201);
+    vera = server.as("vera", "viewer-pass-1");
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  static JsonNode await(Client c, String id, Predicate<JsonNode> until) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    JsonNode job = c.get("/api/v1/jobs/" + id).json();
+    while (!until.test(job)) {
+      assertThat(System.nanoTime()).as("job " + id + ": " + job).isLessThan(deadline);
+      Thread.sleep(50);
+      job = c.get("/api/v1/jobs/" + id).json();
+    }
+    return job;
+  }
+
+  static JsonNode finished(Client c, String id) throws InterruptedException {
+    return await(c, id, j -> List.of("succeeded", "failed", "cancelled")
+        .contains(j.path("state").asText()));
+  }
+
+  static String submitted(Response r) {
+    assertThat(r.status()).as(r.toString()).isEqualTo(202);
+    String id = r.json().path("id").asText();
+    assertThat(r.header("Location")).isEqualTo("/api/v1/jobs/" + id);
+    assertThat(r.json().path("state").asText()).isIn("queued", "running", "succeeded");
+    return id;
+  }
+
+  @Test
+  void anAsyncSemanticQueryAnswersWhatTheSynchronousOneAnswers() throws Exception {
+    Response sync = admin.post("/api/v1/query", COUNT_BY_STATUS);
+    assertThat(sync.status()).as(sync.toString()).isEqualTo(200);
+    String id = submitted(admin.post("/api/v1/query",
+        "{\"query\":" + COUNT_BY_STATUS + ",\"async\":true}"));
+    JsonNode job = finished(admin, id);
+    assertThat(job.path("state").asText()).as(job.toString()).isEqualTo("succeeded");
+    assertThat(job.path("links").path("result").asText()).isEqualTo("/api/v1/jobs/" + id + "/result");
+    assertThat(job.path("result").path("rows").asLong()).isEqualTo(sync.json().path("data").size());
+    Response result = admin.get("/api/v1/jobs/" + id + "/result");
+    assertThat(result.status()).as(result.toString()).isEqualTo(200);
+    assertThat(result.json().path("data")).isEqualTo(sync.json().path("data"));
+
+    Response syncCsv = admin.header("Accept", "text/csv").post("/api/v1/query", COUNT_BY_STATUS);
+    Response asyncCsv = server.admin().header("Accept", "text/csv")
+        .get("/api/v1/jobs/" + id + "/result");
+    admin.header("Accept", "application/json");
+    assertThat(asyncCsv.status()).isEqualTo(200);
+    assertThat(asyncCsv.text()).isEqualTo(syncCsv.text());
+
+    Response arrow = server.admin().header("Accept", "application/vnd.apache.arrow.stream")
+        .get("/api/v1/jobs/" + id + "/result");
+    assertThat(arrow.status()).isEqualTo(200);
+    long rows = 0;
+    try (RootAllocator a = new RootAllocator();
+        ArrowStreamReader r = new ArrowStreamReader(new ByteArrayInputStream(arrow.bytes()), a)) {
+      while (r.loadNextBatch()) {
+        rows += r.getVectorSchemaRoot().getRowCount();
+      }
+      assertThat(r.getVectorSchemaRoot().getSchema().getFields()).extracting(f -> f.getName())
+          .containsExactly("orders.status", "orders.count");
+    }
+    assertThat(rows).isEqualTo(sync.json().path("data").size());
+
+    // the job's query went through the one query path: logged under the job's id
+    JsonNode log = admin.get("/api/v1/queries?limit=200").json();
+    List<String> endpoints = new ArrayList<>();
+    log.forEach(e -> {
+      if (e.path("queryId").asText().equals(id)) {
+        endpoints.add(e.path("endpoint").asText());
+      }
+    });
+    assertThat(endpoints).containsExactly("job");
+  }
+
+  @Test
+  void preferRespondAsyncOnSqlAnswersWhatTheSynchronousSqlAnswers() throws Exception {
+    String sql = "{\"sql\":\"SELECT status, count(*) AS n FROM demo.retail.orders"
+        + " GROUP BY status ORDER BY status\"}";
+    Response sync = admin.post("/api/v1/sql", sql);
+    assertThat(sync.status()).as(sync.toString()).isEqualTo(200);
+    String id = submitted(server.admin().header("Prefer", "respond-async")
+        .post("/api/v1/sql", sql));
+    assertThat(finished(admin, id).path("state").asText()).isEqualTo("succeeded");
+    JsonNode result = admin.get("/api/v1/jobs/" + id + "/result").json();
+    assertThat(result.path("data")).isEqualTo(sync.json().path("data"));
+    assertThat(result.path("data").size()).isGreaterThan(1);
+  }
+
+  @Test
+  void nobodyReadsAnotherUsersJobAndUnknownIdsAre404() throws Exception {
+    String id = submitted(admin.post("/api/v1/query",
+        "{\"query\":" + COUNT_BY_STATUS + ",\"async\":true}"));
+    finished(admin, id);
+    for (String path : List.of("", "/result", "/events", "/download")) {
+      Response r = vera.get("/api/v1/jobs/" + id + path);
+      assertThat(r.status()).as(path + ": " + r).isEqualTo(404);
+      assertThat(r.text()).contains("does not exist");
+    }
+    assertThat(vera.post("/api/v1/jobs/" + id + "/cancel", "").status()).isEqualTo(404);
+    assertThat(vera.get("/api/v1/jobs").text()).doesNotContain(id);
+    assertThat(admin.get("/api/v1/jobs").text()).contains(id);
+
+    String mine = submitted(vera.post("/api/v1/query",
+        "{\"query\":" + COUNT_BY_STATUS + ",\"async\":true}"));
+    assertThat(vera.get("/api/v1/jobs").text()).contains(mine).doesNotContain(id);
+    assertThat(admin.get("/api/v1/jobs").text()).doesNotContain(mine);
+    assertThat(admin.get("/api/v1/jobs?all=true").text()).contains(mine).contains(id);
+    assertThat(admin.get("/api/v1/jobs/" + mine).status()).isEqualTo(200);
+
+    Response unknown = admin.get("/api/v1/jobs/no-such-job");
+    assertThat(unknown.status()).isEqualTo(404);
+    assertThat(unknown.json().path("error").path("message").asText()).contains("no-such-job");
+  }
+
+  @Test
+  void badInputsAreClear4xxNamingTheField() {
+    Response cron = admin.post("/api/v1/jobs", Map.of("kind", "warmup", "dashboardId", 1,
+        "cron", "every day at noon", "timeZone", "UTC"));
+    assertThat(cron.status()).as(cron.toString()).isEqualTo(400);
+    assertThat(cron.json().path("error").path("code").asText()).isEqualTo("INVALID_CRON");
+    assertThat(cron.json().path("error").path("location").toString()).contains("cron");
+    assertThat(cron.text()).contains("every day at noon");
+
+    Response zone = admin.post("/api/v1/jobs", Map.of("kind", "warmup", "dashboardId", 1,
+        "cron", "0 0 7 * * *", "timeZone", "Mars/Olympus_Mons"));
+    assertThat(zone.status()).as(zone.toString()).isEqualTo(400);
+    assertThat(zone.json().path("error").path("code").asText()).isEqualTo("INVALID_TIME_ZONE");
+    assertThat(zone.json().path("error").path("location").toString()).contains("timeZone");
+    assertThat(zone.text()).contains("Mars/Olympus_Mons");
+
+    Response kind = admin.post("/api/v1/jobs", Map.of("kind", "teleport"));
+    assertThat(kind.status()).isEqualTo(400);
+    assertThat(kind.text()).contains("teleport").contains("query, export, warmup");
+
+    Response noQuery = admin.post("/api/v1/jobs", Map.of("kind", "export"));
+    assertThat(noQuery.status()).isEqualTo(400);
+    assertThat(noQuery.json().path("error").path("location").toString()).contains("query");
+
+    Response badQuery = admin.post("/api/v1/jobs", Map.of("kind", "query",
+        "query", Map.of("measures", List.of("orders.nope"))));
+    assertThat(badQuery.status()).as(badQuery.toString()).isEqualTo(400);
+    assertThat(badQuery.text()).contains("orders.nope");
+
+    Response async = admin.post("/api/v1/query", "{\"query\":" + COUNT_BY_STATUS
+        + ",\"async\":\"yes\"}");
+    assertThat(async.status()).isEqualTo(400);
+    assertThat(async.text()).contains("async");
+
+    Response sqlSyntax = server.admin().header("Prefer", "respond-async")
+        .post("/api/v1/sql", "{\"sql\":\"SELEC 1\"}");
+    assertThat(sqlSyntax.status()).isEqualTo(400);
+
+    assertThat(admin.get("/api/v1/jobs?state=sleeping").status()).isEqualTo(400);
+    assertThat(admin.get("/api/v1/jobs?limit=0").status()).isEqualTo(400);
+    assertThat(admin.post("/api/v1/jobs", "not json").status()).isEqualTo(400);
+    // and the server still answers
+    assertThat(admin.post("/api/v1/query", COUNT_BY_STATUS).status()).isEqualTo(200);
+  }
+
+  @Test
+  void exportsNeutraliseFormulasAreReusedAndSwept() throws Exception {
+    String sql = "SELECT '=1+2' AS f, '@cmd' AS g, 'plain' AS h, -5 AS n";
+    String id = submitted(admin.post("/api/v1/jobs", Map.of("kind", "export", "sql", sql)));
+    JsonNode job = finished(admin, id);
+    assertThat(job.path("state").asText()).as(job.toString()).isEqualTo("succeeded");
+    String link = job.path("links").path("download").asText();
+    Response csv = admin.get(link);
+    assertThat(csv.status()).as(csv.toString()).isEqualTo(200);
+    assertThat(csv.text()).isEqualTo("f,g,h,n\r\n'=1+2,'@cmd,plain,-5\r\n");
+
+    Response raw = admin.post("/api/v1/jobs", Map.of("kind", "export", "sql", sql,
+        "neutraliseFormulas", false));
+    String rawId = submitted(raw);
+    finished(admin, rawId);
+    assertThat(admin.get("/api/v1/jobs/" + rawId + "/download").text())
+        .isEqualTo("f,g,h,n\r\n=1+2,@cmd,plain,-5\r\n");
+
+    // the same export again: the same job and file, nothing run again
+    Response again = admin.post("/api/v1/jobs", Map.of("kind", "export", "sql", sql));
+    assertThat(again.status()).isEqualTo(202);
+    assertThat(again.json().path("id").asText()).isEqualTo(id);
+    assertThat(again.json().path("state").asText()).isEqualTo("succeeded");
+
+    // gzip
+    String gz = submitted(admin.post("/api/v1/jobs", Map.of("kind", "export", "sql", sql,
+        "gzip", true)));
+    finished(admin, gz);
+    Response gzip = admin.get("/api/v1/jobs/" + gz + "/download");
+    try (var in = new java.util.zip.GZIPInputStream(new ByteArrayInputStream(gzip.bytes()))) {
+      assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+          .isEqualTo("f,g,h,n\r\n'=1+2,'@cmd,plain,-5\r\n");
+    }
+
+    // a query job has a result, not a download, and the other way round
+    assertThat(admin.get("/api/v1/jobs/" + id + "/result").status()).isEqualTo(400);
+  }
+
+  @Test
+  void expiredExportsAreSweptAndTheirLinksAnswer404() throws Exception {
+    try (TestServer short_ = TestServer.start(Map.of("strata.workers.poll-interval", "100ms",
+        "strata.jobs.result-ttl", "1s", "strata.demo.enabled", "false"))) {
+      Client a = short_.admin();
+      String id = submitted(a.post("/api/v1/jobs", Map.of("kind", "export",
+          "sql", "SELECT 1 AS x")));
+      JsonNode job = finished(a, id);
+      assertThat(job.path("state").asText()).as(job.toString()).isEqualTo("succeeded");
+      java.nio.file.Path file = short_.dataDir().resolve("jobs").resolve(id + ".csv");
+      assertThat(file).exists();
+      Instant expires = Instant.parse(job.path("expiresAt").asText());
+      while (!Instant.now().isAfter(expires)) {
+        Thread.sleep(50);
+      }
+      assertThat(short_.context().getBean(Jobs.class).sweep()).isGreaterThanOrEqualTo(1);
+      assertThat(file).doesNotExist();
+      Response gone = a.get("/api/v1/jobs/" + id + "/download");
+      assertThat(gone.status()).isEqualTo(404);
+      assertThat(gone.text()).contains("expired");
+      // a new request runs again rather than reusing the swept file
+      String again = submitted(a.post("/api/v1/jobs", Map.of("kind", "export",
+          "sql", "SELECT 1 AS x")));
+      assertThat(again).isNotEqualTo(id);
+    }
+  }
+
+  @Test
+  void cancelReachesARunningWarehouseQuery() throws Exception {
+    Response saved = admin.send("PUT", "/api/v1/models/slow", "application/yaml",
+        TestServer.SLOW_MODEL);
+    assertThat(saved.status()).as(saved.toString()).isEqualTo(200);
+    String id = submitted(admin.post("/api/v1/query",
+        "{\"query\":{\"measures\":[\"slow.matches\"]},\"async\":true,\"cache\":\"bypass\"}"));
+    await(admin, id, j -> j.path("state").asText().equals("running"));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (admin.get("/api/v1/queries/running").text().indexOf(id) < 0) {
+      assertThat(System.nanoTime()).as("the job's query runs").isLessThan(deadline);
+      Thread.sleep(20);
+    }
+    Response cancel = admin.post("/api/v1/jobs/" + id + "/cancel", "");
+    assertThat(cancel.status()).as(cancel.toString()).isEqualTo(200);
+    JsonNode job = finished(admin, id);
+    assertThat(job.path("state").asText()).as(job.toString()).isEqualTo("cancelled");
+    assertThat(job.path("error").path("code").asText()).isEqualTo("CANCELLED");
+    assertThat(admin.get("/api/v1/queries/running").text()).doesNotContain(id);
+    // the result link of a cancelled job says why there is none
+    Response result = admin.get("/api/v1/jobs/" + id + "/result");
+    assertThat(result.status()).isEqualTo(409);
+    assertThat(result.text()).contains("cancelled");
+  }
+
+  @Test
+  void serverSentEventsFollowAJobToItsEnd() throws Exception {
+    String id = submitted(admin.post("/api/v1/query",
+        "{\"query\":" + COUNT_BY_STATUS + ",\"async\":true}"));
+    Response events = admin.get("/api/v1/jobs/" + id + "/events");
+    assertThat(events.status()).isEqualTo(200);
+    assertThat(events.header("Content-Type")).startsWith("text/event-stream");
+    List<JsonNode> states = new ArrayList<>();
+    for (String block : events.text().split("\n\n")) {
+      for (String line : block.split("\n")) {
+        if (line.startsWith("data: ")) {
+          states.add(TestServer.JSON.readTree(line.substring(6)));
+        }
+      }
+    }
+    assertThat(states).isNotEmpty();
+    assertThat(states.get(states.size() - 1).path("state").asText()).isEqualTo("succeeded");
+    assertThat(states).allSatisfy(s -> assertThat(s.path("id").asText()).isEqualTo(id));
+  }
+
+  @Test
+  void metricsShowQueueDepthRunningAndDurations() throws Exception {
+    String id = submitted(admin.post("/api/v1/query",
+        "{\"query\":" + COUNT_BY_STATUS + ",\"async\":true}"));
+    finished(admin, id);
+    String metrics = admin.get("/metrics").text();
+    assertThat(metrics).contains("strata_jobs_queued{kind=\"export\"}")
+        .contains("strata_jobs_running")
+        .contains("strata_jobs_duration_seconds_count{kind=\"query\",state=\"succeeded\"}");
+  }
+}
