@@ -223,8 +223,10 @@ final class JobRunner {
   }
 
   /**
-   * Re-runs each chart query of a dashboard with {@code no-cache}, so that the results cache
-   * holds a fresh entry of each when its next viewer comes. The outcome counts the charts.
+   * Re-runs the queries of a dashboard's first view ({@link WarmupQueries}: each chart with the
+   * dashboard's default filters, and the previous period of comparing number charts) with
+   * {@code no-cache}, so that the results cache holds a fresh entry of each when the next viewer
+   * comes. The outcome counts the queries run.
    */
   private Outcome warmup(Job job, JobRequest request, Runnable[] canceller,
       LongConsumer progress) {
@@ -238,12 +240,13 @@ final class JobRunner {
         queries.cancel(current[0]);
       }
     };
-    for (JsonNode chart : dashboard.path("charts")) {
-      JsonNode query = chart.path("query");
-      if (query.isMissingNode() || query.isNull() || cancelled[0]) {
-        continue;
+    for (JsonNode query : WarmupQueries.of(dashboard)) {
+      if (cancelled[0]) {
+        throw new io.strata.server.query.QueryExecutionException(
+            io.strata.server.query.QueryExecutionException.Code.CANCELLED, job.id(),
+            "warm-up job " + job.id() + " was cancelled");
       }
-      current[0] = job.id() + "-" + chart.path("id").asText(String.valueOf(done));
+      current[0] = job.id() + "-" + done;
       SemanticQuery q = QueryJson.parse(query.toString());
       try (QueryCursor c = queries.open(new QueryRequest(q, query.toString(), job.owner(),
           "warmup", current[0], () -> cancelled[0], CacheMode.NO_CACHE))) {

@@ -322,4 +322,68 @@ class JobsApiTest {
         .contains("strata_jobs_running")
         .contains("strata_jobs_duration_seconds_count{kind=\"query\",state=\"succeeded\"}");
   }
+
+  /**
+   * A warm-up job makes a dashboard's first view all cache hits: the view's queries built here
+   * as the UI builds them (the dashboard's default date range on its time dimension, and the
+   * previous year of each comparing number chart), each answered from the cache.
+   */
+  @Test
+  void warmUpTurnsADashboardsFirstViewIntoHits() throws Exception {
+    JsonNode list = admin.get("/api/v1/dashboards").json();
+    long id = list.get(0).path("id").asLong();
+    JsonNode dashboard = admin.get("/api/v1/dashboards/" + id).json();
+    JsonNode range = dashboard.path("filters").path("dateRange");
+    String td = dashboard.path("filters").path("timeDimension").asText();
+    assertThat(range.size()).isEqualTo(2);
+    assertThat(range.get(0).asText()).isEqualTo("2024-01-01");
+    assertThat(range.get(1).asText()).isEqualTo("2024-12-31");
+
+    String job = submitted(admin.post("/api/v1/jobs", Map.of("kind", "warmup",
+        "dashboardId", id)));
+    JsonNode done = finished(admin, job);
+    assertThat(done.path("state").asText()).as(done.toString()).isEqualTo("succeeded");
+
+    List<String> view = new ArrayList<>();
+    for (JsonNode chart : dashboard.path("charts")) {
+      com.fasterxml.jackson.databind.node.ObjectNode q =
+          (com.fasterxml.jackson.databind.node.ObjectNode) chart.path("query").deepCopy();
+      boolean onTd = false;
+      for (JsonNode t : q.path("timeDimensions")) {
+        if (t.path("dimension").asText().equals(td)) {
+          ((com.fasterxml.jackson.databind.node.ObjectNode) t).set("dateRange", range);
+          onTd = true;
+        }
+      }
+      if (!onTd) {
+        q.withArray("timeDimensions").addObject().put("dimension", td).set("dateRange", range);
+      }
+      view.add(q.toString());
+      if (chart.path("viz").path("type").asText().equals("number")
+          && chart.path("viz").path("compare").asText().equals("previous_period")) {
+        view.add(q.toString().replace("2024-01-01", "2023-01-01")
+            .replace("2024-12-31", "2023-12-31"));
+      }
+    }
+    assertThat(view.size()).isGreaterThan(dashboard.path("charts").size());
+    assertThat(done.path("result").path("rows").asLong()).isEqualTo(view.size());
+    for (String q : view) {
+      Response r = admin.post("/api/v1/query", q);
+      assertThat(r.status()).as(r.toString()).isEqualTo(200);
+      assertThat(r.json().path("cache").path("tier").asText()).as(q).isEqualTo("l1");
+    }
+    // the query log says the same: the warm-up went to the warehouse, the view did not
+    JsonNode log = admin.get("/api/v1/queries?limit=500").json();
+    List<String> warmupTiers = new ArrayList<>();
+    List<String> viewTiers = new ArrayList<>();
+    for (JsonNode e : log) {
+      if (e.path("queryId").asText().startsWith(job + "-")) {
+        warmupTiers.add(e.path("cacheTier").asText());
+      } else if (view.contains(e.path("queryText").asText())) {
+        viewTiers.add(e.path("cacheTier").asText());
+      }
+    }
+    assertThat(warmupTiers).hasSize(view.size()).doesNotContain("l1", "l2");
+    assertThat(viewTiers).hasSize(view.size()).containsOnly("l1");
+  }
 }
