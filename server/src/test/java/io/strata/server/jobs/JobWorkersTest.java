@@ -112,14 +112,21 @@ class JobWorkersTest {
 
   /** A {@code strata worker} process: the CLI's main class in a child JVM on this classpath. */
   static Process worker(String name) throws Exception {
+    return worker(name, serverSettings(true), "-Xmx512m");
+  }
+
+  /** A worker process with these settings (workers on) and this heap. */
+  static Process worker(String name, Map<String, Object> settings, String heap) throws Exception {
     Path dir = Files.createTempDirectory("strata-worker-" + name);
     dirs.add(dir);
     Path log = dir.resolve("worker.log");
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "--add-opens=java.base/java.nio=ALL-UNNAMED", "-Xmx512m",
+        "--add-opens=java.base/java.nio=ALL-UNNAMED", heap,
         "-cp", System.getProperty("java.class.path")));
-    for (Map.Entry<String, Object> e : serverSettings(true).entrySet()) {
+    Map<String, Object> all = new HashMap<>(settings);
+    all.put("strata.workers.enabled", "true");
+    for (Map.Entry<String, Object> e : all.entrySet()) {
       cmd.add("-D" + e.getKey() + "=" + e.getValue());
     }
     cmd.add("-Dstrata.data-dir=" + dir);
