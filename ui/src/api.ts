@@ -65,6 +65,20 @@ export interface CompiledSql { sql: string; dataSource: string; dialect: string 
 
 export type CacheMode = 'on' | 'no-cache' | 'must-revalidate' | 'stale-ok' | 'bypass';
 
+export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export interface Job {
+  id: string; kind: 'query' | 'export' | 'warmup'; state: JobState; owner: string; progress: number;
+  attempts: number; worker: string | null; scheduleId: string | null;
+  createdAt: string; startedAt: string | null; finishedAt: string | null; expiresAt: string | null;
+  error: { code: string | null; message: string | null } | null;
+  result: { rows: number | null; bytes: number | null; available: boolean } | null;
+  links: { self: string; events: string; cancel?: string; result?: string; download?: string };
+}
+export interface JobSchedule {
+  id: string; kind: string; owner: string; cron: string; timeZone: string; parameters: unknown;
+  createdAt: string; lastRunAt: string | null; lastJobId: string | null;
+}
+
 export const api = {
   me: () => json<Me>('GET', '/api/v1/auth/me'),
   login: (username: string, password: string) => json<Me>('POST', '/api/v1/auth/login', { json: { username, password } }),
@@ -93,6 +107,14 @@ export const api = {
 
   sql: (sql: string) => json<SqlAnswer>('POST', '/api/v1/sql', { json: { sql } }),
   sqlCsv: async (sql: string) => (await call('POST', '/api/v1/sql', { json: { sql } }, 'text/csv')).blob(),
+
+  jobs: (all: boolean) => json<Job[]>('GET', `/api/v1/jobs${all ? '?all=true' : ''}`),
+  cancelJob: (id: string) => json<Job>('POST', `/api/v1/jobs/${encodeURIComponent(id)}/cancel`),
+  submitJob: (job: Record<string, unknown>) => json<Job | JobSchedule>('POST', '/api/v1/jobs', { json: job }),
+  /** A finished job's file: an export's CSV, or a query job's result as CSV. */
+  jobFile: async (job: Job) => (await call('GET', job.links.download ?? job.links.result ?? job.links.self, undefined, 'text/csv')).blob(),
+  schedules: () => json<JobSchedule[]>('GET', '/api/v1/job-schedules'),
+  deleteSchedule: (id: string) => json<void>('DELETE', `/api/v1/job-schedules/${encodeURIComponent(id)}`),
 
   models: () => json<ModelFile[]>('GET', '/api/v1/models'),
   model: async (name: string, version?: number) => {

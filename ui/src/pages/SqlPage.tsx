@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import { Alert, Button, Card, Col, Collapse, Empty, Row, Space, Tooltip, Typography } from 'antd';
-import { CaretRightOutlined, DownloadOutlined, NodeIndexOutlined } from '@ant-design/icons';
+import { CaretRightOutlined, CloudDownloadOutlined, DownloadOutlined, NodeIndexOutlined } from '@ant-design/icons';
+import { useNavigate } from 'react-router-dom';
 import type { ColDef } from 'ag-grid-community';
 import CodeEditor from '../components/CodeEditor';
 import DataGrid from '../components/DataGrid';
@@ -21,6 +22,20 @@ export default function SqlPage() {
   const [error, setError] = useState<{ message: string; location?: string } | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [ms, setMs] = useState<number | null>(null);
+  const navigate = useNavigate();
+
+  /** A CSV export of any size as a job: followed on the jobs page, downloaded from there. */
+  const exportJob = async () => {
+    setBusy('export');
+    try {
+      await api.submitJob({ kind: 'export', sql });
+      navigate('/jobs');
+    } catch (e) {
+      setError({ message: message(e), location: e instanceof ApiError ? e.location : undefined });
+    } finally {
+      setBusy(null);
+    }
+  };
 
   const run = async (explain: boolean) => {
     setBusy(explain ? 'explain' : 'run');
@@ -98,6 +113,7 @@ export default function SqlPage() {
               <Button type="primary" icon={<CaretRightOutlined />} onClick={() => run(false)} loading={busy === 'run'} data-testid="run-sql">Run</Button>
               <Button icon={<NodeIndexOutlined />} onClick={() => run(true)} loading={busy === 'explain'} data-testid="explain-sql">Explain</Button>
               <Button icon={<DownloadOutlined />} onClick={csv} loading={busy === 'csv'} data-testid="csv-sql">Download CSV</Button>
+              <Tooltip title="Any size: runs as a job; download it from the Jobs page"><Button icon={<CloudDownloadOutlined />} onClick={exportJob} loading={busy === 'export'} data-testid="export-sql">Export as job</Button></Tooltip>
               {answer && <Typography.Text type="secondary" data-testid="sql-rows">{answer.rows} row{answer.rows === 1 ? '' : 's'}{ms !== null ? ` in ${Math.round(ms)} ms` : ''}</Typography.Text>}
             </Space>
           </Card>
