@@ -1,7 +1,7 @@
 // End-to-end test of the web UI: Debian's Chromium driven by playwright-core against a running
 // Strata server with the demo. Run by server's UiEndToEndIT, or by hand:
 //   STRATA_URL=http://localhost:8080 STRATA_USER=admin STRATA_PASSWORD=... node e2e/ui.e2e.mjs
-// Writes screenshots (dashboard, chart editor, model error, SQL editor) and render.json (warm-cache render time of the demo dashboard) to E2E_OUT.
+// Writes screenshots (dashboard, chart editor, model error, SQL editor, jobs) and render.json (warm-cache render time of the demo dashboard) to E2E_OUT.
 // Exit 0 when every scenario passed, 1 on a failure (with failure.png), 2 when Chromium is missing.
 
 import { chromium } from 'playwright-core';
@@ -317,6 +317,19 @@ try {
     await page.click('[data-testid=run-sql]');
     await page.waitForSelector('[data-testid=sql-error]');
     return { rows, columns: header };
+  });
+
+  await step('export SQL as a job and follow it on the jobs page', async () => {
+    await page.goto(`${BASE}/sql`);
+    await page.waitForSelector('[data-testid=sql-editor]');
+    await page.click('[data-testid=export-sql]');
+    await page.waitForSelector('[data-testid=jobs-page]');
+    // the page refreshes itself while a job is queued or running
+    await page.waitForSelector('[data-testid=jobs-page] [data-testid^=job-state-]:has-text("succeeded")', { timeout: 60000 });
+    const row = await page.locator('[data-testid=jobs-page] .ant-table-row').first().textContent();
+    check(row.includes('export') && row.includes('succeeded'), `the newest job is the finished export: ${row}`);
+    await page.screenshot({ path: path.join(OUT, 'jobs.png'), fullPage: true });
+    return { job: row };
   });
 
   await step('nothing was fetched from outside the server, no page errors', async () => {

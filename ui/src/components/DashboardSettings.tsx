@@ -1,5 +1,6 @@
-import { useEffect, useMemo } from 'react';
-import { DatePicker, Form, Input, Modal, Select } from 'antd';
+import { useEffect, useMemo, useState } from 'react';
+import { DatePicker, Divider, Form, Input, Modal, Select, Typography } from 'antd';
+import { api, ApiError, message, type JobSchedule } from '../api';
 import dayjs from 'dayjs';
 import { useMeta } from '../meta';
 import { GRANULARITIES, type Dashboard, type DashboardFilters } from '../lib/types';
@@ -12,6 +13,7 @@ export default function DashboardSettings({ dashboard, open, onCancel, onSave }:
 }) {
   const [form] = Form.useForm();
   const { meta } = useMeta();
+  const [warm, setWarm] = useState<JobSchedule | null>(null);
   const options = useMemo(() => {
     const dims = (meta?.models ?? []).flatMap((m) => m.dimensions.map((d) => ({ ...d, model: m.title })));
     const label = (d: { title: string; name: string }) => `${d.title} (${d.name})`;
@@ -22,6 +24,12 @@ export default function DashboardSettings({ dashboard, open, onCancel, onSave }:
   }, [meta]);
   useEffect(() => {
     if (!open) return;
+    // the dashboard's warm-up schedule, if it has one: a warmup job schedule naming it
+    api.schedules().then((all) => {
+      const mine = all.find((s) => s.kind === 'warmup' && (s.parameters as { dashboardId?: number })?.dashboardId === dashboard.id) ?? null;
+      setWarm(mine);
+      form.setFieldsValue({ warmCron: mine?.cron ?? '', warmZone: mine?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone });
+    }, () => setWarm(null));
     const f = dashboard.filters ?? {};
     form.setFieldsValue({
       name: dashboard.name, description: dashboard.description, timeDimension: f.timeDimension, granularity: f.granularity,
@@ -36,7 +44,22 @@ export default function DashboardSettings({ dashboard, open, onCancel, onSave }:
       if (v.granularity) filters.granularity = v.granularity;
       if (v.dateRange?.[0] && v.dateRange?.[1]) filters.dateRange = [v.dateRange[0].format('YYYY-MM-DD'), v.dateRange[1].format('YYYY-MM-DD')];
     }
+    if (!(await saveWarmUp(v.warmCron?.trim() ?? '', v.warmZone?.trim() ?? ''))) return;
     await onSave({ name: v.name, description: v.description || null, filters });
+  };
+
+  /** Replaces the warm-up schedule when its cron or zone changed; false (field errors shown) when refused. */
+  const saveWarmUp = async (cron: string, timeZone: string): Promise<boolean> => {
+    if (cron === (warm?.cron ?? '') && (!cron || timeZone === warm?.timeZone)) return true;
+    try {
+      if (cron) await api.submitJob({ kind: 'warmup', dashboardId: dashboard.id, cron, timeZone: timeZone || 'UTC' });
+      if (warm) await api.deleteSchedule(warm.id);
+      return true;
+    } catch (e) {
+      const field = e instanceof ApiError && e.location === 'timeZone' ? 'warmZone' : 'warmCron';
+      form.setFields([{ name: field, errors: [message(e)] }]);
+      return false;
+    }
   };
   const filter = (input: string, o?: { label?: string }) => (o?.label ?? '').toLowerCase().includes(input.toLowerCase());
   return (
@@ -52,6 +75,13 @@ export default function DashboardSettings({ dashboard, open, onCancel, onSave }:
         </Form.Item>
         <Form.Item name="dateRange" label="Default date range"><DatePicker.RangePicker style={{ width: '100%' }} /></Form.Item>
         <Form.Item name="granularity" label="Default time grain"><Select allowClear options={GRANULARITIES.map((g) => ({ value: g, label: g }))} /></Form.Item>
+        <Divider plain orientation="left">Cache warm-up</Divider>
+        <Form.Item name="warmCron" label="Keep warm on a schedule (cron)" data-testid="warm-cron"
+          extra={<>Six fields, seconds first: <code>0 */10 * * * *</code> re-runs this dashboard&apos;s first view every 10 minutes, so viewers get cached answers. Empty: no warm-up.
+            {warm && <Typography.Text type="secondary"> Last warm-up: {warm.lastRunAt ? new Date(warm.lastRunAt).toLocaleString() : 'not yet'}.</Typography.Text>}</>}>
+          <Input placeholder="0 */10 * * * *" allowClear />
+        </Form.Item>
+        <Form.Item name="warmZone" label="Time zone of the schedule"><Input placeholder="Europe/Paris" /></Form.Item>
       </Form>
     </Modal>
   );
