@@ -173,6 +173,12 @@ class JobsApiTest {
     assertThat(zone.json().path("error").path("location").toString()).contains("timeZone");
     assertThat(zone.text()).contains("Mars/Olympus_Mons");
 
+    Response viewerSchedule = vera.post("/api/v1/jobs", Map.of("kind", "warmup",
+        "dashboardId", 1, "cron", "0 0 7 * * *", "timeZone", "UTC"));
+    assertThat(viewerSchedule.status()).as("schedules need an editor").isEqualTo(403);
+    assertThat(admin.post("/api/v1/jobs", Map.of("kind", "warmup", "dashboardId", 987654))
+        .status()).as("an unknown dashboard").isEqualTo(404);
+
     Response kind = admin.post("/api/v1/jobs", Map.of("kind", "teleport"));
     assertThat(kind.status()).isEqualTo(400);
     assertThat(kind.text()).contains("teleport").contains("query, export, warmup");
