@@ -263,6 +263,24 @@ final class JobStore {
     });
   }
 
+  /** The jobs a schedule ran, newest first. */
+  List<Job> bySchedule(String scheduleId, int limit) {
+    return run("listing the runs of schedule " + scheduleId, c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM strata_jobs"
+          + " WHERE schedule_id = ? ORDER BY created_at DESC, id DESC LIMIT ?")) {
+        ps.setString(1, scheduleId);
+        ps.setInt(2, limit);
+        List<Job> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(read(rs));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
   /** Succeeded jobs whose results expired before {@code now}: their files are to be swept. */
   List<Job> expired(Instant now, int limit) {
     return run("listing expired results", c -> {

@@ -334,8 +334,7 @@ public final class Jobs implements AutoCloseable {
 
   /** The jobs a schedule has run, newest first. */
   public List<Job> runs(JobSchedule s, int limit) {
-    return store.list(null, null, 1000).stream()
-        .filter(j -> s.id().equals(j.scheduleId())).limit(limit).toList();
+    return store.bySchedule(s.id(), limit);
   }
 
   // ---------------------------------------------------------------- execution (workers)
