@@ -15,7 +15,8 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.http.server.types.files.StreamedFile;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
-import io.strata.server.auth.Principal;
+import io.strata.server.security.AccessPolicy;
+import io.strata.server.security.SecurityContext;
 import io.strata.server.metadata.Role;
 import io.strata.server.query.RowWriters;
 import io.strata.server.sql.PreparedSql;
@@ -47,9 +48,11 @@ public class SqlController {
   private static final MediaType CSV = new MediaType("text/csv; charset=utf-8");
 
   private final SqlService sql;
+  private final AccessPolicy access;
 
-  public SqlController(SqlService sql) {
+  public SqlController(SqlService sql, AccessPolicy access) {
     this.sql = sql;
+    this.access = access;
   }
 
   @Operation(summary = "Run SQL over the semantic schema and the data sources",
@@ -59,7 +62,7 @@ public class SqlController {
   @Post(uri = "/sql", consumes = {MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN},
       produces = {MediaType.APPLICATION_JSON, QueryController.ARROW_STREAM, "text/csv"})
   public HttpResponse<?> run(HttpRequest<?> request, @Body @Nullable String body) {
-    Principal who = Requests.require(request, Role.VIEWER);
+    SecurityContext who = Requests.security(request, Role.VIEWER, access);
     String text = body;
     List<Object> parameters = List.of();
     JsonNode bodyCache = null;
@@ -88,8 +91,8 @@ public class SqlController {
     if (text == null || text.isBlank()) {
       throw new BadRequestException("MALFORMED_REQUEST", null, "the request has no SQL; send it as the body");
     }
-    PreparedSql prepared = sql.prepare(text);
-    SqlCursor cursor = sql.execute(prepared, parameters, new SqlSession(who.username(), "rest", null,
+    PreparedSql prepared = sql.prepare(text, who);
+    SqlCursor cursor = sql.execute(prepared, parameters, new SqlSession(who, "rest", null,
         options));
     String format = QueryController.format(request.getHeaders().get(HttpHeaders.ACCEPT));
     try {
