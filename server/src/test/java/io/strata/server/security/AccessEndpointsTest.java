@@ -380,6 +380,24 @@ class AccessEndpointsTest {
     assertThat(carol.post("/api/v1/sql", Map.of("sql", raw)).status()).isEqualTo(400);
   }
 
+  @Test
+  void aDashboardChartIsCheckedAsItsEditorWouldRunIt() {
+    created(server.admin().post("/api/v1/users", Map.of("username", "eve", "password", PASSWORD,
+        "role", "editor")));
+    Client eve = server.as("eve", PASSWORD);
+    Response hidden = eve.post("/api/v1/dashboards", dashboard("products.count"));
+    Response typo = eve.post("/api/v1/dashboards", dashboard("productz.count"));
+    assertThat(hidden.status()).as(hidden.text()).isEqualTo(400).isEqualTo(typo.status());
+    assertThat(hidden.text().replace("products", "X"))
+        .isEqualTo(typo.text().replace("productz", "X"));
+    created(eve.post("/api/v1/dashboards", dashboard("orders.count")));
+  }
+
+  static Map<String, Object> dashboard(String measure) {
+    return Map.of("name", "d-" + UUID.randomUUID(), "charts", List.of(Map.of("title", "c",
+        "query", Map.of("measures", List.of(measure)), "viz", Map.of("type", "bar"))));
+  }
+
   // ================================================================ administration
 
   @Test
