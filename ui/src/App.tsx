@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { Avatar, Button, Dropdown, Layout, Menu, Spin, Typography } from 'antd';
-import { AppstoreOutlined, BarChartOutlined, CodeOutlined, DatabaseOutlined, LogoutOutlined, UserOutlined } from '@ant-design/icons';
+import { AppstoreOutlined, BarChartOutlined, CodeOutlined, DatabaseOutlined, LogoutOutlined, SafetyOutlined, UserOutlined } from '@ant-design/icons';
 import { api, UNAUTHORIZED_EVENT, type Me } from './api';
 import { MetaProvider } from './meta';
 import LoginPage from './pages/LoginPage';
@@ -10,6 +10,7 @@ import DashboardPage from './pages/DashboardPage';
 import ChartEditorPage from './pages/ChartEditorPage';
 import ModelsPage from './pages/ModelsPage';
 import SqlPage from './pages/SqlPage';
+import AccessPage from './pages/AccessPage';
 
 const { Sider, Header, Content } = Layout;
 
@@ -36,6 +37,7 @@ export default function App() {
     if (p.startsWith('/charts')) return 'charts';
     if (p.startsWith('/models')) return 'models';
     if (p.startsWith('/sql')) return 'sql';
+    if (p.startsWith('/access')) return 'access';
     return 'dashboards';
   }, [location.pathname]);
 
@@ -66,6 +68,7 @@ export default function App() {
               { key: 'charts', icon: <BarChartOutlined />, label: 'Chart builder' },
               { key: 'models', icon: <DatabaseOutlined />, label: 'Models' },
               { key: 'sql', icon: <CodeOutlined />, label: 'SQL editor' },
+              ...(me.role === 'admin' ? [{ key: 'access', icon: <SafetyOutlined />, label: 'Access' }] : []),
             ]}
           />
         </Sider>
@@ -90,6 +93,7 @@ export default function App() {
               <Route path="/models" element={<ModelsPage me={me} />} />
               <Route path="/models/:name" element={<ModelsPage me={me} />} />
               <Route path="/sql" element={<SqlPage />} />
+              <Route path="/access" element={<AccessPage me={me} />} />
               <Route path="*" element={<Typography.Title level={3}>Page not found</Typography.Title>} />
             </Routes>
           </Content>
