@@ -37,7 +37,8 @@ public class DashboardsController {
   private final DashboardStore store;
   private final AccessPolicy access;
 
-  public DashboardsController(DashboardService dashboards, DashboardStore store, AccessPolicy access) {
+  public DashboardsController(DashboardService dashboards, DashboardStore store,
+      AccessPolicy access) {
     this.dashboards = dashboards;
     this.store = store;
     this.access = access;

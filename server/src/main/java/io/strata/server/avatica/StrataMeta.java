@@ -354,7 +354,8 @@ final class StrataMeta extends MetaImpl {
     s.executing = token;
     SqlCursor cursor;
     try {
-      cursor = sql.execute(s.prepared, values, new SqlSession(sql.access().context(user), ENDPOINT, token,
+      cursor = sql.execute(s.prepared, values, new SqlSession(sql.access().context(user),
+          ENDPOINT, token,
           s.connection.options));
     } finally {
       s.executing = null;

@@ -219,7 +219,8 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
       throw FlightErrors.readOnly("a transaction");
     }
     try {
-      FlightQuery q = execute(context, sql.prepare(command.getQuery(), security(context)), List.of());
+      FlightQuery q = execute(context, sql.prepare(command.getQuery(), security(context)),
+          List.of());
       return info(q, descriptor);
     } catch (RuntimeException e) {
       throw FlightErrors.status(e);
@@ -230,7 +231,8 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
   public SchemaResult getSchemaStatement(CommandStatementQuery command, CallContext context,
       FlightDescriptor descriptor) {
     try {
-      return new SchemaResult(schemaOf(context, sql.prepare(command.getQuery(), security(context)), List.of()));
+      return new SchemaResult(schemaOf(context,
+          sql.prepare(command.getQuery(), security(context)), List.of()));
     } catch (RuntimeException e) {
       throw FlightErrors.status(e);
     }
@@ -732,7 +734,8 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
   @Override
   public void getStreamPrimaryKeys(FlightSql.CommandGetPrimaryKeys command, CallContext context,
       ServerStreamListener listener) {
-    send(listener, () -> FlightMetadata.primaryKeys(sql.tables(security(context)), command, allocator));
+    send(listener, () -> FlightMetadata.primaryKeys(sql.tables(security(context)), command,
+        allocator));
   }
 
   @Override
