@@ -98,7 +98,9 @@ abstract class MetadataStoreContract {
     void migrationsApplyOnEmptyDatabaseAndReopeningMigratesNothing() throws SQLException {
         assertThat(db.vendor()).isEqualTo(expectedVendor());
         List<String> applied = appliedMigrations(db);
-        assertThat(applied).containsExactly("1:true");
+        // V1, then every later version (other migrations join V4, the access tables), all applied
+        assertThat(applied).startsWith("1:true").contains("4:true")
+                .allMatch(m -> m.endsWith(":true"));
         User kept = users.create("kept", "h", Role.VIEWER);
 
         try (MetadataDatabase again = MetadataDatabase.open(config)) {

@@ -142,6 +142,13 @@ class AccessEndpointsTest {
     assertThat(b1.path("cache").path("tier").asText()).isEqualTo("miss");
     assertThat(b2.path("cache").path("tier").asText()).isEqualTo("l1");
     assertThat(rows(b1)).isEqualTo(rows(b2)).doesNotContainAnyElementsOf(rows(a1));
+    // the key holds the rules as bound for the user, not who they are: another user of the
+    // same region, under the same rules, shares alice's entry
+    Client dave = user("dave-" + UUID.randomUUID().toString().substring(0, 8),
+        Map.of("region", EUROPE));
+    JsonNode d1 = ok(dave.post("/api/v1/query", q));
+    assertThat(d1.path("cache").path("tier").asText()).isEqualTo("l1");
+    assertThat(rows(d1)).isEqualTo(rows(a1));
     // the countries are each user's region's: the same as an admin filtering by region
     String europe = q.replace("]}]}", "]},{\"member\":\"customers.region\","
         + "\"operator\":\"equals\",\"values\":[\"Europe\"]}]}");
