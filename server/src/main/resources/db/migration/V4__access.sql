@@ -10,7 +10,7 @@ CREATE TABLE strata_user_attributes (
     user_id     BIGINT       NOT NULL,
     attr_name   VARCHAR(128) NOT NULL,
     attr_value  ${text}      NOT NULL,
-    CONSTRAINT strata_user_attributes_pk PRIMARY KEY (user_id, attr_name)
+    PRIMARY KEY (user_id, attr_name)
 ) ${table_options};
 ALTER TABLE strata_user_attributes ADD CONSTRAINT strata_user_attributes_user_fk
     FOREIGN KEY (user_id) REFERENCES strata_users (id) ON DELETE CASCADE;
