@@ -48,10 +48,11 @@ function RulesTab() {
   const open = (r: Rule | 'new') => {
     setError(null);
     setEditing(r);
-    form.setFieldsValue(r === 'new'
-      ? { model: '', filters: EXAMPLE_FILTERS, roles: 'viewer', users: '', description: '' }
-      : { model: r.model, filters: JSON.stringify(r.filters, null, 2), roles: r.roles.join(', '), users: r.users.join(', '), description: r.description ?? '' });
   };
+  // the form is mounted afresh for each rule (destroyOnClose), starting from these values
+  const initial = editing === null || editing === 'new'
+    ? { model: '', filters: EXAMPLE_FILTERS, roles: 'viewer', users: '', description: '' }
+    : { model: editing.model, filters: JSON.stringify(editing.filters, null, 2), roles: editing.roles.join(', '), users: editing.users.join(', '), description: editing.description ?? '' };
 
   const save = async () => {
     const v = await form.validateFields();
@@ -99,10 +100,10 @@ function RulesTab() {
         ]}
       />
       <Modal open={editing !== null} title={editing === 'new' ? 'New rule' : 'Edit rule'} onOk={save} onCancel={() => setEditing(null)} okText="Save" width={640} destroyOnClose>
-        <Form form={form} layout="vertical">
-          <Form.Item name="model" label="Model it protects" rules={[{ required: true, message: 'name the model' }]}><Input placeholder="customers" /></Form.Item>
+        <Form form={form} layout="vertical" initialValues={initial} preserve={false}>
+          <Form.Item name="model" label="Model it protects" rules={[{ required: true, message: 'name the model' }]}><Input placeholder="customers" data-testid="rule-model" /></Form.Item>
           <Form.Item name="filters" label="Filters (semantic query filters; values may be {user.attribute})" rules={[{ required: true }]}>
-            <Input.TextArea rows={6} style={{ fontFamily: 'monospace' }} />
+            <Input.TextArea rows={6} style={{ fontFamily: 'monospace' }} data-testid="rule-filters" />
           </Form.Item>
           <Form.Item name="roles" label="Roles (editor, viewer; empty with no users = every non-admin)"><Input placeholder="viewer" /></Form.Item>
           <Form.Item name="users" label="Users"><Input placeholder="alice, bob" /></Form.Item>
@@ -131,10 +132,10 @@ function GrantsTab() {
   const open = (g: Grant | 'new') => {
     setError(null);
     setEditing(g);
-    form.setFieldsValue(g === 'new'
-      ? { kind: 'model', target: '', roles: '', users: '', description: '' }
-      : { kind: g.kind, target: g.target, roles: g.roles.join(', '), users: g.users.join(', '), description: g.description ?? '' });
   };
+  const initial = editing === null || editing === 'new'
+    ? { kind: 'model', target: '', roles: '', users: '', description: '' }
+    : { kind: editing.kind, target: editing.target, roles: editing.roles.join(', '), users: editing.users.join(', '), description: editing.description ?? '' };
 
   const save = async () => {
     const v = await form.validateFields();
@@ -177,7 +178,7 @@ function GrantsTab() {
         ]}
       />
       <Modal open={editing !== null} title={editing === 'new' ? 'New grant' : 'Edit grant'} onOk={save} onCancel={() => setEditing(null)} okText="Save" destroyOnClose>
-        <Form form={form} layout="vertical">
+        <Form form={form} layout="vertical" initialValues={initial} preserve={false}>
           <Form.Item name="kind" label="Kind"><Select options={KINDS} /></Form.Item>
           <Form.Item name="target" label="Target" rules={[{ required: true, message: 'name what is granted' }]}><Input placeholder="products or customers.name" /></Form.Item>
           <Form.Item name="roles" label="Roles (editor, viewer; none and no users = hidden from non-admins)"><Input /></Form.Item>
