@@ -139,10 +139,11 @@ public final class QueryService implements AutoCloseable {
 
   /**
    * Compiles a query for the dialect of the data source it reads, exactly as {@link #open}
-   * would run it (including the {@code maxRows + 1} limit added to a query without one).
-   * Executes nothing.
+   * would run it for {@code security} (its row-level security filters, and the
+   * {@code maxRows + 1} limit added to a query without one). Executes nothing.
    *
-   * @throws QueryException when the query cannot be compiled
+   * @throws QueryException when the query cannot be compiled, or names what {@code security}
+   *     may not see (answered as a typo is)
    * @throws DataSourceException {@code UNKNOWN_DATA_SOURCE} when its models name a data source
    *     that is not configured
    */
