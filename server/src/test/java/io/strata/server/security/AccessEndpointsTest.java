@@ -324,6 +324,48 @@ class AccessEndpointsTest {
     ok(alice.post("/api/v1/query", "{\"measures\":[\"products.count\"]}"));
   }
 
+  static Set<String> viewColumns(JsonNode meta, String view) {
+    Set<String> out = new TreeSet<>();
+    for (JsonNode v : meta.path("views")) {
+      if (v.path("name").asText().equals(view)) {
+        v.path("columns").forEach(c -> out.add(c.path("name").asText()));
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void aViewShowsOnlyTheColumnsOfWhatTheUserMaySee() throws SQLException {
+    // sales shows products' members; products is granted to alice alone
+    assertThat(viewColumns(ok(alice.get("/api/v1/meta")), "sales"))
+        .contains("sales.category", "sales.region");
+    assertThat(viewColumns(ok(bob.get("/api/v1/meta")), "sales"))
+        .contains("sales.region").doesNotContain("sales.category", "sales.product_name");
+    try (Connection b = avatica("bob")) {
+      assertThat(columns(b, "sales")).contains("region").doesNotContain("category");
+    }
+    Response hidden = bob.post("/api/v1/query", "{\"measures\":[\"sales.order_count\"],"
+        + "\"dimensions\":[\"sales.category\"]}");
+    Response typo = bob.post("/api/v1/query", "{\"measures\":[\"sales.order_count\"],"
+        + "\"dimensions\":[\"sales.categori\"]}");
+    assertThat(hidden.status()).isEqualTo(400);
+    assertThat(hidden.text().replace("category", "X"))
+        .isEqualTo(typo.text().replace("categori", "X"));
+    // a grant of the view itself hides it whole from everyone else
+    JsonNode grant = created(server.admin().post("/api/v1/security/grants",
+        Map.of("kind", "view", "target", "sales", "roles", List.of("editor"))));
+    try {
+      assertThat(viewColumns(ok(bob.get("/api/v1/meta")), "sales")).isEmpty();
+      Response view = bob.post("/api/v1/query", "{\"measures\":[\"sales.order_count\"]}");
+      Response none = bob.post("/api/v1/query", "{\"measures\":[\"salez.order_count\"]}");
+      assertThat(view.status()).isEqualTo(400);
+      assertThat(view.text().replace("sales", "X")).isEqualTo(none.text().replace("salez", "X"));
+    } finally {
+      server.admin().delete("/api/v1/security/grants/" + grant.path("id").asLong());
+    }
+    ok(bob.post("/api/v1/query", "{\"measures\":[\"sales.order_count\"]}"));
+  }
+
   @Test
   void aHiddenMemberIsAbsentEverywhereAndAnswersLikeATypo() throws SQLException {
     assertThat(metaMembers(ok(alice.get("/api/v1/meta")), "customers"))
