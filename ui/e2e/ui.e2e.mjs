@@ -332,6 +332,32 @@ try {
     return { job: row };
   });
 
+  await step('an admin manages row-level security on the Access page', async () => {
+    await page.goto(`${BASE}/access`);
+    await page.click('[data-testid=new-rule]');
+    await page.locator('[data-testid=rule-model]').fill('customers');
+    const bad = '[{"member": "customers.regio", "operator": "equals", "values": ["{user.region}"]}]';
+    await page.locator('[data-testid=rule-filters]').fill(bad);
+    await page.click('.ant-modal-footer .ant-btn-primary');
+    const error = await (await page.waitForSelector('[data-testid=rule-error]')).textContent();
+    check(error.includes('filters[0].member') && error.includes('customers.regio'), `the refusal names the field: ${error}`);
+    let stored = await (await page.request.get(`${BASE}/api/v1/security/rules`)).json();
+    check(stored.length === 0, 'nothing was stored');
+    await page.locator('[data-testid=rule-filters]').fill(bad.replace('regio"', 'region"'));
+    await page.click('.ant-modal-footer .ant-btn-primary');
+    await page.waitForSelector('.ant-table-row:has-text("customers.region")');
+    stored = await (await page.request.get(`${BASE}/api/v1/security/rules`)).json();
+    check(stored.length === 1 && stored[0].model === 'customers' && stored[0].roles[0] === 'viewer',
+      `stored rule: ${JSON.stringify(stored)}`);
+    await page.screenshot({ path: path.join(OUT, 'access.png'), fullPage: true });
+    await page.click('.ant-table-row [aria-label=delete]');
+    await page.click('.ant-popconfirm .ant-btn-primary');
+    await page.waitForSelector('.ant-table-row:has-text("customers.region")', { state: 'detached' });
+    stored = await (await page.request.get(`${BASE}/api/v1/security/rules`)).json();
+    check(stored.length === 0, 'the rule was deleted');
+    return { rule: 'created after a refusal naming filters[0].member, then deleted' };
+  });
+
   await step('nothing was fetched from outside the server, no page errors', async () => {
     check(external.length === 0, `requests outside the server: ${external.slice(0, 5)}`);
     check(consoleErrors.length === 0, `page errors: ${consoleErrors.slice(0, 3)}`);

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { Avatar, Button, Dropdown, Layout, Menu, Spin, Typography } from 'antd';
-import { AppstoreOutlined, BarChartOutlined, CodeOutlined, DatabaseOutlined, LogoutOutlined, ScheduleOutlined, UserOutlined } from '@ant-design/icons';
+import { AppstoreOutlined, BarChartOutlined, CodeOutlined, DatabaseOutlined, LogoutOutlined, SafetyOutlined, ScheduleOutlined, UserOutlined } from '@ant-design/icons';
 import { api, UNAUTHORIZED_EVENT, type Me } from './api';
 import { MetaProvider } from './meta';
 import LoginPage from './pages/LoginPage';
@@ -11,6 +11,7 @@ import ChartEditorPage from './pages/ChartEditorPage';
 import ModelsPage from './pages/ModelsPage';
 import SqlPage from './pages/SqlPage';
 import JobsPage from './pages/JobsPage';
+import AccessPage from './pages/AccessPage';
 
 const { Sider, Header, Content } = Layout;
 
@@ -38,6 +39,7 @@ export default function App() {
     if (p.startsWith('/models')) return 'models';
     if (p.startsWith('/sql')) return 'sql';
     if (p.startsWith('/jobs')) return 'jobs';
+    if (p.startsWith('/access')) return 'access';
     return 'dashboards';
   }, [location.pathname]);
 
@@ -69,6 +71,7 @@ export default function App() {
               { key: 'models', icon: <DatabaseOutlined />, label: 'Models' },
               { key: 'sql', icon: <CodeOutlined />, label: 'SQL editor' },
               { key: 'jobs', icon: <ScheduleOutlined />, label: 'Jobs' },
+              ...(me.role === 'admin' ? [{ key: 'access', icon: <SafetyOutlined />, label: 'Access' }] : []),
             ]}
           />
         </Sider>
@@ -94,6 +97,7 @@ export default function App() {
               <Route path="/models/:name" element={<ModelsPage me={me} />} />
               <Route path="/sql" element={<SqlPage />} />
               <Route path="/jobs" element={<JobsPage me={me} />} />
+              <Route path="/access" element={<AccessPage me={me} />} />
               <Route path="*" element={<Typography.Title level={3}>Page not found</Typography.Title>} />
             </Routes>
           </Content>

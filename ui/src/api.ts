@@ -1,6 +1,7 @@
 // The REST API of the Strata server, from the browser (session cookie set by /auth/login).
 
 import type { Chart, Dashboard, Meta, QueryAnswer, SemanticQuery } from './lib/types';
+import type { Grant, Rule, UserWithAttributes } from './lib/access';
 
 export interface Problem { file: string; line: number; column: number; message: string }
 
@@ -124,6 +125,15 @@ export const api = {
   history: (name: string) => json<ModelFile[]>('GET', `/api/v1/models/${encodeURIComponent(name)}/history`),
   saveModel: (name: string, yaml: string) => json<ModelFile>('PUT', `/api/v1/models/${encodeURIComponent(name)}`, { text: yaml, type: 'application/yaml' }),
   validateModels: (files: Record<string, string>) => json<{ valid: boolean }>('POST', '/api/v1/models/validate', { json: { files } }),
+
+  users: () => json<UserWithAttributes[]>('GET', '/api/v1/users'),
+  setAttributes: (id: number, attributes: Record<string, string>) => json<UserWithAttributes>('PUT', `/api/v1/users/${id}`, { json: { attributes } }),
+  rules: () => json<Rule[]>('GET', '/api/v1/security/rules'),
+  saveRule: (r: Omit<Rule, 'id'>, id?: number) => json<Rule>(id ? 'PUT' : 'POST', `/api/v1/security/rules${id ? `/${id}` : ''}`, { json: r }),
+  deleteRule: (id: number) => json<void>('DELETE', `/api/v1/security/rules/${id}`),
+  grants: () => json<Grant[]>('GET', '/api/v1/security/grants'),
+  saveGrant: (g: Omit<Grant, 'id'>, id?: number) => json<Grant>(id ? 'PUT' : 'POST', `/api/v1/security/grants${id ? `/${id}` : ''}`, { json: g }),
+  deleteGrant: (id: number) => json<void>('DELETE', `/api/v1/security/grants/${id}`),
 };
 
 export function message(e: unknown): string {

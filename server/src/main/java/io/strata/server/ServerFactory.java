@@ -20,7 +20,9 @@ import io.strata.server.metadata.QueryLogEntry;
 import io.strata.server.metadata.QueryLogStore;
 import io.strata.server.metadata.SessionStore;
 import io.strata.server.metadata.TokenStore;
+import io.strata.server.metadata.SecurityStore;
 import io.strata.server.metadata.UserStore;
+import io.strata.server.security.AccessPolicy;
 import io.strata.server.query.QueryEvent;
 import io.strata.server.query.QueryLimits;
 import io.strata.server.query.QueryLogger;
@@ -92,6 +94,18 @@ public class ServerFactory {
   }
 
   @Singleton
+  SecurityStore security(MetadataDatabase db) {
+    return new SecurityStore(db);
+  }
+
+  /** Row-level security and grants: the query service applies them to every query. */
+  @Singleton
+  AccessPolicy accessPolicy(SecurityStore store, UserStore users, CatalogService catalog,
+      DataSourceService dataSources) {
+    return new AccessPolicy(store, users, catalog::catalog, dataSources::names);
+  }
+
+  @Singleton
   QueryLogStore queryLog(MetadataDatabase db) {
     return new QueryLogStore(db);
   }
@@ -131,7 +145,7 @@ public class ServerFactory {
   @Bean(preDestroy = "close")
   QueryService queryService(CatalogService catalog, DataSourceRegistry registry,
       BufferAllocator allocator, StrataConfig config, QueryLogStore log, Clock clock,
-      MeterRegistry meters, CacheHolder cache) {
+      MeterRegistry meters, CacheHolder cache, AccessPolicy access) {
     QueryLimits limits = new QueryLimits(config.queryTimeout(), config.queryMaxRows(),
         config.queryBatchRows());
     QueryLogger logger = e -> {
@@ -150,8 +164,10 @@ public class ServerFactory {
         LOG.warn("could not write query log entry for {}: {}", e.queryId(), failure.toString());
       }
     };
-    return new QueryService(catalog::compiler, registry, allocator, limits, logger, clock,
-        cache.cache());
+    QueryService queries = new QueryService(catalog::compiler, registry, allocator, limits,
+        logger, clock, cache.cache());
+    queries.access(access);
+    return queries;
   }
 
   /** SQL over the semantic layer and the data sources, for the JDBC, Flight SQL and REST endpoints. */

@@ -20,6 +20,7 @@ import io.strata.server.dashboard.InvalidDashboardException;
 import io.strata.server.metadata.DashboardStore;
 import io.strata.server.metadata.NotFoundException;
 import io.strata.server.metadata.Role;
+import io.strata.server.security.AccessPolicy;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 
@@ -35,10 +36,12 @@ import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 public class ChartsController {
   private final DashboardService dashboards;
   private final DashboardStore store;
+  private final AccessPolicy access;
 
-  public ChartsController(DashboardService dashboards, DashboardStore store) {
+  public ChartsController(DashboardService dashboards, DashboardStore store, AccessPolicy access) {
     this.dashboards = dashboards;
     this.store = store;
+    this.access = access;
   }
 
   @Operation(summary = "The charts of a dashboard (?dashboardId=N)")
@@ -72,7 +75,8 @@ public class ChartsController {
     if (store.find(id).isEmpty()) {
       throw new NotFoundException("dashboard " + id + " does not exist");
     }
-    return DashboardsController.json(201, dashboards.addChart(id, dashboards.chart(node, "")));
+    return DashboardsController.json(201, dashboards.addChart(id, dashboards.chart(node, "",
+        Requests.security(request, Role.EDITOR, access))));
   }
 
   @Operation(summary = "Replace a chart's title, query, viz and layout")
@@ -81,7 +85,8 @@ public class ChartsController {
       @Body @Nullable String body) {
     Requests.require(request, Role.EDITOR);
     return DashboardsController.json(200,
-        dashboards.updateChart(id, dashboards.chart(DashboardService.parse(body), "")));
+        dashboards.updateChart(id, dashboards.chart(DashboardService.parse(body), "",
+            Requests.security(request, Role.EDITOR, access))));
   }
 
   @Operation(summary = "Delete a chart")

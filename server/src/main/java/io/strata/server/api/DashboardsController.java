@@ -18,6 +18,7 @@ import io.strata.server.auth.Principal;
 import io.strata.server.dashboard.DashboardService;
 import io.strata.server.metadata.DashboardStore;
 import io.strata.server.metadata.Role;
+import io.strata.server.security.AccessPolicy;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 
@@ -34,10 +35,13 @@ import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 public class DashboardsController {
   private final DashboardService dashboards;
   private final DashboardStore store;
+  private final AccessPolicy access;
 
-  public DashboardsController(DashboardService dashboards, DashboardStore store) {
+  public DashboardsController(DashboardService dashboards, DashboardStore store,
+      AccessPolicy access) {
     this.dashboards = dashboards;
     this.store = store;
+    this.access = access;
   }
 
   static io.micronaut.http.MutableHttpResponse<String> json(int status, JsonNode body) {
@@ -63,7 +67,7 @@ public class DashboardsController {
   @Post(consumes = MediaType.APPLICATION_JSON)
   public HttpResponse<String> create(HttpRequest<?> request, @Body @Nullable String body) {
     Principal who = Requests.require(request, Role.EDITOR);
-    var spec = dashboards.dashboard(DashboardService.parse(body), true);
+    var spec = dashboards.dashboard(DashboardService.parse(body), true, access.context(who));
     return json(201, dashboards.create(spec, who.userId()));
   }
 
@@ -72,7 +76,8 @@ public class DashboardsController {
   public HttpResponse<String> update(HttpRequest<?> request, @PathVariable long id,
       @Body @Nullable String body) {
     Requests.require(request, Role.EDITOR);
-    return json(200, dashboards.update(id, dashboards.dashboard(DashboardService.parse(body), false)));
+    return json(200, dashboards.update(id, dashboards.dashboard(DashboardService.parse(body), false,
+        Requests.security(request, Role.EDITOR, access))));
   }
 
   @Operation(summary = "Delete a dashboard and its charts")
@@ -95,7 +100,7 @@ public class DashboardsController {
   @Post(uri = "/import", consumes = MediaType.APPLICATION_JSON)
   public HttpResponse<String> importDashboard(HttpRequest<?> request, @Body @Nullable String body) {
     Principal who = Requests.require(request, Role.EDITOR);
-    var spec = dashboards.dashboard(DashboardService.parse(body), true);
+    var spec = dashboards.dashboard(DashboardService.parse(body), true, access.context(who));
     return json(201, dashboards.create(spec, who.userId()));
   }
 }

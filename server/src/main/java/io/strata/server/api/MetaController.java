@@ -14,6 +14,8 @@ import io.strata.semantic.model.SemanticCatalog;
 import io.strata.semantic.model.View;
 import io.strata.server.catalog.CatalogService;
 import io.strata.server.metadata.Role;
+import io.strata.server.security.AccessPolicy;
+import io.strata.server.security.SecurityContext;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import java.util.ArrayList;
@@ -33,9 +35,11 @@ import java.util.Map;
 @SecurityRequirement(name = "bearer")
 public class MetaController {
   private final CatalogService catalog;
+  private final AccessPolicy access;
 
-  public MetaController(CatalogService catalog) {
+  public MetaController(CatalogService catalog, AccessPolicy access) {
     this.catalog = catalog;
+    this.access = access;
   }
 
   public record Meta(List<ModelMeta> models, List<ViewMeta> views) {}
@@ -57,15 +61,20 @@ public class MetaController {
   @Operation(summary = "Models, views and their members")
   @Get
   public Meta meta(HttpRequest<?> request) {
-    Requests.require(request, Role.VIEWER);
+    SecurityContext who = Requests.security(request, Role.VIEWER, access);
     SemanticCatalog c = catalog.catalog();
     List<ModelMeta> models = new ArrayList<>();
-    c.models().stream().sorted(Comparator.comparing(Model::name)).forEach(m -> {
+    // what the caller may not see is left out, as if it did not exist
+    c.models().stream().sorted(Comparator.comparing(Model::name))
+        .filter(m -> access.canSeeModel(who, m.name())).forEach(m -> {
       List<MemberMeta> dims = new ArrayList<>();
       List<MemberMeta> measures = new ArrayList<>();
       List<MemberMeta> metrics = new ArrayList<>();
       List<MemberMeta> segments = new ArrayList<>();
       for (Member member : SemanticCatalog.members(m)) {
+        if (!access.canSeePath(who, member.path())) {
+          continue;
+        }
         MemberMeta meta = member(member, m.name() + "." + member.name());
         switch (member.kind()) {
           case DIMENSION -> dims.add(meta);
@@ -76,13 +85,18 @@ public class MetaController {
       }
       models.add(new ModelMeta(m.name(), Member.humanise(m.name()), m.description(), m.dataSource(),
           dims, measures, metrics, segments, m.joins().stream()
+              .filter(j -> access.canSeeModel(who, j.model()))
               .map(j -> new JoinMeta(j.model(), j.relationship().name().toLowerCase(Locale.ROOT)))
               .toList()));
     });
     List<ViewMeta> views = new ArrayList<>();
-    c.views().stream().sorted(Comparator.comparing(View::name)).forEach(v -> {
+    c.views().stream().sorted(Comparator.comparing(View::name))
+        .filter(v -> access.canSeeView(who, v.name())).forEach(v -> {
       List<ViewColumn> columns = new ArrayList<>();
       for (Map.Entry<String, String> col : c.viewColumns(v.name()).entrySet()) {
+        if (!access.canSeePath(who, v.name() + "." + col.getKey())) {
+          continue;
+        }
         c.resolve(col.getValue()).ifPresent(member -> {
           MemberMeta m = member(member, v.name() + "." + col.getKey());
           columns.add(new ViewColumn(m.name(), col.getValue(), m.kind(), m.type(), m.title(),

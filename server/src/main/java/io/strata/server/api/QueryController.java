@@ -22,12 +22,12 @@ import io.strata.semantic.model.MemberKind;
 import io.strata.semantic.query.QueryException;
 import io.strata.semantic.query.QueryJson;
 import io.strata.semantic.query.SemanticQuery;
-import io.strata.server.auth.Principal;
 import io.strata.server.jobs.JobKind;
 import io.strata.server.jobs.JobRequest;
 import io.strata.server.jobs.Jobs;
 import io.strata.server.jobs.JobsController;
 import io.strata.server.metadata.Role;
+import io.strata.server.security.SecurityContext;
 import io.micronaut.http.MutableHttpResponse;
 import io.strata.acceleration.cache.CacheMode;
 import io.strata.server.query.CacheInfo;
@@ -99,8 +99,8 @@ public class QueryController {
   @Post(uri = "/query/sql", consumes = {MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN,
       MediaType.APPLICATION_FORM_URLENCODED})
   public HttpResponse<?> sql(HttpRequest<?> request, @Body @Nullable String body) {
-    Requests.require(request, Role.VIEWER);
-    CompiledQuery c = queries.plan(parseRequest(body, null).query());
+    SecurityContext who = Requests.security(request, Role.VIEWER, queries.access());
+    CompiledQuery c = queries.plan(parseRequest(body, null).query(), who);
     return HttpResponse.ok(new SqlResponse(c.sql(), c.dataSource(), c.dialect().id(),
         c.columns().stream().map(QueryController::column).toList()));
   }
@@ -118,15 +118,14 @@ public class QueryController {
   }
 
   private HttpResponse<?> run(HttpRequest<?> request, String body) {
-    Principal who = Requests.require(request, Role.VIEWER);
+    SecurityContext who = Requests.security(request, Role.VIEWER, queries.access());
     Parsed p = parseRequest(body, request.getParameters().get("cache"));
     if (p.async() || respondAsync(request)) {
       // a job: answered 202 at once, the result fetched from the job's result link
       return JobsController.accepted(jobs.submit(JobKind.QUERY, who.username(),
           JobRequest.query(p.json(), p.cache().id())));
     }
-    QueryRequest req = new QueryRequest(p.query(), body, who.username(), "rest", null, null,
-        p.cache());
+    QueryRequest req = new QueryRequest(p.query(), body, who, "rest", null, null, p.cache());
     String accept = request.getHeaders().get(HttpHeaders.ACCEPT);
     String format = format(accept);
     if (format.equals("json")) {

@@ -3,6 +3,8 @@ package io.strata.server.api;
 import io.micronaut.http.HttpRequest;
 import io.strata.server.auth.Principal;
 import io.strata.server.metadata.Role;
+import io.strata.server.security.AccessPolicy;
+import io.strata.server.security.SecurityContext;
 
 /** What controllers read off a request the {@link io.strata.server.auth.AuthFilter} let through. */
 public final class Requests {
@@ -15,5 +17,10 @@ public final class Requests {
 
   public static Principal require(HttpRequest<?> request, Role role) {
     return principal(request).require(role);
+  }
+
+  /** The caller as the query path sees them, after checking they have {@code role}. */
+  static SecurityContext security(HttpRequest<?> request, Role role, AccessPolicy access) {
+    return access.context(require(request, role));
   }
 }

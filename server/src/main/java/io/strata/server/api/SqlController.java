@@ -15,11 +15,12 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.http.server.types.files.StreamedFile;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
-import io.strata.server.auth.Principal;
 import io.strata.server.jobs.JobKind;
 import io.strata.server.jobs.JobRequest;
 import io.strata.server.jobs.Jobs;
 import io.strata.server.jobs.JobsController;
+import io.strata.server.security.AccessPolicy;
+import io.strata.server.security.SecurityContext;
 import io.strata.server.metadata.Role;
 import io.strata.server.query.RowWriters;
 import io.strata.server.sql.PreparedSql;
@@ -52,10 +53,12 @@ public class SqlController {
 
   private final SqlService sql;
   private final Jobs jobs;
+  private final AccessPolicy access;
 
-  public SqlController(SqlService sql, Jobs jobs) {
+  public SqlController(SqlService sql, Jobs jobs, AccessPolicy access) {
     this.sql = sql;
     this.jobs = jobs;
+    this.access = access;
   }
 
   @Operation(summary = "Run SQL over the semantic schema and the data sources",
@@ -65,7 +68,7 @@ public class SqlController {
   @Post(uri = "/sql", consumes = {MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN},
       produces = {MediaType.APPLICATION_JSON, QueryController.ARROW_STREAM, "text/csv"})
   public HttpResponse<?> run(HttpRequest<?> request, @Body @Nullable String body) {
-    Principal who = Requests.require(request, Role.VIEWER);
+    SecurityContext who = Requests.security(request, Role.VIEWER, access);
     String text = body;
     List<Object> parameters = List.of();
     JsonNode bodyCache = null;
@@ -101,12 +104,12 @@ public class SqlController {
     if (text == null || text.isBlank()) {
       throw new BadRequestException("MALFORMED_REQUEST", null, "the request has no SQL; send it as the body");
     }
-    PreparedSql prepared = sql.prepare(text); // a syntax error is a 400 now, not a failed job
+    PreparedSql prepared = sql.prepare(text, who); // a syntax error is a 400 now, not a failed job
     if (async) {
       return JobsController.accepted(jobs.submit(JobKind.QUERY, who.username(),
           JobRequest.sql(text, parameters, options.cache().id())));
     }
-    SqlCursor cursor = sql.execute(prepared, parameters, new SqlSession(who.username(), "rest", null,
+    SqlCursor cursor = sql.execute(prepared, parameters, new SqlSession(who, "rest", null,
         options));
     String format = QueryController.format(request.getHeaders().get(HttpHeaders.ACCEPT));
     try {

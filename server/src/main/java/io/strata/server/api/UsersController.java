@@ -1,5 +1,6 @@
 package io.strata.server.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -18,10 +19,12 @@ import io.strata.server.metadata.NotFoundException;
 import io.strata.server.metadata.Role;
 import io.strata.server.metadata.User;
 import io.strata.server.metadata.UserStore;
+import io.strata.server.security.AccessPolicy;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /** Users and their roles (admin only). Password hashes never leave the server. */
@@ -32,26 +35,37 @@ import java.util.regex.Pattern;
 public class UsersController {
   private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9_.@-]{1,100}");
   private final UserStore users;
+  private final AccessPolicy access;
 
-  public UsersController(UserStore users) {
+  public UsersController(UserStore users, AccessPolicy access) {
     this.users = users;
+    this.access = access;
   }
 
+  /**
+   * @param attributes key/value attributes bound into row-level security rules as
+   *     {@code {user.<key>}}; on update they replace the user's attributes, absent leaves them
+   */
   public record UserInput(@Nullable String username, @Nullable String password,
-      @Nullable String role, @Nullable Boolean disabled) {}
+      @Nullable String role, @Nullable Boolean disabled, @Nullable JsonNode attributes) {}
 
   public record UserView(long id, String username, String role, boolean disabled,
-      Instant createdAt) {
-    static UserView of(User u) {
-      return new UserView(u.id(), u.username(), u.role().id(), u.disabled(), u.createdAt());
+      Instant createdAt, Map<String, String> attributes) {
+    static UserView of(User u, Map<String, String> attributes) {
+      return new UserView(u.id(), u.username(), u.role().id(), u.disabled(), u.createdAt(),
+          attributes);
     }
+  }
+
+  private UserView view(User u) {
+    return UserView.of(u, access.attributes(u.id()));
   }
 
   @Operation(summary = "All users")
   @Get
   public List<UserView> list(HttpRequest<?> request) {
     Requests.require(request, Role.ADMIN);
-    return users.list().stream().map(UserView::of).toList();
+    return users.list().stream().map(this::view).toList();
   }
 
   @Operation(summary = "Create a user")
@@ -67,11 +81,26 @@ public class UsersController {
       throw new BadRequestException("BAD_REQUEST", "password", problem);
     }
     Role role = in.role() == null ? Role.VIEWER : role(in.role());
-    return HttpResponse.created(UserView.of(users.create(in.username(),
-        Passwords.hash(in.password()), role)));
+    if (in.attributes() != null && !in.attributes().isNull()) {
+      // checked before the user exists, so that a bad attribute creates nothing
+      SecurityController.checked(() -> { access.checkAttributes(in.attributes()); return null; });
+    }
+    User created = users.create(in.username(), Passwords.hash(in.password()), role);
+    if (in.attributes() != null && !in.attributes().isNull()) {
+      access.setAttributes(created.id(), in.attributes());
+    }
+    return HttpResponse.created(view(created));
   }
 
-  @Operation(summary = "Change a user's password, role or disabled flag")
+  @Operation(summary = "A user with their attributes")
+  @Get("/{id}")
+  public UserView get(HttpRequest<?> request, @PathVariable long id) {
+    Requests.require(request, Role.ADMIN);
+    return view(users.find(id).orElseThrow(() -> new NotFoundException("user " + id
+        + " does not exist")));
+  }
+
+  @Operation(summary = "Change a user's password, role, disabled flag or attributes")
   @Put("/{id}")
   public UserView update(HttpRequest<?> request, @PathVariable long id, @Body UserInput in) {
     Requests.require(request, Role.ADMIN);
@@ -90,7 +119,14 @@ public class UsersController {
     if (losesAdmin) {
       keepOneAdmin(user);
     }
-    return UserView.of(users.update(id, hash, role, in.disabled()));
+    if (in.attributes() != null && !in.attributes().isNull()) {
+      SecurityController.checked(() -> { access.checkAttributes(in.attributes()); return null; });
+    }
+    User updated = users.update(id, hash, role, in.disabled());
+    if (in.attributes() != null && !in.attributes().isNull()) {
+      access.setAttributes(id, in.attributes());
+    }
+    return view(updated);
   }
 
   @Operation(summary = "Delete a user and their tokens and sessions")

@@ -1,6 +1,7 @@
 package io.strata.server.avatica;
 
 import io.strata.server.auth.Principal;
+import io.strata.server.security.SecurityContext;
 import io.strata.server.sql.PreparedSql;
 import io.strata.server.sql.SqlColumn;
 import io.strata.server.sql.SqlCursor;
@@ -101,6 +102,11 @@ final class StrataMeta extends MetaImpl {
         CALLER.set(before);
       }
     }
+  }
+
+  /** The caller as the query path sees them: their grants and row-level security. */
+  private SecurityContext security() {
+    return sql.access().context(caller());
   }
 
   private static Principal caller() {
@@ -277,7 +283,7 @@ final class StrataMeta extends MetaImpl {
   @Override
   public StatementHandle prepare(ConnectionHandle ch, String sqlText, long maxRowCount) {
     JdbcConnection c = connection(ch.id);
-    PreparedSql prepared = sql.prepare(sqlText);
+    PreparedSql prepared = sql.prepare(sqlText, security());
     Stmt s = new Stmt(statementIds.getAndIncrement(), c);
     s.prepared = prepared;
     s.maxRowCount = maxRowCount;
@@ -303,7 +309,7 @@ final class StrataMeta extends MetaImpl {
       s.closeResult();
       s.prepared = null;
       s.signature = null;
-      PreparedSql prepared = sql.prepare(sqlText);
+      PreparedSql prepared = sql.prepare(sqlText, security());
       s.prepared = prepared;
       s.maxRowCount = maxRowCount;
       return new ExecuteResult(List.of(run(h, s, List.of(), maxRowCount, maxRowsInFirstFrame)));
@@ -348,7 +354,8 @@ final class StrataMeta extends MetaImpl {
     s.executing = token;
     SqlCursor cursor;
     try {
-      cursor = sql.execute(s.prepared, values, new SqlSession(user.username(), ENDPOINT, token,
+      cursor = sql.execute(s.prepared, values, new SqlSession(sql.access().context(user),
+          ENDPOINT, token,
           s.connection.options));
     } finally {
       s.executing = null;
@@ -536,7 +543,7 @@ final class StrataMeta extends MetaImpl {
   public MetaResultSet getCatalogs(ConnectionHandle ch) {
     connection(ch.id);
     Set<String> catalogs = new TreeSet<>();
-    sql.tables().forEach(t -> catalogs.add(t.catalog()));
+    sql.tables(security()).forEach(t -> catalogs.add(t.catalog()));
     List<Object> rows = new ArrayList<>();
     catalogs.forEach(c -> rows.add(new Object[] {c}));
     return rows(ch, columns(col("TABLE_CAT", String.class, false)), rows);
@@ -548,7 +555,7 @@ final class StrataMeta extends MetaImpl {
     Predicate<String> schema = like(schemaPattern);
     Set<List<String>> schemas = new TreeSet<>(
         Comparator.<List<String>, String>comparing(l -> l.get(1)).thenComparing(l -> l.get(0)));
-    for (SqlTable t : sql.tables()) {
+    for (SqlTable t : sql.tables(security())) {
       if (catalogMatches(catalog, t) && schema.test(t.schema())) {
         schemas.add(List.of(t.schema(), t.catalog()));
       }
@@ -656,7 +663,7 @@ final class StrataMeta extends MetaImpl {
       String table) {
     connection(ch.id);
     List<Object> rows = new ArrayList<>();
-    sql.tables().stream()
+    sql.tables(security()).stream()
         .filter(t -> (catalog == null || catalog.equals(t.catalog()))
             && (schema == null || schema.equals(t.schema()))
             && (table == null || table.equals(t.name())))
@@ -736,7 +743,7 @@ final class StrataMeta extends MetaImpl {
   private List<SqlTable> tables(String catalog, Pat schemaPattern, Pat tablePattern) {
     Predicate<String> schema = like(schemaPattern);
     Predicate<String> table = like(tablePattern);
-    return sql.tables().stream()
+    return sql.tables(security()).stream()
         .filter(t -> catalogMatches(catalog, t) && schema.test(t.schema())
             && table.test(t.name()))
         .toList();

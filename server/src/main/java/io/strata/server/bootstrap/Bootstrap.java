@@ -14,6 +14,7 @@ import io.strata.server.catalog.CatalogService;
 import io.strata.server.catalog.DataSourceService;
 import io.strata.server.config.StrataConfig;
 import io.strata.server.dashboard.DashboardService;
+import io.strata.server.security.AccessPolicy;
 import io.strata.server.dashboard.InvalidDashboardException;
 import io.strata.server.metadata.DataSourceRecord;
 import io.strata.server.metadata.QueryLogStore;
@@ -58,11 +59,13 @@ public final class Bootstrap implements ApplicationEventListener<StartupEvent> {
   private final TaskScheduler scheduler;
   private final Clock clock;
   private final DashboardService dashboards;
+  private final AccessPolicy access;
 
   public Bootstrap(StrataConfig config, UserStore users, DataSourceService dataSources,
       CatalogService catalog, AuthService auth, QueryLogStore queryLog,
       @Named(TaskExecutors.SCHEDULED) TaskScheduler scheduler, Clock clock,
-      DashboardService dashboards) {
+      DashboardService dashboards, AccessPolicy access) {
+    this.access = access;
     this.config = config;
     this.users = users;
     this.dataSources = dataSources;
@@ -100,6 +103,7 @@ public final class Bootstrap implements ApplicationEventListener<StartupEvent> {
     try {
       dataSources.refreshIfChanged();
       catalog.refreshIfChanged();
+      access.refreshIfChanged();
     } catch (RuntimeException e) {
       LOG.warn("refresh from the metadata database failed: {}", e.toString());
     }

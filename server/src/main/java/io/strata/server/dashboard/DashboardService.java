@@ -14,6 +14,7 @@ import io.strata.server.metadata.Dashboard;
 import io.strata.server.metadata.DashboardStore;
 import io.strata.server.metadata.NotFoundException;
 import io.strata.server.query.QueryService;
+import io.strata.server.security.SecurityContext;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,6 +75,14 @@ public final class DashboardService {
 
   /** Checks a dashboard; with {@code withCharts} its {@code charts} array too. */
   public DashboardSpec dashboard(JsonNode node, boolean withCharts) {
+    return dashboard(node, withCharts, SecurityContext.internal("dashboards"));
+  }
+
+  /**
+   * Checks a dashboard as {@code security} would run its charts: a chart naming what they may
+   * not see is refused as a typo would be.
+   */
+  public DashboardSpec dashboard(JsonNode node, boolean withCharts, SecurityContext security) {
     String name = requiredText(node, "name", "");
     if (name.length() > 255) {
       throw new InvalidDashboardException("name", "name is longer than 255 characters");
@@ -93,7 +102,7 @@ public final class DashboardService {
           throw new InvalidDashboardException("charts", "charts must be an array of charts");
         }
         for (int i = 0; i < array.size(); i++) {
-          charts.add(chart(array.get(i), "charts[" + i + "]."));
+          charts.add(chart(array.get(i), "charts[" + i + "].", security));
         }
       }
     }
@@ -133,6 +142,11 @@ public final class DashboardService {
    * type and an optional grid layout. {@code prefix} is prepended to the path of a bad field.
    */
   public ChartSpec chart(JsonNode node, String prefix) {
+    return chart(node, prefix, SecurityContext.internal("dashboards"));
+  }
+
+  /** Checks a chart, its query as {@code security} would run it. */
+  public ChartSpec chart(JsonNode node, String prefix, SecurityContext security) {
     if (node == null || !node.isObject()) {
       throw new InvalidDashboardException(prefix.isEmpty() ? null : prefix.substring(0, prefix.length() - 1),
           (prefix.isEmpty() ? "a chart" : prefix.substring(0, prefix.length() - 1)) + " must be an object");
@@ -143,7 +157,7 @@ public final class DashboardService {
       throw new InvalidDashboardException(prefix + "query", prefix + "query must be a semantic query object");
     }
     try {
-      queries.plan(QueryJson.parse(query.toString()));
+      queries.plan(QueryJson.parse(query.toString()), security);
     } catch (QueryException e) {
       String at = prefix + "query" + (e.location() == null || e.location().isEmpty() ? "" : "." + e.location());
       throw new InvalidDashboardException(at, at + ": " + e.getMessage());

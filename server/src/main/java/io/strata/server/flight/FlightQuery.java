@@ -39,7 +39,7 @@ final class FlightQuery {
    */
   void execute(SqlService sql, PreparedSql statement, List<Object> parameters,
       SqlSession session) {
-    SqlCursor c = sql.execute(statement, parameters, new SqlSession(session.user(),
+    SqlCursor c = sql.execute(statement, parameters, new SqlSession(session.security(),
         session.endpoint(), token, session.options()));
     synchronized (this) {
       if (cancelled || closed) {

@@ -10,6 +10,7 @@ import com.google.protobuf.Message;
 import io.strata.server.sql.PreparedSql;
 import io.strata.server.sql.SqlService;
 import io.strata.server.sql.SqlSession;
+import io.strata.server.security.SecurityContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -218,7 +219,8 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
       throw FlightErrors.readOnly("a transaction");
     }
     try {
-      FlightQuery q = execute(context, sql.prepare(command.getQuery()), List.of());
+      FlightQuery q = execute(context, sql.prepare(command.getQuery(), security(context)),
+          List.of());
       return info(q, descriptor);
     } catch (RuntimeException e) {
       throw FlightErrors.status(e);
@@ -229,7 +231,8 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
   public SchemaResult getSchemaStatement(CommandStatementQuery command, CallContext context,
       FlightDescriptor descriptor) {
     try {
-      return new SchemaResult(schemaOf(context, sql.prepare(command.getQuery()), List.of()));
+      return new SchemaResult(schemaOf(context,
+          sql.prepare(command.getQuery(), security(context)), List.of()));
     } catch (RuntimeException e) {
       throw FlightErrors.status(e);
     }
@@ -258,7 +261,7 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
       if (request.hasTransactionId()) {
         throw FlightErrors.readOnly("a transaction");
       }
-      PreparedSql statement = sql.prepare(request.getQuery());
+      PreparedSql statement = sql.prepare(request.getQuery(), security(context));
       Prepared p = new Prepared(UUID.randomUUID().toString(), user(context), statement);
       Schema dataset;
       if (!statement.columns().isEmpty()) {
@@ -442,6 +445,12 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
 
   // --------------------------------------------------------------------------- execution
 
+  /** The peer as the query path sees them: their grants and row-level security. */
+  private SecurityContext security(CallContext context) {
+    return sql.access().context(user(context)).orElseThrow(() -> CallStatus.UNAUTHENTICATED
+        .withDescription("no such user").toRuntimeException());
+  }
+
   private String user(CallContext context) {
     String user = context.peerIdentity();
     if (user == null || user.isEmpty()) {
@@ -467,7 +476,7 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
     call.addListener(onCancel, Runnable::run);
     try {
       FlightSessions.Call session = context.getMiddleware(FlightSessions.KEY);
-      q.execute(sql, statement, parameters, new SqlSession(q.user, ENDPOINT, null,
+      q.execute(sql, statement, parameters, new SqlSession(security(context), ENDPOINT, null,
           session == null ? null : session.options));
       return q;
     } finally {
@@ -702,19 +711,19 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
 
   @Override
   public void getStreamCatalogs(CallContext context, ServerStreamListener listener) {
-    send(listener, () -> FlightMetadata.catalogs(sql.tables(), allocator));
+    send(listener, () -> FlightMetadata.catalogs(sql.tables(security(context)), allocator));
   }
 
   @Override
   public void getStreamSchemas(FlightSql.CommandGetDbSchemas command, CallContext context,
       ServerStreamListener listener) {
-    send(listener, () -> FlightMetadata.schemas(sql.tables(), command, allocator));
+    send(listener, () -> FlightMetadata.schemas(sql.tables(security(context)), command, allocator));
   }
 
   @Override
   public void getStreamTables(FlightSql.CommandGetTables command, CallContext context,
       ServerStreamListener listener) {
-    send(listener, () -> FlightMetadata.tables(sql.tables(), command, allocator));
+    send(listener, () -> FlightMetadata.tables(sql.tables(security(context)), command, allocator));
   }
 
   @Override
@@ -725,7 +734,8 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
   @Override
   public void getStreamPrimaryKeys(FlightSql.CommandGetPrimaryKeys command, CallContext context,
       ServerStreamListener listener) {
-    send(listener, () -> FlightMetadata.primaryKeys(sql.tables(), command, allocator));
+    send(listener, () -> FlightMetadata.primaryKeys(sql.tables(security(context)), command,
+        allocator));
   }
 
   @Override

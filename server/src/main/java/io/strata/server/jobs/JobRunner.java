@@ -10,6 +10,8 @@ import io.strata.server.query.QueryCursor;
 import io.strata.server.query.QueryRequest;
 import io.strata.server.query.QueryService;
 import io.strata.server.query.RowWriters;
+import io.strata.server.security.AccessPolicy;
+import io.strata.server.security.SecurityContext;
 import io.strata.server.sql.SqlCancel;
 import io.strata.server.sql.SqlService;
 import io.strata.server.sql.SqlSession;
@@ -55,9 +57,11 @@ final class JobRunner {
   private final DashboardService dashboards;
   private final ResultStore store;
   private final boolean neutraliseByDefault;
+  private final AccessPolicy access;
 
   JobRunner(QueryService queries, SqlService sql, DashboardService dashboards, ResultStore store,
-      boolean neutraliseByDefault) {
+      boolean neutraliseByDefault, AccessPolicy access) {
+    this.access = access;
     this.queries = queries;
     this.sql = sql;
     this.dashboards = dashboards;
@@ -99,16 +103,26 @@ final class JobRunner {
    * 400 now rather than a failed job later: SQL is parsed, a semantic query compiled (nothing
    * runs).
    */
-  void check(JobKind kind, JobRequest request) {
+  void check(JobKind kind, String owner, JobRequest request) {
     if (kind == JobKind.WARMUP) {
       dashboards.get(request.dashboardId()); // 404 for an unknown dashboard
       return;
     }
     if (request.sql() != null) {
-      sql.prepare(request.sql());
+      sql.prepare(request.sql(), as(owner));
     } else {
-      queries.plan(QueryJson.parse(request.query().toString()));
+      queries.plan(QueryJson.parse(request.query().toString()), as(owner));
     }
+  }
+
+  /**
+   * The owner's security context as it is now (their current attributes, rules and grants): a
+   * job sees exactly what its owner would see asking the same query on an endpoint.
+   */
+  private SecurityContext as(String owner) {
+    return access.context(owner).orElseThrow(() -> new io.strata.server.query.QueryExecutionException(
+        io.strata.server.query.QueryExecutionException.Code.CANCELLED, null,
+        "the job's owner '" + owner + "' no longer exists or is disabled"));
   }
 
   /** Opens the job's query: semantic (run under the job's id) or SQL. */
@@ -117,9 +131,10 @@ final class JobRunner {
     if (request.sql() != null) {
       SqlCancel cancel = new SqlCancel();
       canceller[0] = cancel::cancel;
-      return sql.execute(sql.prepare(request.sql()),
+      SecurityContext owner = as(job.owner());
+      return sql.execute(sql.prepare(request.sql(), owner),
           request.parameters() == null ? List.of() : request.parameters(),
-          new SqlSession(job.owner(), "job", cancel, new SqlSession.Options(cache)));
+          new SqlSession(owner, "job", cancel, new SqlSession.Options(cache)));
     }
     SemanticQuery q = QueryJson.parse(request.query().toString());
     boolean[] cancelled = {false};
@@ -127,7 +142,7 @@ final class JobRunner {
       cancelled[0] = true;
       queries.cancel(job.id());
     };
-    return queries.open(new QueryRequest(q, request.query().toString(), job.owner(), "job",
+    return queries.open(new QueryRequest(q, request.query().toString(), as(job.owner()), "job",
         job.id(), () -> cancelled[0], cache));
   }
 
@@ -240,6 +255,7 @@ final class JobRunner {
         queries.cancel(current[0]);
       }
     };
+    SecurityContext owner = as(job.owner());
     for (JsonNode query : WarmupQueries.of(dashboard)) {
       if (cancelled[0]) {
         throw new io.strata.server.query.QueryExecutionException(
@@ -248,7 +264,7 @@ final class JobRunner {
       }
       current[0] = job.id() + "-" + done;
       SemanticQuery q = QueryJson.parse(query.toString());
-      try (QueryCursor c = queries.open(new QueryRequest(q, query.toString(), job.owner(),
+      try (QueryCursor c = queries.open(new QueryRequest(q, query.toString(), owner,
           "warmup", current[0], () -> cancelled[0], CacheMode.NO_CACHE))) {
         while (c.next()) {
           // read to the end: the cursor stores the result in the cache when it gets there

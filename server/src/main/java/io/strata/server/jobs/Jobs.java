@@ -164,7 +164,7 @@ public final class Jobs implements AutoCloseable {
    * query, options and models as an earlier one whose file has not expired return that one.
    */
   public Job submit(JobKind kind, String owner, JobRequest request) {
-    runner.check(kind, request);
+    runner.check(kind, owner, request);
     String parameters = request.json();
     String key = kind == JobKind.EXPORT ? cacheKey(kind, owner, parameters) : null;
     Instant now = clock.instant();
@@ -277,7 +277,7 @@ public final class Jobs implements AutoCloseable {
   public JobSchedule schedule(JobKind kind, String owner, String cron, String timeZone,
       JobRequest request) {
     CronSchedule schedule = cron(cron, timeZone);
-    runner.check(kind, request);
+    runner.check(kind, owner, request);
     Instant now = clock.instant();
     JobSchedule s = new JobSchedule(UUID.randomUUID().toString(), kind, owner, cron,
         schedule.getZoneId().getId(), request.json(), now, null, null);

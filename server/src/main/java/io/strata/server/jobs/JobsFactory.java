@@ -11,6 +11,7 @@ import io.strata.server.config.StrataConfig;
 import io.strata.server.dashboard.DashboardService;
 import io.strata.server.metadata.MetadataDatabase;
 import io.strata.server.query.QueryService;
+import io.strata.server.security.AccessPolicy;
 import io.strata.server.sql.SqlService;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -32,9 +33,10 @@ public class JobsFactory {
   @Singleton
   @Bean(preDestroy = "close")
   Jobs jobs(JobsConfig config, MetadataDatabase db, QueryService queries, SqlService sql,
-      DashboardService dashboards, ResultStore store, Clock clock, MeterRegistry meters) {
+      DashboardService dashboards, ResultStore store, Clock clock, MeterRegistry meters,
+      AccessPolicy access) {
     return new Jobs(config, db.dataSource(), new JobRunner(queries, sql, dashboards, store,
-        config.neutraliseFormulas()), store, clock, meters);
+        config.neutraliseFormulas(), access), store, clock, meters);
   }
 
   /**

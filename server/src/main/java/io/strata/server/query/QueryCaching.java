@@ -56,10 +56,14 @@ final class QueryCaching {
   record Plan(CacheKey key, Duration ttl, String sourceVersion) {}
 
   /**
+   * @param securityContext the canonical form of the row-level security rules the query was
+   *     compiled under ("" for none): their filters are in the SQL already, and the key says so
+   *     too, so that no cached answer reaches a user with other rules
    * @throws IllegalStateException when a refresh key cannot be read and no earlier value is
    *     known (the query then runs without the cache)
    */
-  Plan plan(CompiledQuery compiled, SemanticCatalog catalog, Duration timeout) {
+  Plan plan(CompiledQuery compiled, SemanticCatalog catalog, Duration timeout,
+      String securityContext) {
     Map<String, String> modelVersions = new LinkedHashMap<>();
     Map<String, String> refreshKeys = new LinkedHashMap<>();
     Duration ttl = null;
@@ -79,7 +83,7 @@ final class QueryCaching {
       }
     }
     CacheKeys.Parts parts = new CacheKeys.Parts(compiled.dataSource(), compiled.dialect().id(),
-        compiled.sql(), List.of(), modelVersions, "", refreshKeys);
+        compiled.sql(), List.of(), modelVersions, securityContext, refreshKeys);
     return new Plan(cache.key(parts), ttl == null ? cache.settings().defaultTtl() : ttl,
         parts.sourceVersion());
   }

@@ -2,6 +2,7 @@ package io.strata.server.query;
 
 import io.strata.acceleration.cache.CacheMode;
 import io.strata.semantic.query.SemanticQuery;
+import io.strata.server.security.SecurityContext;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -9,32 +10,43 @@ import java.util.function.BooleanSupplier;
  *
  * @param query the semantic query
  * @param queryText the query as the client sent it (JSON or SQL), for the query log
- * @param user who asked, for the query log and the list of running queries
+ * @param security who asked: row-level security and grants are applied for them, and their
+ *     name goes to the query log and the list of running queries
  * @param endpoint where it came from: {@code rest}, {@code jdbc} or {@code flight}
  * @param queryId the id to run it under, or null for a new one; known before it starts, so
  *     that it can be cancelled while it starts
  * @param cancelled true once the caller has cancelled it (checked when it starts), or null
  * @param cache how the request uses the results cache ({@link CacheMode#ON} when null)
  */
-public record QueryRequest(SemanticQuery query, String queryText, String user, String endpoint,
-    String queryId, BooleanSupplier cancelled, CacheMode cache) {
+public record QueryRequest(SemanticQuery query, String queryText, SecurityContext security,
+    String endpoint, String queryId, BooleanSupplier cancelled, CacheMode cache) {
   public QueryRequest {
     if (query == null) {
       throw new IllegalArgumentException("a query request needs a query");
     }
+    if (security == null) {
+      throw new IllegalArgumentException("a query request needs the security context of who"
+          + " asks");
+    }
     cache = cache == null ? CacheMode.ON : cache;
   }
 
-  public QueryRequest(SemanticQuery query, String queryText, String user, String endpoint,
-      String queryId, BooleanSupplier cancelled) {
-    this(query, queryText, user, endpoint, queryId, cancelled, CacheMode.ON);
+  public QueryRequest(SemanticQuery query, String queryText, SecurityContext security,
+      String endpoint, String queryId, BooleanSupplier cancelled) {
+    this(query, queryText, security, endpoint, queryId, cancelled, CacheMode.ON);
   }
 
-  public QueryRequest(SemanticQuery query, String queryText, String user, String endpoint) {
-    this(query, queryText, user, endpoint, null, null, CacheMode.ON);
+  public QueryRequest(SemanticQuery query, String queryText, SecurityContext security,
+      String endpoint) {
+    this(query, queryText, security, endpoint, null, null, CacheMode.ON);
+  }
+
+  /** The name of who asked, for the query log. */
+  public String user() {
+    return security.username();
   }
 
   public QueryRequest withCache(CacheMode mode) {
-    return new QueryRequest(query, queryText, user, endpoint, queryId, cancelled, mode);
+    return new QueryRequest(query, queryText, security, endpoint, queryId, cancelled, mode);
   }
 }

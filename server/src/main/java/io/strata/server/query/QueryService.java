@@ -12,6 +12,8 @@ import io.strata.server.datasource.DataSourceException;
 import io.strata.server.datasource.DataSourceRegistry;
 import io.strata.server.datasource.PoolSettings;
 import io.strata.server.query.QueryExecutionException.Code;
+import io.strata.server.security.AccessPolicy;
+import io.strata.server.security.SecurityContext;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,6 +62,7 @@ public final class QueryService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(QueryService.class);
 
   private final Supplier<SemanticCompiler> compiler;
+  private volatile AccessPolicy access = AccessPolicy.open();
   private final QueryCaching caching;
   private final ExecutorService revalidators;
   private final DataSourceRegistry registry;
@@ -117,21 +120,41 @@ public final class QueryService implements AutoCloseable {
     return limits;
   }
 
+  /**
+   * Sets the row-level security and grants every query is run under (set once, at startup;
+   * without it no rules or grants apply).
+   */
+  public void access(AccessPolicy policy) {
+    this.access = policy == null ? AccessPolicy.open() : policy;
+  }
+
+  /** The row-level security and grants queries run under. */
+  public AccessPolicy access() {
+    return access;
+  }
+
   DataSourceRegistry registry() {
     return registry;
   }
 
   /**
    * Compiles a query for the dialect of the data source it reads, exactly as {@link #open}
-   * would run it (including the {@code maxRows + 1} limit added to a query without one).
-   * Executes nothing.
+   * would run it for {@code security} (its row-level security filters, and the
+   * {@code maxRows + 1} limit added to a query without one). Executes nothing.
    *
-   * @throws QueryException when the query cannot be compiled
+   * @throws QueryException when the query cannot be compiled, or names what {@code security}
+   *     may not see (answered as a typo is)
    * @throws DataSourceException {@code UNKNOWN_DATA_SOURCE} when its models name a data source
    *     that is not configured
    */
-  public CompiledQuery plan(SemanticQuery q) {
-    return plan(compiler.get(), q);
+  public CompiledQuery plan(SemanticQuery q, SecurityContext security) {
+    return secure(compiler.get(), q, security).compiled();
+  }
+
+  /** The query as {@code security} may run it: row-level filters added, then compiled. */
+  private AccessPolicy.Secured secure(SemanticCompiler c, SemanticQuery q,
+      SecurityContext security) {
+    return access.secure(security, q, x -> plan(c, x));
   }
 
   /**
@@ -177,9 +200,12 @@ public final class QueryService implements AutoCloseable {
           "the server is shutting down and accepts no new queries (query " + id + ")"));
     }
     CompiledQuery compiled;
+    String rules;
     SemanticCompiler c = compiler.get();
     try {
-      compiled = plan(c, request.query());
+      AccessPolicy.Secured secured = secure(c, request.query(), request.security());
+      compiled = secured.compiled();
+      rules = secured.rules();
     } catch (RuntimeException e) {
       throw refuse(ex, t0, e);
     }
@@ -205,7 +231,7 @@ public final class QueryService implements AutoCloseable {
     QueryCaching.Plan cachePlan = null;
     if (caching != null && request.cache() != CacheMode.BYPASS) {
       try {
-        cachePlan = caching.plan(compiled, c.catalog(), limits.timeout());
+        cachePlan = caching.plan(compiled, c.catalog(), limits.timeout(), rules);
         lookup = caching.cache().lookup(cachePlan.key(), request.cache(), limits.timeout());
       } catch (RuntimeException e) {
         LOG.warn("query {} runs without the results cache: {}", id, e.getMessage());
@@ -248,7 +274,7 @@ public final class QueryService implements AutoCloseable {
     try {
       revalidators.execute(() -> {
         try (QueryCursor c = open(new QueryRequest(request.query(), request.queryText(),
-            request.user(), "revalidate", null, null, CacheMode.NO_CACHE))) {
+            request.security(), "revalidate", null, null, CacheMode.NO_CACHE))) {
           while (c.next()) {
             // stored by the cursor when it reaches the end
           }

@@ -246,7 +246,7 @@ final class CalciteTables {
       exec.running.add(id);
       QueryCursor cursor;
       try {
-        cursor = exec.queries.open(new QueryRequest(query, exec.text, exec.session.user(),
+        cursor = exec.queries.open(new QueryRequest(query, exec.text, exec.session.security(),
             exec.session.endpoint(), id, () -> exec.cancelled, exec.session.options().cache()));
       } catch (RuntimeException e) {
         exec.running.remove(id);

@@ -10,6 +10,8 @@ import io.strata.semantic.query.SemanticQuery;
 import io.strata.server.query.QueryCursor;
 import io.strata.server.query.QueryRequest;
 import io.strata.server.query.QueryService;
+import io.strata.server.security.AccessPolicy;
+import io.strata.server.security.SecurityContext;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -88,13 +90,60 @@ final class SemanticTables {
   private final Supplier<SemanticCatalog> catalogs;
   private final QueryService queries;
   private volatile Snapshot snapshot;
+  /** The tables every user's view is cut from: this one, or the one it was restricted from. */
+  private final SemanticTables all;
+  private final SecurityContext security;
 
   SemanticTables(Supplier<SemanticCatalog> catalogs, QueryService queries) {
     this.catalogs = catalogs;
     this.queries = queries;
+    this.all = this;
+    this.security = null;
+  }
+
+  private SemanticTables(SemanticTables all, SecurityContext security) {
+    this.catalogs = all.catalogs;
+    this.queries = all.queries;
+    this.all = all;
+    this.security = security;
+  }
+
+  /**
+   * The tables as {@code security} sees them: without the models and views they may not see,
+   * and without the columns they may not see, so that a hidden table or column is unknown in
+   * exactly the way a misspelt one is. Column types are shared with the unrestricted tables.
+   */
+  SemanticTables as(SecurityContext security) {
+    if (security == null || security.exempt()) {
+      return all;
+    }
+    return new SemanticTables(all, security);
+  }
+
+  /** A table as this view's user sees it, or null when they may not see it. */
+  private Table visible(Table t) {
+    if (security == null) {
+      return t;
+    }
+    AccessPolicy access = queries.access();
+    if (t.view() ? !access.canSeeView(security, t.name())
+        : !access.canSeeModel(security, t.name())) {
+      return null;
+    }
+    List<Column> columns = t.columns().stream()
+        .filter(c -> access.canSeePath(security, c.path())).toList();
+    if (columns.size() == t.columns().size()) {
+      return t;
+    }
+    List<String> names = columns.stream().map(Column::name).toList();
+    return new Table(t.name(), t.view(), t.description(), t.dataSource(), columns,
+        t.primaryKey().stream().filter(names::contains).toList());
   }
 
   private Snapshot snapshot() {
+    if (all != this) {
+      return all.snapshot();
+    }
     SemanticCatalog current = catalogs.get();
     Snapshot s = snapshot;
     if (s == null || s.catalog() != current) {
@@ -110,14 +159,21 @@ final class SemanticTables {
   }
 
   List<Table> tables() {
-    return List.copyOf(snapshot().tables().values());
+    List<Table> out = new ArrayList<>();
+    for (Table t : snapshot().tables().values()) {
+      Table v = visible(t);
+      if (v != null) {
+        out.add(v);
+      }
+    }
+    return List.copyOf(out);
   }
 
   /** A table by name, ignoring case. */
   Optional<Table> table(String name) {
     Snapshot s = snapshot();
     Table t = s.tables().get(name.toLowerCase(Locale.ROOT));
-    return Optional.ofNullable(t);
+    return Optional.ofNullable(t == null ? null : visible(t));
   }
 
   private static Map<String, Table> build(SemanticCatalog catalog) {
@@ -150,7 +206,21 @@ final class SemanticTables {
   /** The JDBC description of each column of a table, in order. */
   List<SqlColumn> types(Table table) {
     Snapshot s = snapshot();
-    return s.types().computeIfAbsent(table.name(), n -> probe(table));
+    Table full = s.tables().get(table.name().toLowerCase(Locale.ROOT));
+    if (full == null) {
+      full = table;
+    }
+    Table probed = full;
+    List<SqlColumn> types = s.types().computeIfAbsent(table.name(), n -> all.probe(probed));
+    if (full.columns().size() == table.columns().size()) {
+      return types;
+    }
+    List<SqlColumn> out = new ArrayList<>();
+    for (Column c : table.columns()) {
+      out.add(types.get(full.columns().indexOf(
+          full.column(c.name()).orElseThrow())));
+    }
+    return out;
   }
 
   /** The JDBC description of one column. */
@@ -199,7 +269,8 @@ final class SemanticTables {
     }
     SemanticQuery q = new SemanticQuery(measures, dims, null, null, null, null, 0, null, null);
     try (QueryCursor cursor = queries.open(new QueryRequest(q,
-        "-- column types of semantic." + table.name(), "strata", "metadata"))) {
+        "-- column types of semantic." + table.name(), SecurityContext.internal("strata"),
+        "metadata"))) {
       for (Field f : cursor.schema().getFields()) {
         out.put(f.getName(), f);
       }

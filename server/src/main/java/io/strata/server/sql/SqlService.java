@@ -11,6 +11,7 @@ import io.strata.server.query.QueryCursor;
 import io.strata.server.query.QueryExecutionException;
 import io.strata.server.query.QueryRequest;
 import io.strata.server.query.QueryService;
+import io.strata.server.security.SecurityContext;
 import io.strata.server.sql.SqlQueryException.Code;
 import java.io.Reader;
 import java.math.BigDecimal;
@@ -114,12 +115,13 @@ public final class SqlService implements AutoCloseable {
    * @throws SqlQueryException not valid SQL, not read-only, or a semantic SELECT that asks for
    *     something the semantic layer cannot answer
    */
-  public PreparedSql prepare(String sql) {
+  public PreparedSql prepare(String sql, SecurityContext security) {
+    SemanticTables tables = this.tables.as(security);
     if (setCache(sql) != null) {
       return new PreparedSql(sql, 0, List.of(new SqlColumn(SET_CACHE_COLUMN, java.sql.Types.VARCHAR,
           "VARCHAR", true, 16, 0, "the connection's results-cache mode")));
     }
-    SqlParsing.Parsed parsed = SqlParsing.parse(sql, this::names);
+    SqlParsing.Parsed parsed = SqlParsing.parse(sql, () -> names(tables));
     int[] count = {0};
     parsed.node().accept(new SqlShuttle() {
       @Override
@@ -171,19 +173,21 @@ public final class SqlService implements AutoCloseable {
       throw new QueryExecutionException(QueryExecutionException.Code.CANCELLED, null,
           "the statement was cancelled before it started");
     }
+    SemanticTables tables = this.tables.as(session.security());
     CacheMode set = setCache(statement.sql());
     if (set != null) {
       session.options().cache(set);
       return new ArrowSqlCursors.Lines(UUID.randomUUID().toString(), SET_CACHE_COLUMN,
           List.of(set.id()), allocator);
     }
-    SqlParsing.Parsed parsed = SqlParsing.parse(statement.sql(), this::names);
+    SqlParsing.Parsed parsed = SqlParsing.parse(statement.sql(), () -> names(tables));
     SqlNode node = bind(parsed.node(), parameters == null ? List.of() : parameters);
     if (node instanceof SqlExplain explain) {
       List<Object> values = parameters == null ? List.of() : parameters;
       // Calcite's validator rewrites the tree it validates: each use gets a fresh one
       Supplier<SqlNode> fresh = () -> ((SqlExplain) bind(
-          SqlParsing.parse(statement.sql(), this::names).node(), values)).getExplicandum();
+          SqlParsing.parse(statement.sql(), () -> names(tables)).node(), values))
+          .getExplicandum();
       return explain(explain, fresh, parsed.shifts(), statement.sql(), session);
     }
     SemanticSelect.Translation t = SemanticSelect.of(node, tables, parsed.shifts());
@@ -192,7 +196,8 @@ public final class SqlService implements AutoCloseable {
       SqlCancel cancel = session.cancel();
       cancel.onCancel(() -> queries.cancel(id));
       QueryCursor cursor = queries.open(new QueryRequest(t.query(), statement.sql(),
-          session.user(), session.endpoint(), id, cancel::cancelled, session.options().cache()));
+          session.security(), session.endpoint(), id, cancel::cancelled,
+          session.options().cache()));
       return new SemanticSqlCursor(queries, cursor, t.outputs());
     }
     return calcite(node, parsed.shifts(), statement.sql(), session);
@@ -228,11 +233,11 @@ public final class SqlService implements AutoCloseable {
 
   /** Prepares and runs a statement without parameters. */
   public SqlCursor execute(String sql, SqlSession session) {
-    return execute(prepare(sql), List.of(), session);
+    return execute(prepare(sql, session.security()), List.of(), session);
   }
 
   /** Lower-case column names of the semantic tables: reserved words among them get quoted. */
-  private Set<String> names() {
+  private static Set<String> names(SemanticTables tables) {
     Set<String> names = new HashSet<>();
     for (SemanticTables.Table t : tables.tables()) {
       names.add(t.name().toLowerCase(Locale.ROOT));
@@ -350,7 +355,8 @@ public final class SqlService implements AutoCloseable {
       @Override
       public SqlNode visit(SqlCall call) {
         if (call instanceof SqlSelect || call instanceof SqlOrderBy) {
-          SemanticSelect.Translation t = SemanticSelect.of(call, tables, shifts);
+          SemanticSelect.Translation t = SemanticSelect.of(call,
+              tables.as(exec.session.security()), shifts);
           if (t != null) {
             String name = "leaf" + leaves.size();
             leaves.put(name, new CalciteTables.LeafTable(t, leafColumns(t), exec));
@@ -378,10 +384,10 @@ public final class SqlService implements AutoCloseable {
     p.setProperty("parserFactory", NodeParser.class.getName() + "#FACTORY");
     Connection c = calcite.connect("jdbc:calcite:", p);
     SchemaPlus root = c.unwrap(CalciteConnection.class).getRootSchema();
-    for (Map.Entry<String, Schema> e : sources.all().entrySet()) {
+    for (Map.Entry<String, Schema> e : sources(exec.session.security()).entrySet()) {
       root.add(e.getKey(), e.getValue());
     }
-    Schema semantic = CalciteTables.semanticSchema(tables, exec);
+    Schema semantic = CalciteTables.semanticSchema(tables.as(exec.session.security()), exec);
     root.add(SemanticTables.SCHEMA, semantic);
     root.add(SemanticTables.CATALOG, CalciteTables.schemaOf(Map.of()))
         .add(SemanticTables.SCHEMA, semantic);
@@ -509,10 +515,11 @@ public final class SqlService implements AutoCloseable {
     String id = UUID.randomUUID().toString();
     SqlNode query = explain.getExplicandum();
     List<String> lines = new ArrayList<>();
-    SemanticSelect.Translation t = SemanticSelect.of(query, tables, shifts);
+    SemanticSelect.Translation t = SemanticSelect.of(query, tables.as(session.security()),
+        shifts);
     if (t != null) {
       lines.add("Semantic query on semantic." + t.table().name() + ", run by the data source:");
-      describe(t, lines);
+      describe(t, lines, session);
       return new ArrowSqlCursors.Lines(id, "PLAN", lines, allocator);
     }
     CalciteTables.Execution exec = new CalciteTables.Execution(session, sql, queries);
@@ -554,7 +561,7 @@ public final class SqlService implements AutoCloseable {
       SemanticSelect.Translation lt = ((CalciteTables.LeafTable) leaf).translation();
       lines.add(LEAVES + ".leaf" + i++ + ": semantic query on semantic." + lt.table().name()
           + ":");
-      describe(lt, lines);
+      describe(lt, lines, session);
     }
     for (String p : pushed) {
       lines.add("Pushed down to a data source:");
@@ -565,13 +572,13 @@ public final class SqlService implements AutoCloseable {
     return new ArrowSqlCursors.Lines(id, "PLAN", lines, allocator);
   }
 
-  private void describe(SemanticSelect.Translation t, List<String> lines) {
+  private void describe(SemanticSelect.Translation t, List<String> lines, SqlSession session) {
     try {
       lines.add("  " + JSON.writeValueAsString(t.query()));
     } catch (JsonProcessingException e) {
       lines.add("  " + t.query());
     }
-    CompiledQuery compiled = queries.plan(t.query());
+    CompiledQuery compiled = queries.plan(t.query(), session.security());
     lines.add("  data source " + compiled.dataSource() + " (" + compiled.dialect().id() + "):");
     for (String l : compiled.sql().split("\n")) {
       lines.add("    " + l);
@@ -580,15 +587,19 @@ public final class SqlService implements AutoCloseable {
 
   // --------------------------------------------------------------------------- metadata
 
-  /** Every table a client may query: the semantic schema's, then each data source's. */
-  public List<SqlTable> tables() {
+  /**
+   * Every table {@code security} may query: the semantic schema's, then each data source's
+   * they are granted.
+   */
+  public List<SqlTable> tables(SecurityContext security) {
+    SemanticTables tables = this.tables.as(security);
     List<SqlTable> out = new ArrayList<>();
     for (SemanticTables.Table t : tables.tables()) {
       out.add(new SqlTable(SemanticTables.CATALOG, SemanticTables.SCHEMA, t.name(),
           t.view() ? "VIEW" : "TABLE", t.description(), tables.types(t), t.primaryKey()));
     }
     JavaTypeFactoryImpl types = new JavaTypeFactoryImpl();
-    for (Map.Entry<String, Schema> source : sources.all().entrySet()) {
+    for (Map.Entry<String, Schema> source : sources(security).entrySet()) {
       Schema ds = source.getValue();
       try {
         for (String schemaName : new java.util.TreeSet<>(ds.getSubSchemaNames())) {
@@ -626,6 +637,25 @@ public final class SqlService implements AutoCloseable {
           precision, scale, null));
     }
     return out;
+  }
+
+  /**
+   * The data sources {@code security} may send SQL to: the others are absent, so naming one is
+   * the same error as naming a schema that does not exist.
+   */
+  private Map<String, Schema> sources(SecurityContext security) {
+    Map<String, Schema> out = new LinkedHashMap<>();
+    sources.all().forEach((name, schema) -> {
+      if (queries.access().canReadDataSource(security, name)) {
+        out.put(name, schema);
+      }
+    });
+    return out;
+  }
+
+  /** The row-level security and grants statements run under (the query service's). */
+  public io.strata.server.security.AccessPolicy access() {
+    return queries.access();
   }
 
   /** Forgets cached warehouse catalogs (after a data source changes, or on request). */

@@ -1,28 +1,39 @@
 package io.strata.server.sql;
 
 import io.strata.acceleration.cache.CacheMode;
+import io.strata.server.security.SecurityContext;
 
 /**
  * Who runs a SQL statement, through which endpoint, and how to cancel it.
  *
- * @param user the authenticated user's name
+ * @param security who runs it: the semantic tables and data sources they may see, and the
+ *     row-level security their queries run under
  * @param endpoint {@code jdbc}, {@code flight} or {@code rest}
  * @param cancel cancels this execution from another thread
  * @param options the connection's settings ({@code SET strata_cache = ...} changes them); an
  *     endpoint keeps one per connection
  */
-public record SqlSession(String user, String endpoint, SqlCancel cancel, Options options) {
+public record SqlSession(SecurityContext security, String endpoint, SqlCancel cancel,
+    Options options) {
   public SqlSession {
+    if (security == null) {
+      throw new IllegalArgumentException("a SQL session needs the security context of its user");
+    }
     cancel = cancel == null ? new SqlCancel() : cancel;
     options = options == null ? new Options() : options;
   }
 
-  public SqlSession(String user, String endpoint, SqlCancel cancel) {
-    this(user, endpoint, cancel, null);
+  public SqlSession(SecurityContext security, String endpoint, SqlCancel cancel) {
+    this(security, endpoint, cancel, null);
   }
 
-  public SqlSession(String user, String endpoint) {
-    this(user, endpoint, null, null);
+  public SqlSession(SecurityContext security, String endpoint) {
+    this(security, endpoint, null, null);
+  }
+
+  /** The user's name, for the query log. */
+  public String user() {
+    return security.username();
   }
 
   /** A connection's settings. Thread-safe. */

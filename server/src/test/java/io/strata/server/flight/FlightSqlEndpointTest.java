@@ -1,5 +1,6 @@
 package io.strata.server.flight;
 
+import io.strata.server.security.SecurityContext;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -679,8 +680,8 @@ class FlightSqlEndpointTest {
 
   List<List<String>> service(String sql, Object... params) {
     SqlService service = server.context().getBean(SqlService.class);
-    try (SqlCursor c = service.execute(service.prepare(sql), List.of(params),
-        new SqlSession("admin", "test"))) {
+    try (SqlCursor c = service.execute(service.prepare(sql, SecurityContext.internal("admin")), List.of(params),
+        new SqlSession(SecurityContext.internal("admin"), "test"))) {
       List<List<String>> out = new ArrayList<>();
       while (c.next()) {
         VectorSchemaRoot b = c.batch();

@@ -1,5 +1,6 @@
 package io.strata.server.query;
 
+import io.strata.server.security.SecurityContext;
 import java.util.HashSet;
 import io.strata.testkit.Answers;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -139,7 +140,7 @@ class QueryAnswersTest {
     List<List<String>> actual;
     List<OutputColumn> cols;
     try (QueryResult result = service.execute(
-        new QueryRequest(QueryJson.parse(c.json()), c.json(), "tester", "rest"))) {
+        new QueryRequest(QueryJson.parse(c.json()), c.json(), SecurityContext.internal("tester"), "rest"))) {
       cols = result.compiled().columns();
       assertThat(result.schema().getFields()).extracting(f -> f.getName())
           .containsExactlyElementsOf(cols.stream().map(OutputColumn::name).toList());

@@ -1,5 +1,6 @@
 package io.strata.server.query;
 
+import io.strata.server.security.SecurityContext;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -113,7 +114,7 @@ class QueryServiceCacheTest {
   record Answer(String rows, CacheInfo cache) {}
 
   Answer run(String json, CacheMode mode) {
-    try (QueryResult r = service.execute(new QueryRequest(QueryJson.parse(json), json, "alice",
+    try (QueryResult r = service.execute(new QueryRequest(QueryJson.parse(json), json, SecurityContext.internal("alice"),
         "test", null, null, mode))) {
       StringBuilder rows = new StringBuilder();
       for (VectorSchemaRoot b : r.batches()) {

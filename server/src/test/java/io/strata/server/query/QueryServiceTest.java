@@ -1,5 +1,6 @@
 package io.strata.server.query;
 
+import io.strata.server.security.SecurityContext;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -182,7 +183,7 @@ class QueryServiceTest {
   }
 
   static QueryRequest request(String json) {
-    return new QueryRequest(QueryJson.parse(json), json, "ada", "rest");
+    return new QueryRequest(QueryJson.parse(json), json, SecurityContext.internal("ada"), "rest");
   }
 
   /** The service answers a normal query: the check after every failure. */
@@ -301,15 +302,16 @@ class QueryServiceTest {
 
   @Test
   void planCompilesForTheDataSourcesDialectWithTheRowLimit() {
-    CompiledQuery duck = service.plan(QueryJson.parse(NORMAL));
+    CompiledQuery duck = service.plan(QueryJson.parse(NORMAL), SecurityContext.internal("test"));
     assertThat(duck.dataSource()).isEqualTo("demo");
     assertThat(duck.dialect().id()).isEqualTo("duckdb");
     assertThat(duck.sql()).contains("LIMIT 100001");
     CompiledQuery pg = service.plan(QueryJson.parse("""
-        {"measures":["pg_rows.count"]}"""));
+        {"measures":["pg_rows.count"]}"""), SecurityContext.internal("test"));
     assertThat(pg.dialect().id()).isEqualTo("postgres");
     CompiledQuery limited = service.plan(QueryJson.parse("""
-        {"measures":["orders.count"],"dimensions":["orders.status"],"limit":3}"""));
+        {"measures":["orders.count"],"dimensions":["orders.status"],"limit":3}"""),
+        SecurityContext.internal("test"));
     assertThat(limited.sql()).contains("LIMIT 3").doesNotContain("100001");
   }
 
@@ -344,7 +346,7 @@ class QueryServiceTest {
     assertThat(n).isGreaterThan(40);
     // one row too many: fails when that row arrives, after whole batches were delivered
     QueryService s = service(QueryLimits.defaults().withMaxRows(n - 1).withBatchRows(8));
-    assertThat(s.plan(QueryJson.parse(json)).sql()).contains("LIMIT " + n);
+    assertThat(s.plan(QueryJson.parse(json), SecurityContext.internal("test")).sql()).contains("LIMIT " + n);
     long delivered = 0;
     QueryCursor c = s.open(request(json));
     QueryExecutionException e;

@@ -1,5 +1,6 @@
 package io.strata.server.sql;
 
+import io.strata.server.security.SecurityContext;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.TestInstance;
 class SqlServiceTest {
   TestServer server;
   SqlService sql;
-  final SqlSession session = new SqlSession("admin", "test");
+  final SqlSession session = new SqlSession(SecurityContext.internal("admin"), "test");
 
   @BeforeAll
   void start() {
@@ -44,7 +45,7 @@ class SqlServiceTest {
   }
 
   List<List<String>> rows(String text, Object... params) {
-    PreparedSql p = sql.prepare(text);
+    PreparedSql p = sql.prepare(text, session.security());
     try (SqlCursor c = sql.execute(p, List.of(params), session)) {
       return read(c);
     }
@@ -126,7 +127,7 @@ class SqlServiceTest {
   void parametersBindFilterValues() {
     String text = "SELECT status, MEASURE(count) FROM semantic.orders WHERE channel = ?"
         + " AND ordered_at >= ? GROUP BY status ORDER BY status";
-    PreparedSql p = sql.prepare(text);
+    PreparedSql p = sql.prepare(text, session.security());
     assertThat(p.parameterCount()).isEqualTo(2);
     List<List<String>> web = rows(text, "web", LocalDate.of(2024, 1, 1));
     List<List<String>> store = rows(text, "store", java.sql.Date.valueOf("2024-01-01"));
@@ -172,7 +173,7 @@ class SqlServiceTest {
   void selectStarAndBareMeasuresWork() {
     List<List<String>> star = rows("SELECT * FROM semantic.orders ORDER BY order_id LIMIT 5");
     assertThat(star).hasSize(5);
-    assertThat(star.get(0)).hasSize(sql.prepare("SELECT * FROM semantic.orders").columns().size());
+    assertThat(star.get(0)).hasSize(sql.prepare("SELECT * FROM semantic.orders", session.security()).columns().size());
     same(rows("SELECT status, MEASURE(count) FROM semantic.orders GROUP BY status"),
         rows("SELECT status, count FROM semantic.orders"), false);
     assertThat(rows("SELECT * FROM semantic.sales LIMIT 3")).hasSize(3);
@@ -239,7 +240,7 @@ class SqlServiceTest {
 
   @Test
   void metadataListsSemanticAndRawTablesWithWarehouseTypes() {
-    List<SqlTable> tables = sql.tables();
+    List<SqlTable> tables = sql.tables(session.security());
     SqlTable orders = tables.stream().filter(t -> t.schema().equals("semantic")
         && t.name().equals("orders")).findFirst().orElseThrow();
     assertThat(orders.catalog()).isEqualTo("strata");
