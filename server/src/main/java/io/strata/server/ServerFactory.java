@@ -5,6 +5,7 @@ import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.env.Environment;
 import io.strata.acceleration.cache.CacheSettings;
 import io.strata.acceleration.cache.ResultCache;
+import io.strata.server.auth.throttle.LoginThrottle;
 import io.strata.server.cache.CacheHolder;
 import io.strata.server.cache.CacheMetrics;
 import io.strata.server.catalog.CatalogService;
@@ -52,6 +53,12 @@ public class ServerFactory {
   @Singleton
   Clock clock() {
     return Clock.systemUTC();
+  }
+
+  /** Login throttling: in this server's memory, on the server's clock. */
+  @Singleton
+  LoginThrottle loginThrottle(StrataConfig config, Clock clock, MeterRegistry meters) {
+    return new LoginThrottle(config.throttle(), clock, meters, null);
   }
 
   @Singleton
