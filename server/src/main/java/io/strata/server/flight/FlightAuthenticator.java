@@ -75,7 +75,7 @@ final class FlightAuthenticator implements CallHeaderAuthenticator {
 
   @Override
   public AuthResult authenticate(CallHeaders headers) {
-    Client client = new Client("flight", PeerAddress.current());
+    Client client = new Client("flight", PeerAddress.of(headers));
     try {
       String bearer = AuthUtilities.getValueFromAuthHeader(headers, Auth2Constants.BEARER_PREFIX);
       if (bearer != null) {

@@ -71,7 +71,7 @@ public final class FlightEndpoint implements ApplicationEventListener<StartupEve
           .headerAuthenticator(new FlightAuthenticator(auth, users, config.sessionTtl(), clock))
           .transportHint("grpc.builderConsumer",
               (java.util.function.Consumer<io.grpc.netty.NettyServerBuilder>)
-                  grpc -> grpc.intercept(new PeerAddress()))
+                  grpc -> grpc.callExecutor(new PeerAddress()))
           .middleware(FlightSessions.KEY, new FlightSessions());
       if (tls) {
         b.useTls(config.flightTlsCert().get().toFile(), config.flightTlsKey().get().toFile());
