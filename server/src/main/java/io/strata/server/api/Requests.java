@@ -1,8 +1,10 @@
 package io.strata.server.api;
 
 import io.micronaut.http.HttpRequest;
+import io.strata.server.audit.AuditLog;
 import io.strata.server.auth.Principal;
 import io.strata.server.metadata.Role;
+import java.util.Map;
 
 /** What controllers read off a request the {@link io.strata.server.auth.AuthFilter} let through. */
 final class Requests {
@@ -15,5 +17,18 @@ final class Requests {
 
   static Principal require(HttpRequest<?> request, Role role) {
     return principal(request).require(role);
+  }
+
+  /** The client's IP address as the auth filter found it, or null. */
+  static String address(HttpRequest<?> request) {
+    return request.getAttribute(io.strata.server.auth.AuthFilter.CLIENT_ADDRESS, String.class)
+        .orElse(null);
+  }
+
+  /** Records in the audit log a change the caller of {@code request} made. */
+  static void audit(AuditLog audit, HttpRequest<?> request, String action, String resourceType,
+      String resourceName, Map<String, ?> details) {
+    audit.record(principal(request), address(request), action, resourceType, resourceName,
+        details);
   }
 }

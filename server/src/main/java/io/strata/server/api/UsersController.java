@@ -1,5 +1,8 @@
 package io.strata.server.api;
 
+import io.strata.server.audit.AuditLog;
+import jakarta.inject.Inject;
+import java.util.Map;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -30,6 +33,10 @@ import java.util.regex.Pattern;
 @SecurityRequirement(name = "basic")
 @SecurityRequirement(name = "bearer")
 public class UsersController {
+  /** Changes made here are recorded in the audit log. */
+  @Inject
+  AuditLog audit;
+
   private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9_.@-]{1,100}");
   private final UserStore users;
 
@@ -67,8 +74,11 @@ public class UsersController {
       throw new BadRequestException("BAD_REQUEST", "password", problem);
     }
     Role role = in.role() == null ? Role.VIEWER : role(in.role());
-    return HttpResponse.created(UserView.of(users.create(in.username(),
-        Passwords.hash(in.password()), role)));
+    UserView created = UserView.of(users.create(in.username(), Passwords.hash(in.password()),
+        role));
+    Requests.audit(audit, request, "create", "user", created.username(),
+        Map.of("role", created.role()));
+    return HttpResponse.created(created);
   }
 
   @Operation(summary = "Change a user's password, role or disabled flag")
@@ -90,7 +100,17 @@ public class UsersController {
     if (losesAdmin) {
       keepOneAdmin(user);
     }
-    return UserView.of(users.update(id, hash, role, in.disabled()));
+    UserView updated = UserView.of(users.update(id, hash, role, in.disabled()));
+    Map<String, Object> changed = new java.util.LinkedHashMap<>();
+    if (role != null) {
+      changed.put("role", updated.role());
+    }
+    if (in.disabled() != null) {
+      changed.put("disabled", updated.disabled());
+    }
+    changed.put("passwordChanged", hash != null);
+    Requests.audit(audit, request, "update", "user", updated.username(), changed);
+    return updated;
   }
 
   @Operation(summary = "Delete a user and their tokens and sessions")
@@ -102,6 +122,7 @@ public class UsersController {
       keepOneAdmin(user);
     }
     users.delete(id);
+    Requests.audit(audit, request, "delete", "user", user.username(), Map.of());
     return HttpResponse.noContent();
   }
 

@@ -27,6 +27,9 @@ import java.util.Optional;
  */
 @ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
 public final class AuthFilter {
+  /** The request attribute with the client's IP address as text (for the audit log). */
+  public static final String CLIENT_ADDRESS = "strata.client-address";
+
   private final AuthService auth;
 
   public AuthFilter(AuthService auth) {
@@ -47,9 +50,13 @@ public final class AuthFilter {
     String cookie = request.getCookies().findCookie(AuthService.SESSION_COOKIE)
         .map(Cookie::getValue).orElse(null);
     Optional<Principal> principal;
+    Client client = client(request, auth);
+    if (client.address() != null) {
+      request.setAttribute(CLIENT_ADDRESS, client.addressText());
+    }
     try {
       principal = auth.authenticate(request.getHeaders().get(HttpHeaders.AUTHORIZATION), cookie,
-          client(request, auth));
+          client);
     } catch (LoginRefusedException e) {
       return tooManyAttempts(e);
     }

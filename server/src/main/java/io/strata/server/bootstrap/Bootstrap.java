@@ -8,6 +8,7 @@ import io.strata.demo.DemoDashboards;
 import io.strata.demo.DemoData;
 import io.strata.demo.DemoModels;
 import io.strata.demo.LoadResult;
+import io.strata.server.audit.AuditLog;
 import io.strata.server.auth.AuthService;
 import io.strata.server.auth.Passwords;
 import io.strata.server.catalog.CatalogService;
@@ -42,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * What happens once when a server starts, before it takes requests: the first admin, the
  * stored data sources into their pools, the embedded demo (generated on first start), models
  * from {@code strata.models.dir}, the catalog, the demo's dashboards (first start); then the background refresh that picks up what
- * other servers change, and housekeeping (expired sessions, old query log entries).
+ * other servers change, and housekeeping (expired sessions, old query log and audit log entries).
  */
 @Singleton
 public final class Bootstrap implements ApplicationEventListener<StartupEvent> {
@@ -58,11 +59,12 @@ public final class Bootstrap implements ApplicationEventListener<StartupEvent> {
   private final TaskScheduler scheduler;
   private final Clock clock;
   private final DashboardService dashboards;
+  private final AuditLog audit;
 
   public Bootstrap(StrataConfig config, UserStore users, DataSourceService dataSources,
       CatalogService catalog, AuthService auth, QueryLogStore queryLog,
       @Named(TaskExecutors.SCHEDULED) TaskScheduler scheduler, Clock clock,
-      DashboardService dashboards) {
+      DashboardService dashboards, AuditLog audit) {
     this.config = config;
     this.users = users;
     this.dataSources = dataSources;
@@ -72,6 +74,7 @@ public final class Bootstrap implements ApplicationEventListener<StartupEvent> {
     this.scheduler = scheduler;
     this.clock = clock;
     this.dashboards = dashboards;
+    this.audit = audit;
   }
 
   @Override
@@ -109,7 +112,9 @@ public final class Bootstrap implements ApplicationEventListener<StartupEvent> {
     try {
       int sessions = auth.purgeExpiredSessions();
       int entries = queryLog.deleteOlderThan(clock.instant().minus(config.queryLogRetention()));
-      LOG.debug("housekeeping: {} expired sessions, {} old query log entries removed", sessions, entries);
+      int audited = audit.purge(clock.instant().minus(config.auditRetention()));
+      LOG.debug("housekeeping: {} expired sessions, {} old query log entries, {} old audit log"
+          + " entries removed", sessions, entries, audited);
     } catch (RuntimeException e) {
       LOG.warn("housekeeping failed: {}", e.toString());
     }

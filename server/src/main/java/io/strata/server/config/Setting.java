@@ -40,6 +40,8 @@ public enum Setting {
       "Most rows a query may return; a query that would return more is refused, never silently cut"),
   QUERY_BATCH_ROWS("strata.query.batch-rows", "4096", "Rows per Arrow record batch when streaming results"),
   QUERY_LOG_RETENTION("strata.query-log.retention", "30d", "How long query log entries are kept"),
+  AUDIT_RETENTION("strata.audit.retention", "365d",
+      "How long audit log entries (who changed what, lockouts) are kept"),
   SESSION_TTL("strata.auth.session-ttl", "12h",
       "Lifetime of a UI login session and of a Flight SQL bearer token (from its handshake)"),
   AUTH_FREE_FAILURES("strata.auth.throttle.free-failures", "5",
