@@ -43,7 +43,8 @@ abstract class MetadataStoreContract {
 
     private static final String[] TABLES_CHILDREN_FIRST = {
         "strata_charts", "strata_dashboards", "strata_api_tokens", "strata_sessions", "strata_users",
-        "strata_model_versions", "strata_models", "strata_data_sources", "strata_query_log"};
+        "strata_model_versions", "strata_models", "strata_data_sources", "strata_query_log",
+        "strata_audit_log"};
 
     MetadataConfig config;
     MetadataDatabase db;
@@ -98,7 +99,7 @@ abstract class MetadataStoreContract {
     void migrationsApplyOnEmptyDatabaseAndReopeningMigratesNothing() throws SQLException {
         assertThat(db.vendor()).isEqualTo(expectedVendor());
         List<String> applied = appliedMigrations(db);
-        assertThat(applied).containsExactly("1:true");
+        assertThat(applied).containsExactlyElementsOf(migrationFiles());
         User kept = users.create("kept", "h", Role.VIEWER);
 
         try (MetadataDatabase again = MetadataDatabase.open(config)) {
@@ -107,6 +108,20 @@ abstract class MetadataStoreContract {
         }
         // the first pool is unaffected by the second one closing
         assertThat(users.find(kept.id())).contains(kept);
+    }
+
+    /** "N:true" for every migration file V{N}__*.sql the server ships, in version order. */
+    private static List<String> migrationFiles() {
+        try {
+            java.net.URL dir = MetadataStoreContract.class.getClassLoader().getResource("db/migration");
+            try (var files = java.nio.file.Files.list(java.nio.file.Path.of(dir.toURI()))) {
+                return files.map(f -> f.getFileName().toString()).filter(n -> n.matches("V\\d+__.*\\.sql"))
+                        .map(n -> Integer.parseInt(n.substring(1, n.indexOf("__")))).sorted()
+                        .map(v -> v + ":true").toList();
+            }
+        } catch (java.io.IOException | java.net.URISyntaxException e) {
+            throw new AssertionError(e);
+        }
     }
 
     private List<String> appliedMigrations(MetadataDatabase d) throws SQLException {
@@ -599,6 +614,41 @@ abstract class MetadataStoreContract {
     private static QueryLogEntry entry(String id, Instant startedAt, String sql, String errorCode, String error) {
         return new QueryLogEntry(id, "bob", "/api/query", "{\"metrics\":[\"revenue\"]}", sql, "warehouse",
                 startedAt.truncatedTo(ChronoUnit.MICROS), 100, 2_000, 300, 2_400, 42, 4_096, null, errorCode, error);
+    }
+
+    // ------------------------------------------------------------------------------ audit log
+
+    @Test
+    void auditLogFiltersNewestFirstAndTrims() {
+        AuditStore audit = new AuditStore(db);
+        Instant t0 = Instant.parse("2025-03-01T10:00:00.000001Z");
+        audit.append(new AuditEntry(0, t0, "alice", "10.0.0.1", "create", "model", "orders.yml", "{\"version\":1}"));
+        audit.append(new AuditEntry(0, t0.plusSeconds(60), "bob", null, "update", "model", "orders.yml", "{}"));
+        audit.append(new AuditEntry(0, t0.plusSeconds(60), null, "10.0.0.9", "lockout", "user", "carol", null));
+        audit.append(new AuditEntry(0, t0.plusSeconds(120), "alice", "::1", "delete", "user", "x".repeat(300),
+                "{\"a\":\"b\"}"));
+
+        List<AuditEntry> all = audit.find(new AuditStore.Filter(null, null, null, null, null, 10));
+        assertThat(all).extracting(AuditEntry::action).containsExactly("delete", "lockout", "update", "create");
+        assertThat(all.get(0).resourceName()).hasSize(255);
+        assertThat(all.get(1).actor()).isNull();
+        assertThat(all.get(1).detailsJson()).isNull();
+        AuditEntry first = all.get(3);
+        assertThat(first.at()).isEqualTo(t0);
+        assertThat(first.actorAddress()).isEqualTo("10.0.0.1");
+        assertThat(first.detailsJson()).isEqualTo("{\"version\":1}");
+        assertThat(first.id()).isPositive();
+
+        assertThat(audit.find(new AuditStore.Filter("model", "orders.yml", null, null, null, 10)))
+                .extracting(AuditEntry::actor).containsExactly("bob", "alice");
+        assertThat(audit.find(new AuditStore.Filter(null, null, "alice", null, null, 10))).hasSize(2);
+        assertThat(audit.find(new AuditStore.Filter(null, null, null, t0.plusSeconds(60), t0.plusSeconds(120), 10)))
+                .extracting(AuditEntry::action).containsExactly("lockout", "update");
+        assertThat(audit.find(new AuditStore.Filter(null, null, null, null, null, 1))).hasSize(1);
+        assertThat(audit.find(new AuditStore.Filter(null, null, null, null, null, 0))).isEmpty();
+
+        assertThat(audit.deleteOlderThan(t0.plusSeconds(60))).isEqualTo(1);
+        assertThat(audit.find(new AuditStore.Filter(null, null, null, null, null, 10))).hasSize(3);
     }
 
     // ------------------------------------------------------------------------------ time
