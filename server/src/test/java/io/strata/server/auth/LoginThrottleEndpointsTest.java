@@ -206,11 +206,32 @@ class LoginThrottleEndpointsTest {
     assertThat(local.status()).as(local.toString()).isEqualTo(200);
     // and only with the right password, and only for admins
     assertThat(server.as("admin", "wrong").get("/api/v1/auth/me").status()).isEqualTo(429);
+    // a remote client cannot pass for loopback with X-Forwarded-For: it is not a trusted proxy
+    assertThat(fromRemote("/api/v1/auth/me", basic("admin", TestServer.ADMIN_PASSWORD),
+        "127.0.0.1")).isEqualTo(429);
     for (int i = 0; i < 6; i++) {
       rest("frank", "wrong", from).get("/api/v1/auth/me");
       clock.advance(LOCKOUT.dividedBy(2)); // past any back-off, within the lockout
     }
     assertThat(server.as("frank", PASSWORD).get("/api/v1/auth/me").status()).isEqualTo(429);
+  }
+
+  /** The status of a GET sent from this machine's non-loopback address. */
+  int fromRemote(String path, String authorization, String forwardedFor) {
+    java.net.URI uri = java.net.URI.create("http://" + remoteHost + ":"
+        + server.uri("/").getPort() + path);
+    try {
+      return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(uri)
+              .header("Authorization", authorization).header("X-Forwarded-For", forwardedFor)
+              .GET().build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (java.io.IOException | InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  static String basic(String user, String password) {
+    return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password)
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   void lockOutAdmin(Runnable wrongAttempt) {
