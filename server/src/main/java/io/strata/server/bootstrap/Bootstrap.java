@@ -139,6 +139,7 @@ public final class Bootstrap implements ApplicationEventListener<StartupEvent> {
       LOG.info("created user 'admin' with the password from STRATA_ADMIN_PASSWORD");
     }
     users.create("admin", Passwords.hash(password), Role.ADMIN);
+    audit.record(null, "create", "user", "admin", Map.of("role", "admin", "firstStart", true));
   }
 
   static void writeOwnerOnly(Path file, String text) {
@@ -218,7 +219,10 @@ public final class Bootstrap implements ApplicationEventListener<StartupEvent> {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read strata.models.dir " + dir, e);
     }
-    catalog.save(files, "strata.models.dir", false);
+    for (var v : catalog.save(files, "strata.models.dir", false)) {
+      audit.record(null, v.version() == 1 ? "create" : "update", "model", v.name(),
+          Map.of("version", v.version(), "from", "strata.models.dir"));
+    }
     LOG.info("models pushed from {}: {} files", dir, files.size());
   }
 }

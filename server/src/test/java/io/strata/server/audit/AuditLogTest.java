@@ -123,6 +123,14 @@ class AuditLogTest {
   }
 
   @Test
+  void theFirstAdminIsRecordedAsCreatedByTheServer() {
+    JsonNode e = latest("user", "admin");
+    assertThat(e.path("action").asText()).isEqualTo("create");
+    assertThat(e.path("actor").isNull()).isTrue();
+    assertThat(e.path("details").path("firstStart").asBoolean()).isTrue();
+  }
+
+  @Test
   void usersAndTokens() {
     Response created = admin.post("/api/v1/users", Map.of("username", "audited-user",
         "password", "first-password-1", "role", "viewer"));
