@@ -43,6 +43,7 @@ class AuditLogTest {
   TestServer server;
   Client admin;
   MovingClock clock;
+  java.nio.file.Path modelsDir;
 
   @BeforeAll
   void start() {
@@ -51,6 +52,14 @@ class AuditLogTest {
     props.put("strata.auth.throttle.free-failures", "2");
     props.put("strata.auth.throttle.lockout-failures", "3");
     props.put("strata.auth.trusted-proxies", "127.0.0.1");
+    try {
+      modelsDir = java.nio.file.Files.createTempDirectory("strata-audit-models");
+      java.nio.file.Files.writeString(modelsDir.resolve("from_dir.yml"),
+          MODEL.replace("audited", "from_dir"));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    props.put("strata.models.dir", modelsDir.toString());
     server = TestServer.start(props);
     admin = server.admin();
     clock = MovingClock.of(server);
@@ -64,6 +73,10 @@ class AuditLogTest {
   void stop() {
     if (server != null) {
       server.close();
+    }
+    if (modelsDir != null) {
+      modelsDir.resolve("from_dir.yml").toFile().delete();
+      modelsDir.toFile().delete();
     }
   }
 
@@ -128,6 +141,10 @@ class AuditLogTest {
     assertThat(e.path("action").asText()).isEqualTo("create");
     assertThat(e.path("actor").isNull()).isTrue();
     assertThat(e.path("details").path("firstStart").asBoolean()).isTrue();
+    JsonNode m = latest("model", "from_dir.yml");
+    assertThat(m.path("action").asText()).isEqualTo("create");
+    assertThat(m.path("actor").isNull()).isTrue();
+    assertThat(m.path("details").path("from").asText()).isEqualTo("strata.models.dir");
   }
 
   @Test
