@@ -260,6 +260,20 @@ class LoginThrottleEndpointsTest {
         + server.jdbcPort() + ";serialization=protobuf;authentication=BASIC", p);
   }
 
+  /** The SQLState the stock driver reports: on an SQLException, or on the Avatica error it throws. */
+  static String sqlState(Throwable e) {
+    if (e instanceof java.sql.SQLException s) {
+      return s.getSQLState();
+    }
+    if (e instanceof org.apache.calcite.avatica.remote.AvaticaRuntimeException a) {
+      return a.getSqlState();
+    }
+    if (e instanceof org.apache.calcite.avatica.AvaticaClientRuntimeException a) {
+      return a.getSqlState();
+    }
+    return e.getCause() == null ? null : sqlState(e.getCause());
+  }
+
   void jdbcWorks(String host, String user, String password) throws Exception {
     try (Connection c = jdbc(host, user, password); Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT 1")) {
@@ -274,7 +288,8 @@ class LoginThrottleEndpointsTest {
     }
     assertThatThrownBy(() -> jdbc(remoteHost, "alice", PASSWORD))
         .hasMessageContaining("too many failed logins for user 'alice'")
-        .hasMessageContaining("try again in 10 seconds");
+        .hasMessageContaining("try again in 10 seconds")
+        .satisfies(e -> assertThat(sqlState(e)).as(e.toString()).isEqualTo("28000"));
     jdbcWorks(remoteHost, "bob", PASSWORD);
     clock.advance(BACKOFF);
     jdbcWorks(remoteHost, "alice", PASSWORD);
