@@ -5,6 +5,10 @@ import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.env.Environment;
 import io.strata.acceleration.cache.CacheSettings;
 import io.strata.acceleration.cache.ResultCache;
+import io.strata.server.audit.AuditLog;
+import io.strata.server.auth.throttle.LoginThrottle;
+import io.strata.server.metadata.AuditStore;
+import java.util.Map;
 import io.strata.server.cache.CacheHolder;
 import io.strata.server.cache.CacheMetrics;
 import io.strata.server.catalog.CatalogService;
@@ -54,6 +58,20 @@ public class ServerFactory {
   @Singleton
   Clock clock() {
     return Clock.systemUTC();
+  }
+
+  /** Login throttling: in this server's memory, on the server's clock; lockouts are audited. */
+  @Singleton
+  LoginThrottle loginThrottle(StrataConfig config, Clock clock, MeterRegistry meters,
+      AuditLog audit) {
+    return new LoginThrottle(config.throttle(), clock, meters, l -> audit.record(null,
+        l.client().addressText(), "lockout", l.kind(), l.name(), Map.of("failures",
+            l.failures(), "until", l.until().toString(), "endpoint", l.client().endpoint())));
+  }
+
+  @Singleton
+  AuditLog auditLog(MetadataDatabase db, Clock clock) {
+    return new AuditLog(new AuditStore(db), clock);
   }
 
   @Singleton

@@ -80,6 +80,9 @@ public final class ApiErrors {
       return HttpResponse.<ApiError>status(HttpStatus.FORBIDDEN)
           .body(ApiError.of("FORBIDDEN", t.getMessage()));
     }
+    if (t instanceof io.strata.server.auth.throttle.LoginRefusedException r) {
+      return io.strata.server.auth.AuthFilter.tooManyAttempts(r);
+    }
     if (t instanceof BadRequestException b) {
       return HttpResponse.<ApiError>status(HttpStatus.BAD_REQUEST)
           .body(ApiError.at(b.code(), b.getMessage(), b.location()));

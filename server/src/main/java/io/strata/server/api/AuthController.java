@@ -47,7 +47,8 @@ public class AuthController {
     if (credentials.username() == null || credentials.password() == null) {
       throw new BadRequestException("BAD_REQUEST", null, "send {\"username\": ..., \"password\": ...}");
     }
-    return auth.login(credentials.username(), credentials.password())
+    return auth.login(credentials.username(), credentials.password(),
+            AuthFilter.client(request, auth))
         .<HttpResponse<?>>map(l -> HttpResponse.ok(new LoginResponse(l.principal().username(),
                 l.principal().role().id(), l.sessionId(), l.expiresAt()))
             .cookie(Cookie.of(AuthService.SESSION_COOKIE, l.sessionId())

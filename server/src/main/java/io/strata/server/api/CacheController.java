@@ -1,5 +1,8 @@
 package io.strata.server.api;
 
+import io.strata.server.audit.AuditLog;
+import jakarta.inject.Inject;
+import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micronaut.core.annotation.Nullable;
@@ -30,6 +33,10 @@ import java.util.Iterator;
 @SecurityRequirement(name = "basic")
 @SecurityRequirement(name = "bearer")
 public class CacheController {
+  /** Changes made here are recorded in the audit log. */
+  @Inject
+  AuditLog audit;
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final CacheHolder holder;
@@ -98,6 +105,7 @@ public class CacheController {
         if (cache != null) {
           cache.invalidateAll();
         }
+        Requests.audit(audit, request, "invalidate", "cache", "all", Map.of("scope", "all"));
         return new Invalidated("all", null);
       }
       case "dataSource" -> {
@@ -108,6 +116,8 @@ public class CacheController {
         if (cache != null) {
           cache.invalidateDataSource(name);
         }
+        Requests.audit(audit, request, "invalidate", "cache", name,
+            Map.of("scope", "dataSource"));
         return new Invalidated("dataSource", name);
       }
       case "model" -> {
@@ -118,6 +128,7 @@ public class CacheController {
         if (cache != null) {
           cache.invalidateModel(name);
         }
+        Requests.audit(audit, request, "invalidate", "cache", name, Map.of("scope", "model"));
         return new Invalidated("model", name);
       }
       default -> throw new BadRequestException("INVALID_INVALIDATION", field, "unknown field '"

@@ -1,5 +1,8 @@
 package io.strata.server.api;
 
+import io.strata.server.audit.AuditLog;
+import jakarta.inject.Inject;
+import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
@@ -34,6 +37,10 @@ import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 @SecurityRequirement(name = "basic")
 @SecurityRequirement(name = "bearer")
 public class ChartsController {
+  /** Changes made here are recorded in the audit log. */
+  @Inject
+  AuditLog audit;
+
   private final DashboardService dashboards;
   private final DashboardStore store;
   private final AccessPolicy access;
@@ -75,8 +82,15 @@ public class ChartsController {
     if (store.find(id).isEmpty()) {
       throw new NotFoundException("dashboard " + id + " does not exist");
     }
-    return DashboardsController.json(201, dashboards.addChart(id, dashboards.chart(node, "",
-        Requests.security(request, Role.EDITOR, access))));
+    JsonNode created = dashboards.addChart(id, dashboards.chart(node, "",
+        Requests.security(request, Role.EDITOR, access)));
+    auditChart(request, "create", created);
+    return DashboardsController.json(201, created);
+  }
+
+  private void auditChart(HttpRequest<?> request, String action, JsonNode c) {
+    Requests.audit(audit, request, action, "chart", c.path("title").asText(null),
+        Map.of("id", c.path("id").asLong(), "dashboardId", c.path("dashboardId").asLong()));
   }
 
   @Operation(summary = "Replace a chart's title, query, viz and layout")
@@ -84,9 +98,10 @@ public class ChartsController {
   public HttpResponse<String> update(HttpRequest<?> request, @PathVariable long id,
       @Body @Nullable String body) {
     Requests.require(request, Role.EDITOR);
-    return DashboardsController.json(200,
-        dashboards.updateChart(id, dashboards.chart(DashboardService.parse(body), "",
-            Requests.security(request, Role.EDITOR, access))));
+    JsonNode updated = dashboards.updateChart(id, dashboards.chart(DashboardService.parse(body),
+        "", Requests.security(request, Role.EDITOR, access)));
+    auditChart(request, "update", updated);
+    return DashboardsController.json(200, updated);
   }
 
   @Operation(summary = "Delete a chart")
@@ -94,6 +109,7 @@ public class ChartsController {
   public HttpResponse<?> delete(HttpRequest<?> request, @PathVariable long id) {
     Requests.require(request, Role.EDITOR);
     store.deleteChart(id);
+    Requests.audit(audit, request, "delete", "chart", String.valueOf(id), Map.of("id", id));
     return HttpResponse.noContent();
   }
 }

@@ -1,5 +1,8 @@
 package io.strata.server.api;
 
+import io.strata.server.audit.AuditLog;
+import jakarta.inject.Inject;
+import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
@@ -33,6 +36,10 @@ import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 @SecurityRequirement(name = "basic")
 @SecurityRequirement(name = "bearer")
 public class DashboardsController {
+  /** Changes made here are recorded in the audit log. */
+  @Inject
+  AuditLog audit;
+
   private final DashboardService dashboards;
   private final DashboardStore store;
   private final AccessPolicy access;
@@ -68,7 +75,14 @@ public class DashboardsController {
   public HttpResponse<String> create(HttpRequest<?> request, @Body @Nullable String body) {
     Principal who = Requests.require(request, Role.EDITOR);
     var spec = dashboards.dashboard(DashboardService.parse(body), true, access.context(who));
-    return json(201, dashboards.create(spec, who.userId()));
+    JsonNode created = dashboards.create(spec, who.userId());
+    auditDashboard(request, "create", created);
+    return json(201, created);
+  }
+
+  private void auditDashboard(HttpRequest<?> request, String action, JsonNode d) {
+    Requests.audit(audit, request, action, "dashboard", d.path("name").asText(null),
+        Map.of("id", d.path("id").asLong(), "charts", d.path("charts").size()));
   }
 
   @Operation(summary = "Replace a dashboard's name, description and filters (charts are kept)")
@@ -76,15 +90,19 @@ public class DashboardsController {
   public HttpResponse<String> update(HttpRequest<?> request, @PathVariable long id,
       @Body @Nullable String body) {
     Requests.require(request, Role.EDITOR);
-    return json(200, dashboards.update(id, dashboards.dashboard(DashboardService.parse(body), false,
-        Requests.security(request, Role.EDITOR, access))));
+    JsonNode updated = dashboards.update(id, dashboards.dashboard(DashboardService.parse(body),
+        false, Requests.security(request, Role.EDITOR, access)));
+    auditDashboard(request, "update", updated);
+    return json(200, updated);
   }
 
   @Operation(summary = "Delete a dashboard and its charts")
   @Delete("/{id}")
   public HttpResponse<?> delete(HttpRequest<?> request, @PathVariable long id) {
     Requests.require(request, Role.EDITOR);
+    String name = store.find(id).map(d -> d.name()).orElse(null);
     store.delete(id);
+    Requests.audit(audit, request, "delete", "dashboard", name, Map.of("id", id));
     return HttpResponse.noContent();
   }
 
@@ -101,6 +119,8 @@ public class DashboardsController {
   public HttpResponse<String> importDashboard(HttpRequest<?> request, @Body @Nullable String body) {
     Principal who = Requests.require(request, Role.EDITOR);
     var spec = dashboards.dashboard(DashboardService.parse(body), true, access.context(who));
-    return json(201, dashboards.create(spec, who.userId()));
+    JsonNode created = dashboards.create(spec, who.userId());
+    auditDashboard(request, "import", created);
+    return json(201, created);
   }
 }

@@ -1,5 +1,7 @@
 package io.strata.server.api;
 
+import io.strata.server.audit.AuditLog;
+import jakarta.inject.Inject;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -41,6 +43,10 @@ import java.util.regex.Pattern;
 @SecurityRequirement(name = "basic")
 @SecurityRequirement(name = "bearer")
 public class DataSourcesController {
+  /** Changes made here are recorded in the audit log. */
+  @Inject
+  AuditLog audit;
+
   private static final Pattern SECRET = Pattern.compile(
       "(?i).*(password|secret|token|private|credential|key).*");
 
@@ -98,6 +104,9 @@ public class DataSourcesController {
   public HttpResponse<DataSourceView> create(HttpRequest<?> request, @Body DataSourceInput in) {
     Requests.require(request, Role.ADMIN);
     DataSourceRecord saved = dataSources.create(record(in.name(), in, null));
+    // not the URL: a JDBC URL may carry a password in its parameters
+    Requests.audit(audit, request, "create", "data_source", saved.name(), Map.of("kind",
+        saved.kind()));
     return HttpResponse.created(DataSourceView.of(saved));
   }
 
@@ -110,7 +119,10 @@ public class DataSourcesController {
       throw new BadRequestException("BAD_REQUEST", "name", "a data source cannot be renamed ('"
           + name + "' to '" + in.name() + "')");
     }
-    return DataSourceView.of(dataSources.update(record(name, in, find(name))));
+    DataSourceView updated = DataSourceView.of(dataSources.update(record(name, in, find(name))));
+    Requests.audit(audit, request, "update", "data_source", name, Map.of("kind",
+        updated.kind(), "passwordChanged", in.password() != null));
+    return updated;
   }
 
   @Operation(summary = "Delete a data source; refused while models read it")
@@ -125,6 +137,7 @@ public class DataSourcesController {
           + String.join(", ", users) + "; delete or move them first");
     }
     dataSources.delete(name);
+    Requests.audit(audit, request, "delete", "data_source", name, Map.of());
     return HttpResponse.noContent();
   }
 

@@ -1,5 +1,7 @@
 package io.strata.server.api;
 
+import io.strata.server.audit.AuditLog;
+import jakarta.inject.Inject;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -36,6 +38,10 @@ import java.util.Map;
 @SecurityRequirement(name = "basic")
 @SecurityRequirement(name = "bearer")
 public class ModelsController {
+  /** Changes made here are recorded in the audit log. */
+  @Inject
+  AuditLog audit;
+
   private static final MediaType YAML = new MediaType("application/yaml; charset=utf-8");
 
   private final CatalogService catalog;
@@ -103,6 +109,10 @@ public class ModelsController {
     String file = CatalogService.fileName(name);
     List<ModelVersion> written = catalog.save(Map.of(file, yaml), who.username(), false);
     ModelVersion v = written.isEmpty() ? store.current(file).orElseThrow() : written.get(0);
+    if (!written.isEmpty()) {
+      Requests.audit(audit, request, v.version() == 1 ? "create" : "update", "model", v.name(),
+          Map.of("version", v.version()));
+    }
     return HttpResponse.ok(VersionInfo.of(v));
   }
 
@@ -116,6 +126,10 @@ public class ModelsController {
     List<ModelVersion> written = catalog.save(push.files(), who.username(),
         Boolean.TRUE.equals(push.replace()));
     long changedFiles = written.stream().filter(v -> !v.deleted()).count();
+    for (ModelVersion v : written) {
+      Requests.audit(audit, request, v.deleted() ? "delete" : v.version() == 1 ? "create"
+          : "update", "model", v.name(), Map.of("version", v.version(), "push", true));
+    }
     return new PushResult(written.stream().map(VersionInfo::of).toList(),
         (int) (push.files().size() - changedFiles));
   }
@@ -124,7 +138,10 @@ public class ModelsController {
   @Delete("/{name}")
   public VersionInfo delete(HttpRequest<?> request, @PathVariable String name) {
     Principal who = Requests.require(request, Role.EDITOR);
-    return VersionInfo.of(catalog.delete(name, who.username()));
+    ModelVersion deleted = catalog.delete(name, who.username());
+    Requests.audit(audit, request, "delete", "model", deleted.name(),
+        Map.of("version", deleted.version()));
+    return VersionInfo.of(deleted);
   }
 
   @Operation(summary = "Validate model files without saving them")

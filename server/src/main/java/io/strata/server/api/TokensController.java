@@ -1,5 +1,8 @@
 package io.strata.server.api;
 
+import io.strata.server.audit.AuditLog;
+import jakarta.inject.Inject;
+import java.util.Map;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -34,6 +37,10 @@ import java.util.List;
 @SecurityRequirement(name = "basic")
 @SecurityRequirement(name = "bearer")
 public class TokensController {
+  /** Changes made here are recorded in the audit log. */
+  @Inject
+  AuditLog audit;
+
   private final AuthService auth;
   private final TokenStore tokens;
   private final UserStore users;
@@ -79,7 +86,11 @@ public class TokensController {
     }
     AuthService.IssuedToken issued = auth.issueToken(userId, in.name().trim(),
         in.expiresInDays() == null ? null : Duration.ofDays(in.expiresInDays()));
-    return HttpResponse.created(new CreatedToken(view(issued.token()), issued.secret()));
+    TokenView view = view(issued.token());
+    Requests.audit(audit, request, "create", "token", view.name(), Map.of("id", view.id(),
+        "user", String.valueOf(view.username()), "prefix", view.prefix(),
+        "expiresAt", String.valueOf(view.expiresAt())));
+    return HttpResponse.created(new CreatedToken(view, issued.secret()));
   }
 
   @Operation(summary = "Revoke a token")
@@ -90,7 +101,14 @@ public class TokensController {
     if (!own) {
       who.require(Role.ADMIN);
     }
+    ApiToken revoked = (own ? tokens.listForUser(who.userId()) : tokens.list()).stream()
+        .filter(t -> t.id() == id).findFirst().orElse(null);
     tokens.delete(id);
+    if (revoked != null) {
+      TokenView view = view(revoked);
+      Requests.audit(audit, request, "delete", "token", view.name(), Map.of("id", id,
+          "user", String.valueOf(view.username()), "prefix", view.prefix()));
+    }
     return HttpResponse.noContent();
   }
 

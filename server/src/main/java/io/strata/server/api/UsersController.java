@@ -1,6 +1,8 @@
 package io.strata.server.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.strata.server.audit.AuditLog;
+import jakarta.inject.Inject;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -33,6 +35,10 @@ import java.util.regex.Pattern;
 @SecurityRequirement(name = "basic")
 @SecurityRequirement(name = "bearer")
 public class UsersController {
+  /** Changes made here are recorded in the audit log. */
+  @Inject
+  AuditLog audit;
+
   private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9_.@-]{1,100}");
   private final UserStore users;
   private final AccessPolicy access;
@@ -86,9 +92,13 @@ public class UsersController {
       SecurityController.checked(() -> { access.checkAttributes(in.attributes()); return null; });
     }
     User created = users.create(in.username(), Passwords.hash(in.password()), role);
+    Map<String, Object> details = new java.util.LinkedHashMap<>();
+    details.put("role", created.role().id());
     if (in.attributes() != null && !in.attributes().isNull()) {
       access.setAttributes(created.id(), in.attributes());
+      details.put("attributes", access.attributes(created.id()).keySet());
     }
+    Requests.audit(audit, request, "create", "user", created.username(), details);
     return HttpResponse.created(view(created));
   }
 
@@ -123,9 +133,19 @@ public class UsersController {
       SecurityController.checked(() -> { access.checkAttributes(in.attributes()); return null; });
     }
     User updated = users.update(id, hash, role, in.disabled());
+    Map<String, Object> changed = new java.util.LinkedHashMap<>();
+    if (role != null) {
+      changed.put("role", updated.role().id());
+    }
+    if (in.disabled() != null) {
+      changed.put("disabled", updated.disabled());
+    }
+    changed.put("passwordChanged", hash != null);
     if (in.attributes() != null && !in.attributes().isNull()) {
       access.setAttributes(id, in.attributes());
+      changed.put("attributes", access.attributes(id).keySet());
     }
+    Requests.audit(audit, request, "update", "user", updated.username(), changed);
     return view(updated);
   }
 
@@ -138,6 +158,7 @@ public class UsersController {
       keepOneAdmin(user);
     }
     users.delete(id);
+    Requests.audit(audit, request, "delete", "user", user.username(), Map.of());
     return HttpResponse.noContent();
   }
 

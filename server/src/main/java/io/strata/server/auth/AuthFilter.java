@@ -12,17 +12,24 @@ import io.micronaut.http.cookie.Cookie;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.strata.server.api.ApiError;
+import io.strata.server.auth.throttle.Client;
+import io.strata.server.auth.throttle.LoginRefusedException;
 import io.strata.server.ui.UiFilter;
+import java.net.InetSocketAddress;
 import java.util.Optional;
 
 /**
  * Requires authentication on every path but health, login and the web UI's files (which hold no
  * data; see {@link UiFilter#serves}). A request that does not prove
  * who it is gets 401 with one fixed message, whether the user, the password or the token was
- * wrong: nothing tells a guesser which part failed.
+ * wrong: nothing tells a guesser which part failed. A user or address that failed too often
+ * gets 429 with {@code Retry-After} instead ({@link io.strata.server.auth.throttle.LoginThrottle}).
  */
 @ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
 public final class AuthFilter {
+  /** The request attribute with the client's IP address as text (for the audit log). */
+  public static final String CLIENT_ADDRESS = "strata.client-address";
+
   private final AuthService auth;
 
   public AuthFilter(AuthService auth) {
@@ -42,13 +49,39 @@ public final class AuthFilter {
     }
     String cookie = request.getCookies().findCookie(AuthService.SESSION_COOKIE)
         .map(Cookie::getValue).orElse(null);
-    Optional<Principal> principal = auth.authenticate(
-        request.getHeaders().get(HttpHeaders.AUTHORIZATION), cookie);
+    Optional<Principal> principal;
+    Client client = client(request, auth);
+    if (client.address() != null) {
+      request.setAttribute(CLIENT_ADDRESS, client.addressText());
+    }
+    try {
+      principal = auth.authenticate(request.getHeaders().get(HttpHeaders.AUTHORIZATION), cookie,
+          client);
+    } catch (LoginRefusedException e) {
+      return tooManyAttempts(e);
+    }
     if (principal.isEmpty()) {
       return unauthorized(request);
     }
     request.setAttribute(Principal.ATTRIBUTE, principal.get());
     return null;
+  }
+
+  /**
+   * The client of a REST request: the socket's peer, or what {@code X-Forwarded-For} says when
+   * the peer is one of {@code strata.auth.trusted-proxies}.
+   */
+  public static Client client(HttpRequest<?> request, AuthService auth) {
+    InetSocketAddress remote = request.getRemoteAddress();
+    return Client.of("rest", remote == null ? null : remote.getAddress(),
+        request.getHeaders().get("X-Forwarded-For"), auth.throttle().settings());
+  }
+
+  /** 429 with {@code Retry-After}: the attempt was refused without looking at its credentials. */
+  public static MutableHttpResponse<ApiError> tooManyAttempts(LoginRefusedException e) {
+    return HttpResponse.<ApiError>status(HttpStatus.TOO_MANY_REQUESTS)
+        .header(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds()))
+        .body(ApiError.of("TOO_MANY_FAILED_LOGINS", e.getMessage()));
   }
 
   /**

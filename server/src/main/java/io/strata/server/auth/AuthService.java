@@ -2,8 +2,12 @@ package io.strata.server.auth;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.strata.server.auth.throttle.Client;
+import io.strata.server.auth.throttle.LoginRefusedException;
+import io.strata.server.auth.throttle.LoginThrottle;
 import io.strata.server.config.StrataConfig;
 import io.strata.server.metadata.ApiToken;
+import io.strata.server.metadata.Role;
 import io.strata.server.metadata.Session;
 import io.strata.server.metadata.SessionStore;
 import io.strata.server.metadata.TokenStore;
@@ -26,6 +30,12 @@ import java.util.Optional;
  * credentials with every request would pay each time; a successful check is remembered for a
  * minute, keyed by a SHA-256 of the credentials and the stored hash, so a changed password or a
  * disabled user takes effect at once.
+ *
+ * <p>Every check goes through the {@link LoginThrottle} first: a user or client address that
+ * failed too often gets a {@link LoginRefusedException} before its credentials are looked at,
+ * whatever they are. One exception keeps the last admin able to get in: an admin whose
+ * <em>user</em> is locked out still gets in with the right password from a loopback address
+ * (the server's own host), unless that address is itself locked out.
  */
 @Singleton
 public final class AuthService {
@@ -38,6 +48,7 @@ public final class AuthService {
   private final SessionStore sessions;
   private final Clock clock;
   private final Duration sessionTtl;
+  private final LoginThrottle throttle;
   private final Cache<String, Boolean> verified = Caffeine.newBuilder()
       .maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(1)).build();
 
@@ -48,16 +59,27 @@ public final class AuthService {
   public record IssuedToken(ApiToken token, String secret) {}
 
   public AuthService(UserStore users, TokenStore tokens, SessionStore sessions,
-      StrataConfig config, Clock clock) {
+      StrataConfig config, Clock clock, LoginThrottle throttle) {
     this.users = users;
     this.tokens = tokens;
     this.sessions = sessions;
     this.clock = clock;
     this.sessionTtl = config.sessionTtl();
+    this.throttle = throttle;
   }
 
-  /** Authenticates an {@code Authorization} header and/or a session cookie; empty when neither proves anything. */
-  public Optional<Principal> authenticate(String authorization, String sessionCookie) {
+  public LoginThrottle throttle() {
+    return throttle;
+  }
+
+  /**
+   * Authenticates an {@code Authorization} header and/or a session cookie; empty when neither
+   * proves anything.
+   *
+   * @throws LoginRefusedException when {@code client} or the user named must wait
+   */
+  public Optional<Principal> authenticate(String authorization, String sessionCookie,
+      Client client) {
     if (authorization != null && !authorization.isBlank()) {
       String h = authorization.trim();
       int space = h.indexOf(' ');
@@ -68,25 +90,72 @@ public final class AuthService {
         try {
           decoded = new String(Base64.getDecoder().decode(value), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-          return Optional.empty();
+          return malformed(client);
         }
         int colon = decoded.indexOf(':');
-        return colon < 0 ? Optional.empty()
-            : password(decoded.substring(0, colon), decoded.substring(colon + 1));
+        return colon < 0 ? malformed(client)
+            : password(decoded.substring(0, colon), decoded.substring(colon + 1), client);
       }
       if (scheme.equalsIgnoreCase("Bearer")) {
-        return bearer(value);
+        return bearer(value, client);
       }
-      return Optional.empty();
+      return malformed(client);
     }
     if (sessionCookie != null && !sessionCookie.isBlank()) {
+      // A stale cookie is what every browser sends after its session ended: not a guess, so
+      // not counted; but a locked-out address is locked out for cookies too.
+      refuseIfWaiting(null, client);
       return session(sessionCookie.trim());
     }
     return Optional.empty();
   }
 
-  /** Checks a username and password. */
-  public Optional<Principal> password(String username, String password) {
+  private Optional<Principal> malformed(Client client) {
+    refuseIfWaiting(null, client);
+    throttle.failed(null, client);
+    return Optional.empty();
+  }
+
+  private void refuseIfWaiting(String username, Client client) {
+    Optional<LoginThrottle.Refusal> refusal = throttle.refusal(username, client);
+    if (refusal.isPresent()) {
+      throw refusal.get().exception();
+    }
+  }
+
+  /**
+   * Checks a username and password from {@code client}, throttled.
+   *
+   * @throws LoginRefusedException when the user or the client must wait
+   */
+  public Optional<Principal> password(String username, String password, Client client) {
+    Optional<LoginThrottle.Refusal> refusal = throttle.refusal(username, client);
+    if (refusal.isPresent()) {
+      if (!refusal.get().userOnly() || !client.loopback()) {
+        throw refusal.get().exception();
+      }
+      // The loopback admin rule: otherwise anyone who knows the admin's name could lock every
+      // admin out for good by guessing now and then.
+      // The lock stays: it is meant for whoever is guessing from elsewhere.
+      Optional<Principal> p = checkPassword(username, password);
+      if (p.isPresent() && p.get().role() == Role.ADMIN) {
+        return p;
+      }
+      if (p.isEmpty()) {
+        throttle.failed(username, client);
+      }
+      throw refusal.get().exception();
+    }
+    Optional<Principal> p = checkPassword(username, password);
+    if (p.isPresent()) {
+      throttle.succeeded(username, client);
+    } else {
+      throttle.failed(username, client);
+    }
+    return p;
+  }
+
+  private Optional<Principal> checkPassword(String username, String password) {
     Optional<User> user = users.find(username);
     String hash = user.map(User::passwordHash).orElse(null);
     String key = Passwords.sha256(username + '\u0000' + password + '\u0000' + hash);
@@ -100,8 +169,21 @@ public final class AuthService {
     return ok && !user.get().disabled() ? user.map(u -> principal(u, "basic")) : Optional.empty();
   }
 
-  /** An API token or a session id. */
-  public Optional<Principal> bearer(String secret) {
+  /**
+   * An API token or a session id from {@code client}, throttled per address.
+   *
+   * @throws LoginRefusedException when the client must wait
+   */
+  public Optional<Principal> bearer(String secret, Client client) {
+    refuseIfWaiting(null, client);
+    Optional<Principal> p = checkBearer(secret);
+    if (p.isEmpty()) {
+      throttle.failed(null, client);
+    }
+    return p;
+  }
+
+  private Optional<Principal> checkBearer(String secret) {
     if (secret.startsWith(SESSION_PREFIX)) {
       return session(secret);
     }
@@ -130,8 +212,9 @@ public final class AuthService {
         .map(u -> principal(u, "session"));
   }
 
-  public Optional<Login> login(String username, String password) {
-    return password(username, password).map(p -> {
+  /** Logs in with a password (throttled like {@link #password}) and starts a session. */
+  public Optional<Login> login(String username, String password, Client client) {
+    return password(username, password, client).map(p -> {
       String id = Passwords.secret(SESSION_PREFIX);
       Instant expires = clock.instant().plus(sessionTtl);
       Session s = sessions.create(p.userId(), Passwords.sha256(id), expires);

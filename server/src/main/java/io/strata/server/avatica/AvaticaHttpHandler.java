@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.strata.server.auth.AuthService;
 import io.strata.server.auth.Principal;
+import io.strata.server.auth.throttle.Client;
+import io.strata.server.auth.throttle.LoginRefusedException;
+import io.strata.server.auth.throttle.LoginThrottleSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.InvocationTargetException;
@@ -32,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * the body says ({@link WireFormat}), inside {@link StrataMeta#as} so the Meta knows the caller.
  * Responses are written as Avatica's own {@code AvaticaJsonHandler} and
  * {@code AvaticaProtobufHandler} write them: 200 with the response, 500 with an
- * {@code ErrorResponse} the driver turns into an {@code SQLException}.
+ * {@code ErrorResponse} the driver turns into an {@code SQLException}. A user or client address
+ * that failed to log in too often gets such an error too (SQLState 28000, saying when to retry)
+ * rather than a bare 401, so that JDBC tools show why.
  *
  * <p>{@code POST /strata/cancel} with <code>{"connectionId":"…","statementId":N}</code> cancels
  * that statement's running query, for the connection's own user only, and answers
@@ -95,7 +100,10 @@ final class AvaticaHttpHandler extends AbstractHandler {
     baseRequest.setHandled(true);
     Optional<Principal> caller;
     try {
-      caller = auth.authenticate(request.getHeader("Authorization"), null);
+      caller = auth.authenticate(request.getHeader("Authorization"), null, client(request));
+    } catch (LoginRefusedException e) {
+      refuse(request, response, e);
+      return;
     } catch (RuntimeException e) {
       LOG.warn("JDBC authentication failed: {}", e.toString());
       drain(request);
@@ -140,6 +148,39 @@ final class AvaticaHttpHandler extends AbstractHandler {
       bytes = r.getResponse();
     }
     response.setStatus(answer.getStatusCode());
+    response.setContentType(format.contentType());
+    response.setContentLength(bytes.length);
+    response.getOutputStream().write(bytes);
+  }
+
+  private Client client(HttpServletRequest request) {
+    return Client.of("jdbc", LoginThrottleSettings.parseAddress(request.getRemoteAddr()).orElse(null),
+        request.getHeader("X-Forwarded-For"), auth.throttle().settings());
+  }
+
+  /** A throttled login as an Avatica error in the request's own wire format (HTTP 500). */
+  private void refuse(HttpServletRequest request, HttpServletResponse response,
+      LoginRefusedException e) throws IOException {
+    byte[] body = read(request);
+    response.addHeader("Retry-After", Long.toString(e.retryAfterSeconds()));
+    if (body == null) {
+      text(response, 429, e.getMessage());
+      return;
+    }
+    JdbcException error = JdbcException.of(JdbcException.THROTTLED, "28000", e.getMessage());
+    WireFormat format = WireFormat.of(body, request.getHeader("request"));
+    byte[] bytes;
+    int status;
+    if (format == WireFormat.JSON) {
+      HandlerResponse<String> r = json.convertToErrorResponse(error);
+      status = r.getStatusCode();
+      bytes = (r.getResponse() + "\n").getBytes(StandardCharsets.UTF_8);
+    } else {
+      HandlerResponse<byte[]> r = protobuf.convertToErrorResponse(error);
+      status = r.getStatusCode();
+      bytes = r.getResponse();
+    }
+    response.setStatus(status);
     response.setContentType(format.contentType());
     response.setContentLength(bytes.length);
     response.getOutputStream().write(bytes);

@@ -38,6 +38,7 @@ final class JdbcException extends AvaticaRuntimeException {
   static final int SHUTTING_DOWN = 2005;
   static final int DATA_SOURCE = 3001;
   static final int NOT_YOURS = 4001;
+  static final int THROTTLED = 4002;
   static final int STATE = 5001;
   static final int INTERNAL = 9999;
 

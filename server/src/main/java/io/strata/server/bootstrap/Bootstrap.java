@@ -8,6 +8,7 @@ import io.strata.demo.DemoDashboards;
 import io.strata.demo.DemoData;
 import io.strata.demo.DemoModels;
 import io.strata.demo.LoadResult;
+import io.strata.server.audit.AuditLog;
 import io.strata.server.auth.AuthService;
 import io.strata.server.auth.Passwords;
 import io.strata.server.catalog.CatalogService;
@@ -43,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * What happens once when a server starts, before it takes requests: the first admin, the
  * stored data sources into their pools, the embedded demo (generated on first start), models
  * from {@code strata.models.dir}, the catalog, the demo's dashboards (first start); then the background refresh that picks up what
- * other servers change, and housekeeping (expired sessions, old query log entries).
+ * other servers change, and housekeeping (expired sessions, old query log and audit log entries).
  */
 @Singleton
 public final class Bootstrap implements ApplicationEventListener<StartupEvent> {
@@ -60,11 +61,12 @@ public final class Bootstrap implements ApplicationEventListener<StartupEvent> {
   private final Clock clock;
   private final DashboardService dashboards;
   private final AccessPolicy access;
+  private final AuditLog audit;
 
   public Bootstrap(StrataConfig config, UserStore users, DataSourceService dataSources,
       CatalogService catalog, AuthService auth, QueryLogStore queryLog,
       @Named(TaskExecutors.SCHEDULED) TaskScheduler scheduler, Clock clock,
-      DashboardService dashboards, AccessPolicy access) {
+      DashboardService dashboards, AccessPolicy access, AuditLog audit) {
     this.access = access;
     this.config = config;
     this.users = users;
@@ -75,6 +77,7 @@ public final class Bootstrap implements ApplicationEventListener<StartupEvent> {
     this.scheduler = scheduler;
     this.clock = clock;
     this.dashboards = dashboards;
+    this.audit = audit;
   }
 
   @Override
@@ -113,7 +116,9 @@ public final class Bootstrap implements ApplicationEventListener<StartupEvent> {
     try {
       int sessions = auth.purgeExpiredSessions();
       int entries = queryLog.deleteOlderThan(clock.instant().minus(config.queryLogRetention()));
-      LOG.debug("housekeeping: {} expired sessions, {} old query log entries removed", sessions, entries);
+      int audited = audit.purge(clock.instant().minus(config.auditRetention()));
+      LOG.debug("housekeeping: {} expired sessions, {} old query log entries, {} old audit log"
+          + " entries removed", sessions, entries, audited);
     } catch (RuntimeException e) {
       LOG.warn("housekeeping failed: {}", e.toString());
     }
@@ -138,6 +143,7 @@ public final class Bootstrap implements ApplicationEventListener<StartupEvent> {
       LOG.info("created user 'admin' with the password from STRATA_ADMIN_PASSWORD");
     }
     users.create("admin", Passwords.hash(password), Role.ADMIN);
+    audit.record(null, "create", "user", "admin", Map.of("role", "admin", "firstStart", true));
   }
 
   static void writeOwnerOnly(Path file, String text) {
@@ -217,7 +223,10 @@ public final class Bootstrap implements ApplicationEventListener<StartupEvent> {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read strata.models.dir " + dir, e);
     }
-    catalog.save(files, "strata.models.dir", false);
+    for (var v : catalog.save(files, "strata.models.dir", false)) {
+      audit.record(null, v.version() == 1 ? "create" : "update", "model", v.name(),
+          Map.of("version", v.version(), "from", "strata.models.dir"));
+    }
     LOG.info("models pushed from {}: {} files", dir, files.size());
   }
 }

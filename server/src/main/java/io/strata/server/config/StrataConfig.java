@@ -2,6 +2,7 @@ package io.strata.server.config;
 
 import io.micronaut.core.value.PropertyResolver;
 import io.strata.acceleration.cache.CacheSettings;
+import io.strata.server.auth.throttle.LoginThrottleSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,7 +34,9 @@ public record StrataConfig(
     long queryMaxRows,
     int queryBatchRows,
     Duration queryLogRetention,
+    Duration auditRetention,
     Duration sessionTtl,
+    LoginThrottleSettings throttle,
     Duration shutdownGrace,
     boolean flightEnabled,
     int flightPort,
@@ -76,7 +79,9 @@ public record StrataConfig(
         r.integer(Setting.QUERY_MAX_ROWS, 1, Integer.MAX_VALUE),
         r.integer(Setting.QUERY_BATCH_ROWS, 1, 1_000_000),
         r.duration(Setting.QUERY_LOG_RETENTION),
+        r.duration(Setting.AUDIT_RETENTION),
         r.duration(Setting.SESSION_TTL),
+        throttle(r),
         r.duration(Setting.SHUTDOWN_GRACE),
         r.bool(Setting.FLIGHT_ENABLED),
         r.integer(Setting.FLIGHT_PORT, 0, 65535),
@@ -92,6 +97,42 @@ public record StrataConfig(
       throw new InvalidConfigException(r.problems);
     }
     return c;
+  }
+
+  private static LoginThrottleSettings throttle(Reader r) {
+    int free = r.integer(Setting.AUTH_FREE_FAILURES, 0, 1_000_000);
+    int lockout = r.integer(Setting.AUTH_LOCKOUT_FAILURES, 1, 1_000_000);
+    int addressFree = r.integer(Setting.AUTH_ADDRESS_FREE_FAILURES, 0, 1_000_000);
+    int addressLockout = r.integer(Setting.AUTH_ADDRESS_LOCKOUT_FAILURES, 1, 1_000_000);
+    if (lockout <= free) {
+      r.problem(Setting.AUTH_LOCKOUT_FAILURES, String.valueOf(lockout), "expected more than "
+          + Setting.AUTH_FREE_FAILURES.property() + " (" + free + ")");
+    }
+    if (addressLockout <= addressFree) {
+      r.problem(Setting.AUTH_ADDRESS_LOCKOUT_FAILURES, String.valueOf(addressLockout),
+          "expected more than " + Setting.AUTH_ADDRESS_FREE_FAILURES.property() + " ("
+              + addressFree + ")");
+    }
+    Duration lock = r.duration(Setting.AUTH_LOCKOUT);
+    if (lock.isZero()) {
+      r.problem(Setting.AUTH_LOCKOUT, r.text(Setting.AUTH_LOCKOUT), "expected a duration above zero");
+    }
+    List<java.net.InetAddress> proxies = new ArrayList<>();
+    for (String p : r.text(Setting.AUTH_TRUSTED_PROXIES).split(",")) {
+      String ip = p.trim();
+      if (ip.isEmpty()) {
+        continue;
+      }
+      Optional<java.net.InetAddress> a = LoginThrottleSettings.parseAddress(ip);
+      if (a.isEmpty()) {
+        r.problem(Setting.AUTH_TRUSTED_PROXIES, ip, "expected IP addresses such as 10.0.0.5 or"
+            + " ::1, separated by commas (host names are not resolved)");
+      } else {
+        proxies.add(a.get());
+      }
+    }
+    return new LoginThrottleSettings(free, lockout, addressFree, addressLockout,
+        r.duration(Setting.AUTH_BACKOFF), lock, List.copyOf(proxies));
   }
 
   private static CacheSettings cache(Reader r) {

@@ -2,102 +2,165 @@ package io.strata.server.flight;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.google.common.cache.CacheBuilder;
 import io.strata.server.auth.AuthService;
+import io.strata.server.auth.Passwords;
 import io.strata.server.auth.Principal;
+import io.strata.server.auth.throttle.Client;
+import io.strata.server.auth.throttle.LoginRefusedException;
+import io.strata.server.config.Setting;
 import io.strata.server.metadata.User;
 import io.strata.server.metadata.UserStore;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.apache.arrow.flight.CallHeaders;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.auth2.Auth2Constants;
 import org.apache.arrow.flight.auth2.AuthUtilities;
-import org.apache.arrow.flight.auth2.BasicCallHeaderAuthenticator;
 import org.apache.arrow.flight.auth2.CallHeaderAuthenticator;
-import org.apache.arrow.flight.auth2.GeneratedBearerTokenAuthenticator;
 
 /**
- * Who calls the Flight SQL endpoint. Three ways in, all through {@link AuthService}:
+ * Who calls the Flight SQL endpoint. Three ways in, all through {@link AuthService} (and so
+ * its login throttling):
  *
  * <ul>
  *   <li>{@code Authorization: Bearer strata_pat_...}: a Strata API token (or a UI session id),
  *       checked on every call;
  *   <li>{@code Authorization: Basic ...} (the Flight handshake of the Flight SQL JDBC driver,
  *       ADBC and pyarrow with a username and password): the password is checked and the reply
- *       carries a bearer token Arrow generates, which the client sends from then on;
- *   <li>{@code Authorization: Bearer <generated token>}: valid while used at least every
- *       {@code strata.auth.session-ttl}, and only while its user exists and is not disabled.
+ *       carries a bearer token ({@code strata_flt_...}) the client sends from then on;
+ *   <li>{@code Authorization: Bearer strata_flt_...}: valid for {@code strata.auth.session-ttl}
+ *       from the handshake that issued it (however busy it is; after that the client
+ *       authenticates again), and only while its user exists and is not disabled. Tokens live
+ *       in this server's memory: a restart or another server does not know them.
  * </ul>
  *
- * <p>Anything else is {@code UNAUTHENTICATED}. The peer identity every call carries is the
+ * <p>Anything else is {@code UNAUTHENTICATED}; a user or address that failed too often gets
+ * {@code RESOURCE_EXHAUSTED} saying when to retry. The peer identity every call carries is the
  * username.
  */
 final class FlightAuthenticator implements CallHeaderAuthenticator {
+  static final String FLIGHT_TOKEN_PREFIX = "strata_flt_";
+
+  /** A token issued by a handshake. */
+  private record Issued(String username, Instant expiresAt) {}
+
   private final AuthService auth;
   private final UserStore users;
-  private final CallHeaderAuthenticator basicThenGenerated;
-  /** Users recently found enabled, so that a generated token costs no lookup per call. */
-  private final Cache<String, Boolean> enabled = Caffeine.newBuilder()
-      .expireAfterWrite(Duration.ofSeconds(10)).maximumSize(10_000).build();
+  private final Clock clock;
+  private final Duration ttl;
+  private final Cache<String, Issued> issued;
+  /** Users recently found enabled, so that a token costs no lookup per call. */
+  private final Cache<String, Boolean> enabled;
 
-  FlightAuthenticator(AuthService auth, UserStore users, Duration tokenIdle) {
+  FlightAuthenticator(AuthService auth, UserStore users, Duration ttl, Clock clock) {
     this.auth = auth;
     this.users = users;
-    BasicCallHeaderAuthenticator basic = new BasicCallHeaderAuthenticator((user, password) -> {
-      Optional<Principal> p = auth.password(user, password);
-      if (p.isEmpty()) {
-        throw unauthenticated("wrong username or password, or the user is disabled");
-      }
-      String name = p.get().username();
-      return () -> name;
-    });
-    long minutes = Math.max(1, tokenIdle.toMinutes());
-    this.basicThenGenerated = new GeneratedBearerTokenAuthenticator(basic,
-        CacheBuilder.newBuilder().expireAfterAccess(minutes, TimeUnit.MINUTES)
-            .maximumSize(100_000));
+    this.clock = clock;
+    this.ttl = ttl;
+    com.github.benmanes.caffeine.cache.Ticker ticker = () -> {
+      Instant now = clock.instant();
+      return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    };
+    // Kept an hour past expiry, so that the client hears "expired" rather than "unknown".
+    this.issued = Caffeine.newBuilder().ticker(ticker).expireAfterWrite(ttl.plusHours(1))
+        .maximumSize(100_000).build();
+    this.enabled = Caffeine.newBuilder().ticker(ticker).expireAfterWrite(Duration.ofSeconds(10))
+        .maximumSize(10_000).build();
   }
 
   @Override
   public AuthResult authenticate(CallHeaders headers) {
-    String bearer = AuthUtilities.getValueFromAuthHeader(headers, Auth2Constants.BEARER_PREFIX);
-    if (bearer != null) {
-      String secret = bearer.trim();
-      if (secret.startsWith(AuthService.TOKEN_PREFIX)
-          || secret.startsWith(AuthService.SESSION_PREFIX)) {
-        Principal p = auth.bearer(secret).orElseThrow(() -> unauthenticated(
-            "the API token is unknown, expired or revoked, or its user is disabled"));
-        String name = p.username();
-        return () -> name;
-      }
-    } else if (AuthUtilities.getValueFromAuthHeader(headers, Auth2Constants.BASIC_PREFIX)
-        == null) {
-      throw unauthenticated("Strata needs credentials: a username and password (Basic), or"
-          + " an API token (Authorization: Bearer strata_pat_...)");
-    }
-    AuthResult result;
+    Client client = new Client("flight", PeerAddress.of(headers));
     try {
-      result = basicThenGenerated.authenticate(headers);
-    } catch (FlightRuntimeException e) {
-      if (e.status().code() == CallStatus.UNAUTHENTICATED.code()
-          && (e.status().description() == null || e.status().description().isEmpty())) {
-        throw unauthenticated(bearer != null
-            ? "the bearer token is unknown or expired; authenticate again" : "bad credentials");
+      String bearer = AuthUtilities.getValueFromAuthHeader(headers, Auth2Constants.BEARER_PREFIX);
+      if (bearer != null) {
+        return bearer(bearer.trim(), client);
       }
-      throw e;
+      String basic = AuthUtilities.getValueFromAuthHeader(headers, Auth2Constants.BASIC_PREFIX);
+      if (basic != null) {
+        return basic(basic.trim(), client);
+      }
+    } catch (LoginRefusedException e) {
+      throw CallStatus.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).toRuntimeException();
     }
-    if (bearer != null) {
-      String name = result.getPeerIdentity();
-      if (enabled.getIfPresent(name) == null) {
-        if (users.find(name).filter(u -> !u.disabled()).map(User::username).isEmpty()) {
-          throw unauthenticated("user '" + name + "' is disabled or was deleted");
+    throw unauthenticated("Strata needs credentials: a username and password (Basic), or"
+        + " an API token (Authorization: Bearer strata_pat_...)");
+  }
+
+  private AuthResult basic(String encoded, Client client) {
+    String decoded;
+    try {
+      decoded = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      decoded = "";
+    }
+    int colon = decoded.indexOf(':');
+    Optional<Principal> p = colon < 0
+        ? auth.authenticate("Basic " + encoded, null, client) // counted as a failure
+        : auth.password(decoded.substring(0, colon), decoded.substring(colon + 1), client);
+    if (p.isEmpty()) {
+      throw unauthenticated("wrong username or password, or the user is disabled");
+    }
+    String name = p.get().username();
+    String token = Passwords.secret(FLIGHT_TOKEN_PREFIX);
+    issued.put(token, new Issued(name, clock.instant().plus(ttl)));
+    return result(name, token);
+  }
+
+  private AuthResult bearer(String secret, Client client) {
+    if (!secret.startsWith(FLIGHT_TOKEN_PREFIX)) {
+      Principal p = auth.bearer(secret, client).orElseThrow(() -> unauthenticated(
+          "the API token is unknown, expired or revoked, or its user is disabled"));
+      String name = p.username();
+      return () -> name;
+    }
+    auth.throttle().refusal(null, client).ifPresent(r -> {
+      throw r.exception();
+    });
+    Issued t = issued.getIfPresent(secret);
+    if (t == null) {
+      auth.throttle().failed(null, client);
+      throw unauthenticated("the bearer token is unknown (or this server restarted since it was"
+          + " issued); authenticate again");
+    }
+    if (!clock.instant().isBefore(t.expiresAt())) {
+      issued.invalidate(secret);
+      throw unauthenticated("the bearer token expired at " + t.expiresAt() + " ("
+          + Setting.SESSION_TTL.property() + " is " + ttl + " from the handshake);"
+          + " authenticate again");
+    }
+    String name = t.username();
+    if (enabled.getIfPresent(name) == null) {
+      if (users.find(name).filter(u -> !u.disabled()).map(User::username).isEmpty()) {
+        issued.invalidate(secret);
+        throw unauthenticated("user '" + name + "' is disabled or was deleted");
+      }
+      enabled.put(name, Boolean.TRUE);
+    }
+    return result(name, secret);
+  }
+
+  /** The peer, and the bearer token in the reply's headers (where the handshake's client reads it). */
+  private static AuthResult result(String name, String token) {
+    return new AuthResult() {
+      @Override
+      public String getPeerIdentity() {
+        return name;
+      }
+
+      @Override
+      public void appendToOutgoingHeaders(CallHeaders outgoing) {
+        if (AuthUtilities.getValueFromAuthHeader(outgoing, Auth2Constants.BEARER_PREFIX) == null) {
+          outgoing.insert(Auth2Constants.AUTHORIZATION_HEADER,
+              Auth2Constants.BEARER_PREFIX + token);
         }
-        enabled.put(name, Boolean.TRUE);
       }
-    }
-    return result;
+    };
   }
 
   private static FlightRuntimeException unauthenticated(String why) {

@@ -40,18 +40,20 @@ public final class FlightEndpoint implements ApplicationEventListener<StartupEve
   private final AuthService auth;
   private final UserStore users;
   private final BufferAllocator root;
+  private final java.time.Clock clock;
   private BufferAllocator allocator;
   private StrataFlightSqlProducer producer;
   private FlightServer server;
 
   FlightEndpoint(StrataConfig config, SqlService sql, QueryService queries, AuthService auth,
-      UserStore users, BufferAllocator root) {
+      UserStore users, BufferAllocator root, java.time.Clock clock) {
     this.config = config;
     this.sql = sql;
     this.queries = queries;
     this.auth = auth;
     this.users = users;
     this.root = root;
+    this.clock = clock;
   }
 
   @Override
@@ -66,7 +68,10 @@ public final class FlightEndpoint implements ApplicationEventListener<StartupEve
         : Location.forGrpcInsecure("0.0.0.0", config.flightPort());
     try {
       FlightServer.Builder b = FlightServer.builder(allocator, location, producer)
-          .headerAuthenticator(new FlightAuthenticator(auth, users, config.sessionTtl()))
+          .headerAuthenticator(new FlightAuthenticator(auth, users, config.sessionTtl(), clock))
+          .transportHint("grpc.builderConsumer",
+              (java.util.function.Consumer<io.grpc.netty.NettyServerBuilder>)
+                  grpc -> grpc.callExecutor(new PeerAddress()))
           .middleware(FlightSessions.KEY, new FlightSessions());
       if (tls) {
         b.useTls(config.flightTlsCert().get().toFile(), config.flightTlsKey().get().toFile());

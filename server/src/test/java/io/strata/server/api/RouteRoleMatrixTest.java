@@ -1,0 +1,299 @@
+package io.strata.server.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micronaut.http.HttpMethod;
+import io.micronaut.http.MediaType;
+import io.micronaut.web.router.Router;
+import io.micronaut.web.router.UriRouteInfo;
+import io.strata.server.TestServer;
+import io.strata.server.TestServer.Client;
+import io.strata.server.TestServer.Response;
+import java.sql.DriverManager;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.flight.sql.FlightSqlClient;
+import org.apache.arrow.memory.RootAllocator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The REST route × role matrix, as a specification: every route the server exposes, read from
+ * Micronaut's {@link Router} (so a new route is covered, and fails here until it is classified
+ * in {@link #ACCESS}), is called without credentials (401, and the body is the fixed error and
+ * nothing else) and as a viewer, an editor and an admin (403 exactly for the roles below the
+ * route's). Path variables get values that name nothing, and bodies are empty objects, so no
+ * call changes anything. JDBC and Flight SQL without credentials are refused too.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RouteRoleMatrixTest {
+
+  /** Who may call a route: anyone, or at least this role. */
+  enum Access { OPEN, VIEWER, EDITOR, ADMIN }
+
+  /**
+   * THE TABLE: each route (method and URI template as Micronaut has it; HEAD follows GET) and
+   * the least role that may call it. Keep it in the order of the README's REST table.
+   */
+  static final Map<String, Access> ACCESS = new TreeMap<>(Map.ofEntries(
+      // open: health for load balancers, and the login that gives a session
+      Map.entry("GET /health", Access.OPEN),
+      Map.entry("GET /health/{selector}", Access.OPEN),
+      Map.entry("POST /api/v1/auth/login", Access.OPEN),
+      // any signed-in user: queries, SQL, what the models offer, dashboards to look at
+      Map.entry("GET /api/v1/auth/me", Access.VIEWER),
+      Map.entry("POST /api/v1/auth/logout", Access.VIEWER),
+      Map.entry("POST /api/v1/query", Access.VIEWER),
+      Map.entry("GET /api/v1/query", Access.VIEWER),
+      Map.entry("POST /api/v1/query/sql", Access.VIEWER),
+      Map.entry("POST /api/v1/sql", Access.VIEWER),
+      Map.entry("GET /api/v1/meta", Access.VIEWER),
+      Map.entry("GET /api/v1/models", Access.VIEWER),
+      Map.entry("GET /api/v1/models/{name}", Access.VIEWER),
+      Map.entry("GET /api/v1/models/{name}/history", Access.VIEWER),
+      Map.entry("GET /api/v1/tokens", Access.VIEWER), // their own
+      Map.entry("POST /api/v1/tokens", Access.VIEWER), // for themselves
+      Map.entry("GET /api/v1/cache/stats", Access.VIEWER),
+      Map.entry("GET /api/v1/dashboards", Access.VIEWER),
+      Map.entry("GET /api/v1/dashboards/{id}", Access.VIEWER),
+      Map.entry("GET /api/v1/dashboards/{id}/export", Access.VIEWER),
+      Map.entry("GET /api/v1/charts", Access.VIEWER),
+      Map.entry("GET /api/v1/charts/{id}", Access.VIEWER),
+      Map.entry("GET /metrics", Access.VIEWER),
+      // editors: models, dashboards and charts, the cache; they see data sources
+      Map.entry("PUT /api/v1/models/{name}", Access.EDITOR),
+      Map.entry("POST /api/v1/models", Access.EDITOR),
+      Map.entry("DELETE /api/v1/models/{name}", Access.EDITOR),
+      Map.entry("POST /api/v1/models/validate", Access.EDITOR),
+      Map.entry("GET /api/v1/datasources", Access.EDITOR),
+      Map.entry("GET /api/v1/datasources/{name}", Access.EDITOR),
+      Map.entry("POST /api/v1/datasources/{name}/test", Access.EDITOR),
+      Map.entry("POST /api/v1/cache/invalidate", Access.EDITOR),
+      Map.entry("POST /api/v1/dashboards", Access.EDITOR),
+      Map.entry("PUT /api/v1/dashboards/{id}", Access.EDITOR),
+      Map.entry("DELETE /api/v1/dashboards/{id}", Access.EDITOR),
+      Map.entry("POST /api/v1/dashboards/import", Access.EDITOR),
+      Map.entry("POST /api/v1/charts", Access.EDITOR),
+      Map.entry("PUT /api/v1/charts/{id}", Access.EDITOR),
+      Map.entry("DELETE /api/v1/charts/{id}", Access.EDITOR),
+      // admins: data sources, users, everyone's tokens, the query log, the audit log
+      Map.entry("POST /api/v1/datasources", Access.ADMIN),
+      Map.entry("PUT /api/v1/datasources/{name}", Access.ADMIN),
+      Map.entry("DELETE /api/v1/datasources/{name}", Access.ADMIN),
+      Map.entry("POST /api/v1/datasources/test", Access.ADMIN), // a new definition: any host
+      Map.entry("GET /api/v1/users", Access.ADMIN),
+      Map.entry("POST /api/v1/users", Access.ADMIN),
+      Map.entry("PUT /api/v1/users/{id}", Access.ADMIN),
+      Map.entry("DELETE /api/v1/users/{id}", Access.ADMIN),
+      Map.entry("DELETE /api/v1/tokens/{id}", Access.ADMIN), // someone else's (own: any user)
+      Map.entry("GET /api/v1/queries", Access.ADMIN),
+      Map.entry("GET /api/v1/queries/running", Access.ADMIN),
+      Map.entry("DELETE /api/v1/queries/{id}", Access.ADMIN),
+      Map.entry("GET /api/v1/audit", Access.ADMIN)));
+
+  /** Values for path variables: they name nothing that exists. */
+  static final Map<String, String> PATH_VALUES = Map.of("id", "987654321", "name",
+      "no-such-thing", "selector", "liveness");
+
+  static final String VIEWER = "matrix-viewer";
+  static final String EDITOR = "matrix-editor";
+  static final String PASSWORD = "matrix-password-1";
+  static final Pattern VARIABLE = Pattern.compile("\\{([^}:?]+)[^}]*}");
+
+  TestServer server;
+  Map<Access, Client> clients;
+
+  @BeforeAll
+  void start() {
+    server = TestServer.start(Map.of("strata.demo.scale", "0.001"));
+    for (String[] u : new String[][] {{VIEWER, "viewer"}, {EDITOR, "editor"}}) {
+      Response r = server.admin().post("/api/v1/users", Map.of("username", u[0], "password",
+          PASSWORD, "role", u[1]));
+      assertThat(r.status()).as(r.toString()).isEqualTo(201);
+    }
+    clients = Map.of(Access.VIEWER, server.as(VIEWER, PASSWORD), Access.EDITOR,
+        server.as(EDITOR, PASSWORD), Access.ADMIN, server.admin());
+  }
+
+  @AfterAll
+  void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  /** A route as the test calls it. */
+  record Route(String method, String template, String contentType) {
+    String key() {
+      return (method.equals("HEAD") ? "GET" : method) + " " + template;
+    }
+
+    String path() {
+      Matcher m = VARIABLE.matcher(template);
+      StringBuilder out = new StringBuilder();
+      while (m.find()) {
+        String value = PATH_VALUES.get(m.group(1));
+        if (value == null) {
+          fail("no value for path variable {" + m.group(1) + "} of " + this
+              + ": add one to PATH_VALUES");
+        }
+        m.appendReplacement(out, value);
+      }
+      return m.appendTail(out).toString();
+    }
+
+    Response call(Client client) {
+      String body = method.equals("POST") || method.equals("PUT")
+          ? (contentType.contains("yaml") ? "not: [valid" : "{}") : null;
+      return client.send(method, path(), body == null ? null : contentType, body);
+    }
+  }
+
+  List<Route> routes() {
+    Set<Route> routes = new TreeSet<>((a, b) -> (a.template() + a.method())
+        .compareTo(b.template() + b.method()));
+    for (UriRouteInfo<?, ?> r : server.context().getBean(Router.class).uriRoutes().toList()) {
+      String type = r.getConsumes().stream().map(MediaType::toString).findFirst()
+          .orElse(MediaType.APPLICATION_JSON);
+      String template = r.getUriMatchTemplate().toString();
+      if (template.endsWith("{/path:.*}") || r.getHttpMethod() == HttpMethod.OPTIONS) {
+        continue;
+      }
+      routes.add(new Route(r.getHttpMethodName(), template, type));
+    }
+    return new ArrayList<>(routes);
+  }
+
+  @Test
+  void everyRouteIsClassifiedAndEveryRowIsARoute() {
+    List<Route> routes = routes();
+    Set<String> unclassified = new TreeSet<>();
+    Set<String> keys = new TreeSet<>();
+    for (Route r : routes) {
+      keys.add(r.key());
+      if (!ACCESS.containsKey(r.key())) {
+        unclassified.add(r.key());
+      }
+    }
+    assertThat(unclassified).as("routes missing from RouteRoleMatrixTest.ACCESS: say who may"
+        + " call them").isEmpty();
+    assertThat(new TreeSet<>(ACCESS.keySet())).as("rows of ACCESS that are no route")
+        .isSubsetOf(keys);
+    assertThat(routes).hasSizeGreaterThan(ACCESS.size()); // HEAD routes of the GETs too
+  }
+
+  @Test
+  void withoutCredentialsEveryClosedRouteIs401AndShowsNothing() {
+    Client anonymous = server.anonymous();
+    List<String> wrong = new ArrayList<>();
+    for (Route r : routes()) {
+      Access needed = ACCESS.get(r.key());
+      if (needed == null) {
+        continue; // reported by everyRouteIsClassified...
+      }
+      Response res = r.call(anonymous);
+      if (needed == Access.OPEN) {
+        if (res.status() == 401 || res.status() == 403) {
+          wrong.add(r + " is open but answered " + res.status());
+        }
+        continue;
+      }
+      if (res.status() != 401) {
+        wrong.add(r + " without credentials answered " + shortly(res));
+        continue;
+      }
+      if (!r.method().equals("HEAD")) {
+        JsonNode body = res.json();
+        List<String> fields = new ArrayList<>();
+        body.fieldNames().forEachRemaining(fields::add);
+        JsonNode error = body.path("error");
+        List<String> errorFields = new ArrayList<>();
+        error.fieldNames().forEachRemaining(errorFields::add);
+        if (!fields.equals(List.of("error")) || !error.path("code").asText().equals("UNAUTHORIZED")
+            || !errorFields.equals(List.of("code", "message"))) {
+          wrong.add(r + " answered 401 with more than the fixed error: " + res.text());
+        }
+      } else if (res.bytes().length > 0) {
+        wrong.add(r + " answered HEAD with a body");
+      }
+    }
+    assertThat(wrong).isEmpty();
+  }
+
+  @Test
+  void eachRoleGets403ExactlyWhereTheTableSaysSo() {
+    List<String> wrong = new ArrayList<>();
+    for (Route r : routes()) {
+      Access needed = ACCESS.get(r.key());
+      if (needed == null || needed == Access.OPEN) {
+        continue;
+      }
+      for (Access role : List.of(Access.VIEWER, Access.EDITOR, Access.ADMIN)) {
+        Response res = r.call(clients.get(role));
+        boolean allowed = role.compareTo(needed) >= 0;
+        if (allowed && (res.status() == 401 || res.status() == 403)) {
+          wrong.add(r + " as " + role + " (allowed) answered " + shortly(res));
+        } else if (!allowed && res.status() != 403) {
+          wrong.add(r + " as " + role + " (needs " + needed + ") answered " + shortly(res));
+        } else if (!allowed && !r.method().equals("HEAD")
+            && !res.json().path("error").path("code").asText().equals("FORBIDDEN")) {
+          wrong.add(r + " as " + role + ": 403 without the FORBIDDEN error: " + shortly(res));
+        }
+      }
+    }
+    assertThat(wrong).isEmpty();
+    assertThat(server.admin().get("/api/v1/users").json()).as("nothing was created or deleted")
+        .hasSize(3);
+  }
+
+  /** A response for a failure message: status and the start of the body. */
+  static String shortly(Response r) {
+    String text = r.toString();
+    return text.length() <= 300 ? text : text.substring(0, 300) + "...";
+  }
+
+  @Test
+  void jdbcWithoutCredentialsIsRefused() throws Exception {
+    var http = java.net.http.HttpClient.newHttpClient();
+    var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+            "http://127.0.0.1:" + server.jdbcPort() + "/"))
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+            "{\"request\":\"openConnection\",\"connectionId\":\"x\"}")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(401);
+    assertThat(r.body()).doesNotContain("connectionId");
+    assertThatThrownBy(() -> DriverManager.getConnection("jdbc:avatica:remote:url=http://127.0.0.1:"
+        + server.jdbcPort() + ";serialization=protobuf")).hasMessageContaining("401");
+  }
+
+  @Test
+  void flightSqlWithoutCredentialsIsRefused() throws Exception {
+    try (RootAllocator memory = new RootAllocator();
+        FlightClient client = FlightClient.builder(memory,
+            Location.forGrpcInsecure("127.0.0.1", server.flightPort())).build()) {
+      FlightSqlClient sql = new FlightSqlClient(client);
+      assertThatThrownBy(sql::getCatalogs).isInstanceOf(FlightRuntimeException.class)
+          .satisfies(e -> assertThat(((FlightRuntimeException) e).status().code())
+              .isEqualTo(FlightStatusCode.UNAUTHENTICATED));
+      assertThatThrownBy(() -> sql.execute("SELECT status FROM semantic.orders"))
+          .isInstanceOf(FlightRuntimeException.class)
+          .satisfies(e -> assertThat(((FlightRuntimeException) e).status().code())
+              .isEqualTo(FlightStatusCode.UNAUTHENTICATED));
+    }
+  }
+}
