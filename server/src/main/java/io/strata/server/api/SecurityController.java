@@ -13,6 +13,7 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Put;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.strata.server.audit.AuditLog;
 import io.strata.server.metadata.Role;
 import io.strata.server.metadata.StoredGrant;
 import io.strata.server.metadata.StoredRule;
@@ -22,6 +23,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -35,9 +37,24 @@ import java.util.function.Supplier;
 @SecurityRequirement(name = "bearer")
 public class SecurityController {
   private final AccessPolicy access;
+  private final AuditLog audit;
 
-  public SecurityController(AccessPolicy access) {
+  public SecurityController(AccessPolicy access, AuditLog audit) {
     this.access = access;
+    this.audit = audit;
+  }
+
+  private RuleView audited(HttpRequest<?> request, String action, RuleView r) {
+    Requests.audit(audit, request, action, "security_rule", String.valueOf(r.id()),
+        Map.of("model", r.model(), "filters", r.filters().toString(), "roles", r.roles(),
+            "users", r.users()));
+    return r;
+  }
+
+  private GrantView audited(HttpRequest<?> request, String action, GrantView g) {
+    Requests.audit(audit, request, action, "grant", String.valueOf(g.id()),
+        Map.of("kind", g.kind(), "target", g.target(), "roles", g.roles(), "users", g.users()));
+    return g;
   }
 
   /** A rule as the API reads it. */
@@ -90,7 +107,8 @@ public class SecurityController {
   @Post("/rules")
   public HttpResponse<RuleView> createRule(HttpRequest<?> request, @Body @Nullable RuleInput in) {
     Requests.require(request, Role.ADMIN);
-    return HttpResponse.created(RuleView.of(checked(() -> access.createRule(rule(in)))));
+    return HttpResponse.created(audited(request, "create",
+        RuleView.of(checked(() -> access.createRule(rule(in))))));
   }
 
   @Operation(summary = "Replace a row-level security rule")
@@ -98,7 +116,7 @@ public class SecurityController {
   public RuleView updateRule(HttpRequest<?> request, @PathVariable long id,
       @Body @Nullable RuleInput in) {
     Requests.require(request, Role.ADMIN);
-    return RuleView.of(checked(() -> access.updateRule(id, rule(in))));
+    return audited(request, "update", RuleView.of(checked(() -> access.updateRule(id, rule(in)))));
   }
 
   @Operation(summary = "Delete a row-level security rule")
@@ -106,6 +124,7 @@ public class SecurityController {
   public HttpResponse<?> deleteRule(HttpRequest<?> request, @PathVariable long id) {
     Requests.require(request, Role.ADMIN);
     access.deleteRule(id);
+    Requests.audit(audit, request, "delete", "security_rule", String.valueOf(id), Map.of());
     return HttpResponse.noContent();
   }
 
@@ -128,7 +147,8 @@ public class SecurityController {
   public HttpResponse<GrantView> createGrant(HttpRequest<?> request,
       @Body @Nullable GrantInput in) {
     Requests.require(request, Role.ADMIN);
-    return HttpResponse.created(GrantView.of(checked(() -> access.createGrant(grant(in)))));
+    return HttpResponse.created(audited(request, "create",
+        GrantView.of(checked(() -> access.createGrant(grant(in))))));
   }
 
   @Operation(summary = "Replace a grant")
@@ -136,7 +156,7 @@ public class SecurityController {
   public GrantView updateGrant(HttpRequest<?> request, @PathVariable long id,
       @Body @Nullable GrantInput in) {
     Requests.require(request, Role.ADMIN);
-    return GrantView.of(checked(() -> access.updateGrant(id, grant(in))));
+    return audited(request, "update", GrantView.of(checked(() -> access.updateGrant(id, grant(in)))));
   }
 
   @Operation(summary = "Delete a grant")
@@ -144,6 +164,7 @@ public class SecurityController {
   public HttpResponse<?> deleteGrant(HttpRequest<?> request, @PathVariable long id) {
     Requests.require(request, Role.ADMIN);
     access.deleteGrant(id);
+    Requests.audit(audit, request, "delete", "grant", String.valueOf(id), Map.of());
     return HttpResponse.noContent();
   }
 
