@@ -42,6 +42,15 @@ public interface WarehouseDialect {
     w.setNeedWhitespace(!s.endsWith("(") && !s.endsWith(" "));
   }
 
+  /**
+   * {@code value} with each backslash doubled, for warehouses whose string literals treat a
+   * backslash as an escape (MySQL and MariaDB unless NO_BACKSLASH_ESCAPES, BigQuery, Snowflake,
+   * Redshift): without it a value ending in a backslash would end the literal early.
+   */
+  static String escapeBackslashes(String value) {
+    return value.indexOf('\\') < 0 ? value : value.replace("\\", "\\\\");
+  }
+
   /** The Calcite dialect that unparses everything else: implementations are one. */
   default SqlDialect calcite() {
     return (SqlDialect) this;

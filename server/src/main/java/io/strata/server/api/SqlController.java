@@ -88,9 +88,9 @@ public class SqlController {
     if (text == null || text.isBlank()) {
       throw new BadRequestException("MALFORMED_REQUEST", null, "the request has no SQL; send it as the body");
     }
-    PreparedSql prepared = sql.prepare(text);
-    SqlCursor cursor = sql.execute(prepared, parameters, new SqlSession(who.username(), "rest", null,
-        options));
+    SqlSession session = new SqlSession(who.username(), "rest", null, options);
+    PreparedSql prepared = sql.prepare(text, session);
+    SqlCursor cursor = sql.execute(prepared, parameters, session);
     String format = QueryController.format(request.getHeaders().get(HttpHeaders.ACCEPT));
     try {
       if (format.equals("json")) {

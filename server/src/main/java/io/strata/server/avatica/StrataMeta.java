@@ -277,7 +277,7 @@ final class StrataMeta extends MetaImpl {
   @Override
   public StatementHandle prepare(ConnectionHandle ch, String sqlText, long maxRowCount) {
     JdbcConnection c = connection(ch.id);
-    PreparedSql prepared = sql.prepare(sqlText);
+    PreparedSql prepared = sql.prepare(sqlText, new SqlSession(c.owner.username(), ENDPOINT));
     Stmt s = new Stmt(statementIds.getAndIncrement(), c);
     s.prepared = prepared;
     s.maxRowCount = maxRowCount;
@@ -303,7 +303,8 @@ final class StrataMeta extends MetaImpl {
       s.closeResult();
       s.prepared = null;
       s.signature = null;
-      PreparedSql prepared = sql.prepare(sqlText);
+      PreparedSql prepared = sql.prepare(sqlText, new SqlSession(s.connection.owner.username(),
+          ENDPOINT));
       s.prepared = prepared;
       s.maxRowCount = maxRowCount;
       return new ExecuteResult(List.of(run(h, s, List.of(), maxRowCount, maxRowsInFirstFrame)));
