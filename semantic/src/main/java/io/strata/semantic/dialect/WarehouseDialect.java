@@ -119,7 +119,9 @@ public interface WarehouseDialect {
   default void unparseLikeIgnoreCase(SqlWriter w, SqlNode x, boolean anyBefore, String value,
       boolean anyAfter, boolean negated) {
     String v = value.toLowerCase(Locale.ROOT);
-    boolean special = v.indexOf('%') >= 0 || v.indexOf('_') >= 0 || v.indexOf('!') >= 0;
+    // a backslash too: LIKE's default escape in PostgreSQL, DuckDB and MySQL, overridden by ESCAPE
+    boolean special = v.indexOf('%') >= 0 || v.indexOf('_') >= 0 || v.indexOf('!') >= 0
+        || v.indexOf('\\') >= 0;
     if (special) {
       v = v.replace("!", "!!").replace("%", "!%").replace("_", "!_");
     }

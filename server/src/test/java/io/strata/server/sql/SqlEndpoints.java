@@ -56,6 +56,8 @@ final class SqlEndpoints implements AutoCloseable {
   private final FlightClient client;
   private final FlightSqlClient flight;
   private final CallOption auth;
+  /** The Avatica connection, reused while it stays open (errors leave it open). */
+  private Connection jdbc;
 
   SqlEndpoints(TestServer server) {
     this.server = server;
@@ -105,10 +107,21 @@ final class SqlEndpoints implements AutoCloseable {
     Properties p = new Properties();
     p.setProperty("avatica_user", "admin");
     p.setProperty("avatica_password", TestServer.ADMIN_PASSWORD);
-    try (Connection c = DriverManager.getConnection(server.avaticaUrl("protobuf"), p)) {
-      return new Outcome("jdbc", run(c, sql, parameters), null, null);
+    try {
+      if (jdbc == null || jdbc.isClosed()) {
+        jdbc = DriverManager.getConnection(server.avaticaUrl("protobuf"), p);
+      }
+      return new Outcome("jdbc", run(jdbc, sql, parameters), null, null);
     } catch (SQLException e) {
-      return new Outcome("jdbc", null, e.getSQLState(), e.getMessage());
+      // the Avatica driver's message is "while preparing SQL: <the SQL>"; the server's is this
+      StringBuilder message = new StringBuilder();
+      for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        message.append(t.getMessage()).append(" | ");
+        if (t instanceof org.apache.calcite.avatica.AvaticaSqlException a) {
+          message.append(String.join(" ", a.getStackTraces())).append(" | ");
+        }
+      }
+      return new Outcome("jdbc", null, e.getSQLState(), message.toString());
     }
   }
 
@@ -198,6 +211,11 @@ final class SqlEndpoints implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    for (Connection c : new Connection[] {jdbc}) {
+      if (c != null) {
+        c.close();
+      }
+    }
     flight.close();
     memory.close();
   }
