@@ -192,8 +192,8 @@ public class ServerFactory {
   @Singleton
   @Bean(preDestroy = "close")
   SqlService sqlService(CatalogService catalog, DataSourceRegistry registry,
-      QueryService queries, BufferAllocator allocator) {
-    return new SqlService(catalog::catalog, registry, queries, allocator);
+      QueryService queries, BufferAllocator allocator, StrataConfig config) {
+    return new SqlService(catalog::catalog, registry, queries, allocator, config.sqlLimits());
   }
 
   static QueryLogEntry entry(QueryEvent e) {

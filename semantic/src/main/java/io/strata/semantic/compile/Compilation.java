@@ -414,10 +414,16 @@ final class Compilation {
         }
       }
     }
-    for (String v : c.values()) {
+    for (int i = 0; i < n; i++) {
+      String v = c.values().get(i);
       if (v == null) {
         throw new QueryException(Code.INVALID_QUERY, where,
             "null is not a filter value; use the set or notSet operator");
+      }
+      String bad = io.strata.semantic.query.TextValues.unstorable(v);
+      if (bad != null) {
+        throw new QueryException(Code.INVALID_QUERY, where + "[" + i + "]", "the value holds "
+            + bad + ", which no warehouse can store or compare");
       }
     }
     boolean timeCompare = m.kind() == MemberKind.DIMENSION

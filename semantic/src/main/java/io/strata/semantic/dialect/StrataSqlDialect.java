@@ -87,6 +87,12 @@ public final class StrataSqlDialect {
 
   /** Redshift: Postgres-like, CONVERT_TIMEZONE, APPROXIMATE COUNT(DISTINCT ...). */
   static final class Redshift extends RedshiftSqlDialect implements ConvertTimezoneFamily {
+    /** A backslash escapes in this warehouse's string literals: doubled, it stands for itself. */
+    @Override
+    public void quoteStringLiteral(StringBuilder buf, String charsetName, String val) {
+      super.quoteStringLiteral(buf, charsetName, WarehouseDialect.escapeBackslashes(val));
+    }
+
     Redshift() {
       super(RedshiftSqlDialect.DEFAULT_CONTEXT);
     }
@@ -106,6 +112,12 @@ public final class StrataSqlDialect {
 
   /** Snowflake: unquoted names fold to upper case, so lower-case names stay unquoted. */
   static final class Snowflake extends SnowflakeSqlDialect implements ConvertTimezoneFamily {
+    /** A backslash escapes in this warehouse's string literals: doubled, it stands for itself. */
+    @Override
+    public void quoteStringLiteral(StringBuilder buf, String charsetName, String val) {
+      super.quoteStringLiteral(buf, charsetName, WarehouseDialect.escapeBackslashes(val));
+    }
+
     Snowflake() {
       super(SnowflakeSqlDialect.DEFAULT_CONTEXT);
     }
@@ -120,6 +132,12 @@ public final class StrataSqlDialect {
    * in the query's zone. LIKE escapes with a backslash.
    */
   static final class BigQuery extends BigQuerySqlDialect implements WarehouseDialect {
+    /** A backslash escapes in this warehouse's string literals: doubled, it stands for itself. */
+    @Override
+    public void quoteStringLiteral(StringBuilder buf, String charsetName, String val) {
+      super.quoteStringLiteral(buf, charsetName, WarehouseDialect.escapeBackslashes(val));
+    }
+
     BigQuery() {
       super(BigQuerySqlDialect.DEFAULT_CONTEXT);
     }
@@ -167,6 +185,12 @@ public final class StrataSqlDialect {
    * needs the server's time zone tables for named zones; no approximate distinct count.
    */
   static final class MySql extends MysqlSqlDialect implements WarehouseDialect {
+    /** A backslash escapes in this warehouse's string literals: doubled, it stands for itself. */
+    @Override
+    public void quoteStringLiteral(StringBuilder buf, String charsetName, String val) {
+      super.quoteStringLiteral(buf, charsetName, WarehouseDialect.escapeBackslashes(val));
+    }
+
     MySql() {
       super(MysqlSqlDialect.DEFAULT_CONTEXT);
     }

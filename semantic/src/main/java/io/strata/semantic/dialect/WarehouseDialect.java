@@ -42,6 +42,15 @@ public interface WarehouseDialect {
     w.setNeedWhitespace(!s.endsWith("(") && !s.endsWith(" "));
   }
 
+  /**
+   * {@code value} with each backslash doubled, for warehouses whose string literals treat a
+   * backslash as an escape (MySQL and MariaDB unless NO_BACKSLASH_ESCAPES, BigQuery, Snowflake,
+   * Redshift): without it a value ending in a backslash would end the literal early.
+   */
+  static String escapeBackslashes(String value) {
+    return value.indexOf('\\') < 0 ? value : value.replace("\\", "\\\\");
+  }
+
   /** The Calcite dialect that unparses everything else: implementations are one. */
   default SqlDialect calcite() {
     return (SqlDialect) this;
@@ -110,7 +119,9 @@ public interface WarehouseDialect {
   default void unparseLikeIgnoreCase(SqlWriter w, SqlNode x, boolean anyBefore, String value,
       boolean anyAfter, boolean negated) {
     String v = value.toLowerCase(Locale.ROOT);
-    boolean special = v.indexOf('%') >= 0 || v.indexOf('_') >= 0 || v.indexOf('!') >= 0;
+    // a backslash too: LIKE's default escape in PostgreSQL, DuckDB and MySQL, overridden by ESCAPE
+    boolean special = v.indexOf('%') >= 0 || v.indexOf('_') >= 0 || v.indexOf('!') >= 0
+        || v.indexOf('\\') >= 0;
     if (special) {
       v = v.replace("!", "!!").replace("%", "!%").replace("_", "!_");
     }

@@ -39,6 +39,7 @@ public final class ApiErrors {
         case VALIDATION_ERROR -> "INVALID_SQL";
         case READ_ONLY -> "READ_ONLY";
         case PARAMETER_ERROR -> "INVALID_PARAMETER";
+        case TOO_COMPLEX -> "SQL_TOO_COMPLEX";
       };
       return HttpResponse.<ApiError>status(HttpStatus.BAD_REQUEST)
           .body(ApiError.at(code, s.getMessage(), s.position().isEmpty() ? null : s.position()));

@@ -104,13 +104,13 @@ public class SqlController {
     if (text == null || text.isBlank()) {
       throw new BadRequestException("MALFORMED_REQUEST", null, "the request has no SQL; send it as the body");
     }
-    PreparedSql prepared = sql.prepare(text, who); // a syntax error is a 400 now, not a failed job
+    SqlSession session = new SqlSession(who, "rest", null, options);
+    PreparedSql prepared = sql.prepare(text, session); // a syntax error is a 400 now, not a failed job
     if (async) {
       return JobsController.accepted(jobs.submit(JobKind.QUERY, who.username(),
           JobRequest.sql(text, parameters, options.cache().id())));
     }
-    SqlCursor cursor = sql.execute(prepared, parameters, new SqlSession(who, "rest", null,
-        options));
+    SqlCursor cursor = sql.execute(prepared, parameters, session);
     String format = QueryController.format(request.getHeaders().get(HttpHeaders.ACCEPT));
     try {
       if (format.equals("json")) {

@@ -108,6 +108,8 @@ final class JdbcException extends AvaticaRuntimeException {
         case VALIDATION_ERROR -> of(VALIDATION, "42000", message);
         case READ_ONLY -> of(READ_ONLY, "25006", message);
         case PARAMETER_ERROR -> of(PARAMETER, "22023", message);
+        // 54001: PostgreSQL's statement_too_complex
+        case TOO_COMPLEX -> of(VALIDATION, "54001", message);
       };
     }
     if (t instanceof QueryException q) {

@@ -283,7 +283,7 @@ final class StrataMeta extends MetaImpl {
   @Override
   public StatementHandle prepare(ConnectionHandle ch, String sqlText, long maxRowCount) {
     JdbcConnection c = connection(ch.id);
-    PreparedSql prepared = sql.prepare(sqlText, security());
+    PreparedSql prepared = sql.prepare(sqlText, new SqlSession(security(), ENDPOINT, null));
     Stmt s = new Stmt(statementIds.getAndIncrement(), c);
     s.prepared = prepared;
     s.maxRowCount = maxRowCount;
@@ -309,7 +309,7 @@ final class StrataMeta extends MetaImpl {
       s.closeResult();
       s.prepared = null;
       s.signature = null;
-      PreparedSql prepared = sql.prepare(sqlText, security());
+      PreparedSql prepared = sql.prepare(sqlText, new SqlSession(security(), ENDPOINT, null));
       s.prepared = prepared;
       s.maxRowCount = maxRowCount;
       return new ExecuteResult(List.of(run(h, s, List.of(), maxRowCount, maxRowsInFirstFrame)));

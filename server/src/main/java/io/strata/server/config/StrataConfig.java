@@ -42,7 +42,8 @@ public record StrataConfig(
     int flightPort,
     Optional<Path> flightTlsCert,
     Optional<Path> flightTlsKey,
-    CacheSettings cache) {
+    CacheSettings cache,
+    io.strata.server.sql.SqlLimits sqlLimits) {
 
   /** Thrown for settings that cannot be used; names every bad one. */
   public static final class InvalidConfigException extends RuntimeException {
@@ -87,7 +88,10 @@ public record StrataConfig(
         r.integer(Setting.FLIGHT_PORT, 0, 65535),
         r.file(Setting.FLIGHT_TLS_CERT),
         r.file(Setting.FLIGHT_TLS_KEY),
-        cache(r));
+        cache(r),
+        new io.strata.server.sql.SqlLimits(r.integer(Setting.SQL_MAX_LENGTH, 100, Integer.MAX_VALUE - 1),
+            r.integer(Setting.SQL_MAX_DEPTH, 10, 100_000), r.integer(Setting.SQL_MAX_IN_LIST, 1, 10_000_000),
+            r.integer(Setting.SQL_MAX_SET_OPERATIONS, 1, 100_000)));
     if (c.flightTlsCert().isPresent() != c.flightTlsKey().isPresent()) {
       r.problems.add(Setting.FLIGHT_TLS_CERT.property() + " and " + Setting.FLIGHT_TLS_KEY.property()
           + " (" + Setting.FLIGHT_TLS_CERT.envVar() + ", " + Setting.FLIGHT_TLS_KEY.envVar()

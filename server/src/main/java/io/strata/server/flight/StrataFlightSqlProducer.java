@@ -219,8 +219,8 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
       throw FlightErrors.readOnly("a transaction");
     }
     try {
-      FlightQuery q = execute(context, sql.prepare(command.getQuery(), security(context)),
-          List.of());
+      FlightQuery q = execute(context, sql.prepare(command.getQuery(),
+          new SqlSession(security(context), ENDPOINT, null)), List.of());
       return info(q, descriptor);
     } catch (RuntimeException e) {
       throw FlightErrors.status(e);
@@ -231,10 +231,86 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
   public SchemaResult getSchemaStatement(CommandStatementQuery command, CallContext context,
       FlightDescriptor descriptor) {
     try {
-      return new SchemaResult(schemaOf(context,
-          sql.prepare(command.getQuery(), security(context)), List.of()));
+      return new SchemaResult(schemaOf(context, sql.prepare(command.getQuery(),
+          new SqlSession(security(context), ENDPOINT, null)), List.of()));
     } catch (RuntimeException e) {
       throw FlightErrors.status(e);
+    }
+  }
+
+  /**
+   * Checks a ticket before Flight SQL's dispatch reads it: bytes that are not a protobuf
+   * {@code Any} would otherwise reach the client as {@code INTERNAL}; any failure of the
+   * dispatch itself is mapped as every other call's.
+   */
+  @Override
+  public void getStream(CallContext context, Ticket ticket, ServerStreamListener listener) {
+    try {
+      Any.parseFrom(ticket.getBytes());
+    } catch (InvalidProtocolBufferException e) {
+      listener.error(FlightErrors.invalid("malformed ticket: it is not a ticket this server"
+          + " issued (use the ticket of a FlightInfo from GetFlightInfo)"));
+      return;
+    }
+    try {
+      super.getStream(context, ticket, listener);
+    } catch (RuntimeException e) {
+      listener.error(FlightErrors.status(e));
+    }
+  }
+
+  /** A command that does not parse is the client's mistake, not the server's. */
+  @Override
+  public FlightInfo getFlightInfo(CallContext context, FlightDescriptor descriptor) {
+    checkCommand(descriptor);
+    try {
+      return super.getFlightInfo(context,
+          descriptor);
+    } catch (RuntimeException e) {
+      throw FlightErrors.status(e);
+    }
+  }
+
+  @Override
+  public SchemaResult getSchema(CallContext context, FlightDescriptor descriptor) {
+    checkCommand(descriptor);
+    try {
+      return super.getSchema(context, descriptor);
+    } catch (RuntimeException e) {
+      throw FlightErrors.status(e);
+    }
+  }
+
+  /** Garbage in an action's body is INVALID_ARGUMENT, whichever action it is. */
+  @Override
+  public void doAction(CallContext context, org.apache.arrow.flight.Action action,
+      StreamListener<Result> listener) {
+    if (action.getType().equals(org.apache.arrow.flight.FlightConstants.CANCEL_FLIGHT_INFO
+        .getType())) {
+      try {
+        CancelFlightInfoRequest.deserialize(java.nio.ByteBuffer.wrap(action.getBody()));
+      } catch (java.io.IOException | java.net.URISyntaxException | RuntimeException e) {
+        listener.onError(FlightErrors.invalid("malformed CancelFlightInfo request: "
+            + e.getMessage()));
+        return;
+      }
+    }
+    try {
+      super.doAction(context, action, listener);
+    } catch (RuntimeException e) {
+      listener.onError(FlightErrors.status(e));
+    }
+  }
+
+  private static void checkCommand(FlightDescriptor descriptor) {
+    if (!descriptor.isCommand()) {
+      throw FlightErrors.invalid("Strata answers Flight SQL commands; a descriptor by path"
+          + " names nothing here");
+    }
+    try {
+      Any.parseFrom(descriptor.getCommand());
+    } catch (InvalidProtocolBufferException e) {
+      throw FlightErrors.invalid("malformed command: not a Flight SQL command message");
     }
   }
 
@@ -261,7 +337,8 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
       if (request.hasTransactionId()) {
         throw FlightErrors.readOnly("a transaction");
       }
-      PreparedSql statement = sql.prepare(request.getQuery(), security(context));
+      PreparedSql statement = sql.prepare(request.getQuery(),
+          new SqlSession(security(context), ENDPOINT, null));
       Prepared p = new Prepared(UUID.randomUUID().toString(), user(context), statement);
       Schema dataset;
       if (!statement.columns().isEmpty()) {

@@ -26,12 +26,8 @@ import org.apache.calcite.schema.SchemaPlus;
 import org.apache.calcite.schema.Schemas;
 import org.apache.calcite.schema.impl.AbstractSchema;
 import org.apache.calcite.sql.SqlDialect;
-import org.apache.calcite.sql.dialect.BigQuerySqlDialect;
 import org.apache.calcite.sql.dialect.DuckDBSqlDialect;
-import org.apache.calcite.sql.dialect.MysqlSqlDialect;
 import org.apache.calcite.sql.dialect.PostgresqlSqlDialect;
-import org.apache.calcite.sql.dialect.RedshiftSqlDialect;
-import org.apache.calcite.sql.dialect.SnowflakeSqlDialect;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,11 +92,9 @@ final class DataSourceSchemas {
   static SqlDialect calciteDialect(Dialect d) {
     return switch (d) {
       case POSTGRES -> PostgresqlSqlDialect.DEFAULT;
-      case MYSQL -> MysqlSqlDialect.DEFAULT;
+      // Strata's own dialects where a backslash escapes in string literals: they double it
+      case MYSQL, SNOWFLAKE, REDSHIFT, BIGQUERY -> d.sqlDialect().calcite();
       case DUCKDB -> DUCKDB;
-      case SNOWFLAKE -> SnowflakeSqlDialect.DEFAULT;
-      case REDSHIFT -> RedshiftSqlDialect.DEFAULT;
-      case BIGQUERY -> BigQuerySqlDialect.DEFAULT;
     };
   }
 

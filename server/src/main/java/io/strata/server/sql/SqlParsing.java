@@ -230,6 +230,146 @@ final class SqlParsing {
     return node;
   }
 
+  /**
+   * Checks the text before it is parsed: its length, the depth of its parentheses (the parser
+   * recurses once per level), and characters no warehouse can hold in a literal (NUL, lone
+   * surrogates: see {@link io.strata.semantic.query.TextValues}). Linear in the text.
+   *
+   * @throws SqlQueryException TOO_COMPLEX naming the limit and its setting, or PARSE_ERROR
+   *     with the position of the bad character
+   */
+  static void checkText(String sql, SqlLimits limits) {
+    if (sql == null) {
+      return;
+    }
+    if (sql.length() > limits.maxLength()) {
+      throw new SqlQueryException(Code.TOO_COMPLEX, "the statement is " + sql.length()
+          + " characters long; the limit is " + limits.maxLength() + " ("
+          + SqlLimits.MAX_LENGTH + ")", 0, 0);
+    }
+    int line = 1;
+    int column = 0;
+    int depth = 0;
+    char quote = 0; // the quote of the literal or identifier being read
+    boolean lineComment = false;
+    boolean blockComment = false;
+    for (int i = 0; i < sql.length(); i++) {
+      char c = sql.charAt(i);
+      column++;
+      if (c == '\n') {
+        line++;
+        column = 0;
+        lineComment = false;
+        continue;
+      }
+      String bad = null;
+      if (c == 0) {
+        bad = "a NUL character (U+0000)";
+      } else if (Character.isHighSurrogate(c) && i + 1 < sql.length()
+          && Character.isLowSurrogate(sql.charAt(i + 1))) {
+        i++; // a whole pair: one character to the client
+        continue;
+      } else if (Character.isSurrogate(c)) {
+        bad = String.format("a lone surrogate (U+%04X)", (int) c);
+      }
+      if (bad != null) {
+        throw new SqlQueryException(Code.PARSE_ERROR, "the statement holds " + bad
+            + ", which no warehouse can store or compare (line " + line + ", column " + column
+            + ")", line, column);
+      }
+      if (lineComment) {
+        continue;
+      }
+      if (blockComment) {
+        if (c == '*' && i + 1 < sql.length() && sql.charAt(i + 1) == '/') {
+          blockComment = false;
+          i++;
+          column++;
+        }
+        continue;
+      }
+      if (quote != 0) {
+        if (c == quote) {
+          quote = 0; // a doubled quote closes and reopens: the same to this count
+        }
+        continue;
+      }
+      switch (c) {
+        case '\'', '"', '`' -> quote = c;
+        case '-' -> lineComment = i + 1 < sql.length() && sql.charAt(i + 1) == '-';
+        case '/' -> {
+          if (i + 1 < sql.length() && sql.charAt(i + 1) == '*') {
+            blockComment = true;
+            i++;
+            column++;
+          }
+        }
+        case '(', '[' -> {
+          if (++depth > limits.maxDepth()) {
+            throw new SqlQueryException(Code.TOO_COMPLEX, "the statement nests parentheses "
+                + "more than " + limits.maxDepth() + " deep (" + SqlLimits.MAX_DEPTH
+                + ") at line " + line + ", column " + column, line, column);
+          }
+        }
+        case ')', ']' -> depth = Math.max(0, depth - 1);
+        default -> { }
+      }
+    }
+  }
+
+  /**
+   * Checks the parsed tree against the limits, without recursion (the tree may be deeper than
+   * the stack allows): nesting depth, values in each IN list, and set operations.
+   *
+   * @throws SqlQueryException TOO_COMPLEX naming the limit, its setting and the position
+   */
+  static void checkTree(Parsed parsed, SqlLimits limits) {
+    java.util.ArrayDeque<SqlNode> nodes = new java.util.ArrayDeque<>();
+    java.util.ArrayDeque<Integer> depths = new java.util.ArrayDeque<>();
+    nodes.push(parsed.node());
+    depths.push(1);
+    int setOperations = 0;
+    while (!nodes.isEmpty()) {
+      SqlNode node = nodes.pop();
+      int depth = depths.pop();
+      if (depth > limits.maxDepth()) {
+        throw parsed.shifts().error(Code.TOO_COMPLEX, "the statement nests expressions or"
+            + " subqueries more than " + limits.maxDepth() + " deep (" + SqlLimits.MAX_DEPTH
+            + ")", node.getParserPosition());
+      }
+      java.util.List<SqlNode> children;
+      if (node instanceof SqlNodeList list) {
+        children = list.getList();
+      } else if (node instanceof org.apache.calcite.sql.SqlCall call) {
+        SqlKind kind = call.getKind();
+        if (kind == SqlKind.UNION || kind == SqlKind.INTERSECT || kind == SqlKind.EXCEPT) {
+          if (++setOperations > limits.maxSetOperations()) {
+            throw parsed.shifts().error(Code.TOO_COMPLEX, "the statement has more than "
+                + limits.maxSetOperations() + " set operations (UNION, INTERSECT, EXCEPT) ("
+                + SqlLimits.MAX_SET_OPERATIONS + ")", call.getParserPosition());
+          }
+        }
+        if ((kind == SqlKind.IN || kind == SqlKind.NOT_IN) && call.operandCount() == 2
+            && call.operand(1) instanceof SqlNodeList values
+            && values.size() > limits.maxInList()) {
+          throw parsed.shifts().error(Code.TOO_COMPLEX, "an IN list of " + values.size()
+              + " values; the limit is " + limits.maxInList() + " (" + SqlLimits.MAX_IN_LIST
+              + ")", call.getParserPosition());
+        }
+        children = call.getOperandList();
+      } else {
+        continue;
+      }
+      for (SqlNode child : children) {
+        if (child != null) {
+          nodes.push(child);
+          // a list is not a level of its own: its elements sit at its owner's depth
+          depths.push(child instanceof SqlNodeList ? depth : depth + 1);
+        }
+      }
+    }
+  }
+
   private static SqlQueryException readOnly(String what, int line, int column) {
     return new SqlQueryException(Code.READ_ONLY, "Strata is read-only: " + what
         + " statements are not allowed; only queries (SELECT, WITH, VALUES, EXPLAIN PLAN FOR)"

@@ -15,7 +15,9 @@ public final class SqlQueryException extends RuntimeException {
     /** DDL, DML or more than one statement: Strata is read-only. */
     READ_ONLY,
     /** A parameter value is missing or of the wrong kind. */
-    PARAMETER_ERROR
+    PARAMETER_ERROR,
+    /** Longer, deeper or wider than {@link SqlLimits} allow, or too deep to plan. */
+    TOO_COMPLEX
   }
 
   private final Code code;

@@ -95,9 +95,16 @@ public final class SqlService implements AutoCloseable {
   private final BufferAllocator allocator;
   private final ScheduledExecutorService timer;
   private final org.apache.calcite.jdbc.Driver calcite = new org.apache.calcite.jdbc.Driver();
+  private final SqlLimits limits;
 
   public SqlService(Supplier<SemanticCatalog> catalog, DataSourceRegistry registry,
       QueryService queries, BufferAllocator allocator) {
+    this(catalog, registry, queries, allocator, SqlLimits.defaults());
+  }
+
+  public SqlService(Supplier<SemanticCatalog> catalog, DataSourceRegistry registry,
+      QueryService queries, BufferAllocator allocator, SqlLimits limits) {
+    this.limits = limits;
     this.tables = new SemanticTables(catalog, queries);
     this.sources = new DataSourceSchemas(registry);
     this.queries = queries;
@@ -116,12 +123,38 @@ public final class SqlService implements AutoCloseable {
    *     something the semantic layer cannot answer
    */
   public PreparedSql prepare(String sql, SecurityContext security) {
+    return prepare(sql, security, null);
+  }
+
+  /**
+   * As {@link #prepare(String, SecurityContext)} for the session's user; a statement refused as
+   * too big or too deep is recorded in the query log as run by {@code session}, since it never
+   * reaches execution.
+   */
+  public PreparedSql prepare(String sql, SqlSession session) {
+    return prepare(sql, session.security(), session);
+  }
+
+  private PreparedSql prepare(String sql, SecurityContext security, SqlSession session) {
     SemanticTables tables = this.tables.as(security);
+    try {
+      return guarded(() -> prepareChecked(sql, tables));
+    } catch (SqlQueryException e) {
+      if (e.code() == Code.TOO_COMPLEX && session != null) {
+        long micros = 0;
+        log(UUID.randomUUID().toString(), session, sql, List.of(), queries.clock().instant(),
+            micros, 0, micros, 0, e);
+      }
+      throw e;
+    }
+  }
+
+  private PreparedSql prepareChecked(String sql, SemanticTables tables) {
     if (setCache(sql) != null) {
       return new PreparedSql(sql, 0, List.of(new SqlColumn(SET_CACHE_COLUMN, java.sql.Types.VARCHAR,
           "VARCHAR", true, 16, 0, "the connection's results-cache mode")));
     }
-    SqlParsing.Parsed parsed = SqlParsing.parse(sql, () -> names(tables));
+    SqlParsing.Parsed parsed = parse(sql, tables);
     int[] count = {0};
     parsed.node().accept(new SqlShuttle() {
       @Override
@@ -169,6 +202,28 @@ public final class SqlService implements AutoCloseable {
    *     {@code DataSourceException}, {@code QueryExecutionException})
    */
   public SqlCursor execute(PreparedSql statement, List<Object> parameters, SqlSession session) {
+    boolean[] planning = {false}; // once Calcite plans it, its own query-log entry records it
+    try {
+      return guarded(() -> executeChecked(statement, parameters, session, planning));
+    } catch (SqlQueryException e) {
+      if (e.code() == Code.TOO_COMPLEX && !planning[0]) {
+        log(UUID.randomUUID().toString(), session, statement.sql(), List.of(),
+            queries.clock().instant(), 0, 0, 0, 0, e);
+      }
+      throw e;
+    }
+  }
+
+  private SqlCursor executeChecked(PreparedSql statement, List<Object> parameters,
+      SqlSession session, boolean[] planning) {
+    int given = parameters == null ? 0 : parameters.size();
+    if (given != statement.parameterCount()) {
+      // a value without a placeholder is as much a mistake as a placeholder without a value:
+      // the client meant another statement
+      throw new SqlQueryException(Code.PARAMETER_ERROR, "the statement has "
+          + statement.parameterCount() + " parameter" + (statement.parameterCount() == 1 ? "" : "s")
+          + " (?) but " + given + " value" + (given == 1 ? " was" : "s were") + " given", 0, 0);
+    }
     if (session.cancel().cancelled()) {
       throw new QueryExecutionException(QueryExecutionException.Code.CANCELLED, null,
           "the statement was cancelled before it started");
@@ -180,14 +235,13 @@ public final class SqlService implements AutoCloseable {
       return new ArrowSqlCursors.Lines(UUID.randomUUID().toString(), SET_CACHE_COLUMN,
           List.of(set.id()), allocator);
     }
-    SqlParsing.Parsed parsed = SqlParsing.parse(statement.sql(), () -> names(tables));
+    SqlParsing.Parsed parsed = parse(statement.sql(), tables);
     SqlNode node = bind(parsed.node(), parameters == null ? List.of() : parameters);
     if (node instanceof SqlExplain explain) {
       List<Object> values = parameters == null ? List.of() : parameters;
       // Calcite's validator rewrites the tree it validates: each use gets a fresh one
       Supplier<SqlNode> fresh = () -> ((SqlExplain) bind(
-          SqlParsing.parse(statement.sql(), () -> names(tables)).node(), values))
-          .getExplicandum();
+          parse(statement.sql(), tables).node(), values)).getExplicandum();
       return explain(explain, fresh, parsed.shifts(), statement.sql(), session);
     }
     SemanticSelect.Translation t = SemanticSelect.of(node, tables, parsed.shifts());
@@ -200,6 +254,7 @@ public final class SqlService implements AutoCloseable {
           session.options().cache()));
       return new SemanticSqlCursor(queries, cursor, t.outputs());
     }
+    planning[0] = true;
     return calcite(node, parsed.shifts(), statement.sql(), session);
   }
 
@@ -231,9 +286,37 @@ public final class SqlService implements AutoCloseable {
     }
   }
 
+  /** Parses {@code sql} within this service's {@link SqlLimits}. */
+  private SqlParsing.Parsed parse(String sql, SemanticTables tables) {
+    SqlParsing.checkText(sql, limits);
+    SqlParsing.Parsed parsed = SqlParsing.parse(sql, () -> names(tables));
+    SqlParsing.checkTree(parsed, limits);
+    return parsed;
+  }
+
+  /**
+   * Runs {@code work} (parsing, translating, planning) turning a stack overflow into the same
+   * error as a statement over the limits: past what the limits catch, Calcite's recursion may
+   * still be too deep for the thread, and the request thread survives it.
+   */
+  private <T> T guarded(Supplier<T> work) {
+    try {
+      return work.get();
+    } catch (StackOverflowError e) {
+      throw tooComplex();
+    }
+  }
+
+  private SqlQueryException tooComplex() {
+    return new SqlQueryException(Code.TOO_COMPLEX, "the statement is too complex to plan: it"
+        + " nests too deeply for Strata's SQL planner; simplify it (fewer nested expressions,"
+        + " subqueries or set operations), or lower " + SqlLimits.MAX_DEPTH + " ("
+        + limits.maxDepth() + ") so such statements are refused before planning", 0, 0);
+  }
+
   /** Prepares and runs a statement without parameters. */
   public SqlCursor execute(String sql, SqlSession session) {
-    return execute(prepare(sql, session.security()), List.of(), session);
+    return execute(prepare(sql, session), List.of(), session);
   }
 
   /** Lower-case column names of the semantic tables: reserved words among them get quoted. */
@@ -288,6 +371,12 @@ public final class SqlService implements AutoCloseable {
       return SqlLiteral.createNull(pos);
     }
     if (v instanceof String s) {
+      String bad = io.strata.semantic.query.TextValues.unstorable(s);
+      if (bad != null) {
+        throw new SqlQueryException(Code.PARAMETER_ERROR, "parameter " + (index + 1) + " holds "
+            + bad + ", which no warehouse can store or compare" + SqlParsing.at(pos),
+            pos.getLineNum(), pos.getColumnNum());
+      }
       return SqlLiteral.createCharString(s, pos);
     }
     if (v instanceof Character c) {
@@ -436,7 +525,7 @@ public final class SqlService implements AutoCloseable {
             log(id, session, sql, pushed, started, (prepared - t0) / 1000,
                 (end - prepared) / 1000, (end - t0) / 1000, rows, failure);
           });
-    } catch (SQLException | RuntimeException e) {
+    } catch (SQLException | RuntimeException | StackOverflowError e) {
       exec.cancel();
       closeQuietly(rs);
       closeQuietly(st);
@@ -455,14 +544,22 @@ public final class SqlService implements AutoCloseable {
       RuntimeException failure) {
     String code = failure instanceof SqlQueryException s ? s.code().name()
         : QueryService.errorCode(failure);
+    // a statement refused for its size is kept in the log by its beginning only
+    String text = sql != null && sql.length() > 10_000
+        ? sql.substring(0, 10_000) + "... (" + sql.length() + " characters)" : sql;
     queries.log(new io.strata.server.query.QueryEvent(id, session.user(), session.endpoint(),
-        sql, pushed.isEmpty() ? null : String.join(";\n", pushed), null, started,
+        text, pushed.isEmpty() ? null : String.join(";\n", pushed), null, started,
         new io.strata.server.query.StageTimings(compileMicros, 0, fetchMicros, totalMicros),
         rows, 0, code, failure == null ? null : String.valueOf(failure.getMessage())));
   }
 
   /** Calcite's failure as the exception a client should see. */
-  private static RuntimeException translate(Throwable e, SqlParsing.Shifts shifts) {
+  private RuntimeException translate(Throwable e, SqlParsing.Shifts shifts) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof StackOverflowError) {
+        return tooComplex();
+      }
+    }
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof SqlQueryException s) {
         return s;
@@ -553,7 +650,7 @@ public final class SqlService implements AutoCloseable {
       } finally {
         PENDING.remove();
       }
-    } catch (SQLException | RuntimeException e) {
+    } catch (SQLException | RuntimeException | StackOverflowError e) {
       throw translate(e, shifts);
     }
     int i = 0;
