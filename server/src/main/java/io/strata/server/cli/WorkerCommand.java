@@ -35,6 +35,19 @@ final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--data-dir", paramLabel = "DIR", description = "data directory (strata.data-dir)")
   Path dataDir;
 
+  /**
+   * Whether {@code strata.metadata.url} is set (in any property source): a worker on the
+   * embedded default would share nothing with the servers.
+   */
+  static boolean sharedMetadata(Map<String, Object> props) {
+    try (ApplicationContext probe = ApplicationContext.builder().mainClass(StrataServer.class)
+        .properties(props).build()) {
+      probe.getEnvironment().start();
+      return !probe.getEnvironment().getProperty("strata.metadata.url", String.class).orElse("")
+          .isBlank();
+    }
+  }
+
   @Override
   public Integer call() throws InterruptedException {
     Map<String, Object> props = new HashMap<>();
@@ -48,6 +61,14 @@ final class WorkerCommand implements Callable<Integer> {
     }
     if (dataDir != null) {
       props.put("strata.data-dir", dataDir.toString());
+    }
+    if (!sharedMetadata(props)) {
+      spec.commandLine().getErr().println("strata worker: no metadata database is configured, so"
+          + " this worker would run the jobs of an embedded database of its own that no server"
+          + " uses; set STRATA_METADATA_URL (strata.metadata.url) to the servers' Postgres or"
+          + " MySQL database");
+      spec.commandLine().getErr().flush();
+      return StrataCli.INVALID;
     }
     ApplicationContext context;
     try {

@@ -23,6 +23,8 @@ import java.io.Writer;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
 import java.util.zip.GZIPOutputStream;
 import org.apache.arrow.vector.FieldVector;
@@ -46,11 +48,6 @@ import org.apache.arrow.vector.types.pojo.Field;
 final class JobRunner {
   /** What a finished job produced. */
   record Outcome(String location, long rows, long bytes) {}
-
-  /** Lets {@link Jobs} cancel a running job from its watcher thread. */
-  interface Cancellable {
-    void cancel();
-  }
 
   private final QueryService queries;
   private final SqlService sql;
@@ -78,7 +75,11 @@ final class JobRunner {
     return jobId + (gzip ? ".csv.gz" : ".csv");
   }
 
-  Outcome run(Job job, JobRequest request, Runnable[] canceller, LongConsumer progress)
+  /**
+   * Runs a job. {@code canceller} is set, as soon as there is something to cancel, to what
+   * cancels it (its warehouse query); {@link Jobs} calls it from its watcher thread.
+   */
+  Outcome run(Job job, JobRequest request, AtomicReference<Runnable> canceller, LongConsumer progress)
       throws IOException {
     return switch (job.kind()) {
       case QUERY -> {
@@ -126,24 +127,24 @@ final class JobRunner {
   }
 
   /** Opens the job's query: semantic (run under the job's id) or SQL. */
-  private ArrowBatches open(Job job, JobRequest request, Runnable[] canceller) {
+  private ArrowBatches open(Job job, JobRequest request, AtomicReference<Runnable> canceller) {
     CacheMode cache = CacheMode.parse(request.cache(), "the job's cache option");
     if (request.sql() != null) {
       SqlCancel cancel = new SqlCancel();
-      canceller[0] = cancel::cancel;
+      canceller.set(cancel::cancel);
       SecurityContext owner = as(job.owner());
       return sql.execute(sql.prepare(request.sql(), owner),
           request.parameters() == null ? List.of() : request.parameters(),
           new SqlSession(owner, "job", cancel, new SqlSession.Options(cache)));
     }
     SemanticQuery q = QueryJson.parse(request.query().toString());
-    boolean[] cancelled = {false};
-    canceller[0] = () -> {
-      cancelled[0] = true;
+    AtomicBoolean cancelled = new AtomicBoolean();
+    canceller.set(() -> {
+      cancelled.set(true);
       queries.cancel(job.id());
-    };
+    });
     return queries.open(new QueryRequest(q, request.query().toString(), as(job.owner()), "job",
-        job.id(), () -> cancelled[0], cache));
+        job.id(), cancelled::get, cache));
   }
 
   private Outcome writeArrow(String jobId, ArrowBatches cursor, LongConsumer progress)
@@ -243,29 +244,31 @@ final class JobRunner {
    * {@code no-cache}, so that the results cache holds a fresh entry of each when the next viewer
    * comes. The outcome counts the queries run.
    */
-  private Outcome warmup(Job job, JobRequest request, Runnable[] canceller,
+  private Outcome warmup(Job job, JobRequest request, AtomicReference<Runnable> canceller,
       LongConsumer progress) {
     JsonNode dashboard = dashboards.get(request.dashboardId());
     long done = 0;
-    boolean[] cancelled = {false};
-    String[] current = {null};
-    canceller[0] = () -> {
-      cancelled[0] = true;
-      if (current[0] != null) {
-        queries.cancel(current[0]);
+    AtomicBoolean cancelled = new AtomicBoolean();
+    AtomicReference<String> current = new AtomicReference<>();
+    canceller.set(() -> {
+      cancelled.set(true);
+      String running = current.get();
+      if (running != null) {
+        queries.cancel(running);
       }
-    };
+    });
     SecurityContext owner = as(job.owner());
     for (JsonNode query : WarmupQueries.of(dashboard)) {
-      if (cancelled[0]) {
+      if (cancelled.get()) {
         throw new io.strata.server.query.QueryExecutionException(
             io.strata.server.query.QueryExecutionException.Code.CANCELLED, job.id(),
             "warm-up job " + job.id() + " was cancelled");
       }
-      current[0] = job.id() + "-" + done;
+      String queryId = job.id() + "-" + done;
+      current.set(queryId);
       SemanticQuery q = QueryJson.parse(query.toString());
       try (QueryCursor c = queries.open(new QueryRequest(q, query.toString(), owner,
-          "warmup", current[0], () -> cancelled[0], CacheMode.NO_CACHE))) {
+          "warmup", queryId, cancelled::get, CacheMode.NO_CACHE))) {
         while (c.next()) {
           // read to the end: the cursor stores the result in the cache when it gets there
         }

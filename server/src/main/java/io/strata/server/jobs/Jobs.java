@@ -48,6 +48,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -92,7 +93,7 @@ public final class Jobs implements AutoCloseable {
   private final OneTimeTask<Void> jobTask;
   private final CustomTask<Void> scheduleTask;
   private final SchedulerClient client;
-  private final Map<String, Runnable[]> running = new ConcurrentHashMap<>();
+  private final Map<String, AtomicReference<Runnable>> running = new ConcurrentHashMap<>();
   private final ScheduledExecutorService watcher;
   private volatile Scheduler scheduler;
   private volatile Map<JobKind, Long> queuedSnapshot = new EnumMap<>(JobKind.class);
@@ -248,9 +249,9 @@ public final class Jobs implements AutoCloseable {
         store.end(id, JobState.CANCELLED, "CANCELLED", "cancelled by " + who.username()
             + " before it started", now);
       }
-      Runnable[] local = running.get(id);
-      if (local != null && local[0] != null) {
-        local[0].run();
+      AtomicReference<Runnable> local = running.get(id);
+      if (local != null && local.get() != null) {
+        local.get().run();
       }
     }
     return store.require(id);
@@ -364,7 +365,7 @@ public final class Jobs implements AutoCloseable {
     if (!store.start(id, workerName, now)) {
       return;
     }
-    Runnable[] canceller = {null};
+    AtomicReference<Runnable> canceller = new AtomicReference<>();
     running.put(id, canceller);
     long t0 = System.nanoTime();
     JobState outcome = JobState.FAILED;
@@ -474,10 +475,10 @@ public final class Jobs implements AutoCloseable {
     try {
       List<String> ids = new ArrayList<>(running.keySet());
       for (String id : store.cancelRequested(ids)) {
-        Runnable[] c = running.get(id);
-        if (c != null && c[0] != null) {
+        AtomicReference<Runnable> c = running.get(id);
+        if (c != null && c.get() != null) {
           LOG.info("cancelling job {} as requested", id);
-          c[0].run();
+          c.get().run();
         }
       }
     } catch (RuntimeException e) {

@@ -34,7 +34,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -435,9 +434,5 @@ public class JobsController {
   public HttpResponse<?> deleteSchedule(HttpRequest<?> request, @PathVariable String id) {
     jobs.deleteSchedule(id, Requests.require(request, Role.VIEWER));
     return HttpResponse.noContent();
-  }
-
-  static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
   }
 }

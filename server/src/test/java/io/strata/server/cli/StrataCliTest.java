@@ -109,6 +109,13 @@ class StrataCliTest {
   }
 
   @Test
+  void aWorkerWithoutASharedMetadataDatabaseRefusesToStart() {
+    Run r = run("worker", "--threads", "1");
+    assertThat(r.status()).isEqualTo(StrataCli.INVALID);
+    assertThat(r.err()).contains("STRATA_METADATA_URL").contains("strata worker");
+  }
+
+  @Test
   void helpAndVersion() {
     Run help = run("--help");
     assertThat(help.status()).isZero();

@@ -35,7 +35,8 @@ class JobsApiTest {
   @BeforeAll
   static void start() {
     server = TestServer.start(Map.of("strata.workers.poll-interval", "100ms",
-        "strata.jobs.result-ttl", "1h"));
+        "strata.jobs.result-ttl", "1h", "strata.jobs.retry-backoff", "100ms",
+        "strata.jobs.max-attempts", "3"));
     admin = server.admin();
     assertThat(admin.post("/api/v1/users", Map.of("username", "vera", "password",
         "viewer-pass-1", "role", "viewer")).status()).isEqualTo(201);
@@ -391,5 +392,33 @@ class JobsApiTest {
     }
     assertThat(warmupTiers).hasSize(view.size()).doesNotContain("l1", "l2");
     assertThat(viewTiers).hasSize(view.size()).containsOnly("l1");
+  }
+
+  /**
+   * A warehouse that cannot be reached is a passing failure: the job is retried with back-off
+   * until strata.jobs.max-attempts, then failed with the reason; the server keeps answering.
+   */
+  @Test
+  void anUnreachableWarehouseIsRetriedThenFailsWithTheReason() throws Exception {
+    Response ds = admin.post("/api/v1/datasources", Map.of("name", "nowhere", "kind", "postgres",
+        "url", "jdbc:postgresql://127.0.0.1:1/nothing", "username", "postgres",
+        "connectionTimeoutMs", 1000));
+    assertThat(ds.status()).as(ds.toString()).isIn(200, 201);
+    Response model = admin.send("PUT", "/api/v1/models/nowhere_nums", "application/yaml", """
+        name: nowhere_nums
+        data_source: nowhere
+        sql: SELECT 1 AS n
+        measures:
+          - { name: count, agg: count }
+        """);
+    assertThat(model.status()).as(model.toString()).isEqualTo(200);
+    String id = submitted(admin.post("/api/v1/query",
+        "{\"query\":{\"measures\":[\"nowhere_nums.count\"]},\"async\":true}"));
+    JsonNode job = finished(admin, id);
+    assertThat(job.path("state").asText()).as(job.toString()).isEqualTo("failed");
+    assertThat(job.path("attempts").asInt()).as(job.toString()).isEqualTo(3);
+    assertThat(job.path("error").path("code").asText()).isEqualTo("UNAVAILABLE");
+    assertThat(job.path("error").path("message").asText()).contains("nowhere");
+    assertThat(admin.post("/api/v1/query", COUNT_BY_STATUS).status()).isEqualTo(200);
   }
 }
