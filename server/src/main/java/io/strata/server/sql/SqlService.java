@@ -479,6 +479,12 @@ public final class SqlService implements AutoCloseable {
             + ", column " + column + ")", line, column, e);
       }
     }
+    java.util.Optional<String> refused =
+        io.strata.server.datasource.ExternalAccess.refusal(e, null);
+    if (refused.isPresent()) {
+      return new QueryExecutionException(
+          QueryExecutionException.Code.EXTERNAL_ACCESS_DENIED, null, refused.get(), e);
+    }
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();

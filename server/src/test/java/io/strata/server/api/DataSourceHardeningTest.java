@@ -1,0 +1,94 @@
+package io.strata.server.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.strata.server.TestServer;
+import io.strata.server.TestServer.Client;
+import io.strata.server.TestServer.Response;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Issue 14 on a real server over HTTP: SQL on a DuckDB data source cannot read the server's
+ * files, data sources are validated when saved, and a dead data source does not slow or break
+ * what does not read it.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DataSourceHardeningTest {
+  TestServer server;
+  Client admin;
+  Path secret;
+
+  @BeforeAll
+  void start() throws Exception {
+    server = TestServer.start(Map.of());
+    admin = server.admin();
+    secret = server.dataDir().resolve("server-secret.txt");
+    Files.writeString(secret, "root:x:0:0:hunter2\n");
+  }
+
+  @AfterAll
+  void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  static String error(Response r) {
+    return r.json().path("error").path("code").asText();
+  }
+
+  // ------------------------------------------------------------------ DuckDB file access
+
+  @Test
+  void modelSqlCannotReadTheServersFiles() {
+    String[] reads = {
+        "SELECT content FROM read_text('" + secret + "')",
+        "SELECT CAST(content AS VARCHAR) AS content FROM read_blob('" + secret + "')",
+        "SELECT column0 AS content FROM read_csv('" + secret + "', header = false)",
+        "SELECT file AS content FROM glob('" + secret.getParent() + "/*')",
+        "SELECT * FROM read_json('" + secret + "') AS t(content)"};
+    for (int i = 0; i < reads.length; i++) {
+      String name = "leak" + i;
+      String yaml = "name: " + name + "\ndata_source: demo\nsql: \"" + reads[i] + "\"\n"
+          + "dimensions:\n  - { name: content, type: string }\n"
+          + "measures:\n  - { name: count, agg: count }\n";
+      Response saved = admin.send("PUT", "/api/v1/models/" + name, "application/yaml", yaml);
+      // saving succeeds (the SQL is not run at save); reading is refused
+      assertThat(saved.status()).as(saved.toString()).isEqualTo(200);
+      Response q = admin.post("/api/v1/query", "{\"dimensions\":[\"" + name + ".content\"]}");
+      assertThat(q.status()).as(reads[i] + ": " + q).isEqualTo(400);
+      assertThat(error(q)).as(q.toString()).isEqualTo("EXTERNAL_ACCESS_DENIED");
+      assertThat(q.text()).doesNotContain("hunter2").contains("allow_external_access");
+      Response sql = admin.send("POST", "/api/v1/sql", "text/plain",
+          "SELECT content FROM semantic." + name);
+      assertThat(sql.status()).as(reads[i] + ": " + sql).isEqualTo(400);
+      assertThat(error(sql)).as(sql.toString()).isEqualTo("EXTERNAL_ACCESS_DENIED");
+      assertThat(sql.text()).doesNotContain("hunter2");
+      assertThat(admin.delete("/api/v1/models/" + name).status()).isEqualTo(200);
+    }
+    // a replacement scan ('FROM <path>') is not even a valid model query
+    Response scan = admin.send("PUT", "/api/v1/models/leak", "application/yaml",
+        "name: leak\ndata_source: demo\nsql: \"SELECT column0 AS content FROM '" + secret
+            + "'\"\ndimensions:\n  - { name: content, type: string }\n");
+    assertThat(scan.status()).as(scan.toString()).isEqualTo(422);
+    assertThat(scan.text()).doesNotContain("hunter2");
+    // raw SQL reaches only the warehouse's tables: no file, no table function
+    for (String raw : new String[] {
+        "SELECT * FROM demo.\"" + secret + "\"",
+        "SELECT * FROM TABLE(demo.main.read_text('" + secret + "'))",
+        "SELECT * FROM TABLE(read_text('" + secret + "'))"}) {
+      Response r = admin.send("POST", "/api/v1/sql", "text/plain", raw);
+      assertThat(r.status()).as(raw + ": " + r).isBetween(400, 499);
+      assertThat(r.text()).doesNotContain("hunter2");
+    }
+    // and the demo still answers
+    assertThat(admin.post("/api/v1/query", "{\"measures\":[\"orders.count\"]}").status())
+        .isEqualTo(200);
+  }
+}
