@@ -22,6 +22,7 @@ import io.strata.server.metadata.ConflictException;
 import io.strata.server.metadata.DataSourceRecord;
 import io.strata.server.metadata.NotFoundException;
 import io.strata.server.metadata.Role;
+import io.strata.server.secret.SecretFields;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import java.time.Instant;
@@ -29,7 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Data sources: the warehouses models read. Admins create, change and delete them; editors see
@@ -41,8 +41,8 @@ import java.util.regex.Pattern;
 @SecurityRequirement(name = "basic")
 @SecurityRequirement(name = "bearer")
 public class DataSourcesController {
-  private static final Pattern SECRET = Pattern.compile(
-      "(?i).*(password|secret|token|private|credential|key).*");
+  /** What a secret property's value is shown as; sent back unchanged, it keeps the stored value. */
+  static final String MASK = "********";
 
   private final DataSourceService dataSources;
   private final CatalogService catalog;
@@ -65,7 +65,7 @@ public class DataSourcesController {
     static DataSourceView of(DataSourceRecord r) {
       Map<String, String> props = new LinkedHashMap<>();
       if (r.properties() != null) {
-        r.properties().forEach((k, v) -> props.put(k, SECRET.matcher(k).matches() ? "********" : v));
+        r.properties().forEach((k, v) -> props.put(k, SecretFields.isSecretProperty(k) ? MASK : v));
       }
       String dialect;
       try {
@@ -73,7 +73,8 @@ public class DataSourcesController {
       } catch (IllegalArgumentException e) {
         dialect = null;
       }
-      return new DataSourceView(r.name(), r.kind(), dialect, r.url(), r.username(),
+      return new DataSourceView(r.name(), r.kind(), dialect, SecretFields.maskUrl(r.url()),
+          r.username(),
           r.password() != null && !r.password().isEmpty(), props, r.poolSize(),
           r.connectionTimeoutMs(), r.createdAt(), r.updatedAt());
     }
@@ -148,6 +149,19 @@ public class DataSourcesController {
         new NotFoundException("data source '" + name + "' does not exist"));
   }
 
+  /** Properties as sent, with masked secret values sent back replaced by the stored ones. */
+  private static Map<String, String> unmasked(Map<String, String> in, DataSourceRecord old) {
+    Map<String, String> out = new LinkedHashMap<>(in);
+    if (old != null) {
+      in.forEach((k, v) -> {
+        if (MASK.equals(v) && SecretFields.isSecretProperty(k) && old.properties().containsKey(k)) {
+          out.put(k, old.properties().get(k));
+        }
+      });
+    }
+    return out;
+  }
+
   /** A record from input, taking what the input leaves out from {@code old} (for updates). */
   private static DataSourceRecord record(String name, DataSourceInput in, DataSourceRecord old) {
     if (name == null || name.isBlank()) {
@@ -156,6 +170,10 @@ public class DataSourcesController {
     String kind = in.kind() != null ? in.kind().toLowerCase(Locale.ROOT)
         : old != null ? old.kind() : null;
     String url = in.url() != null ? in.url() : old != null ? old.url() : null;
+    if (old != null && in.url() != null && SecretFields.urlHasSecret(old.url())
+        && in.url().equals(SecretFields.maskUrl(old.url()))) {
+      url = old.url(); // the masked URL a GET showed, sent back: keep the stored password
+    }
     if (kind == null) {
       throw new BadRequestException("BAD_REQUEST", "kind", "a data source needs a kind "
           + "(duckdb, postgres, mysql, bigquery, snowflake or redshift)");
@@ -166,7 +184,8 @@ public class DataSourcesController {
     return new DataSourceRecord(name, kind, url,
         in.username() != null ? in.username() : old != null ? old.username() : null,
         in.password(),
-        in.properties() != null ? in.properties() : old != null ? old.properties() : Map.of(),
+        in.properties() != null ? unmasked(in.properties(), old)
+            : old != null ? old.properties() : Map.of(),
         in.poolSize() != null ? in.poolSize() : old != null ? old.poolSize()
             : PoolSettings.defaults().maxSize(),
         in.connectionTimeoutMs() != null ? in.connectionTimeoutMs()

@@ -74,7 +74,13 @@ public enum Setting {
   CACHE_COMPRESSION("strata.cache.compression", "zstd",
       "Compression of cached Arrow buffers: lz4, zstd or none"),
   CACHE_LOCK_TIMEOUT("strata.cache.lock-timeout", "30s",
-      "Life of a cross-server single-flight lock unless renewed; when its holder dies another server takes over after this");
+      "Life of a cross-server single-flight lock unless renewed; when its holder dies another server takes over after this"),
+  SECRET_KEY("strata.secret.key", "",
+      "Key that encrypts data-source passwords and secret properties in the metadata database: base64 of 32 random bytes (`openssl rand -base64 32`). Empty: `strata.secret.key-file`"),
+  SECRET_KEY_FILE("strata.secret.key-file", "",
+      "File holding that key (base64). Both empty: <data-dir>/secret.key, generated with mode 0600 on first start"),
+  SECRET_KEY_PREVIOUS("strata.secret.key-previous", "",
+      "Earlier keys (base64, comma-separated) still accepted for decryption while servers are rotated; values under them are re-encrypted on start");
 
   private final String property;
   private final String defaultValue;

@@ -24,9 +24,6 @@ public record DataSourceSpec(String name, DataSourceKind kind, String url, Strin
   static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,62}");
   private static final Pattern SECRET_KEY =
       Pattern.compile("(?i).*(password|passwd|pwd|secret|token|credential|privatekey|private_key|pvtkey).*");
-  private static final Pattern SECRET_IN_URL = Pattern.compile(
-      "(?i)([?&;:/]\\w*(?:password|passwd|pwd|secret|token|credential|privatekey|private_key|pvtkey)\\w*=)[^&;]*");
-  private static final Pattern USERINFO_IN_URL = Pattern.compile("(//[^/@:]*:)[^/@]*@");
 
   /**
    * The DuckDB property that opts a data source out of the file-access lockdown (see
@@ -131,10 +128,6 @@ public record DataSourceSpec(String name, DataSourceKind kind, String url, Strin
 
   /** The URL with secret-looking parameters and user-info passwords replaced by {@code ***}. */
   static String redactUrl(String url) {
-    if (url == null) {
-      return null;
-    }
-    String out = SECRET_IN_URL.matcher(url).replaceAll("$1***");
-    return USERINFO_IN_URL.matcher(out).replaceAll("$1***@");
+    return io.strata.server.secret.SecretFields.maskUrl(url);
   }
 }
