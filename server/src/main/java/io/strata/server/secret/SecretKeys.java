@@ -18,7 +18,8 @@ import java.util.Optional;
  * Where the secret key comes from, read once at start (and by {@code strata secrets
  * rotate-key}): {@code strata.secret.key}, else the file {@code strata.secret.key-file}, else
  * {@code <data-dir>/secret.key}, generated with mode 0600 on first start. Keys in
- * {@code strata.secret.key-previous} also decrypt.
+ * {@code strata.secret.key-previous}, and the one in {@code <key file>.previous} that a
+ * rotation leaves, also decrypt.
  *
  * @param box the keys, ready to use
  * @param file the file the current key is in; empty when it comes from {@code strata.secret.key}
@@ -68,6 +69,15 @@ public record SecretKeys(SecretBox box, Optional<Path> file) {
       }
     }
     List<SecretKey> old = new ArrayList<>();
+    if (keyFile.isPresent() && Files.isRegularFile(sibling(keyFile.get(), ".previous"))) {
+      // left by 'strata secrets rotate-key': values a server still on the old key wrote
+      // meanwhile stay readable, and are re-encrypted under the new key on this start
+      SecretKey k = read(sibling(keyFile.get(), ".previous"), "the previous key file "
+          + sibling(keyFile.get(), ".previous"), problems);
+      if (k != null) {
+        old.add(k);
+      }
+    }
     if (!previous.isEmpty()) {
       String[] parts = previous.split(",");
       for (int i = 0; i < parts.length; i++) {
@@ -87,21 +97,34 @@ public record SecretKeys(SecretBox box, Optional<Path> file) {
   }
 
   /**
-   * Writes {@code key} to {@code file} (mode 0600), replacing it atomically; the key it
-   * replaces is kept in {@code <file>.previous}.
+   * Writes {@code key} to {@code <file>.new} (mode 0600): the first step of replacing the key
+   * file, done before the secrets are re-encrypted so the new key is on disk whatever happens.
    */
-  public static void write(Path file, SecretKey key) throws IOException {
-    Path tmp = file.resolveSibling(file.getFileName() + ".new");
+  public static Path stage(Path file, SecretKey key) throws IOException {
+    Path tmp = sibling(file, ".new");
     Files.deleteIfExists(tmp);
     createPrivate(tmp);
     Files.writeString(tmp, key.base64() + "\n", StandardCharsets.US_ASCII);
+    return tmp;
+  }
+
+  /**
+   * Moves the staged key over {@code file}; the key it replaces is kept in
+   * {@code <file>.previous}, which {@link #load} reads as a previous key.
+   */
+  public static void commit(Path file) throws IOException {
     if (Files.exists(file)) {
-      Path prev = file.resolveSibling(file.getFileName() + ".previous");
+      Path prev = sibling(file, ".previous");
       Files.deleteIfExists(prev);
       createPrivate(prev);
       Files.copy(file, prev, StandardCopyOption.REPLACE_EXISTING);
     }
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    Files.move(sibling(file, ".new"), file, StandardCopyOption.REPLACE_EXISTING,
+        StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static Path sibling(Path file, String suffix) {
+    return file.resolveSibling(file.getFileName() + suffix);
   }
 
   private static SecretKey generate(Path p) throws IOException {
