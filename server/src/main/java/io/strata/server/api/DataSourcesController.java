@@ -23,6 +23,9 @@ import io.strata.server.metadata.DataSourceRecord;
 import io.strata.server.metadata.NotFoundException;
 import io.strata.server.metadata.Role;
 import io.strata.server.secret.SecretFields;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import java.time.Instant;
@@ -52,11 +55,106 @@ public class DataSourcesController {
     this.catalog = catalog;
   }
 
-  /** What a client sends to create or change a data source. */
+  /**
+   * What a client sends to create or change a data source. Parsed by hand rather than bound by
+   * Jackson so that an unknown field, a value of the wrong type and an out-of-range number are
+   * each a 400 naming the field.
+   */
   public record DataSourceInput(@Nullable String name, @Nullable String kind, @Nullable String url,
       @Nullable String username, @Nullable String password,
       @Nullable Map<String, String> properties, @Nullable Integer poolSize,
-      @Nullable Long connectionTimeoutMs) {}
+      @Nullable Long connectionTimeoutMs) {
+    static final List<String> FIELDS = List.of("name", "kind", "url", "username", "password",
+        "properties", "poolSize", "connectionTimeoutMs");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The input in a JSON body; a 400 naming the field for anything it cannot use. */
+    static DataSourceInput parse(String body) {
+      JsonNode root;
+      try {
+        root = body == null || body.isBlank() ? null : JSON.readTree(body);
+      } catch (JsonProcessingException e) {
+        throw new BadRequestException(INVALID, e.getLocation() == null ? null
+            : "line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr(),
+            "the body is not JSON: " + e.getOriginalMessage());
+      }
+      if (root == null || !root.isObject()) {
+        throw new BadRequestException(INVALID, null,
+            "the body must be a JSON object with the fields " + String.join(", ", FIELDS));
+      }
+      for (var it = root.fieldNames(); it.hasNext(); ) {
+        String f = it.next();
+        if (!FIELDS.contains(f)) {
+          throw new BadRequestException(INVALID, f, "unknown field '" + f + "' (a data source has "
+              + String.join(", ", FIELDS) + ")");
+        }
+      }
+      Map<String, String> properties = null;
+      JsonNode p = root.get("properties");
+      if (p != null && !p.isNull()) {
+        if (!p.isObject()) {
+          throw new BadRequestException(INVALID, "properties",
+              "properties must be an object of strings, got " + type(p));
+        }
+        properties = new LinkedHashMap<>();
+        for (var it = p.fields(); it.hasNext(); ) {
+          var e = it.next();
+          if (!e.getValue().isTextual()) {
+            throw new BadRequestException(INVALID, "properties." + e.getKey(), "property '"
+                + e.getKey() + "' must be a string, got " + type(e.getValue()));
+          }
+          properties.put(e.getKey(), e.getValue().textValue());
+        }
+      }
+      Long pool = number(root, "poolSize", 1, PoolSettings.MAX_SIZE_LIMIT, "");
+      Long timeout = number(root, "connectionTimeoutMs", 250, 3_600_000, " ms");
+      return new DataSourceInput(text(root, "name"), text(root, "kind"), text(root, "url"),
+          text(root, "username"), text(root, "password"), properties,
+          pool == null ? null : pool.intValue(), timeout);
+    }
+
+    private static String text(JsonNode root, String field) {
+      JsonNode n = root.get(field);
+      if (n == null || n.isNull()) {
+        return null;
+      }
+      if (!n.isTextual()) {
+        throw new BadRequestException(INVALID, field, field + " must be a string, got " + type(n));
+      }
+      return n.textValue();
+    }
+
+    private static Long number(JsonNode root, String field, long min, long max, String unit) {
+      JsonNode n = root.get(field);
+      if (n == null || n.isNull()) {
+        return null;
+      }
+      if (!n.isIntegralNumber() || !n.canConvertToLong()) {
+        throw new BadRequestException(INVALID, field, field + " must be a whole number from "
+            + min + " to " + max + unit + ", got " + type(n) + " " + n);
+      }
+      long v = n.longValue();
+      if (v < min || v > max) {
+        throw new BadRequestException(INVALID, field, field + " must be from " + min + " to "
+            + max + unit + ", got " + v);
+      }
+      return v;
+    }
+
+    private static String type(JsonNode n) {
+      return switch (n.getNodeType()) {
+        case STRING -> "a string";
+        case NUMBER -> "a number";
+        case BOOLEAN -> "a boolean";
+        case ARRAY -> "an array";
+        case OBJECT -> "an object";
+        default -> n.getNodeType().name().toLowerCase(Locale.ROOT);
+      };
+    }
+  }
+
+  /** The error code of a data source the API cannot store. */
+  static final String INVALID = "INVALID_DATA_SOURCE";
 
   /** What the API shows of a data source: never its password. */
   public record DataSourceView(String name, String kind, String dialect, String url,
@@ -96,8 +194,10 @@ public class DataSourcesController {
 
   @Operation(summary = "Create a data source")
   @Post
-  public HttpResponse<DataSourceView> create(HttpRequest<?> request, @Body DataSourceInput in) {
+  public HttpResponse<DataSourceView> create(HttpRequest<?> request,
+      @Body @Nullable String body) {
     Requests.require(request, Role.ADMIN);
+    DataSourceInput in = DataSourceInput.parse(body);
     DataSourceRecord saved = dataSources.create(record(in.name(), in, null));
     return HttpResponse.created(DataSourceView.of(saved));
   }
@@ -105,10 +205,11 @@ public class DataSourcesController {
   @Operation(summary = "Change a data source; a missing password keeps the stored one")
   @Put("/{name}")
   public DataSourceView update(HttpRequest<?> request, @PathVariable String name,
-      @Body DataSourceInput in) {
+      @Body @Nullable String body) {
     Requests.require(request, Role.ADMIN);
+    DataSourceInput in = DataSourceInput.parse(body);
     if (in.name() != null && !in.name().equals(name)) {
-      throw new BadRequestException("BAD_REQUEST", "name", "a data source cannot be renamed ('"
+      throw new BadRequestException(INVALID, "name", "a data source cannot be renamed ('"
           + name + "' to '" + in.name() + "')");
     }
     return DataSourceView.of(dataSources.update(record(name, in, find(name))));
@@ -138,8 +239,9 @@ public class DataSourcesController {
 
   @Operation(summary = "Test a data source before saving it")
   @Post("/test")
-  public ConnectionTest testNew(HttpRequest<?> request, @Body DataSourceInput in) {
+  public ConnectionTest testNew(HttpRequest<?> request, @Body @Nullable String body) {
     Requests.require(request, Role.ADMIN);
+    DataSourceInput in = DataSourceInput.parse(body);
     return dataSources.registry().test(DataSourceService.spec(record(
         in.name() == null ? "unsaved" : in.name(), in, null)));
   }
@@ -165,7 +267,12 @@ public class DataSourcesController {
   /** A record from input, taking what the input leaves out from {@code old} (for updates). */
   private static DataSourceRecord record(String name, DataSourceInput in, DataSourceRecord old) {
     if (name == null || name.isBlank()) {
-      throw new BadRequestException("BAD_REQUEST", "name", "a data source needs a name");
+      throw new BadRequestException(INVALID, "name", "a data source needs a name");
+    }
+    if (old == null && !name.matches("[a-z][a-z0-9_]{0,62}")) {
+      throw new BadRequestException(INVALID, "name", "data source name '" + name
+          + "' must start with a lower-case letter and contain only lower-case letters, digits"
+          + " and '_' (at most 63 characters)");
     }
     String kind = in.kind() != null ? in.kind().toLowerCase(Locale.ROOT)
         : old != null ? old.kind() : null;
@@ -175,13 +282,24 @@ public class DataSourcesController {
       url = old.url(); // the masked URL a GET showed, sent back: keep the stored password
     }
     if (kind == null) {
-      throw new BadRequestException("BAD_REQUEST", "kind", "a data source needs a kind "
+      throw new BadRequestException(INVALID, "kind", "a data source needs a kind "
           + "(duckdb, postgres, mysql, bigquery, snowflake or redshift)");
     }
-    if (url == null || url.isBlank()) {
-      throw new BadRequestException("BAD_REQUEST", "url", "a data source needs a JDBC url");
+    DataSourceKind parsed;
+    try {
+      parsed = DataSourceKind.parse(kind);
+    } catch (IllegalArgumentException e) {
+      throw new BadRequestException(INVALID, "kind", e.getMessage());
     }
-    return new DataSourceRecord(name, kind, url,
+    if (url == null || url.isBlank()) {
+      throw new BadRequestException(INVALID, "url", "a data source needs a JDBC url");
+    }
+    if (!parsed.accepts(url)) {
+      throw new BadRequestException(INVALID, "url", "a " + parsed.id() + " url must start with "
+          + String.join(" or ", parsed.urlPrefixes()) + ", got '" + SecretFields.maskUrl(url)
+          + "'");
+    }
+    DataSourceRecord r = new DataSourceRecord(name, kind, url,
         in.username() != null ? in.username() : old != null ? old.username() : null,
         in.password(),
         in.properties() != null ? unmasked(in.properties(), old)
@@ -192,5 +310,13 @@ public class DataSourcesController {
             : old != null ? old.connectionTimeoutMs()
             : PoolSettings.defaults().connectionTimeout().toMillis(),
         null, null);
+    try {
+      DataSourceService.spec(r);
+    } catch (IllegalArgumentException e) {
+      // what is left is about driver properties (the fields were checked above)
+      throw new BadRequestException(INVALID, e.getMessage().contains("property") ? "properties"
+          : null, e.getMessage());
+    }
+    return r;
   }
 }

@@ -91,4 +91,78 @@ class DataSourceHardeningTest {
     assertThat(admin.post("/api/v1/query", "{\"measures\":[\"orders.count\"]}").status())
         .isEqualTo(200);
   }
+
+  // ------------------------------------------------------------------ validation at save
+
+  private void assertRefused(String body, String field, String... words) {
+    int before = admin.get("/api/v1/datasources").json().size();
+    for (String method : new String[] {"POST", "PUT"}) {
+      String path = method.equals("POST") ? "/api/v1/datasources" : "/api/v1/datasources/demo";
+      String sent = method.equals("POST") ? body : body.replace("\"name\": \"fresh\", ", "");
+      Response r = admin.send(method, path, "application/json", sent);
+      assertThat(r.status()).as(method + " " + body + ": " + r).isEqualTo(400);
+      assertThat(error(r)).as(r.toString()).isEqualTo("INVALID_DATA_SOURCE");
+      assertThat(r.json().path("error").path("location").asText()).as(r.toString()).isEqualTo(field);
+      assertThat(r.json().path("error").path("message").asText()).as(r.toString()).contains(words);
+    }
+    // nothing stored or changed, and the server answers
+    assertThat(admin.get("/api/v1/datasources").json().size()).isEqualTo(before);
+    assertThat(admin.get("/api/v1/datasources/fresh").status()).isEqualTo(404);
+    assertThat(admin.get("/api/v1/datasources/demo").json().path("poolSize").asInt()).isEqualTo(4);
+  }
+
+  @Test
+  void badDataSourcesAreRefusedNamingTheField() {
+    String pg = "\"kind\": \"postgres\", \"url\": \"jdbc:postgresql://127.0.0.1:1/x\"";
+    String duck = "\"kind\": \"duckdb\", \"url\": \"jdbc:duckdb:\"";
+    assertRefused("{\"name\": \"fresh\", " + duck + ", \"poolSize\": -1}", "poolSize", "-1");
+    assertRefused("{\"name\": \"fresh\", " + duck + ", \"poolSize\": 0}", "poolSize", "got 0");
+    assertRefused("{\"name\": \"fresh\", " + duck + ", \"poolSize\": 201}", "poolSize", "200");
+    assertRefused("{\"name\": \"fresh\", " + duck + ", \"poolSize\": \"ten\"}", "poolSize",
+        "whole number", "a string");
+    assertRefused("{\"name\": \"fresh\", " + duck + ", \"poolSize\": 2.5}", "poolSize",
+        "whole number");
+    assertRefused("{\"name\": \"fresh\", " + duck + ", \"connectionTimeoutMs\": 0}",
+        "connectionTimeoutMs", "got 0");
+    assertRefused("{\"name\": \"fresh\", " + duck + ", \"connectionTimeoutMs\": -5}",
+        "connectionTimeoutMs", "-5");
+    assertRefused("{\"name\": \"fresh\", " + duck + ", \"connectionTimeoutMs\": true}",
+        "connectionTimeoutMs", "a boolean");
+    assertRefused("{\"name\": \"fresh\", \"kind\": \"oracle\", \"url\": \"jdbc:oracle:x\"}", "kind",
+        "unknown data source kind 'oracle'");
+    assertRefused("{\"name\": \"fresh\", \"kind\": \"postgres\", \"url\": "
+        + "\"jdbc:mysql://127.0.0.1/x?password=hunter2\"}", "url", "jdbc:postgresql:");
+    assertRefused("{\"name\": \"fresh\", " + pg + ", \"pool_size\": 3}", "pool_size",
+        "unknown field 'pool_size'");
+    assertRefused("{\"name\": \"fresh\", " + pg + ", \"username\": 42}", "username",
+        "must be a string");
+    assertRefused("{\"name\": \"fresh\", " + pg + ", \"properties\": [\"a\"]}", "properties",
+        "an array");
+    assertRefused("{\"name\": \"fresh\", " + pg + ", \"properties\": {\"ssl\": true}}",
+        "properties.ssl", "must be a string");
+    assertRefused("{\"name\": \"fresh\", " + duck
+        + ", \"properties\": {\"enable_external_access\": \"true\"}}", "properties",
+        "allow_external_access");
+    // the password of a refused URL is not echoed back
+    Response r = admin.post("/api/v1/datasources", "{\"name\": \"fresh\", \"kind\": \"postgres\","
+        + " \"url\": \"jdbc:mysql://127.0.0.1/x?password=hunter2\"}");
+    assertThat(r.text()).doesNotContain("hunter2");
+    // a name that is not one, and a body that is not JSON
+    Response badName = admin.post("/api/v1/datasources", "{\"name\": \"Bad Name\", " + duck + "}");
+    assertThat(badName.status()).isEqualTo(400);
+    assertThat(badName.json().path("error").path("location").asText()).isEqualTo("name");
+    Response notJson = admin.send("POST", "/api/v1/datasources", "application/json", "{\"name\": ");
+    assertThat(notJson.status()).isEqualTo(400);
+    assertThat(error(notJson)).isEqualTo("INVALID_DATA_SOURCE");
+    // the connection test of an unsaved data source validates the same way
+    Response test = admin.post("/api/v1/datasources/test", "{\"name\": \"fresh\", " + duck
+        + ", \"poolSize\": 0}");
+    assertThat(test.status()).isEqualTo(400);
+    assertThat(test.json().path("error").path("location").asText()).isEqualTo("poolSize");
+    // a good one is stored
+    Response ok = admin.post("/api/v1/datasources", "{\"name\": \"fresh\", " + duck
+        + ", \"poolSize\": 2, \"connectionTimeoutMs\": 1000}");
+    assertThat(ok.status()).as(ok.toString()).isEqualTo(201);
+    assertThat(admin.delete("/api/v1/datasources/fresh").status()).isEqualTo(204);
+  }
 }
