@@ -145,6 +145,7 @@ public final class DataSourceRegistry implements AutoCloseable {
             "data source '" + name + "' is unavailable: it is being reconfigured");
       }
       Connection c;
+      entry.connects.incrementAndGet();
       try {
         c = pool.hikari.getConnection();
       } catch (SQLException | RuntimeException e) {
@@ -386,9 +387,21 @@ public final class DataSourceRegistry implements AutoCloseable {
     return null;
   }
 
+  /**
+   * How many times a connection was asked of this data source's pool since it was configured
+   * (the same name put again starts from 0); 0 for an unknown name. Lets tests and monitoring
+   * see that work which does not read a data source leaves it alone.
+   */
+  public long connectAttempts(String name) {
+    Entry e = name == null ? null : entries.get(name);
+    return e == null ? 0 : e.connects.get();
+  }
+
   /** A configured data source; its pool is created on first use. */
   private static final class Entry {
     final DataSourceSpec spec;
+    final java.util.concurrent.atomic.AtomicLong connects =
+        new java.util.concurrent.atomic.AtomicLong();
     private Pool pool; // guarded by this
     private boolean retired; // guarded by this
 

@@ -366,7 +366,7 @@ public final class SqlService implements AutoCloseable {
   }
 
   private Connection connect(CalciteTables.Execution exec,
-      Map<String, org.apache.calcite.schema.Table> leaves) throws SQLException {
+      Map<String, org.apache.calcite.schema.Table> leaves, SqlNode statement) throws SQLException {
     Properties p = new Properties();
     p.setProperty("caseSensitive", "false");
     p.setProperty("quoting", "DOUBLE_QUOTE");
@@ -378,7 +378,10 @@ public final class SqlService implements AutoCloseable {
     p.setProperty("parserFactory", NodeParser.class.getName() + "#FACTORY");
     Connection c = calcite.connect("jdbc:calcite:", p);
     SchemaPlus root = c.unwrap(CalciteConnection.class).getRootSchema();
-    for (Map.Entry<String, Schema> e : sources.all().entrySet()) {
+    // Only the data sources the statement names: Calcite walks every schema under the root
+    // while preparing (looking for lattices), which would list the catalog of each data source,
+    // and wait on a dead one, for every statement.
+    for (Map.Entry<String, Schema> e : sources.referencedBy(statement).entrySet()) {
       root.add(e.getKey(), e.getValue());
     }
     Schema semantic = CalciteTables.semanticSchema(tables, exec);
@@ -404,7 +407,7 @@ public final class SqlService implements AutoCloseable {
     long t0 = System.nanoTime();
     List<String> pushed = new ArrayList<>();
     try {
-      c = connect(exec, leaves);
+      c = connect(exec, leaves, rewritten);
       st = c.createStatement();
       Statement statement = st;
       session.cancel().onCancel(() -> {
@@ -525,7 +528,7 @@ public final class SqlService implements AutoCloseable {
     Map<String, org.apache.calcite.schema.Table> leaves = new LinkedHashMap<>();
     SqlNode rewritten = withLeaves(query, shifts, leaves, exec);
     List<String> pushed = new ArrayList<>();
-    try (Connection c = connect(exec, leaves)) {
+    try (Connection c = connect(exec, leaves, rewritten)) {
       lines.add("Planned by Calcite; computed in Strata above the scans:");
       explain.setOperand(0, rewritten);
       try (Statement st = c.createStatement()) {
@@ -594,7 +597,7 @@ public final class SqlService implements AutoCloseable {
           t.view() ? "VIEW" : "TABLE", t.description(), tables.types(t), t.primaryKey()));
     }
     JavaTypeFactoryImpl types = new JavaTypeFactoryImpl();
-    for (Map.Entry<String, Schema> source : sources.all().entrySet()) {
+    for (Map.Entry<String, Schema> source : sources.available().entrySet()) {
       Schema ds = source.getValue();
       try {
         for (String schemaName : new java.util.TreeSet<>(ds.getSubSchemaNames())) {
