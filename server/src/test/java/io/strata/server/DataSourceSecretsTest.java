@@ -213,6 +213,25 @@ class DataSourceSecretsTest {
     try (TestServer s = start(Map.of("strata.secret.key", newKey))) {
       assertConnects(s, "mysrc");
     }
+    // rotation with the key in STRATA_SECRET_KEY (here the property): the new key is printed
+    String envKey;
+    System.setProperty("strata.secret.key", newKey);
+    try {
+      String printed = rotate()[0];
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("STRATA_SECRET_KEY=(\\S+)")
+          .matcher(printed);
+      assertThat(m.find()).as(printed).isTrue();
+      envKey = m.group(1);
+    } finally {
+      System.clearProperty("strata.secret.key");
+    }
+    assertThat(Files.readString(dir.resolve("secret.key")).strip()).isEqualTo(newKey);
+    try (TestServer s = start(Map.of("strata.secret.key", envKey))) {
+      assertConnects(s, "mysrc");
+      assertConnects(s, "myurl");
+    }
+    assertThat(metadataRows()).contains("enc:v1:" + io.strata.server.secret.SecretKey.parse(
+        envKey, "printed").id() + ":").doesNotContain("enc:v1:" + newId);
     // a key that is not 32 bytes of base64 is a configuration error naming the setting
     Throwable shortKey = catchThrowable(() -> start(Map.of("strata.secret.key", "c2hvcnQ=")).close());
     assertThat(chain(shortKey)).contains("strata.secret.key").contains("32");

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -300,9 +299,11 @@ public final class DataSourceRegistry implements AutoCloseable {
 
   /**
    * Driver properties: the spec's, over defaults that bound connection attempts by the pool's
-   * connection timeout (so a dead host does not pin a pool thread for the driver's default).
+   * connection timeout (so a dead host does not pin a pool thread for the driver's default),
+   * and for DuckDB the lockdown settings. Public for fixtures that open a DuckDB file beside
+   * its pool: DuckDB refuses a second connection to an open file with another configuration.
    */
-  static Properties driverProperties(DataSourceSpec spec) {
+  public static Properties driverProperties(DataSourceSpec spec) {
     Properties props = new Properties();
     long timeoutMs = spec.pool().connectionTimeout().toMillis();
     long timeoutS = Math.max(1, (timeoutMs + 999) / 1000);
