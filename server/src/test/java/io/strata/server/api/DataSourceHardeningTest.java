@@ -46,7 +46,7 @@ class DataSourceHardeningTest {
   // ------------------------------------------------------------------ DuckDB file access
 
   @Test
-  void modelSqlCannotReadTheServersFiles() {
+  void modelSqlCannotReadTheServersFiles() throws Exception {
     String[] reads = {
         "SELECT content FROM read_text('" + secret + "')",
         "SELECT CAST(content AS VARCHAR) AS content FROM read_blob('" + secret + "')",
@@ -70,6 +70,9 @@ class DataSourceHardeningTest {
       assertThat(sql.status()).as(reads[i] + ": " + sql).isEqualTo(400);
       assertThat(error(sql)).as(sql.toString()).isEqualTo("EXTERNAL_ACCESS_DENIED");
       assertThat(sql.text()).doesNotContain("hunter2");
+      if (i == 0) {
+        refusedOverJdbcAndFlight("SELECT content FROM semantic." + name);
+      }
       assertThat(admin.delete("/api/v1/models/" + name).status()).isEqualTo(200);
     }
     // a replacement scan ('FROM <path>') is not even a valid model query
@@ -90,6 +93,44 @@ class DataSourceHardeningTest {
     // and the demo still answers
     assertThat(admin.post("/api/v1/query", "{\"measures\":[\"orders.count\"]}").status())
         .isEqualTo(200);
+  }
+
+  /** The same refusal through the stock Avatica driver and Arrow's FlightSqlClient. */
+  private void refusedOverJdbcAndFlight(String sql) throws Exception {
+    java.util.Properties p = new java.util.Properties();
+    p.setProperty("avatica_user", "admin");
+    p.setProperty("avatica_password", TestServer.ADMIN_PASSWORD);
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(
+            server.avaticaUrl("protobuf"), p);
+        java.sql.Statement st = c.createStatement()) {
+      java.sql.SQLException e = org.assertj.core.api.Assertions.catchThrowableOfType(
+          java.sql.SQLException.class, () -> st.executeQuery(sql).next());
+      assertThat((Throwable) e).as("JDBC").isNotNull();
+      assertThat(e.getSQLState()).isEqualTo("42501");
+      assertThat(e.getMessage()).contains("allow_external_access").doesNotContain("hunter2");
+    }
+    try (org.apache.arrow.memory.RootAllocator memory = new org.apache.arrow.memory.RootAllocator();
+        org.apache.arrow.flight.FlightClient client = org.apache.arrow.flight.FlightClient.builder(
+            memory, org.apache.arrow.flight.Location.forGrpcInsecure("127.0.0.1",
+                server.flightPort())).build()) {
+      org.apache.arrow.flight.CallOption auth = client.authenticateBasicToken("admin",
+          TestServer.ADMIN_PASSWORD).orElseThrow();
+      org.apache.arrow.flight.sql.FlightSqlClient flight =
+          new org.apache.arrow.flight.sql.FlightSqlClient(client);
+      org.apache.arrow.flight.FlightRuntimeException e = org.assertj.core.api.Assertions
+          .catchThrowableOfType(org.apache.arrow.flight.FlightRuntimeException.class, () -> {
+            org.apache.arrow.flight.FlightInfo info = flight.execute(sql, auth);
+            try (org.apache.arrow.flight.FlightStream stream =
+                flight.getStream(info.getEndpoints().get(0).getTicket(), auth)) {
+              while (stream.next()) {
+                // drain
+              }
+            }
+          });
+      assertThat((Throwable) e).as("Flight").isNotNull();
+      assertThat(e.status().code()).isEqualTo(org.apache.arrow.flight.FlightStatusCode.INVALID_ARGUMENT);
+      assertThat(e.getMessage()).contains("allow_external_access").doesNotContain("hunter2");
+    }
   }
 
   // ------------------------------------------------------------------ validation at save
