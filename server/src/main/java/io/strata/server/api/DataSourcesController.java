@@ -192,7 +192,10 @@ public class DataSourcesController {
     return DataSourceView.of(find(name));
   }
 
-  @Operation(summary = "Create a data source")
+  @Operation(summary = "Create a data source",
+      requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content =
+      @io.swagger.v3.oas.annotations.media.Content(mediaType = "application/json", schema =
+      @io.swagger.v3.oas.annotations.media.Schema(implementation = DataSourceInput.class))))
   @Post
   public HttpResponse<DataSourceView> create(HttpRequest<?> request,
       @Body @Nullable String body) {
@@ -202,7 +205,10 @@ public class DataSourcesController {
     return HttpResponse.created(DataSourceView.of(saved));
   }
 
-  @Operation(summary = "Change a data source; a missing password keeps the stored one")
+  @Operation(summary = "Change a data source; a missing password keeps the stored one",
+      requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content =
+      @io.swagger.v3.oas.annotations.media.Content(mediaType = "application/json", schema =
+      @io.swagger.v3.oas.annotations.media.Schema(implementation = DataSourceInput.class))))
   @Put("/{name}")
   public DataSourceView update(HttpRequest<?> request, @PathVariable String name,
       @Body @Nullable String body) {
@@ -237,7 +243,10 @@ public class DataSourcesController {
     return dataSources.registry().test(DataSourceService.spec(find(name)));
   }
 
-  @Operation(summary = "Test a data source before saving it")
+  @Operation(summary = "Test a data source before saving it",
+      requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content =
+      @io.swagger.v3.oas.annotations.media.Content(mediaType = "application/json", schema =
+      @io.swagger.v3.oas.annotations.media.Schema(implementation = DataSourceInput.class))))
   @Post("/test")
   public ConnectionTest testNew(HttpRequest<?> request, @Body @Nullable String body) {
     Requests.require(request, Role.ADMIN);
