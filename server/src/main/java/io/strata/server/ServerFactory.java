@@ -31,6 +31,7 @@ import io.strata.server.query.QueryEvent;
 import io.strata.server.query.QueryLimits;
 import io.strata.server.query.QueryLogger;
 import io.strata.server.query.QueryService;
+import io.strata.server.secret.SecretKeys;
 import jakarta.inject.Singleton;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -101,9 +102,25 @@ public class ServerFactory {
     return new ModelStore(db);
   }
 
+  /** The secret keys: a bad or missing key stops the start naming the setting. */
   @Singleton
-  DataSourceStore dataSources(MetadataDatabase db) {
-    return new DataSourceStore(db);
+  SecretKeys secretKeys(Environment env, StrataConfig config) {
+    return SecretKeys.load(env, config.dataDir());
+  }
+
+  /**
+   * The data-source store; created by checking that every stored secret decrypts with the
+   * configured keys (else the start fails naming the settings) and encrypting what an older
+   * version stored in plaintext or a previous key encrypted.
+   */
+  @Singleton
+  DataSourceStore dataSources(MetadataDatabase db, SecretKeys keys) {
+    DataSourceStore store = new DataSourceStore(db, keys.box());
+    int sealed = store.sealAll();
+    if (sealed > 0) {
+      LOG.info("encrypted {} data-source secret(s) under key {}", sealed, keys.box().current().id());
+    }
+    return store;
   }
 
   @Singleton

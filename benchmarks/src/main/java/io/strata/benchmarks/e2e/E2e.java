@@ -159,6 +159,10 @@ public final class E2e {
     settings.put("strata.query.max-rows", Long.toString(Math.max(2_000_000, options.largeRows() * 2)));
     settings.put("strata.query.timeout", options.quick() ? "60s" : "600s");
     settings.put("strata.cache.redis.uri", redisUri);
+    // both servers share the metadata database, so they must share the key of its secrets
+    byte[] secretKey = new byte[32];
+    new java.security.SecureRandom().nextBytes(secretKey);
+    settings.put("strata.secret.key", java.util.Base64.getEncoder().encodeToString(secretKey));
     settings.put("strata.cache.redis.prefix", prefix);
     report.settings(settings, password);
 

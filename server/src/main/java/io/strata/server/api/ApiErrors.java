@@ -64,6 +64,7 @@ public final class ApiErrors {
         case TIMEOUT -> HttpStatus.GATEWAY_TIMEOUT;
         case CANCELLED -> HttpStatus.CONFLICT;
         case WAREHOUSE_ERROR -> HttpStatus.BAD_GATEWAY;
+        case EXTERNAL_ACCESS_DENIED -> HttpStatus.BAD_REQUEST;
         case SHUTTING_DOWN -> HttpStatus.SERVICE_UNAVAILABLE;
       };
       return HttpResponse.<ApiError>status(status).body(new ApiError(new ApiError.Body(

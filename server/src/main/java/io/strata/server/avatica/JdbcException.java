@@ -122,6 +122,7 @@ final class JdbcException extends AvaticaRuntimeException {
         case CANCELLED -> of(CANCELLED, "57014", e.getMessage());
         case ROW_LIMIT_EXCEEDED -> of(ROW_LIMIT, "54000", e.getMessage());
         case WAREHOUSE_ERROR -> of(WAREHOUSE, "XX000", e.getMessage());
+        case EXTERNAL_ACCESS_DENIED -> of(VALIDATION, "42501", e.getMessage());
         case SHUTTING_DOWN -> of(SHUTTING_DOWN, "08006", e.getMessage());
       };
     }

@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "strata", mixinStandardHelpOptions = true, version = "strata 0.1.0-SNAPSHOT",
     description = "Strata semantic layer command line.",
-    subcommands = {ServeCommand.class, WorkerCommand.class, ModelsCommand.class, StrataCli.Validate.class,
+    subcommands = {ServeCommand.class, WorkerCommand.class, ModelsCommand.class,
+        SecretsCommand.class, StrataCli.Validate.class,
         StrataCli.Compile.class,
         CommandLine.HelpCommand.class})
 public final class StrataCli implements Runnable {
@@ -65,7 +66,7 @@ public final class StrataCli implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
-        "missing command: give one of serve, worker, models, validate, compile (see 'strata help')");
+        "missing command: give one of serve, worker, models, secrets, validate, compile (see 'strata help')");
   }
 
   /** Prints model errors, one {@code file:line:column: message} per line. */

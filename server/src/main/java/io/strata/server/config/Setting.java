@@ -115,7 +115,13 @@ public enum Setting {
   JOBS_RESULT_TTL("strata.jobs.result-ttl", "24h",
       "How long a job's result or export file (and its download link) lives before it is swept"),
   EXPORTS_NEUTRALISE_FORMULAS("strata.exports.neutralise-formulas", "true",
-      "Prefix CSV export text cells that begin with = + - @ tab or CR with a quote, as OWASP recommends against CSV injection");
+      "Prefix CSV export text cells that begin with = + - @ tab or CR with a quote, as OWASP recommends against CSV injection"),
+  SECRET_KEY("strata.secret.key", "",
+      "Key that encrypts data-source passwords and secret properties in the metadata database: base64 of 32 random bytes (`openssl rand -base64 32`). Empty: `strata.secret.key-file`"),
+  SECRET_KEY_FILE("strata.secret.key-file", "",
+      "File holding that key (base64). Both empty: <data-dir>/secret.key, generated with mode 0600 on first start"),
+  SECRET_KEY_PREVIOUS("strata.secret.key-previous", "",
+      "Earlier keys (base64, comma-separated) still accepted for decryption while servers are rotated; values under them are re-encrypted on start");
 
   private final String property;
   private final String defaultValue;

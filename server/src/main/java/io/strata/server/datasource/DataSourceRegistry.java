@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -45,9 +44,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>DuckDB</b> is in-process: each DuckDB data source holds one root connection and its pool
  * hands out {@code duplicate()}s of it, all on one database instance (see
- * {@link DuckDbDatabase} for the measurements behind this). Pooled DuckDB connections run
- * {@code SET jdbc_stream_results = true}, so results are streamed chunk by chunk instead of
- * materialised whole, unless the data source sets {@code jdbc_stream_results} itself.
+ * {@link DuckDbDatabase} for the measurements behind this). DuckDB databases are opened with
+ * {@code jdbc_stream_results = true}, so results are streamed chunk by chunk instead of
+ * materialised whole, unless the data source sets {@code jdbc_stream_results} itself; and
+ * locked down: {@code enable_external_access = false}, extension auto-install and auto-load
+ * off, then {@code lock_configuration = true}, so SQL run on them (model SQL, raw SQL) cannot
+ * reach the server's files, the network or extensions, nor turn that back on. A data source
+ * with the property {@code allow_external_access: true} (admin-only, like every data-source
+ * change) opts out.
  *
  * <p><b>MySQL/MariaDB</b> go through MariaDB Connector/J, which accepts {@code jdbc:mysql:} URLs
  * only with its {@code permitMysqlScheme} flag in the URL; the registry adds it.
@@ -140,6 +144,7 @@ public final class DataSourceRegistry implements AutoCloseable {
             "data source '" + name + "' is unavailable: it is being reconfigured");
       }
       Connection c;
+      entry.connects.incrementAndGet();
       try {
         c = pool.hikari.getConnection();
       } catch (SQLException | RuntimeException e) {
@@ -294,9 +299,11 @@ public final class DataSourceRegistry implements AutoCloseable {
 
   /**
    * Driver properties: the spec's, over defaults that bound connection attempts by the pool's
-   * connection timeout (so a dead host does not pin a pool thread for the driver's default).
+   * connection timeout (so a dead host does not pin a pool thread for the driver's default),
+   * and for DuckDB the lockdown settings. Public for fixtures that open a DuckDB file beside
+   * its pool: DuckDB refuses a second connection to an open file with another configuration.
    */
-  static Properties driverProperties(DataSourceSpec spec) {
+  public static Properties driverProperties(DataSourceSpec spec) {
     Properties props = new Properties();
     long timeoutMs = spec.pool().connectionTimeout().toMillis();
     long timeoutS = Math.max(1, (timeoutMs + 999) / 1000);
@@ -307,11 +314,28 @@ public final class DataSourceRegistry implements AutoCloseable {
         props.setProperty("ApplicationName", "strata");
       }
       case MYSQL -> props.setProperty("connectTimeout", Long.toString(Math.max(250, timeoutMs)));
+      case DUCKDB -> props.setProperty(DUCKDB_STREAM_RESULTS, "true");
       default -> {
         // other drivers' property names differ; their defaults apply
       }
     }
     spec.properties().forEach(props::setProperty);
+    if (spec.kind() == DataSourceKind.DUCKDB) {
+      props.stringPropertyNames().stream()
+          .filter(k -> k.equalsIgnoreCase(DataSourceSpec.ALLOW_EXTERNAL_ACCESS))
+          .forEach(props::remove);
+      if (!spec.allowsExternalAccess()) {
+        // Set when the database is opened (the root connection of DuckDbDatabase and test()'s
+        // connection get the same configuration, which DuckDB requires for one file), so that
+        // model and raw SQL cannot read, write, attach or glob files, install or load
+        // extensions, or reach URLs; the database file and its temp directory stay usable.
+        // The lock makes every later SET fail, so SQL cannot turn access back on.
+        props.setProperty("enable_external_access", "false");
+        props.setProperty("autoinstall_known_extensions", "false");
+        props.setProperty("autoload_known_extensions", "false");
+        props.setProperty("lock_configuration", "true");
+      }
+    }
     return props;
   }
 
@@ -364,9 +388,21 @@ public final class DataSourceRegistry implements AutoCloseable {
     return null;
   }
 
+  /**
+   * How many times a connection was asked of this data source's pool since it was configured
+   * (the same name put again starts from 0); 0 for an unknown name. Lets tests and monitoring
+   * see that work which does not read a data source leaves it alone.
+   */
+  public long connectAttempts(String name) {
+    Entry e = name == null ? null : entries.get(name);
+    return e == null ? 0 : e.connects.get();
+  }
+
   /** A configured data source; its pool is created on first use. */
   private static final class Entry {
     final DataSourceSpec spec;
+    final java.util.concurrent.atomic.AtomicLong connects =
+        new java.util.concurrent.atomic.AtomicLong();
     private Pool pool; // guarded by this
     private boolean retired; // guarded by this
 
@@ -445,10 +481,6 @@ public final class DataSourceRegistry implements AutoCloseable {
       if (spec.kind() == DataSourceKind.DUCKDB) {
         duckdb = new DuckDbDatabase(driver, spec.url(), props);
         config.setDataSource(duckdb);
-        if (spec.properties().keySet().stream()
-            .noneMatch(k -> k.toLowerCase(Locale.ROOT).equals(DUCKDB_STREAM_RESULTS))) {
-          config.setConnectionInitSql("SET " + DUCKDB_STREAM_RESULTS + " = true");
-        }
       } else {
         config.setJdbcUrl(jdbcUrl(spec));
         config.setDriverClassName(driver.getClass().getName());

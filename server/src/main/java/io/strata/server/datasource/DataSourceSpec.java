@@ -24,9 +24,16 @@ public record DataSourceSpec(String name, DataSourceKind kind, String url, Strin
   static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,62}");
   private static final Pattern SECRET_KEY =
       Pattern.compile("(?i).*(password|passwd|pwd|secret|token|credential|privatekey|private_key|pvtkey).*");
-  private static final Pattern SECRET_IN_URL = Pattern.compile(
-      "(?i)([?&;:/]\\w*(?:password|passwd|pwd|secret|token|credential|privatekey|private_key|pvtkey)\\w*=)[^&;]*");
-  private static final Pattern USERINFO_IN_URL = Pattern.compile("(//[^/@:]*:)[^/@]*@");
+
+  /**
+   * The DuckDB property that opts a data source out of the file-access lockdown (see
+   * {@link DataSourceRegistry}); not passed to the driver.
+   */
+  public static final String ALLOW_EXTERNAL_ACCESS = "allow_external_access";
+  /** DuckDB settings Strata sets itself for the lockdown; a data source may not set them. */
+  private static final java.util.Set<String> DUCKDB_LOCKDOWN = java.util.Set.of(
+      "enable_external_access", "lock_configuration", "autoinstall_known_extensions",
+      "autoload_known_extensions", "allow_unsigned_extensions", "allow_community_extensions");
 
   public DataSourceSpec {
     properties = properties == null ? Map.of()
@@ -78,10 +85,34 @@ public record DataSourceSpec(String name, DataSourceKind kind, String url, Strin
         out.add(who + ": driver property '" + k + "' has no value");
       }
     });
+    if (kind == DataSourceKind.DUCKDB) {
+      properties.forEach((k, v) -> {
+        if (k == null) {
+          return;
+        }
+        String key = k.toLowerCase(java.util.Locale.ROOT);
+        if (DUCKDB_LOCKDOWN.contains(key)) {
+          out.add(who + ": driver property '" + k + "' is set by Strata to keep SQL away from"
+              + " the server's files; use '" + ALLOW_EXTERNAL_ACCESS + ": true' to opt out");
+        } else if (key.equals(ALLOW_EXTERNAL_ACCESS) && v != null
+            && !v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+          out.add(who + ": driver property '" + k + "' must be true or false, got '" + v + "'");
+        }
+      });
+    }
     for (String p : pool.problems()) {
       out.add(who + ": " + p);
     }
     return out;
+  }
+
+  /**
+   * Whether SQL on this DuckDB data source may reach files, URLs and extensions: only when an
+   * admin set {@code allow_external_access: true}.
+   */
+  public boolean allowsExternalAccess() {
+    return properties.entrySet().stream().anyMatch(e -> e.getKey() != null
+        && e.getKey().equalsIgnoreCase(ALLOW_EXTERNAL_ACCESS) && "true".equalsIgnoreCase(e.getValue()));
   }
 
   @Override
@@ -97,10 +128,6 @@ public record DataSourceSpec(String name, DataSourceKind kind, String url, Strin
 
   /** The URL with secret-looking parameters and user-info passwords replaced by {@code ***}. */
   static String redactUrl(String url) {
-    if (url == null) {
-      return null;
-    }
-    String out = SECRET_IN_URL.matcher(url).replaceAll("$1***");
-    return USERINFO_IN_URL.matcher(out).replaceAll("$1***@");
+    return io.strata.server.secret.SecretFields.maskUrl(url);
   }
 }

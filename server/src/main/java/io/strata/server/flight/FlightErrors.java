@@ -36,6 +36,7 @@ final class FlightErrors {
         case ROW_LIMIT_EXCEEDED -> CallStatus.INVALID_ARGUMENT;
         case SHUTTING_DOWN -> CallStatus.UNAVAILABLE;
         case WAREHOUSE_ERROR -> CallStatus.INTERNAL;
+        case EXTERNAL_ACCESS_DENIED -> CallStatus.INVALID_ARGUMENT;
       };
       return status.withDescription(q.getMessage()).toRuntimeException();
     }

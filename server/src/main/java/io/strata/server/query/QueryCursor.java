@@ -430,6 +430,12 @@ public final class QueryCursor implements ArrowBatches {
               + "' returned a value Strata cannot convert: " + ce.getMessage(), e);
     }
     SQLException se = find(e, SQLException.class);
+    java.util.Optional<String> refused =
+        io.strata.server.datasource.ExternalAccess.refusal(se, compiled.dataSource());
+    if (refused.isPresent()) {
+      return new QueryExecutionException(Code.EXTERNAL_ACCESS_DENIED, execution.queryId,
+          "query " + execution.queryId + ": " + refused.get(), se);
+    }
     if (se != null) {
       return new QueryExecutionException(Code.WAREHOUSE_ERROR, execution.queryId,
           "data source '" + compiled.dataSource() + "' failed query " + execution.queryId

@@ -17,6 +17,11 @@ public class QueryExecutionException extends RuntimeException {
     ROW_LIMIT_EXCEEDED,
     /** The warehouse failed the query, or returned a value Strata cannot represent. */
     WAREHOUSE_ERROR,
+    /**
+     * The SQL tried to reach the server's files, URLs or extensions, or to change a locked
+     * setting, on a data source that does not allow it (DuckDB's lockdown).
+     */
+    EXTERNAL_ACCESS_DENIED,
     /** The server is shutting down: no new queries, and running ones past the grace period. */
     SHUTTING_DOWN
   }

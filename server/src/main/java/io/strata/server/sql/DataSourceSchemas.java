@@ -36,10 +36,19 @@ import org.slf4j.LoggerFactory;
  * on MySQL), read through Calcite's JDBC adapter so that queries on them are pushed down in
  * the warehouse's dialect. Built once per data source configuration and kept for a minute, so
  * the warehouse's catalog is not read for every query.
+ *
+ * <p>A data source's catalog is read lazily, only by a statement that names the data source
+ * ({@link #referencedBy}) or by a metadata listing ({@link #available}), and a failure is
+ * isolated: reading it throws {@link DataSourceException} {@code UNAVAILABLE} naming the data
+ * source (never an empty catalog, which Calcite would report as "object not found"), nothing is
+ * cached, so the next statement tries again and a warehouse that comes back works at once.
+ * Metadata listings skip a data source for {@link #BACKOFF} after it failed, so a catalog
+ * browser is not held up by a dead warehouse's connection timeout on every call.
  */
 final class DataSourceSchemas {
   private static final Logger LOG = LoggerFactory.getLogger(DataSourceSchemas.class);
   private static final Duration TTL = Duration.ofSeconds(60);
+  static final Duration BACKOFF = Duration.ofSeconds(30);
   private static final Set<String> SYSTEM = Set.of("information_schema", "pg_catalog",
       "pg_toast", "mysql", "performance_schema", "sys", "system", "temp");
 
@@ -47,6 +56,8 @@ final class DataSourceSchemas {
 
   private final DataSourceRegistry registry;
   private final Map<String, Entry> schemas = new ConcurrentHashMap<>();
+  /** When (System.nanoTime) each data source's catalog last failed to load. */
+  private final Map<String, Long> failedAt = new ConcurrentHashMap<>();
 
   DataSourceSchemas(DataSourceRegistry registry) {
     this.registry = registry;
@@ -59,6 +70,52 @@ final class DataSourceSchemas {
       schema(name).ifPresent(s -> out.put(name, s));
     }
     schemas.keySet().retainAll(registry.names());
+    return out;
+  }
+
+  /**
+   * The data sources a statement names (any identifier part equal to a data source's name,
+   * ignoring case): the only ones whose catalogs the statement may need. Naming more is
+   * harmless; an alias that happens to be a data source's name costs a catalog read.
+   */
+  Map<String, Schema> referencedBy(org.apache.calcite.sql.SqlNode statement) {
+    Map<String, String> byLower = new java.util.HashMap<>();
+    for (String n : registry.names()) {
+      byLower.put(n.toLowerCase(Locale.ROOT), n);
+    }
+    Set<String> named = new java.util.TreeSet<>();
+    if (statement != null && !byLower.isEmpty()) {
+      statement.accept(new org.apache.calcite.sql.util.SqlBasicVisitor<Void>() {
+        @Override
+        public Void visit(org.apache.calcite.sql.SqlIdentifier id) {
+          for (String part : id.names) {
+            String n = byLower.get(part.toLowerCase(Locale.ROOT));
+            if (n != null) {
+              named.add(n);
+            }
+          }
+          return null;
+        }
+      });
+    }
+    Map<String, Schema> out = new LinkedHashMap<>();
+    for (String name : named) {
+      schema(name).ifPresent(s -> out.put(name, s));
+    }
+    return out;
+  }
+
+  /**
+   * Every configured data source but those whose catalog failed to load in the last
+   * {@link #BACKOFF}: for metadata listings, which must answer while a warehouse is down.
+   */
+  Map<String, Schema> available() {
+    long now = System.nanoTime();
+    Map<String, Schema> out = new LinkedHashMap<>(all());
+    out.keySet().removeIf(n -> {
+      Long t = failedAt.get(n);
+      return t != null && now - t < BACKOFF.toNanos();
+    });
     return out;
   }
 
@@ -79,6 +136,7 @@ final class DataSourceSchemas {
   /** Forgets every cached catalog, so the next query reads the warehouses' catalogs again. */
   void refresh() {
     schemas.clear();
+    failedAt.clear();
   }
 
   /** Calcite's DuckDB dialect writes CAST(x AS VARCHAR CHARACTER SET ...), which DuckDB refuses. */
@@ -155,12 +213,24 @@ final class DataSourceSchemas {
             }
           }
         }
-      } catch (SQLException | DataSourceException e) {
-        LOG.warn("could not list the schemas of data source '{}': {}", name, e.getMessage());
-        schemas.remove(name);
-        return Map.of();
+      } catch (DataSourceException e) {
+        failed();
+        throw e;
+      } catch (SQLException e) {
+        failed();
+        throw new DataSourceException(DataSourceException.Code.UNAVAILABLE, name,
+            "data source '" + name + "' is unavailable: its catalog could not be read: "
+                + e.getMessage(), e);
       }
+      failedAt.remove(name);
       return out;
+    }
+
+    /** Nothing of a failed load is kept: the next statement builds the schema again. */
+    private void failed() {
+      LOG.warn("could not list the schemas of data source '{}'", name);
+      failedAt.put(name, System.nanoTime());
+      schemas.remove(name);
     }
 
     private Schema jdbc(SchemaPlus parent, DataSource ds, SqlDialect sqlDialect,

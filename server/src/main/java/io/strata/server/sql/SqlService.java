@@ -461,7 +461,7 @@ public final class SqlService implements AutoCloseable {
   }
 
   private Connection connect(CalciteTables.Execution exec,
-      Map<String, org.apache.calcite.schema.Table> leaves) throws SQLException {
+      Map<String, org.apache.calcite.schema.Table> leaves, SqlNode statement) throws SQLException {
     Properties p = new Properties();
     p.setProperty("caseSensitive", "false");
     p.setProperty("quoting", "DOUBLE_QUOTE");
@@ -473,7 +473,11 @@ public final class SqlService implements AutoCloseable {
     p.setProperty("parserFactory", NodeParser.class.getName() + "#FACTORY");
     Connection c = calcite.connect("jdbc:calcite:", p);
     SchemaPlus root = c.unwrap(CalciteConnection.class).getRootSchema();
-    for (Map.Entry<String, Schema> e : sources(exec.session.security()).entrySet()) {
+    // Only the data sources the statement names: Calcite walks every schema under the root
+    // while preparing (looking for lattices), which would list the catalog of each data source,
+    // and wait on a dead one, for every statement.
+    for (Map.Entry<String, Schema> e : readable(sources.referencedBy(statement),
+        exec.session.security()).entrySet()) {
       root.add(e.getKey(), e.getValue());
     }
     Schema semantic = CalciteTables.semanticSchema(tables.as(exec.session.security()), exec);
@@ -499,7 +503,7 @@ public final class SqlService implements AutoCloseable {
     long t0 = System.nanoTime();
     List<String> pushed = new ArrayList<>();
     try {
-      c = connect(exec, leaves);
+      c = connect(exec, leaves, rewritten);
       st = c.createStatement();
       Statement statement = st;
       session.cancel().onCancel(() -> {
@@ -582,6 +586,12 @@ public final class SqlService implements AutoCloseable {
             + ", column " + column + ")", line, column, e);
       }
     }
+    java.util.Optional<String> refused =
+        io.strata.server.datasource.ExternalAccess.refusal(e, null);
+    if (refused.isPresent()) {
+      return new QueryExecutionException(
+          QueryExecutionException.Code.EXTERNAL_ACCESS_DENIED, null, refused.get(), e);
+    }
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
@@ -623,7 +633,7 @@ public final class SqlService implements AutoCloseable {
     Map<String, org.apache.calcite.schema.Table> leaves = new LinkedHashMap<>();
     SqlNode rewritten = withLeaves(query, shifts, leaves, exec);
     List<String> pushed = new ArrayList<>();
-    try (Connection c = connect(exec, leaves)) {
+    try (Connection c = connect(exec, leaves, rewritten)) {
       lines.add("Planned by Calcite; computed in Strata above the scans:");
       explain.setOperand(0, rewritten);
       try (Statement st = c.createStatement()) {
@@ -696,7 +706,7 @@ public final class SqlService implements AutoCloseable {
           t.view() ? "VIEW" : "TABLE", t.description(), tables.types(t), t.primaryKey()));
     }
     JavaTypeFactoryImpl types = new JavaTypeFactoryImpl();
-    for (Map.Entry<String, Schema> source : sources(security).entrySet()) {
+    for (Map.Entry<String, Schema> source : readable(sources.available(), security).entrySet()) {
       Schema ds = source.getValue();
       try {
         for (String schemaName : new java.util.TreeSet<>(ds.getSubSchemaNames())) {
@@ -740,9 +750,10 @@ public final class SqlService implements AutoCloseable {
    * The data sources {@code security} may send SQL to: the others are absent, so naming one is
    * the same error as naming a schema that does not exist.
    */
-  private Map<String, Schema> sources(SecurityContext security) {
+  /** Those of {@code schemas} whose data source {@code security} may read raw. */
+  private Map<String, Schema> readable(Map<String, Schema> schemas, SecurityContext security) {
     Map<String, Schema> out = new LinkedHashMap<>();
-    sources.all().forEach((name, schema) -> {
+    schemas.forEach((name, schema) -> {
       if (queries.access().canReadDataSource(security, name)) {
         out.put(name, schema);
       }

@@ -46,6 +46,8 @@ abstract class MetadataStoreContract {
         "strata_model_versions", "strata_models", "strata_data_sources", "strata_query_log"};
 
     MetadataConfig config;
+    final io.strata.server.secret.SecretKey key = io.strata.server.secret.SecretKey.generate("test key");
+    final io.strata.server.secret.SecretBox box = new io.strata.server.secret.SecretBox(key, List.of(), "the test key");
     MetadataDatabase db;
     UserStore users;
     TokenStore tokens;
@@ -71,7 +73,7 @@ abstract class MetadataStoreContract {
         tokens = new TokenStore(db);
         sessions = new SessionStore(db);
         models = new ModelStore(db);
-        dataSources = new DataSourceStore(db);
+        dataSources = new DataSourceStore(db, box);
         dashboards = new DashboardStore(db);
         queryLog = new QueryLogStore(db);
     }
@@ -501,6 +503,90 @@ abstract class MetadataStoreContract {
         assertThatThrownBy(() -> dataSources.delete("warehouse"))
                 .isInstanceOf(NotFoundException.class).hasMessage("data source 'warehouse' does not exist");
         assertThat(dataSources.list()).containsExactly(duck);
+    }
+
+    /** The stored row of a data source, as any JDBC client of the metadata database reads it. */
+    private String rawRow(String name) throws SQLException {
+        try (Connection c = java.sql.DriverManager.getConnection(config.url(), config.user(), config.password());
+                PreparedStatement ps = c.prepareStatement("SELECT * FROM strata_data_sources WHERE name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.next()).as("row of " + name).isTrue();
+                StringBuilder b = new StringBuilder();
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                    b.append(rs.getMetaData().getColumnLabel(i)).append('=').append(rs.getString(i)).append('\n');
+                }
+                return b.toString();
+            }
+        }
+    }
+
+    private void rawUpdate(String sql, String... values) throws SQLException {
+        try (Connection c = java.sql.DriverManager.getConnection(config.url(), config.user(), config.password());
+                PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < values.length; i++) {
+                ps.setString(i + 1, values[i]);
+            }
+            assertThat(ps.executeUpdate()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void dataSourceSecretsAreEncryptedAtRestAndRotate() throws Exception {
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("sslmode", "require");
+        props.put("sslpassword", "prop-s3cret");
+        props.put("apiToken", "tok-s3cret");
+        DataSourceRecord input = new DataSourceRecord("vault", "postgres",
+                "jdbc:postgresql://db/wh?user=u&password=url-s3cret", "reader", "pw-s3cret", props, 8, 30_000, null, null);
+        DataSourceRecord created = dataSources.create(input);
+        assertThat(created.password()).isEqualTo("pw-s3cret");
+        String row = rawRow("vault");
+        assertThat(row).doesNotContain("s3cret").contains("enc:v1:" + key.id() + ":").contains("require");
+        DataSourceRecord found = dataSources.find("vault").orElseThrow();
+        assertThat(found.password()).isEqualTo("pw-s3cret");
+        assertThat(found.url()).isEqualTo(input.url());
+        assertThat(found.properties()).isEqualTo(props);
+        // two encryptions of one value differ (random IV)
+        dataSources.update(found);
+        assertThat(rawRow("vault")).isNotEqualTo(row).doesNotContain("s3cret");
+
+        // a row an older version wrote in plaintext is encrypted by sealAll, and still reads the same
+        rawUpdate("UPDATE strata_data_sources SET password = ?, url = ? WHERE name = ?",
+                "legacy-s3cret", "jdbc:postgresql://u:userinfo-s3cret@db/wh", "vault");
+        assertThat(rawRow("vault")).contains("legacy-s3cret");
+        assertThat(dataSources.sealAll()).isEqualTo(2);
+        assertThat(rawRow("vault")).doesNotContain("s3cret");
+        assertThat(dataSources.find("vault").orElseThrow().password()).isEqualTo("legacy-s3cret");
+        assertThat(dataSources.find("vault").orElseThrow().url()).isEqualTo("jdbc:postgresql://u:userinfo-s3cret@db/wh");
+        assertThat(dataSources.sealAll()).isZero();
+
+        // rotation: everything re-encrypted under the new key; the old key alone no longer opens it
+        io.strata.server.secret.SecretKey next = io.strata.server.secret.SecretKey.generate("next key");
+        DataSourceStore rotated = new DataSourceStore(db, box.rotatedTo(next));
+        assertThat(rotated.sealAll()).isEqualTo(4);
+        String after = rawRow("vault");
+        assertThat(after).doesNotContain("s3cret").doesNotContain("enc:v1:" + key.id()).contains("enc:v1:" + next.id() + ":");
+        DataSourceStore newOnly = new DataSourceStore(db, new io.strata.server.secret.SecretBox(next, List.of(), "next"));
+        assertThat(newOnly.find("vault").orElseThrow().properties()).isEqualTo(props);
+        assertThatThrownBy(() -> dataSources.find("vault"))
+                .isInstanceOf(io.strata.server.secret.SecretKeyException.class)
+                .hasMessageContaining("key " + next.id()).hasMessageContaining("the test key")
+                .hasMessageNotContaining("s3cret");
+        // a wrong key fails sealAll without changing anything
+        DataSourceStore wrong = new DataSourceStore(db, new io.strata.server.secret.SecretBox(
+                io.strata.server.secret.SecretKey.generate("wrong"), List.of(), "wrong"));
+        assertThatThrownBy(wrong::sealAll).isInstanceOf(io.strata.server.secret.SecretKeyException.class);
+        assertThat(rawRow("vault")).isEqualTo(after);
+        // a ciphertext moved to another row does not decrypt there (bound to its row and field)
+        newOnly.create(new DataSourceRecord("vault2", "postgres", "jdbc:postgresql://db/wh", null, "other", null, 1, 1_000, null, null));
+        String sealed = after.lines().filter(l -> l.toLowerCase(java.util.Locale.ROOT).startsWith("password=")).findFirst().orElseThrow()
+                .substring("password=".length());
+        rawUpdate("UPDATE strata_data_sources SET password = ? WHERE name = ?", sealed, "vault2");
+        assertThatThrownBy(() -> newOnly.find("vault2")).isInstanceOf(io.strata.server.secret.SecretKeyException.class)
+                .hasMessageContaining("vault2");
+        newOnly.delete("vault2");
+        newOnly.delete("vault");
     }
 
     // ------------------------------------------------------------------------------ dashboards

@@ -139,7 +139,9 @@ public final class TestSupport {
 
   /** A direct connection (not pooled) for fixtures and reference queries. */
   public static Connection connect(DataSourceSpec spec) throws SQLException {
-    Properties p = new Properties();
+    // DuckDB opens a file a pool holds only with the pool's configuration (its lockdown)
+    Properties p = spec.kind() == DataSourceKind.DUCKDB
+        ? io.strata.server.datasource.DataSourceRegistry.driverProperties(spec) : new Properties();
     if (spec.user() != null) {
       p.setProperty("user", spec.user());
     }
