@@ -75,6 +75,19 @@ class RouteRoleMatrixTest {
       Map.entry("GET /api/v1/charts", Access.VIEWER),
       Map.entry("GET /api/v1/charts/{id}", Access.VIEWER),
       Map.entry("GET /metrics", Access.VIEWER),
+      // jobs: anyone runs and follows their own (scheduling a recurring one needs an editor,
+      // decided by the body); an admin sees everyone's
+      Map.entry("GET /api/v1/jobs", Access.VIEWER),
+      Map.entry("POST /api/v1/jobs", Access.VIEWER),
+      Map.entry("GET /api/v1/jobs/{id}", Access.VIEWER),
+      Map.entry("POST /api/v1/jobs/{id}/cancel", Access.VIEWER),
+      Map.entry("DELETE /api/v1/jobs/{id}", Access.VIEWER),
+      Map.entry("GET /api/v1/jobs/{id}/result", Access.VIEWER),
+      Map.entry("GET /api/v1/jobs/{id}/download", Access.VIEWER),
+      Map.entry("GET /api/v1/jobs/{id}/events", Access.VIEWER),
+      Map.entry("GET /api/v1/job-schedules", Access.VIEWER),
+      Map.entry("GET /api/v1/job-schedules/{id}", Access.VIEWER),
+      Map.entry("DELETE /api/v1/job-schedules/{id}", Access.VIEWER),
       // editors: models, dashboards and charts, the cache; they see data sources
       Map.entry("PUT /api/v1/models/{name}", Access.EDITOR),
       Map.entry("POST /api/v1/models", Access.EDITOR),
@@ -104,7 +117,19 @@ class RouteRoleMatrixTest {
       Map.entry("GET /api/v1/queries", Access.ADMIN),
       Map.entry("GET /api/v1/queries/running", Access.ADMIN),
       Map.entry("DELETE /api/v1/queries/{id}", Access.ADMIN),
-      Map.entry("GET /api/v1/audit", Access.ADMIN)));
+      Map.entry("GET /api/v1/audit", Access.ADMIN),
+      // admins: row-level security rules, grants, user attributes
+      Map.entry("GET /api/v1/users/{id}", Access.ADMIN),
+      Map.entry("GET /api/v1/security/rules", Access.ADMIN),
+      Map.entry("POST /api/v1/security/rules", Access.ADMIN),
+      Map.entry("GET /api/v1/security/rules/{id}", Access.ADMIN),
+      Map.entry("PUT /api/v1/security/rules/{id}", Access.ADMIN),
+      Map.entry("DELETE /api/v1/security/rules/{id}", Access.ADMIN),
+      Map.entry("GET /api/v1/security/grants", Access.ADMIN),
+      Map.entry("POST /api/v1/security/grants", Access.ADMIN),
+      Map.entry("GET /api/v1/security/grants/{id}", Access.ADMIN),
+      Map.entry("PUT /api/v1/security/grants/{id}", Access.ADMIN),
+      Map.entry("DELETE /api/v1/security/grants/{id}", Access.ADMIN)));
 
   /** Values for path variables: they name nothing that exists. */
   static final Map<String, String> PATH_VALUES = Map.of("id", "987654321", "name",

@@ -136,6 +136,42 @@ class AuditLogTest {
   }
 
   @Test
+  void securityRulesGrantsAndUserAttributes() {
+    Response rule = admin.post("/api/v1/security/rules", Map.of("model", "customers",
+        "filters", java.util.List.of(Map.of("member", "customers.region", "operator", "equals",
+            "values", java.util.List.of("{user.region}"))),
+        "roles", java.util.List.of("viewer")));
+    assertThat(rule.status()).as(rule.toString()).isEqualTo(201);
+    String ruleId = rule.json().path("id").asText();
+    JsonNode e = latest("security_rule", ruleId);
+    is(e, "admin", "create");
+    assertThat(e.path("details").path("model").asText()).isEqualTo("customers");
+    assertThat(e.path("details").path("filters").asText()).contains("customers.region");
+    assertThat(admin.delete("/api/v1/security/rules/" + ruleId).status()).isEqualTo(204);
+    is(latest("security_rule", ruleId), "admin", "delete");
+
+    Response grant = admin.post("/api/v1/security/grants", Map.of("kind", "model",
+        "target", "products", "roles", java.util.List.of("editor")));
+    assertThat(grant.status()).as(grant.toString()).isEqualTo(201);
+    String grantId = grant.json().path("id").asText();
+    e = latest("grant", grantId);
+    is(e, "admin", "create");
+    assertThat(e.path("details").path("target").asText()).isEqualTo("products");
+    assertThat(admin.delete("/api/v1/security/grants/" + grantId).status()).isEqualTo(204);
+    is(latest("grant", grantId), "admin", "delete");
+
+    Response user = admin.post("/api/v1/users", Map.of("username", "attributed",
+        "password", "attributed-pw-1", "role", "viewer", "attributes",
+        Map.of("region", "Europe")));
+    assertThat(user.status()).as(user.toString()).isEqualTo(201);
+    e = latest("user", "attributed");
+    is(e, "admin", "create");
+    // which attributes were set, not their values
+    assertThat(e.path("details").path("attributes").toString()).contains("region")
+        .doesNotContain("Europe");
+  }
+
+  @Test
   void theFirstAdminIsRecordedAsCreatedByTheServer() {
     JsonNode e = latest("user", "admin");
     assertThat(e.path("action").asText()).isEqualTo("create");

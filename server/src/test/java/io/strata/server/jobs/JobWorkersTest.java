@@ -96,8 +96,18 @@ class JobWorkersTest {
     workers.add(worker("b"));
   }
 
+  /** One secret key for the server and its workers: they share the encrypted data sources. */
+  static final String SECRET_KEY = secretKey();
+
+  static String secretKey() {
+    byte[] key = new byte[32];
+    new java.security.SecureRandom().nextBytes(key);
+    return java.util.Base64.getEncoder().encodeToString(key);
+  }
+
   static Map<String, Object> serverSettings(boolean workersOn) {
     Map<String, Object> s = new HashMap<>();
+    s.put("strata.secret.key", SECRET_KEY);
     s.put("strata.metadata.url", meta.jdbcUrl());
     s.put("strata.metadata.user", meta.user());
     s.put("strata.metadata.password", meta.password() == null ? "" : meta.password());
