@@ -16,6 +16,7 @@ import io.micronaut.http.server.types.files.StreamedFile;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.strata.server.auth.Principal;
+import io.strata.server.config.StrataConfig;
 import io.strata.server.metadata.Role;
 import io.strata.server.query.RowWriters;
 import io.strata.server.sql.PreparedSql;
@@ -25,7 +26,6 @@ import io.strata.server.sql.SqlService;
 import io.strata.server.sql.SqlSession;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -47,9 +47,11 @@ public class SqlController {
   private static final MediaType CSV = new MediaType("text/csv; charset=utf-8");
 
   private final SqlService sql;
+  private final StrataConfig.RestSettings rest;
 
-  public SqlController(SqlService sql) {
+  public SqlController(SqlService sql, StrataConfig config) {
     this.sql = sql;
+    this.rest = config.rest();
   }
 
   @Operation(summary = "Run SQL over the semantic schema and the data sources",
@@ -95,11 +97,12 @@ public class SqlController {
     try {
       if (format.equals("json")) {
         try (cursor) {
-          return HttpResponse.ok(json(cursor)).contentType(MediaType.APPLICATION_JSON_TYPE);
+          return HttpResponse.ok(json(cursor, rest.maxJsonBytes()))
+              .contentType(MediaType.APPLICATION_JSON_TYPE);
         }
       }
       BatchStream stream = format.equals("arrow") ? BatchStream.arrow(cursor)
-          : BatchStream.csv(cursor);
+          : BatchStream.csv(cursor, rest.csvNeutraliseFormulas());
       return HttpResponse.ok(new StreamedFile(stream, format.equals("arrow") ? ARROW : CSV))
           .header("X-Strata-Query-Id", cursor.queryId());
     } catch (RuntimeException e) {
@@ -136,8 +139,8 @@ public class SqlController {
     return out;
   }
 
-  private static byte[] json(SqlCursor cursor) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+  private static byte[] json(SqlCursor cursor, long maxBytes) {
+    JsonBudget out = new JsonBudget(maxBytes);
     try (JsonGenerator g = MAPPER.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
       g.writeStartObject();
       g.writeStringField("queryId", cursor.queryId());

@@ -39,7 +39,16 @@ public record StrataConfig(
     int flightPort,
     Optional<Path> flightTlsCert,
     Optional<Path> flightTlsKey,
-    CacheSettings cache) {
+    CacheSettings cache,
+    RestSettings rest) {
+
+  /**
+   * How the REST endpoints encode answers.
+   *
+   * @param maxJsonBytes the largest JSON answer, counted while it is written
+   * @param csvNeutraliseFormulas whether CSV text that looks like a formula is written as text
+   */
+  public record RestSettings(long maxJsonBytes, boolean csvNeutraliseFormulas) {}
 
   /** Thrown for settings that cannot be used; names every bad one. */
   public static final class InvalidConfigException extends RuntimeException {
@@ -82,7 +91,13 @@ public record StrataConfig(
         r.integer(Setting.FLIGHT_PORT, 0, 65535),
         r.file(Setting.FLIGHT_TLS_CERT),
         r.file(Setting.FLIGHT_TLS_KEY),
-        cache(r));
+        cache(r),
+        new RestSettings(r.bytes(Setting.QUERY_MAX_JSON_BYTES), r.bool(Setting.CSV_NEUTRALISE_FORMULAS)));
+    if (c.rest().maxJsonBytes() < 1024
+        && parseBytes(r.text(Setting.QUERY_MAX_JSON_BYTES)).isPresent()) {
+      r.problem(Setting.QUERY_MAX_JSON_BYTES, r.text(Setting.QUERY_MAX_JSON_BYTES),
+          "expected at least 1KB");
+    }
     if (c.flightTlsCert().isPresent() != c.flightTlsKey().isPresent()) {
       r.problems.add(Setting.FLIGHT_TLS_CERT.property() + " and " + Setting.FLIGHT_TLS_KEY.property()
           + " (" + Setting.FLIGHT_TLS_CERT.envVar() + ", " + Setting.FLIGHT_TLS_KEY.envVar()
