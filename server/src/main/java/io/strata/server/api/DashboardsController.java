@@ -63,16 +63,17 @@ public class DashboardsController {
   @Post(consumes = MediaType.APPLICATION_JSON)
   public HttpResponse<String> create(HttpRequest<?> request, @Body @Nullable String body) {
     Principal who = Requests.require(request, Role.EDITOR);
-    var spec = dashboards.dashboard(DashboardService.parse(body), true);
+    var spec = dashboards.dashboard(DashboardService.parse(body));
     return json(201, dashboards.create(spec, who.userId()));
   }
 
-  @Operation(summary = "Replace a dashboard's name, description and filters (charts are kept)")
+  @Operation(summary = "Replace a dashboard's name, description and filters; with `charts`, replace"
+      + " every chart too (in one transaction), without them the charts are kept")
   @Put(uri = "/{id}", consumes = MediaType.APPLICATION_JSON)
   public HttpResponse<String> update(HttpRequest<?> request, @PathVariable long id,
       @Body @Nullable String body) {
     Requests.require(request, Role.EDITOR);
-    return json(200, dashboards.update(id, dashboards.dashboard(DashboardService.parse(body), false)));
+    return json(200, dashboards.update(id, dashboards.dashboard(DashboardService.parse(body))));
   }
 
   @Operation(summary = "Delete a dashboard and its charts")
@@ -95,7 +96,7 @@ public class DashboardsController {
   @Post(uri = "/import", consumes = MediaType.APPLICATION_JSON)
   public HttpResponse<String> importDashboard(HttpRequest<?> request, @Body @Nullable String body) {
     Principal who = Requests.require(request, Role.EDITOR);
-    var spec = dashboards.dashboard(DashboardService.parse(body), true);
+    var spec = dashboards.dashboard(DashboardService.parse(body));
     return json(201, dashboards.create(spec, who.userId()));
   }
 }

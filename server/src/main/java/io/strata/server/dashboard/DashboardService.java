@@ -45,7 +45,7 @@ public final class DashboardService {
     this.queries = queries;
   }
 
-  /** A checked dashboard definition (without charts when it came from a create or update). */
+  /** A checked dashboard definition; {@code charts} is null when the JSON has none. */
   public record DashboardSpec(String name, String description, JsonNode filters, List<ChartSpec> charts) {}
 
   /** A checked chart definition. */
@@ -72,8 +72,8 @@ public final class DashboardService {
     }
   }
 
-  /** Checks a dashboard; with {@code withCharts} its {@code charts} array too. */
-  public DashboardSpec dashboard(JsonNode node, boolean withCharts) {
+  /** Checks a dashboard and its {@code charts} array, if it has one. */
+  public DashboardSpec dashboard(JsonNode node) {
     String name = requiredText(node, "name", "");
     if (name.length() > 255) {
       throw new InvalidDashboardException("name", "name is longer than 255 characters");
@@ -85,16 +85,15 @@ public final class DashboardService {
     } else {
       checkFilters(filters);
     }
-    List<ChartSpec> charts = new ArrayList<>();
-    if (withCharts) {
-      JsonNode array = node.path("charts");
-      if (!array.isMissingNode() && !array.isNull()) {
-        if (!array.isArray()) {
-          throw new InvalidDashboardException("charts", "charts must be an array of charts");
-        }
-        for (int i = 0; i < array.size(); i++) {
-          charts.add(chart(array.get(i), "charts[" + i + "]."));
-        }
+    List<ChartSpec> charts = null;
+    JsonNode array = node.path("charts");
+    if (!array.isMissingNode() && !array.isNull()) {
+      if (!array.isArray()) {
+        throw new InvalidDashboardException("charts", "charts must be an array of charts");
+      }
+      charts = new ArrayList<>();
+      for (int i = 0; i < array.size(); i++) {
+        charts.add(chart(array.get(i), "charts[" + i + "]."));
       }
     }
     return new DashboardSpec(name, description, filters, charts);
@@ -209,26 +208,39 @@ public final class DashboardService {
 
   // ------------------------------------------------------------------ storing
 
-  /** Creates a dashboard and its charts (an import); removes it again if a chart cannot be stored. */
+  /** Creates a dashboard and its charts (a create or an import) in one transaction. */
   public ObjectNode create(DashboardSpec spec, long ownerId) {
-    Dashboard d = store.create(spec.name(), spec.description(), layoutJson(spec.filters()), ownerId);
-    try {
-      int position = 0;
-      for (ChartSpec c : spec.charts()) {
-        store.addChart(d.id(), c.title(), c.query().toString(), vizJson(c),
-            c.position() == null ? position : c.position());
-        position++;
-      }
-    } catch (RuntimeException e) {
-      store.delete(d.id());
-      throw e;
-    }
+    Dashboard d = store.create(spec.name(), spec.description(), layoutJson(spec.filters()), ownerId,
+        newCharts(spec));
     return get(d.id());
   }
 
+  /**
+   * Replaces a dashboard's name, description and filters; when the spec has {@code charts}, they
+   * replace every chart of the dashboard in the same transaction (as a Superset dashboard import
+   * with overwrite does), otherwise the charts are kept.
+   */
   public ObjectNode update(long id, DashboardSpec spec) {
-    store.update(id, spec.name(), spec.description(), layoutJson(spec.filters()));
+    if (spec.charts() == null) {
+      store.update(id, spec.name(), spec.description(), layoutJson(spec.filters()));
+    } else {
+      store.replace(id, spec.name(), spec.description(), layoutJson(spec.filters()), newCharts(spec));
+    }
     return get(id);
+  }
+
+  private static List<DashboardStore.NewChart> newCharts(DashboardSpec spec) {
+    List<DashboardStore.NewChart> out = new ArrayList<>();
+    if (spec.charts() == null) {
+      return out;
+    }
+    int position = 0;
+    for (ChartSpec c : spec.charts()) {
+      out.add(new DashboardStore.NewChart(c.title(), c.query().toString(), vizJson(c),
+          c.position() == null ? position : c.position()));
+      position++;
+    }
+    return out;
   }
 
   public ObjectNode addChart(long dashboardId, ChartSpec spec) {
