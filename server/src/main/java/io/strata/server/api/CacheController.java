@@ -77,9 +77,12 @@ public class CacheController {
     JsonNode tree;
     try {
       tree = body == null || body.isBlank() ? null : JSON.readTree(body);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      var p = io.strata.semantic.query.QueryJson.describe(e);
+      throw new BadRequestException("MALFORMED_JSON", p.location() == null ? "body" : p.location(),
+          p.message());
     } catch (IOException e) {
-      throw new BadRequestException("MALFORMED_JSON", "body",
-          "the body is not JSON: " + e.getMessage());
+      throw new java.io.UncheckedIOException(e);
     }
     if (tree == null || !tree.isObject() || tree.size() != 1) {
       throw new BadRequestException("INVALID_INVALIDATION", "body", "send exactly one of"

@@ -71,13 +71,26 @@ public class SqlController {
       JsonNode tree;
       try {
         tree = MAPPER.readTree(body);
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        var p = io.strata.semantic.query.QueryJson.describe(e);
+        throw new BadRequestException("MALFORMED_REQUEST", p.location(), p.message());
       } catch (IOException e) {
-        throw new BadRequestException("MALFORMED_REQUEST", null, "the body is not valid JSON: "
-            + e.getMessage());
+        throw new UncheckedIOException(e);
       }
-      if (tree == null || !tree.isObject() || !tree.path("sql").isTextual()) {
+      if (tree == null || !tree.isObject()) {
         throw new BadRequestException("MALFORMED_REQUEST", null, "send {\"sql\": \"SELECT ...\", \"parameters\": [...]}"
             + " or the SQL itself as text/plain");
+      }
+      for (var it = tree.fieldNames(); it.hasNext(); ) {
+        String f = it.next();
+        if (!f.equals("sql") && !f.equals("parameters") && !f.equals("cache")) {
+          throw new BadRequestException("MALFORMED_REQUEST", f, "unknown field '" + f
+              + "' (expected cache, parameters, sql)");
+        }
+      }
+      if (!tree.path("sql").isTextual()) {
+        throw new BadRequestException("MALFORMED_REQUEST", "sql", "sql must be a string: the SQL to run"
+            + (tree.has("sql") ? "" : " (it is missing)"));
       }
       text = tree.get("sql").asText();
       parameters = parameters(tree.path("parameters"));

@@ -65,15 +65,14 @@ public final class DashboardService {
       }
       return node;
     } catch (JsonProcessingException e) {
-      var loc = e.getLocation();
-      throw new InvalidDashboardException(null, "the body is not valid JSON"
-          + (loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr())
-          + ": " + e.getOriginalMessage());
+      QueryJson.Problem p = QueryJson.describe(e);
+      throw new InvalidDashboardException(p.location(), p.message());
     }
   }
 
   /** Checks a dashboard and its {@code charts} array, if it has one. */
   public DashboardSpec dashboard(JsonNode node) {
+    onlyFields(node, "", DASHBOARD_FIELDS, DASHBOARD_READ_ONLY);
     String name = requiredText(node, "name", "");
     if (name.length() > 255) {
       throw new InvalidDashboardException("name", "name is longer than 255 characters");
@@ -84,6 +83,7 @@ public final class DashboardService {
       filters = NODES.objectNode();
     } else {
       checkFilters(filters);
+      checkFilterMembers(filters);
     }
     List<ChartSpec> charts = null;
     JsonNode array = node.path("charts");
@@ -99,9 +99,85 @@ public final class DashboardService {
     return new DashboardSpec(name, description, filters, charts);
   }
 
+  /** The fields a dashboard, its filters and a chart may have. */
+  private static final List<String> DASHBOARD_FIELDS = List.of("name", "description", "filters", "charts");
+  private static final List<String> FILTER_FIELDS = List.of("timeDimension", "dateRange", "granularity", "dimensions");
+  private static final List<String> CHART_FIELDS = List.of("title", "query", "viz", "layout", "position");
+  /** Fields the API answers with; a client may send a dashboard or chart back as it got it. */
+  private static final List<String> DASHBOARD_READ_ONLY = List.of("id", "ownerId", "chartCount", "createdAt", "updatedAt");
+  private static final List<String> CHART_READ_ONLY = List.of("id", "dashboardId");
+  private static final Set<String> GRANULARITIES =
+      Set.of("second", "minute", "hour", "day", "week", "month", "quarter", "year");
+
+  /** Refuses a field that is neither known nor one the API itself answers with. */
+  private static void onlyFields(JsonNode node, String prefix, List<String> known, List<String> readOnly) {
+    for (var it = node.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!known.contains(f) && !readOnly.contains(f)) {
+        throw new InvalidDashboardException(prefix + f, "unknown field '" + prefix + f + "' (expected "
+            + String.join(", ", known) + ")");
+      }
+    }
+  }
+
+  /**
+   * Checks the filters against the catalog: the time dimension is a time dimension, each filter
+   * dimension a dimension, the date range one the query compiler takes (dates within the bounds
+   * every warehouse handles). Each is compiled as a small query, so the rules are the compiler's.
+   */
+  private void checkFilterMembers(JsonNode filters) {
+    JsonNode td = filters.path("timeDimension");
+    if (td.isTextual()) {
+      ObjectNode probe = NODES.objectNode();
+      probe.putArray("dimensions").add(td.asText());
+      ObjectNode t = probe.putArray("timeDimensions").addObject();
+      t.put("dimension", td.asText());
+      t.put("granularity", filters.path("granularity").isTextual() ? filters.get("granularity").asText() : "day");
+      if (filters.hasNonNull("dateRange")) {
+        t.set("dateRange", filters.get("dateRange"));
+      }
+      try {
+        queries.plan(QueryJson.parse(probe));
+      } catch (QueryException e) {
+        String loc = e.location() == null ? "" : e.location();
+        String at = loc.endsWith(".dateRange") ? "filters.dateRange"
+            : loc.endsWith(".granularity") ? "filters.granularity" : "filters.timeDimension";
+        throw new InvalidDashboardException(at, at + ": " + e.getMessage().replaceAll(" \\(at [^)]*\\)$", ""));
+      } catch (DataSourceException e) {
+        throw new InvalidDashboardException("filters.timeDimension", "filters.timeDimension: " + e.getMessage());
+      }
+    }
+    JsonNode dims = filters.path("dimensions");
+    for (int i = 0; i < dims.size(); i++) {
+      ObjectNode probe = NODES.objectNode();
+      probe.putArray("dimensions").add(dims.get(i).asText());
+      try {
+        queries.plan(QueryJson.parse(probe));
+      } catch (QueryException e) {
+        String at = "filters.dimensions[" + i + "]";
+        throw new InvalidDashboardException(at, at + ": " + e.getMessage().replaceAll(" \\(at [^)]*\\)$", ""));
+      } catch (DataSourceException e) {
+        throw new InvalidDashboardException("filters.dimensions[" + i + "]", e.getMessage());
+      }
+    }
+  }
+
   private static void checkFilters(JsonNode filters) {
     if (!filters.isObject()) {
       throw new InvalidDashboardException("filters", "filters must be an object");
+    }
+    onlyFields(filters, "filters.", FILTER_FIELDS, List.of());
+    JsonNode g = filters.path("granularity");
+    if (!g.isMissingNode() && !g.isNull() && !(g.isTextual() && GRANULARITIES.contains(g.asText()))) {
+      throw new InvalidDashboardException("filters.granularity", "filters.granularity must be one of"
+          + " second, minute, hour, day, week, month, quarter, year (got " + g + ")");
+    }
+    boolean hasTime = filters.path("timeDimension").isTextual();
+    for (String f : List.of("dateRange", "granularity")) {
+      if (filters.hasNonNull(f) && !hasTime) {
+        throw new InvalidDashboardException("filters." + f, "filters." + f
+            + " needs filters.timeDimension: the time dimension it applies to");
+      }
     }
     JsonNode td = filters.path("timeDimension");
     if (!td.isMissingNode() && !td.isNull() && !td.isTextual()) {
@@ -136,7 +212,11 @@ public final class DashboardService {
       throw new InvalidDashboardException(prefix.isEmpty() ? null : prefix.substring(0, prefix.length() - 1),
           (prefix.isEmpty() ? "a chart" : prefix.substring(0, prefix.length() - 1)) + " must be an object");
     }
+    onlyFields(node, prefix, CHART_FIELDS, CHART_READ_ONLY);
     String title = requiredText(node, "title", prefix);
+    if (title.length() > 1024) {
+      throw new InvalidDashboardException(prefix + "title", prefix + "title is longer than 1024 characters");
+    }
     JsonNode query = node.path("query");
     if (!query.isObject()) {
       throw new InvalidDashboardException(prefix + "query", prefix + "query must be a semantic query object");
@@ -144,8 +224,10 @@ public final class DashboardService {
     try {
       queries.plan(QueryJson.parse(query.toString()));
     } catch (QueryException e) {
-      String at = prefix + "query" + (e.location() == null || e.location().isEmpty() ? "" : "." + e.location());
-      throw new InvalidDashboardException(at, at + ": " + e.getMessage());
+      // the query was re-serialised, so a line and column would point nowhere: keep the path
+      String loc = e.location() == null ? "" : e.location().replaceFirst("^line \\d+, column \\d+(, )?", "");
+      String at = prefix + "query" + (loc.isEmpty() ? "" : (loc.startsWith("[") ? "" : ".") + loc);
+      throw new InvalidDashboardException(at, at + ": " + e.getMessage().replaceAll(" \\(at [^)]*\\)$", ""));
     } catch (DataSourceException e) {
       throw new InvalidDashboardException(prefix + "query", prefix + "query: " + e.getMessage());
     }
@@ -172,8 +254,18 @@ public final class DashboardService {
               + " must be a whole number from 0 to 1000");
         }
       }
+      onlyFields(layout, prefix + "layout.", List.of("x", "y", "w", "h"), List.of());
       if (layout.has("w") && (layout.get("w").asInt() < 1 || layout.get("w").asInt() > 12)) {
         throw new InvalidDashboardException(prefix + "layout.w", prefix + "layout.w must be from 1 to 12 (grid columns)");
+      }
+      if (layout.has("h") && layout.get("h").asInt() < 1) {
+        throw new InvalidDashboardException(prefix + "layout.h", prefix + "layout.h must be 1 or more (grid rows)");
+      }
+      int x = layout.path("x").asInt(0);
+      int w = layout.path("w").asInt(1);
+      if (x + w > 12) {
+        throw new InvalidDashboardException(prefix + "layout.x", prefix + "layout: x " + x + " + w " + w
+            + " is past the 12-column grid (x + w must be 12 or less)");
       }
     }
     JsonNode pos = node.path("position");
