@@ -25,9 +25,7 @@ import java.util.Map;
  * what is wrong and where (line, column and JSON path).
  */
 public final class QueryJson {
-  public static final ObjectMapper MAPPER = strict(JsonMapper.builder()
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .build());
+  public static final ObjectMapper MAPPER = strict(JsonMapper.builder().build());
 
   private QueryJson() {}
 
@@ -40,6 +38,15 @@ public final class QueryJson {
    */
   public static ObjectMapper strict(ObjectMapper m) {
     m.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    m.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    m.disable(DeserializationFeature.UNWRAP_SINGLE_VALUE_ARRAYS);
+    // ["a"] for a string, [1] for a number, [{...}] for an object are not the value itself
+    for (LogicalType t : new LogicalType[] {LogicalType.Integer, LogicalType.Float,
+        LogicalType.Boolean, LogicalType.Textual, LogicalType.POJO, LogicalType.Map,
+        LogicalType.DateTime, LogicalType.Enum, LogicalType.OtherScalar}) {
+      m.coercionConfigFor(t).setCoercion(CoercionInputShape.Array, CoercionAction.Fail)
+          .setCoercion(CoercionInputShape.EmptyArray, CoercionAction.Fail);
+    }
     m.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
     m.disable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY);
     m.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);

@@ -70,7 +70,7 @@ public class SqlController {
         || body.stripLeading().startsWith("{"))) {
       JsonNode tree;
       try {
-        tree = MAPPER.readTree(body);
+        tree = io.strata.semantic.query.QueryJson.MAPPER.readTree(body);
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
         var p = io.strata.semantic.query.QueryJson.describe(e);
         throw new BadRequestException("MALFORMED_REQUEST", p.location(), p.message());

@@ -59,7 +59,7 @@ public final class DashboardService {
       throw new InvalidDashboardException(null, "the request has no JSON body");
     }
     try {
-      JsonNode node = MAPPER.readTree(body);
+      JsonNode node = QueryJson.MAPPER.readTree(body);
       if (node == null || !node.isObject()) {
         throw new InvalidDashboardException(null, "the body must be a JSON object");
       }
