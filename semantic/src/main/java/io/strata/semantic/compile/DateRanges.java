@@ -31,6 +31,16 @@ final class DateRanges {
   private static final Pattern PERIOD =
       Pattern.compile("(this|last)\\s+(day|week|month|quarter|year)");
 
+  /**
+   * The earliest and the day after the latest date a query may name: what every supported
+   * warehouse handles as a date and a timestamp (MySQL's DATETIME starts at year 1000; BigQuery
+   * and MySQL stop at 9999-12-31, and a range's end is the day after its last day). Outside it,
+   * warehouses fail in their own ways (502s, overflows), so the range is refused up front.
+   */
+  static final LocalDateTime EARLIEST = LocalDate.of(1000, 1, 1).atStartOfDay();
+  static final LocalDateTime LATEST_END = LocalDate.of(9999, 1, 1).atStartOfDay();
+  static final String BOUNDS = "dates from 1000-01-01 to 9998-12-31";
+
   /** A half-open local-time interval. */
   record Interval(LocalDateTime from, LocalDateTime until) {}
 
@@ -40,12 +50,19 @@ final class DateRanges {
   static LocalDateTime parse(String text, boolean end) {
     String t = text.trim();
     try {
+      LocalDateTime value;
       if (t.length() == 10) {
         LocalDate d = LocalDate.parse(t);
-        return end ? d.plusDays(1).atStartOfDay() : d.atStartOfDay();
+        value = end ? d.plusDays(1).atStartOfDay() : d.atStartOfDay();
+      } else {
+        LocalDateTime dt = LocalDateTime.parse(t.replace(' ', 'T').replaceFirst("Z$", ""));
+        value = end ? dt.plusNanos(1) : dt;
       }
-      LocalDateTime dt = LocalDateTime.parse(t.replace(' ', 'T').replaceFirst("Z$", ""));
-      return end ? dt.plusNanos(1) : dt;
+      if (value.isBefore(EARLIEST) || value.isAfter(LATEST_END)) {
+        throw new IllegalArgumentException("'" + text + "' is outside the dates every warehouse"
+            + " handles: give " + BOUNDS);
+      }
+      return value;
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException("'" + text
           + "' is not a date (YYYY-MM-DD) or date-time (YYYY-MM-DDTHH:MM:SS)");
@@ -90,9 +107,21 @@ final class DateRanges {
     }
     Matcher n = LAST_N.matcher(t);
     if (n.matches()) {
-      int count = Integer.parseInt(n.group(1));
       LocalDate currentStart = periodStart(today, n.group(2));
-      return days(minus(currentStart, n.group(2), count), currentStart);
+      String digits = n.group(1).replaceFirst("^0+(?=\\d)", "");
+      LocalDate from = null;
+      if (digits.length() <= 7) { // 9,999,999 days is already before year 1000
+        try {
+          from = minus(currentStart, n.group(2), Integer.parseInt(digits));
+        } catch (java.time.DateTimeException e) {
+          from = null;
+        }
+      }
+      if (from == null || from.atStartOfDay().isBefore(EARLIEST)) {
+        throw new IllegalArgumentException("'" + text + "' starts before 1000-01-01: relative"
+            + " ranges must stay within " + BOUNDS);
+      }
+      return days(from, currentStart);
     }
     throw new IllegalArgumentException("'" + text + "' is not a date range: give [from, to] or"
         + " one of today, yesterday, this week|month|quarter|year, last week|month|quarter|year,"

@@ -10,7 +10,10 @@ import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -22,12 +25,215 @@ import java.util.Map;
  * what is wrong and where (line, column and JSON path).
  */
 public final class QueryJson {
-  public static final ObjectMapper MAPPER = JsonMapper.builder()
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .build();
+  public static final ObjectMapper MAPPER = strict(JsonMapper.builder().build());
 
   private QueryJson() {}
+
+  /**
+   * Makes a mapper refuse what Jackson coerces by default, so a client's mistake is an error
+   * rather than a silently different request: unknown fields, {@code 1.5} or {@code "10"} for a
+   * whole number ({@code limit: 1.5} became 1), numbers or booleans for strings, strings for
+   * booleans, and a single value for a list. Used for query JSON and for every request body the
+   * server binds.
+   */
+  public static ObjectMapper strict(ObjectMapper m) {
+    m.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    m.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    m.disable(DeserializationFeature.UNWRAP_SINGLE_VALUE_ARRAYS);
+    // ["a"] for a string, [1] for a number, [{...}] for an object are not the value itself
+    for (LogicalType t : new LogicalType[] {LogicalType.Integer, LogicalType.Float,
+        LogicalType.Boolean, LogicalType.Textual, LogicalType.POJO, LogicalType.Map,
+        LogicalType.DateTime, LogicalType.Enum, LogicalType.OtherScalar}) {
+      m.coercionConfigFor(t).setCoercion(CoercionInputShape.Array, CoercionAction.Fail)
+          .setCoercion(CoercionInputShape.EmptyArray, CoercionAction.Fail);
+    }
+    m.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+    m.disable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY);
+    m.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    m.disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS);
+    for (LogicalType t : new LogicalType[] {LogicalType.Integer, LogicalType.Float,
+        LogicalType.Boolean, LogicalType.Textual}) {
+      m.coercionConfigFor(t)
+          .setCoercion(CoercionInputShape.String, t == LogicalType.Textual ? CoercionAction.TryConvert
+              : CoercionAction.Fail)
+          .setCoercion(CoercionInputShape.Integer, t == LogicalType.Integer || t == LogicalType.Float
+              ? CoercionAction.TryConvert : CoercionAction.Fail)
+          .setCoercion(CoercionInputShape.Float, t == LogicalType.Float ? CoercionAction.TryConvert
+              : CoercionAction.Fail)
+          .setCoercion(CoercionInputShape.Boolean, t == LogicalType.Boolean ? CoercionAction.TryConvert
+              : CoercionAction.Fail)
+          .setCoercion(CoercionInputShape.EmptyString, t == LogicalType.Textual
+              ? CoercionAction.TryConvert : CoercionAction.Fail);
+    }
+    return m;
+  }
+
+  /**
+   * What is wrong with a JSON document and where: {@code line 1, column 30, measures[0]} (the
+   * line and column, then the field's path when there is one), or null.
+   */
+  public record Problem(String location, String message) {}
+
+  /**
+   * A Jackson error as a client should read it: the field's path and what was expected, in plain
+   * words, without Java types, class names or Jackson's own phrasing (which leaked as
+   * "Cannot deserialize value of type `java.util.ArrayList`" and "For input string").
+   */
+  public static Problem describe(JsonProcessingException e) {
+    Problem p = describeAt(e);
+    JsonLocation loc = e.getLocation();
+    String where = loc != null && loc.getLineNr() > 0
+        ? "line " + loc.getLineNr() + ", column " + loc.getColumnNr() : null;
+    String path = path(e);
+    if (path != null) {
+      where = where == null ? path : where + ", " + path;
+    }
+    return new Problem(where, p.message());
+  }
+
+  private static Problem describeAt(JsonProcessingException e) {
+    String path = path(e);
+    String at = "";
+    String field = path == null ? "the body" : path;
+    if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException u) {
+      List<String> known = new ArrayList<>();
+      if (u.getKnownPropertyIds() != null) {
+        u.getKnownPropertyIds().forEach(k -> known.add(String.valueOf(k)));
+      }
+      java.util.Collections.sort(known);
+      return new Problem(path, "unknown field '" + u.getPropertyName() + "'"
+          + (path == null || !path.contains(".") && !path.contains("[") ? "" : " at " + path)
+          + (known.isEmpty() ? "" : " (expected " + String.join(", ", known) + ")") + at);
+    }
+    if (e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException m
+        && m.getTargetType() != null && !isOwnMessage(m)) {
+      return new Problem(path, field + " must be " + expected(m.getTargetType())
+          + ", not " + actual(m) + at);
+    }
+    if (e instanceof JsonMappingException m && !(m.getCause() instanceof StreamReadException)
+        && !(e.getCause() instanceof NumberFormatException)) {
+      String msg = clean(e.getOriginalMessage());
+      if (!msg.contains("java.") && !msg.contains("Cannot ") && !msg.contains("`")) {
+        return new Problem(path, (path == null ? "" : path + ": ") + msg + at);
+      }
+      return new Problem(path, field + " has the wrong type or value" + at);
+    }
+    Throwable syntax = e.getCause() instanceof StreamReadException c ? c : e;
+    if (syntax instanceof com.fasterxml.jackson.core.exc.InputCoercionException ic) {
+      java.util.regex.Matcher v = java.util.regex.Pattern.compile("Numeric value \\((.*?)\\)")
+          .matcher(String.valueOf(ic.getOriginalMessage()));
+      String range = ic.getTargetType() == Long.TYPE || ic.getTargetType() == Long.class
+          ? Long.MIN_VALUE + " to " + Long.MAX_VALUE : Integer.MIN_VALUE + " to " + Integer.MAX_VALUE;
+      return new Problem(path, field + " must be a whole number from " + range
+          + (v.find() ? ", not " + shorten(v.group(1)) : ""));
+    }
+    String original = syntax instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getOriginalMessage();
+    if (syntax instanceof com.fasterxml.jackson.core.io.JsonEOFException
+        || original != null && original.startsWith("Unexpected end-of-input")) {
+      return new Problem(path, "malformed JSON: it ends before every object, array or string is closed" + at);
+    }
+    if (original != null && original.contains("No content to map")) {
+      return new Problem(null, "the body is empty; send a JSON object");
+    }
+    return new Problem(path, "malformed JSON" + at + ": " + clean(original)
+        .replaceAll(" \\(code -?\\d+\\)", "")
+        .replaceAll("\\s*\\(for [^)]*\\)", "")
+        .replaceAll("[;:] ?JSON [Ss]tring.*$", ""));
+  }
+
+  /** Messages written by Strata's own deserializers (they say what they want in words). */
+  private static boolean isOwnMessage(JsonMappingException m) {
+    String msg = m.getOriginalMessage();
+    return msg != null && !msg.startsWith("Cannot ") && !msg.contains("`")
+        && !msg.contains("java.") && !msg.startsWith("Unexpected token");
+  }
+
+  private static String expected(Class<?> type) {
+    if (type == Integer.class || type == int.class || type == Long.class || type == long.class
+        || type == Short.class || type == short.class || type == java.math.BigInteger.class) {
+      return "a whole number";
+    }
+    if (Number.class.isAssignableFrom(type) || type == double.class || type == float.class) {
+      return "a number";
+    }
+    if (type == String.class || type == Character.class) {
+      return "a string";
+    }
+    if (type == Boolean.class || type == boolean.class) {
+      return "true or false";
+    }
+    if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+      return "an array";
+    }
+    if (type.isEnum()) {
+      List<String> names = new ArrayList<>();
+      for (Object c : type.getEnumConstants()) {
+        names.add(c.toString());
+      }
+      return "one of " + String.join(", ", names);
+    }
+    return "an object";
+  }
+
+  private static String actual(com.fasterxml.jackson.databind.exc.MismatchedInputException m) {
+    if (m instanceof com.fasterxml.jackson.databind.exc.InvalidFormatException f && f.getValue() != null) {
+      Object v = f.getValue();
+      return v instanceof String ? "the string \"" + shorten(v.toString()) + "\"" : shorten(v.toString());
+    }
+    // Jackson names what it found in its message: "from String value ("10")", "from Array value"
+    java.util.regex.Matcher found = java.util.regex.Pattern
+        .compile("(?:from|coerce) (Array|Object|String|Integer|Floating-point|Boolean|Null) value(?: \\((.*?)\\))?")
+        .matcher(String.valueOf(m.getOriginalMessage()));
+    if (found.find()) {
+      String v = found.group(2);
+      return switch (found.group(1)) {
+        case "Array" -> "an array";
+        case "Object" -> "an object";
+        case "Null" -> "null";
+        case "String" -> v == null || v.startsWith("token") ? "a string"
+            : "the string \"" + shorten(v.replaceAll("^[\"']|[\"']$", "")) + "\"";
+        default -> v == null || v.startsWith("token") ? "a " + found.group(1).toLowerCase(java.util.Locale.ROOT)
+            .replace("floating-point", "number").replace("integer", "number") : shorten(v);
+      };
+    }
+    if (!(m.getProcessor() instanceof JsonParser p) || p.currentToken() == null) {
+      return "that value";
+    }
+    try {
+      return switch (p.currentToken()) {
+        case START_ARRAY, END_ARRAY -> "an array";
+        case START_OBJECT, END_OBJECT, FIELD_NAME -> "an object";
+        case VALUE_STRING -> "the string \"" + shorten(p.getText()) + "\"";
+        case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> shorten(p.getText());
+        case VALUE_TRUE -> "true";
+        case VALUE_FALSE -> "false";
+        case VALUE_NULL -> "null";
+        default -> "that value";
+      };
+    } catch (IOException e) {
+      return "that value";
+    }
+  }
+
+  private static String shorten(String s) {
+    return s.length() > 40 ? s.substring(0, 40) + "..." : s;
+  }
+
+  /** The JSON path of the error ({@code timeDimensions[0].dateRange}), or null at the top. */
+  private static String path(JsonProcessingException e) {
+    if (!(e instanceof JsonMappingException m) || m.getPath().isEmpty()) {
+      return null;
+    }
+    StringBuilder path = new StringBuilder();
+    for (JsonMappingException.Reference r : m.getPath()) {
+      if (r.getFieldName() != null) {
+        path.append(path.length() == 0 ? "" : ".").append(r.getFieldName());
+      } else if (r.getIndex() >= 0) {
+        path.append('[').append(r.getIndex()).append(']');
+      }
+    }
+    return path.length() == 0 ? null : path.toString();
+  }
 
   public static SemanticQuery parse(String json) {
     try {
@@ -37,16 +243,9 @@ public final class QueryJson {
             "the query is empty; expected a JSON object");
       }
       return q;
-    } catch (JsonMappingException e) {
-      if (e.getCause() instanceof StreamReadException cause) {
-        throw new QueryException(QueryException.Code.MALFORMED_QUERY, where(e),
-            "malformed JSON: " + clean(cause.getOriginalMessage()));
-      }
-      throw new QueryException(QueryException.Code.MALFORMED_QUERY, where(e),
-          clean(e.getOriginalMessage()));
     } catch (JsonProcessingException e) {
-      throw new QueryException(QueryException.Code.MALFORMED_QUERY, where(e),
-          "malformed JSON: " + clean(e.getOriginalMessage()));
+      Problem p = describe(e);
+      throw new QueryException(QueryException.Code.MALFORMED_QUERY, p.location(), p.message());
     }
   }
 
@@ -65,27 +264,6 @@ public final class QueryJson {
     return parse(node.toString());
   }
 
-  private static String where(JsonProcessingException e) {
-    JsonLocation loc = e.getLocation();
-    StringBuilder sb = new StringBuilder();
-    if (loc != null && loc.getLineNr() > 0) {
-      sb.append("line ").append(loc.getLineNr()).append(", column ").append(loc.getColumnNr());
-    }
-    if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
-      StringBuilder path = new StringBuilder();
-      for (JsonMappingException.Reference r : m.getPath()) {
-        if (r.getFieldName() != null) {
-          path.append(path.length() == 0 ? "" : ".").append(r.getFieldName());
-        } else if (r.getIndex() >= 0) {
-          path.append('[').append(r.getIndex()).append(']');
-        }
-      }
-      if (path.length() > 0) {
-        sb.append(sb.length() == 0 ? "" : ", ").append(path);
-      }
-    }
-    return sb.length() == 0 ? null : sb.toString();
-  }
 
   private static String text(JsonNode n, JsonParser p, String what) throws JsonMappingException {
     if (n == null || n.isNull()) {

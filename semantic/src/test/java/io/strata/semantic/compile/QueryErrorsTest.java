@@ -56,6 +56,11 @@ class QueryErrorsTest {
       order not in query    | {"measures":["orders.count"],"order":{"orders.status":"asc"}}                 | INVALID_QUERY  | order[0]    | not among the query's measures or dimensions
       negative limit        | {"measures":["orders.count"],"limit":-1}                                      | INVALID_QUERY  | limit       | limit must be 0 or more
       empty query           | {}                                                                            | INVALID_QUERY  |             | the query selects nothing
+      range from year 1     | {"measures":["orders.count"],"timeDimensions":[{"dimension":"orders.ordered_at","dateRange":["0001-01-01","9999-12-31"]}]} | INVALID_QUERY | timeDimensions[0].dateRange | '0001-01-01' is outside the dates every warehouse handles: give dates from 1000-01-01 to 9998-12-31
+      range to 9999-12-31   | {"measures":["orders.count"],"timeDimensions":[{"dimension":"orders.ordered_at","dateRange":["2024-01-01","9999-12-31"]}]} | INVALID_QUERY | timeDimensions[0].dateRange | '9999-12-31' is outside the dates
+      2 billion years       | {"measures":["orders.count"],"timeDimensions":[{"dimension":"orders.ordered_at","dateRange":"last 2000000000 years"}]} | INVALID_QUERY | timeDimensions[0].dateRange | starts before 1000-01-01
+      20-digit count        | {"measures":["orders.count"],"timeDimensions":[{"dimension":"orders.ordered_at","dateRange":"last 99999999999999999999 days"}]} | INVALID_QUERY | timeDimensions[0].dateRange | starts before 1000-01-01
+      filter before year 1000 | {"measures":["orders.count"],"filters":[{"member":"orders.ordered_at","operator":"beforeDate","values":["0500-01-01"]}]} | INVALID_QUERY | filters[0].values | outside the dates every warehouse handles
       cumulative no time    | {"measures":["order_items.cumulative_revenue"]}                               | INVALID_QUERY  | timeDimensions | needs its time dimension orders.ordered_at
       """)
   void badQueries(String name, String json, String code, String location, String message) {
@@ -68,11 +73,18 @@ class QueryErrorsTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', textBlock = """
       not json          | {"measures": [                       | line 1          | malformed JSON
-      unknown field     | {"measurez": ["orders.count"]}       | measurez        | Unrecognized field "measurez"
+      unknown field     | {"measurez": ["orders.count"]}       | measurez        | unknown field 'measurez' (expected dimensions, filters, limit, measures
       unknown operator  | {"filters":[{"member":"orders.status","operator":"like","values":["a"]}]} | filters[0] | unknown filter operator 'like'
       bad order         | {"measures":["orders.count"],"order":{"orders.count":"sideways"}} | order | "asc" or "desc"
       bad date range    | {"timeDimensions":[{"dimension":"orders.ordered_at","dateRange":[1,2]}]} | timeDimensions[0].dateRange | dateRange must be
-      not an object     | [1, 2]                               | line 1          | SemanticQuery
+      not an object     | [1, 2]                               | line 1          | the body must be an object, not an array
+      fraction limit    | {"measures":["orders.count"],"limit":1.5} | limit      | limit must be a whole number, not 1.5
+      string offset     | {"measures":["orders.count"],"offset":"10"} | offset   | offset must be a whole number, not the string "10"
+      number member     | {"measures":[1]}                     | measures[0]     | measures[0] must be a string, not 1
+      object for list   | {"measures":{"a":1}}                 | measures        | measures must be an array, not an object
+      string for list   | {"measures":"orders.count"}          | measures        | measures must be an array, not the string "orders.count"
+      boolean timezone  | {"measures":["orders.count"],"timezone":true} | timezone | timezone must be a string, not true
+      huge limit        | {"measures":["orders.count"],"limit":99999999999} | limit | limit must be a whole number
       """)
   void malformedJson(String name, String json, String location, String message) {
     assertThatThrownBy(() -> QueryJson.parse(json))

@@ -93,6 +93,10 @@ public final class ApiErrors {
       return HttpResponse.<ApiError>status(HttpStatus.BAD_REQUEST)
           .body(ApiError.at("INVALID_DASHBOARD", d.getMessage(), d.location()));
     }
+    if (t instanceof AnswerTooLargeException) {
+      return HttpResponse.<ApiError>status(HttpStatus.REQUEST_ENTITY_TOO_LARGE)
+          .body(ApiError.of("ANSWER_TOO_LARGE", t.getMessage()));
+    }
     if (t instanceof IllegalArgumentException) {
       return HttpResponse.<ApiError>status(HttpStatus.BAD_REQUEST)
           .body(ApiError.of("BAD_REQUEST", t.getMessage()));

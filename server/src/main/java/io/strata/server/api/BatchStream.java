@@ -70,20 +70,21 @@ public final class BatchStream extends InputStream {
     });
   }
 
-  public static BatchStream csv(ArrowBatches cursor) {
+  /** CSV with a header; {@code neutraliseFormulas}: see {@link RowWriters#writeCsv}. */
+  public static BatchStream csv(ArrowBatches cursor, boolean neutraliseFormulas) {
     return new BatchStream(cursor, new Encoder() {
       @Override
       public void start(ArrowBatches c, ByteArrayOutputStream out) throws IOException {
         Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
         RowWriters.writeCsvHeader(c.schema().getFields().stream()
-            .map(org.apache.arrow.vector.types.pojo.Field::getName).toList(), w);
+            .map(org.apache.arrow.vector.types.pojo.Field::getName).toList(), w, neutraliseFormulas);
         w.flush();
       }
 
       @Override
       public void batch(VectorSchemaRoot batch, ByteArrayOutputStream out) throws IOException {
         Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
-        RowWriters.writeCsv(batch, w);
+        RowWriters.writeCsv(batch, w, neutraliseFormulas);
         w.flush();
       }
 

@@ -26,6 +26,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import java.io.IOException;
 import java.util.Iterator;
+import java.util.List;
 
 /** The results cache: its counters, and invalidation by data source, model or all. */
 @Controller("/api/v1/cache")
@@ -83,10 +84,22 @@ public class CacheController {
     Requests.require(request, Role.EDITOR);
     JsonNode tree;
     try {
-      tree = body == null || body.isBlank() ? null : JSON.readTree(body);
+      tree = body == null || body.isBlank() ? null : io.strata.semantic.query.QueryJson.MAPPER.readTree(body);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      var p = io.strata.semantic.query.QueryJson.describe(e);
+      throw new BadRequestException("MALFORMED_JSON", p.location() == null ? "body" : p.location(),
+          p.message());
     } catch (IOException e) {
-      throw new BadRequestException("MALFORMED_JSON", "body",
-          "the body is not JSON: " + e.getMessage());
+      throw new java.io.UncheckedIOException(e);
+    }
+    if (tree != null && tree.isObject()) {
+      for (Iterator<String> it = tree.fieldNames(); it.hasNext(); ) {
+        String f = it.next();
+        if (!List.of("all", "dataSource", "model").contains(f)) {
+          throw new BadRequestException("INVALID_INVALIDATION", f, "unknown field '" + f
+              + "'; send {\"dataSource\": \"name\"}, {\"model\": \"name\"} or {\"all\": true}");
+        }
+      }
     }
     if (tree == null || !tree.isObject() || tree.size() != 1) {
       throw new BadRequestException("INVALID_INVALIDATION", "body", "send exactly one of"

@@ -75,7 +75,7 @@ public class ChartsController {
     Requests.require(request, Role.EDITOR);
     JsonNode node = DashboardService.parse(body);
     JsonNode dashboardId = node.path("dashboardId");
-    if (!dashboardId.isIntegralNumber()) {
+    if (!dashboardId.isIntegralNumber() || !dashboardId.canConvertToLong()) {
       throw new InvalidDashboardException("dashboardId", "dashboardId is required (the id of a dashboard)");
     }
     long id = dashboardId.asLong();

@@ -74,7 +74,7 @@ public class DashboardsController {
   @Post(consumes = MediaType.APPLICATION_JSON)
   public HttpResponse<String> create(HttpRequest<?> request, @Body @Nullable String body) {
     Principal who = Requests.require(request, Role.EDITOR);
-    var spec = dashboards.dashboard(DashboardService.parse(body), true, access.context(who));
+    var spec = dashboards.dashboard(DashboardService.parse(body), access.context(who));
     JsonNode created = dashboards.create(spec, who.userId());
     auditDashboard(request, "create", created);
     return json(201, created);
@@ -85,13 +85,14 @@ public class DashboardsController {
         Map.of("id", d.path("id").asLong(), "charts", d.path("charts").size()));
   }
 
-  @Operation(summary = "Replace a dashboard's name, description and filters (charts are kept)")
+  @Operation(summary = "Replace a dashboard's name, description and filters; with `charts`, replace"
+      + " every chart too (in one transaction), without them the charts are kept")
   @Put(uri = "/{id}", consumes = MediaType.APPLICATION_JSON)
   public HttpResponse<String> update(HttpRequest<?> request, @PathVariable long id,
       @Body @Nullable String body) {
     Requests.require(request, Role.EDITOR);
     JsonNode updated = dashboards.update(id, dashboards.dashboard(DashboardService.parse(body),
-        false, Requests.security(request, Role.EDITOR, access)));
+        Requests.security(request, Role.EDITOR, access)));
     auditDashboard(request, "update", updated);
     return json(200, updated);
   }
@@ -118,7 +119,7 @@ public class DashboardsController {
   @Post(uri = "/import", consumes = MediaType.APPLICATION_JSON)
   public HttpResponse<String> importDashboard(HttpRequest<?> request, @Body @Nullable String body) {
     Principal who = Requests.require(request, Role.EDITOR);
-    var spec = dashboards.dashboard(DashboardService.parse(body), true, access.context(who));
+    var spec = dashboards.dashboard(DashboardService.parse(body), access.context(who));
     JsonNode created = dashboards.create(spec, who.userId());
     auditDashboard(request, "import", created);
     return json(201, created);

@@ -22,6 +22,7 @@ import io.strata.semantic.model.MemberKind;
 import io.strata.semantic.query.QueryException;
 import io.strata.semantic.query.QueryJson;
 import io.strata.semantic.query.SemanticQuery;
+import io.strata.server.config.StrataConfig;
 import io.strata.server.jobs.JobKind;
 import io.strata.server.jobs.JobRequest;
 import io.strata.server.jobs.Jobs;
@@ -39,7 +40,6 @@ import io.strata.server.query.RowWriters;
 import io.strata.server.query.StageTimings;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -50,8 +50,8 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * Semantic queries over REST. {@code POST /api/v1/query} takes Cube's query JSON (bare or as
  * {@code {"query": {...}}}) and answers, by the {@code Accept} header, with JSON rows plus an
  * annotation of each member, an Arrow IPC stream, or CSV. JSON answers are bounded by the row
- * limit and built whole, so an error still gets a clean status; Arrow and CSV are streamed batch
- * by batch as the warehouse returns them.
+ * limit and {@code strata.query.max-json-bytes} and built whole, so an error still gets a clean
+ * status; Arrow and CSV are streamed batch by batch as the warehouse returns them.
  */
 @Controller("/api/v1")
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -64,10 +64,12 @@ public class QueryController {
 
   private final QueryService queries;
   private final Jobs jobs;
+  private final StrataConfig.RestSettings rest;
 
-  public QueryController(QueryService queries, Jobs jobs) {
+  public QueryController(QueryService queries, Jobs jobs, StrataConfig config) {
     this.queries = queries;
     this.jobs = jobs;
+    this.rest = config.rest();
   }
 
   @Operation(summary = "Run a semantic query",
@@ -130,14 +132,15 @@ public class QueryController {
     String format = format(accept);
     if (format.equals("json")) {
       try (QueryResult result = queries.execute(req)) {
-        return HttpResponse.ok(json(result, queries.clock().instant())).contentType(MediaType.APPLICATION_JSON_TYPE);
+        return HttpResponse.ok(json(result, queries.clock().instant(), rest.maxJsonBytes()))
+            .contentType(MediaType.APPLICATION_JSON_TYPE);
       }
     }
     QueryCursor cursor = queries.open(req);
     try {
       BatchStream stream = format.equals("arrow")
           ? BatchStream.arrow(cursor)
-          : BatchStream.csv(cursor);
+          : BatchStream.csv(cursor, rest.csvNeutraliseFormulas());
       CacheInfo info = cursor.cacheInfo();
       MutableHttpResponse<?> response =
           HttpResponse.ok(new StreamedFile(stream, format.equals("arrow") ? ARROW : CSV))
@@ -259,8 +262,8 @@ public class QueryController {
     return cacheMode(value.asText(), "the cache option");
   }
 
-  private static byte[] json(QueryResult r, java.time.Instant now) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+  private static byte[] json(QueryResult r, java.time.Instant now, long maxBytes) {
+    JsonBudget out = new JsonBudget(maxBytes);
     try (JsonGenerator g = QueryJson.MAPPER.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
       List<OutputColumn> columns = r.compiled().columns();
       List<String> names = columns.stream().map(OutputColumn::name).toList();

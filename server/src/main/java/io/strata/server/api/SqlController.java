@@ -15,6 +15,7 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.http.server.types.files.StreamedFile;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.strata.server.config.StrataConfig;
 import io.strata.server.jobs.JobKind;
 import io.strata.server.jobs.JobRequest;
 import io.strata.server.jobs.Jobs;
@@ -30,7 +31,6 @@ import io.strata.server.sql.SqlService;
 import io.strata.server.sql.SqlSession;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -54,11 +54,13 @@ public class SqlController {
   private final SqlService sql;
   private final Jobs jobs;
   private final AccessPolicy access;
+  private final StrataConfig.RestSettings rest;
 
-  public SqlController(SqlService sql, Jobs jobs, AccessPolicy access) {
+  public SqlController(SqlService sql, Jobs jobs, AccessPolicy access, StrataConfig config) {
     this.sql = sql;
     this.jobs = jobs;
     this.access = access;
+    this.rest = config.rest();
   }
 
   @Operation(summary = "Run SQL over the semantic schema and the data sources",
@@ -78,14 +80,27 @@ public class SqlController {
         || body.stripLeading().startsWith("{"))) {
       JsonNode tree;
       try {
-        tree = MAPPER.readTree(body);
+        tree = io.strata.semantic.query.QueryJson.MAPPER.readTree(body);
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        var p = io.strata.semantic.query.QueryJson.describe(e);
+        throw new BadRequestException("MALFORMED_REQUEST", p.location(), p.message());
       } catch (IOException e) {
-        throw new BadRequestException("MALFORMED_REQUEST", null, "the body is not valid JSON: "
-            + e.getMessage());
+        throw new UncheckedIOException(e);
       }
-      if (tree == null || !tree.isObject() || !tree.path("sql").isTextual()) {
+      if (tree == null || !tree.isObject()) {
         throw new BadRequestException("MALFORMED_REQUEST", null, "send {\"sql\": \"SELECT ...\", \"parameters\": [...]}"
             + " or the SQL itself as text/plain");
+      }
+      for (var it = tree.fieldNames(); it.hasNext(); ) {
+        String f = it.next();
+        if (!f.equals("sql") && !f.equals("parameters") && !f.equals("cache")) {
+          throw new BadRequestException("MALFORMED_REQUEST", f, "unknown field '" + f
+              + "' (expected cache, parameters, sql)");
+        }
+      }
+      if (!tree.path("sql").isTextual()) {
+        throw new BadRequestException("MALFORMED_REQUEST", "sql", "sql must be a string: the SQL to run"
+            + (tree.has("sql") ? "" : " (it is missing)"));
       }
       text = tree.get("sql").asText();
       parameters = parameters(tree.path("parameters"));
@@ -115,11 +130,12 @@ public class SqlController {
     try {
       if (format.equals("json")) {
         try (cursor) {
-          return HttpResponse.ok(json(cursor)).contentType(MediaType.APPLICATION_JSON_TYPE);
+          return HttpResponse.ok(json(cursor, rest.maxJsonBytes()))
+              .contentType(MediaType.APPLICATION_JSON_TYPE);
         }
       }
       BatchStream stream = format.equals("arrow") ? BatchStream.arrow(cursor)
-          : BatchStream.csv(cursor);
+          : BatchStream.csv(cursor, rest.csvNeutraliseFormulas());
       return HttpResponse.ok(new StreamedFile(stream, format.equals("arrow") ? ARROW : CSV))
           .header("X-Strata-Query-Id", cursor.queryId());
     } catch (RuntimeException e) {
@@ -156,8 +172,8 @@ public class SqlController {
     return out;
   }
 
-  private static byte[] json(SqlCursor cursor) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+  private static byte[] json(SqlCursor cursor, long maxBytes) {
+    JsonBudget out = new JsonBudget(maxBytes);
     try (JsonGenerator g = MAPPER.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
       g.writeStartObject();
       g.writeStringField("queryId", cursor.queryId());

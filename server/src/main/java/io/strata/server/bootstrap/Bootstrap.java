@@ -202,7 +202,7 @@ public final class Bootstrap implements ApplicationEventListener<StartupEvent> {
         .mapToLong(User::id).min().orElseThrow(() -> new IllegalStateException("no admin user to own the demo dashboards"));
     for (String file : DemoDashboards.FILES) {
       try {
-        var spec = dashboards.dashboard(DashboardService.parse(DemoDashboards.json(file)), true);
+        var spec = dashboards.dashboard(DashboardService.parse(DemoDashboards.json(file)));
         dashboards.create(spec, owner);
         LOG.info("demo dashboard '{}' created ({} charts)", spec.name(), spec.charts().size());
       } catch (InvalidDashboardException e) {

@@ -43,7 +43,16 @@ public record StrataConfig(
     Optional<Path> flightTlsCert,
     Optional<Path> flightTlsKey,
     CacheSettings cache,
-    io.strata.server.sql.SqlLimits sqlLimits) {
+    io.strata.server.sql.SqlLimits sqlLimits,
+    RestSettings rest) {
+
+  /**
+   * How the REST endpoints encode answers.
+   *
+   * @param maxJsonBytes the largest JSON answer, counted while it is written
+   * @param csvNeutraliseFormulas whether CSV text that looks like a formula is written as text
+   */
+  public record RestSettings(long maxJsonBytes, boolean csvNeutraliseFormulas) {}
 
   /** Thrown for settings that cannot be used; names every bad one. */
   public static final class InvalidConfigException extends RuntimeException {
@@ -91,7 +100,13 @@ public record StrataConfig(
         cache(r),
         new io.strata.server.sql.SqlLimits(r.integer(Setting.SQL_MAX_LENGTH, 100, Integer.MAX_VALUE - 1),
             r.integer(Setting.SQL_MAX_DEPTH, 10, 100_000), r.integer(Setting.SQL_MAX_IN_LIST, 1, 10_000_000),
-            r.integer(Setting.SQL_MAX_SET_OPERATIONS, 1, 100_000)));
+            r.integer(Setting.SQL_MAX_SET_OPERATIONS, 1, 100_000)),
+        new RestSettings(r.bytes(Setting.QUERY_MAX_JSON_BYTES), r.bool(Setting.CSV_NEUTRALISE_FORMULAS)));
+    if (c.rest().maxJsonBytes() < 1024
+        && parseBytes(r.text(Setting.QUERY_MAX_JSON_BYTES)).isPresent()) {
+      r.problem(Setting.QUERY_MAX_JSON_BYTES, r.text(Setting.QUERY_MAX_JSON_BYTES),
+          "expected at least 1KB");
+    }
     if (c.flightTlsCert().isPresent() != c.flightTlsKey().isPresent()) {
       r.problems.add(Setting.FLIGHT_TLS_CERT.property() + " and " + Setting.FLIGHT_TLS_KEY.property()
           + " (" + Setting.FLIGHT_TLS_CERT.envVar() + ", " + Setting.FLIGHT_TLS_KEY.envVar()

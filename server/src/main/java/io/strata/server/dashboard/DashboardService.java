@@ -46,7 +46,7 @@ public final class DashboardService {
     this.queries = queries;
   }
 
-  /** A checked dashboard definition (without charts when it came from a create or update). */
+  /** A checked dashboard definition; {@code charts} is null when the JSON has none. */
   public record DashboardSpec(String name, String description, JsonNode filters, List<ChartSpec> charts) {}
 
   /** A checked chart definition. */
@@ -60,29 +60,28 @@ public final class DashboardService {
       throw new InvalidDashboardException(null, "the request has no JSON body");
     }
     try {
-      JsonNode node = MAPPER.readTree(body);
+      JsonNode node = QueryJson.MAPPER.readTree(body);
       if (node == null || !node.isObject()) {
         throw new InvalidDashboardException(null, "the body must be a JSON object");
       }
       return node;
     } catch (JsonProcessingException e) {
-      var loc = e.getLocation();
-      throw new InvalidDashboardException(null, "the body is not valid JSON"
-          + (loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr())
-          + ": " + e.getOriginalMessage());
+      QueryJson.Problem p = QueryJson.describe(e);
+      throw new InvalidDashboardException(p.location(), p.message());
     }
   }
 
-  /** Checks a dashboard; with {@code withCharts} its {@code charts} array too. */
-  public DashboardSpec dashboard(JsonNode node, boolean withCharts) {
-    return dashboard(node, withCharts, SecurityContext.internal("dashboards"));
+  /** Checks a dashboard and its {@code charts} array, if it has one. */
+  public DashboardSpec dashboard(JsonNode node) {
+    return dashboard(node, SecurityContext.internal("dashboards"));
   }
 
   /**
-   * Checks a dashboard as {@code security} would run its charts: a chart naming what they may
-   * not see is refused as a typo would be.
+   * Checks a dashboard and its {@code charts} array, if it has one, as {@code security} would
+   * run its charts: a chart naming what they may not see is refused as a typo would be.
    */
-  public DashboardSpec dashboard(JsonNode node, boolean withCharts, SecurityContext security) {
+  public DashboardSpec dashboard(JsonNode node, SecurityContext security) {
+    onlyFields(node, "", DASHBOARD_FIELDS, DASHBOARD_READ_ONLY);
     String name = requiredText(node, "name", "");
     if (name.length() > 255) {
       throw new InvalidDashboardException("name", "name is longer than 255 characters");
@@ -93,25 +92,101 @@ public final class DashboardService {
       filters = NODES.objectNode();
     } else {
       checkFilters(filters);
+      checkFilterMembers(filters, security);
     }
-    List<ChartSpec> charts = new ArrayList<>();
-    if (withCharts) {
-      JsonNode array = node.path("charts");
-      if (!array.isMissingNode() && !array.isNull()) {
-        if (!array.isArray()) {
-          throw new InvalidDashboardException("charts", "charts must be an array of charts");
-        }
-        for (int i = 0; i < array.size(); i++) {
-          charts.add(chart(array.get(i), "charts[" + i + "].", security));
-        }
+    List<ChartSpec> charts = null;
+    JsonNode array = node.path("charts");
+    if (!array.isMissingNode() && !array.isNull()) {
+      if (!array.isArray()) {
+        throw new InvalidDashboardException("charts", "charts must be an array of charts");
+      }
+      charts = new ArrayList<>();
+      for (int i = 0; i < array.size(); i++) {
+        charts.add(chart(array.get(i), "charts[" + i + "].", security));
       }
     }
     return new DashboardSpec(name, description, filters, charts);
   }
 
+  /** The fields a dashboard, its filters and a chart may have. */
+  private static final List<String> DASHBOARD_FIELDS = List.of("name", "description", "filters", "charts");
+  private static final List<String> FILTER_FIELDS = List.of("timeDimension", "dateRange", "granularity", "dimensions");
+  private static final List<String> CHART_FIELDS = List.of("title", "query", "viz", "layout", "position");
+  /** Fields the API answers with; a client may send a dashboard or chart back as it got it. */
+  private static final List<String> DASHBOARD_READ_ONLY = List.of("id", "ownerId", "chartCount", "createdAt", "updatedAt");
+  private static final List<String> CHART_READ_ONLY = List.of("id", "dashboardId");
+  private static final Set<String> GRANULARITIES =
+      Set.of("second", "minute", "hour", "day", "week", "month", "quarter", "year");
+
+  /** Refuses a field that is neither known nor one the API itself answers with. */
+  private static void onlyFields(JsonNode node, String prefix, List<String> known, List<String> readOnly) {
+    for (var it = node.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!known.contains(f) && !readOnly.contains(f)) {
+        throw new InvalidDashboardException(prefix + f, "unknown field '" + prefix + f + "' (expected "
+            + String.join(", ", known) + ")");
+      }
+    }
+  }
+
+  /**
+   * Checks the filters against the catalog: the time dimension is a time dimension, each filter
+   * dimension a dimension, the date range one the query compiler takes (dates within the bounds
+   * every warehouse handles). Each is compiled as a small query, so the rules are the compiler's.
+   */
+  private void checkFilterMembers(JsonNode filters, SecurityContext security) {
+    JsonNode td = filters.path("timeDimension");
+    if (td.isTextual()) {
+      ObjectNode probe = NODES.objectNode();
+      probe.putArray("dimensions").add(td.asText());
+      ObjectNode t = probe.putArray("timeDimensions").addObject();
+      t.put("dimension", td.asText());
+      t.put("granularity", filters.path("granularity").isTextual() ? filters.get("granularity").asText() : "day");
+      if (filters.hasNonNull("dateRange")) {
+        t.set("dateRange", filters.get("dateRange"));
+      }
+      try {
+        queries.plan(QueryJson.parse(probe), security);
+      } catch (QueryException e) {
+        String loc = e.location() == null ? "" : e.location();
+        String at = loc.endsWith(".dateRange") ? "filters.dateRange"
+            : loc.endsWith(".granularity") ? "filters.granularity" : "filters.timeDimension";
+        throw new InvalidDashboardException(at, at + ": " + e.getMessage().replaceAll(" \\(at [^)]*\\)$", ""));
+      } catch (DataSourceException e) {
+        throw new InvalidDashboardException("filters.timeDimension", "filters.timeDimension: " + e.getMessage());
+      }
+    }
+    JsonNode dims = filters.path("dimensions");
+    for (int i = 0; i < dims.size(); i++) {
+      ObjectNode probe = NODES.objectNode();
+      probe.putArray("dimensions").add(dims.get(i).asText());
+      try {
+        queries.plan(QueryJson.parse(probe), security);
+      } catch (QueryException e) {
+        String at = "filters.dimensions[" + i + "]";
+        throw new InvalidDashboardException(at, at + ": " + e.getMessage().replaceAll(" \\(at [^)]*\\)$", ""));
+      } catch (DataSourceException e) {
+        throw new InvalidDashboardException("filters.dimensions[" + i + "]", e.getMessage());
+      }
+    }
+  }
+
   private static void checkFilters(JsonNode filters) {
     if (!filters.isObject()) {
       throw new InvalidDashboardException("filters", "filters must be an object");
+    }
+    onlyFields(filters, "filters.", FILTER_FIELDS, List.of());
+    JsonNode g = filters.path("granularity");
+    if (!g.isMissingNode() && !g.isNull() && !(g.isTextual() && GRANULARITIES.contains(g.asText()))) {
+      throw new InvalidDashboardException("filters.granularity", "filters.granularity must be one of"
+          + " second, minute, hour, day, week, month, quarter, year (got " + g + ")");
+    }
+    boolean hasTime = filters.path("timeDimension").isTextual();
+    for (String f : List.of("dateRange", "granularity")) {
+      if (filters.hasNonNull(f) && !hasTime) {
+        throw new InvalidDashboardException("filters." + f, "filters." + f
+            + " needs filters.timeDimension: the time dimension it applies to");
+      }
     }
     JsonNode td = filters.path("timeDimension");
     if (!td.isMissingNode() && !td.isNull() && !td.isTextual()) {
@@ -151,7 +226,11 @@ public final class DashboardService {
       throw new InvalidDashboardException(prefix.isEmpty() ? null : prefix.substring(0, prefix.length() - 1),
           (prefix.isEmpty() ? "a chart" : prefix.substring(0, prefix.length() - 1)) + " must be an object");
     }
+    onlyFields(node, prefix, CHART_FIELDS, CHART_READ_ONLY);
     String title = requiredText(node, "title", prefix);
+    if (title.length() > 1024) {
+      throw new InvalidDashboardException(prefix + "title", prefix + "title is longer than 1024 characters");
+    }
     JsonNode query = node.path("query");
     if (!query.isObject()) {
       throw new InvalidDashboardException(prefix + "query", prefix + "query must be a semantic query object");
@@ -159,8 +238,10 @@ public final class DashboardService {
     try {
       queries.plan(QueryJson.parse(query.toString()), security);
     } catch (QueryException e) {
-      String at = prefix + "query" + (e.location() == null || e.location().isEmpty() ? "" : "." + e.location());
-      throw new InvalidDashboardException(at, at + ": " + e.getMessage());
+      // the query was re-serialised, so a line and column would point nowhere: keep the path
+      String loc = e.location() == null ? "" : e.location().replaceFirst("^line \\d+, column \\d+(, )?", "");
+      String at = prefix + "query" + (loc.isEmpty() ? "" : (loc.startsWith("[") ? "" : ".") + loc);
+      throw new InvalidDashboardException(at, at + ": " + e.getMessage().replaceAll(" \\(at [^)]*\\)$", ""));
     } catch (DataSourceException e) {
       throw new InvalidDashboardException(prefix + "query", prefix + "query: " + e.getMessage());
     }
@@ -187,8 +268,18 @@ public final class DashboardService {
               + " must be a whole number from 0 to 1000");
         }
       }
+      onlyFields(layout, prefix + "layout.", List.of("x", "y", "w", "h"), List.of());
       if (layout.has("w") && (layout.get("w").asInt() < 1 || layout.get("w").asInt() > 12)) {
         throw new InvalidDashboardException(prefix + "layout.w", prefix + "layout.w must be from 1 to 12 (grid columns)");
+      }
+      if (layout.has("h") && layout.get("h").asInt() < 1) {
+        throw new InvalidDashboardException(prefix + "layout.h", prefix + "layout.h must be 1 or more (grid rows)");
+      }
+      int x = layout.path("x").asInt(0);
+      int w = layout.path("w").asInt(1);
+      if (x + w > 12) {
+        throw new InvalidDashboardException(prefix + "layout.x", prefix + "layout: x " + x + " + w " + w
+            + " is past the 12-column grid (x + w must be 12 or less)");
       }
     }
     JsonNode pos = node.path("position");
@@ -223,26 +314,39 @@ public final class DashboardService {
 
   // ------------------------------------------------------------------ storing
 
-  /** Creates a dashboard and its charts (an import); removes it again if a chart cannot be stored. */
+  /** Creates a dashboard and its charts (a create or an import) in one transaction. */
   public ObjectNode create(DashboardSpec spec, long ownerId) {
-    Dashboard d = store.create(spec.name(), spec.description(), layoutJson(spec.filters()), ownerId);
-    try {
-      int position = 0;
-      for (ChartSpec c : spec.charts()) {
-        store.addChart(d.id(), c.title(), c.query().toString(), vizJson(c),
-            c.position() == null ? position : c.position());
-        position++;
-      }
-    } catch (RuntimeException e) {
-      store.delete(d.id());
-      throw e;
-    }
+    Dashboard d = store.create(spec.name(), spec.description(), layoutJson(spec.filters()), ownerId,
+        newCharts(spec));
     return get(d.id());
   }
 
+  /**
+   * Replaces a dashboard's name, description and filters; when the spec has {@code charts}, they
+   * replace every chart of the dashboard in the same transaction (as a Superset dashboard import
+   * with overwrite does), otherwise the charts are kept.
+   */
   public ObjectNode update(long id, DashboardSpec spec) {
-    store.update(id, spec.name(), spec.description(), layoutJson(spec.filters()));
+    if (spec.charts() == null) {
+      store.update(id, spec.name(), spec.description(), layoutJson(spec.filters()));
+    } else {
+      store.replace(id, spec.name(), spec.description(), layoutJson(spec.filters()), newCharts(spec));
+    }
     return get(id);
+  }
+
+  private static List<DashboardStore.NewChart> newCharts(DashboardSpec spec) {
+    List<DashboardStore.NewChart> out = new ArrayList<>();
+    if (spec.charts() == null) {
+      return out;
+    }
+    int position = 0;
+    for (ChartSpec c : spec.charts()) {
+      out.add(new DashboardStore.NewChart(c.title(), c.query().toString(), vizJson(c),
+          c.position() == null ? position : c.position()));
+      position++;
+    }
+    return out;
   }
 
   public ObjectNode addChart(long dashboardId, ChartSpec spec) {

@@ -14,7 +14,7 @@ import java.util.List;
  * @param cache the cache option of the query ({@code on} when null)
  * @param gzip exports: write {@code .csv.gz}
  * @param neutraliseFormulas exports: OWASP formula neutralisation of text cells (the server's
- *     {@code strata.exports.neutralise-formulas} when null)
+ *     {@code strata.csv.neutralise-formulas} when null)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobRequest(JsonNode query, String sql, List<Object> parameters, String cache,

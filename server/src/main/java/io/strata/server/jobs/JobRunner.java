@@ -27,7 +27,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
 import java.util.zip.GZIPOutputStream;
-import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.VectorUnloader;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
@@ -181,14 +180,10 @@ final class JobRunner {
         Writer out = new BufferedWriter(new OutputStreamWriter(raw, StandardCharsets.UTF_8),
             64 * 1024);
         RowWriters.writeCsvHeader(cursor.schema().getFields().stream().map(Field::getName)
-            .toList(), out);
+            .toList(), out, neutralise);
         while (cursor.next()) {
           VectorSchemaRoot batch = cursor.batch();
-          if (neutralise) {
-            writeNeutralised(batch, out);
-          } else {
-            RowWriters.writeCsv(batch, out);
-          }
+          RowWriters.writeCsv(batch, out, neutralise);
           rows += batch.getRowCount();
           progress.accept(rows);
         }
@@ -202,40 +197,6 @@ final class JobRunner {
       }
     }
     return new Outcome(name, rows, store.size(name));
-  }
-
-  /**
-   * RowWriters' CSV with OWASP's advice for text cells: one that begins with {@code =},
-   * {@code +}, {@code -}, {@code @}, tab or carriage return gets a leading {@code '} so that a
-   * spreadsheet shows it as text instead of running it as a formula. Numbers are left alone
-   * ({@code -5} stays a number).
-   */
-  private static void writeNeutralised(VectorSchemaRoot batch, Writer w) throws IOException {
-    List<FieldVector> vectors = batch.getFieldVectors();
-    int n = batch.getRowCount();
-    for (int row = 0; row < n; row++) {
-      for (int c = 0; c < vectors.size(); c++) {
-        if (c > 0) {
-          w.write(',');
-        }
-        Object v = RowWriters.value(vectors.get(c), row);
-        if (v != null) {
-          String text = RowWriters.text(v);
-          RowWriters.writeCsvField(v instanceof String ? neutralise(text) : text, w);
-        }
-      }
-      w.write("\r\n");
-    }
-  }
-
-  static String neutralise(String s) {
-    if (!s.isEmpty()) {
-      char c = s.charAt(0);
-      if (c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r') {
-        return "'" + s;
-      }
-    }
-    return s;
   }
 
   /**

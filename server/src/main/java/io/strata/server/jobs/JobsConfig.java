@@ -34,7 +34,7 @@ public record JobsConfig(boolean workersEnabled, int threads, Duration pollInter
         duration(env, Setting.JOBS_RETRY_BACKOFF, Duration.ZERO, problems),
         store.isEmpty() ? dataDir.resolve("jobs") : Path.of(store).toAbsolutePath().normalize(),
         duration(env, Setting.JOBS_RESULT_TTL, Duration.ofSeconds(1), problems),
-        bool(env, Setting.EXPORTS_NEUTRALISE_FORMULAS, problems));
+        bool(env, Setting.CSV_NEUTRALISE_FORMULAS, problems));
     if (!problems.isEmpty()) {
       throw new StrataConfig.InvalidConfigException(problems);
     }

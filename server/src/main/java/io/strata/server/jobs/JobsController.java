@@ -297,7 +297,7 @@ public class JobsController {
         }
       }
       BatchStream stream = format.equals("arrow") ? BatchStream.arrow(stored)
-          : BatchStream.csv(stored);
+          : BatchStream.csv(stored, jobs.config().neutraliseFormulas());
       return HttpResponse.ok(new StreamedFile(stream, format.equals("arrow") ? ARROW : CSV))
           .header("X-Strata-Job-Id", job.id());
     } catch (RuntimeException e) {

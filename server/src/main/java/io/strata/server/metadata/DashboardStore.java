@@ -28,11 +28,25 @@ public final class DashboardStore {
         this.db = Objects.requireNonNull(db, "db");
     }
 
+    /** A chart to store with its dashboard: JSON columns as given. */
+    public record NewChart(String title, String queryJson, String vizJson, int position) {}
+
     /** @throws NotFoundException "user 42 does not exist" when the owner does not */
     public Dashboard create(String name, String description, String layoutJson, long ownerId) {
+        return create(name, description, layoutJson, ownerId, List.of());
+    }
+
+    /**
+     * Creates a dashboard with its charts in one transaction: after a crash, a failed insert or a
+     * lost connection there is either the whole dashboard or nothing of it.
+     *
+     * @throws NotFoundException "user 42 does not exist" when the owner does not
+     */
+    public Dashboard create(String name, String description, String layoutJson, long ownerId,
+            List<NewChart> charts) {
         requireDashboardName(name);
         Instant now = Jdbc.now();
-        return db.run("creating dashboard '" + name + "'",
+        return db.transaction("creating dashboard '" + name + "'", false,
                 e -> Jdbc.isForeignKeyViolation(e) ? UserStore.notFound(ownerId) : null,
                 c -> {
                     long id = Jdbc.insert(c, "INSERT INTO strata_dashboards (name, description, layout_json, owner_id,"
@@ -44,8 +58,39 @@ public final class DashboardStore {
                                 Jdbc.setInstant(ps, 5, now);
                                 Jdbc.setInstant(ps, 6, now);
                             });
+                    insertCharts(c, id, charts);
                     return new Dashboard(id, name, description, layoutJson, ownerId, now, now);
                 });
+    }
+
+    /**
+     * Replaces name, description, layout and every chart in one transaction (the old charts are
+     * deleted, the new ones inserted with new ids).
+     *
+     * @throws NotFoundException "dashboard 42 does not exist"
+     */
+    public Dashboard replace(long id, String name, String description, String layoutJson,
+            List<NewChart> charts) {
+        requireDashboardName(name);
+        return db.transaction("replacing dashboard " + id, false, ErrorMapper.NONE, c -> {
+            Dashboard d = updateIn(c, id, name, description, layoutJson);
+            Jdbc.update(c, "DELETE FROM strata_charts WHERE dashboard_id = ?", ps -> ps.setLong(1, id));
+            insertCharts(c, id, charts);
+            return d;
+        });
+    }
+
+    private static void insertCharts(Connection c, long dashboardId, List<NewChart> charts) throws SQLException {
+        for (NewChart chart : charts) {
+            Jdbc.insert(c, "INSERT INTO strata_charts (dashboard_id, title, query_json, viz_json, position)"
+                    + " VALUES (?, ?, ?, ?, ?)", ps -> {
+                        ps.setLong(1, dashboardId);
+                        ps.setString(2, chart.title());
+                        ps.setString(3, chart.queryJson());
+                        ps.setString(4, chart.vizJson());
+                        ps.setInt(5, chart.position());
+                    });
+        }
     }
 
     public Optional<Dashboard> find(long id) {
@@ -67,21 +112,25 @@ public final class DashboardStore {
      */
     public Dashboard update(long id, String name, String description, String layoutJson) {
         requireDashboardName(name);
-        return db.transaction("updating dashboard " + id, false, ErrorMapper.NONE, c -> {
-            Instant now = Jdbc.now();
-            int n = Jdbc.update(c, "UPDATE strata_dashboards SET name = ?, description = ?, layout_json = ?, updated_at = ?"
-                    + " WHERE id = ?", ps -> {
-                        ps.setString(1, name);
-                        ps.setString(2, description);
-                        ps.setString(3, layoutJson);
-                        Jdbc.setInstant(ps, 4, now);
-                        ps.setLong(5, id);
-                    });
-            if (n == 0) {
-                throw notFound(id);
-            }
-            return findIn(c, id).orElseThrow(() -> notFound(id));
-        });
+        return db.transaction("updating dashboard " + id, false, ErrorMapper.NONE,
+                c -> updateIn(c, id, name, description, layoutJson));
+    }
+
+    private static Dashboard updateIn(Connection c, long id, String name, String description, String layoutJson)
+            throws SQLException {
+        Instant now = Jdbc.now();
+        int n = Jdbc.update(c, "UPDATE strata_dashboards SET name = ?, description = ?, layout_json = ?, updated_at = ?"
+                + " WHERE id = ?", ps -> {
+                    ps.setString(1, name);
+                    ps.setString(2, description);
+                    ps.setString(3, layoutJson);
+                    Jdbc.setInstant(ps, 4, now);
+                    ps.setLong(5, id);
+                });
+        if (n == 0) {
+            throw notFound(id);
+        }
+        return findIn(c, id).orElseThrow(() -> notFound(id));
     }
 
     /**

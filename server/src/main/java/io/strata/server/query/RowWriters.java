@@ -44,7 +44,11 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
  *       is written {@code ""} in CSV, so the two stay distinguishable).</li>
  * </ul>
  * CSV follows RFC 4180: comma-separated, CRLF line ends, fields quoted when they contain a
- * comma, a double quote, CR or LF, with quotes doubled.
+ * comma, a double quote, CR or LF, with quotes doubled. Text that a spreadsheet would run as a
+ * formula (it starts with {@code =}, {@code +}, {@code -}, {@code @}, a tab or a carriage
+ * return) is neutralised as OWASP recommends, when asked: a single quote is put before it and the
+ * field is quoted, so {@code =HYPERLINK(...)} opens as the text {@code '=HYPERLINK(...)}. Only text
+ * columns and header names are touched: {@code -5} in a numeric column stays a number.
  */
 public final class RowWriters {
   /** How timestamps are written: ISO-8601 local date-time with milliseconds. */
@@ -109,20 +113,41 @@ public final class RowWriters {
     }
   }
 
-  /** Writes the CSV header line. */
+  /** Writes the CSV header line, neutralising names that look like formulas. */
   public static void writeCsvHeader(List<String> names, Writer w) throws IOException {
+    writeCsvHeader(names, w, true);
+  }
+
+  /** Writes the CSV header line; {@code neutraliseFormulas} as for {@link #writeCsv}. */
+  public static void writeCsvHeader(List<String> names, Writer w, boolean neutraliseFormulas)
+      throws IOException {
     for (int c = 0; c < names.size(); c++) {
       if (c > 0) {
         w.write(',');
       }
-      writeCsvField(names.get(c), w);
+      writeCsvField(names.get(c), w, neutraliseFormulas);
     }
     w.write("\r\n");
   }
 
-  /** Writes the batch's rows as CSV lines, without a header. */
+  /** Writes the batch's rows as CSV lines, without a header, neutralising formulas in text. */
   public static void writeCsv(VectorSchemaRoot batch, Writer w) throws IOException {
+    writeCsv(batch, w, true);
+  }
+
+  /**
+   * Writes the batch's rows as CSV lines, without a header. With {@code neutraliseFormulas}
+   * (setting {@code strata.csv.neutralise-formulas}), values of text columns that a spreadsheet
+   * would evaluate are written as text (see the class comment).
+   */
+  public static void writeCsv(VectorSchemaRoot batch, Writer w, boolean neutraliseFormulas)
+      throws IOException {
     List<FieldVector> vectors = batch.getFieldVectors();
+    boolean[] text = new boolean[vectors.size()];
+    for (int c = 0; c < text.length; c++) {
+      FieldVector v = vectors.get(c);
+      text[c] = neutraliseFormulas && (v instanceof VarCharVector || v instanceof LargeVarCharVector);
+    }
     int n = batch.getRowCount();
     for (int row = 0; row < n; row++) {
       for (int c = 0; c < vectors.size(); c++) {
@@ -131,15 +156,40 @@ public final class RowWriters {
         }
         Object v = value(vectors.get(c), row);
         if (v != null) {
-          writeCsvField(text(v), w);
+          writeCsvField(text(v), w, text[c]);
         }
       }
       w.write("\r\n");
     }
   }
 
+  /** Whether a spreadsheet opening the CSV would take this text for a formula (OWASP's list). */
+  static boolean looksLikeFormula(String s) {
+    if (s.isEmpty()) {
+      return false;
+    }
+    char first = s.charAt(0);
+    return first == '=' || first == '+' || first == '-' || first == '@' || first == '\t'
+        || first == '\r';
+  }
+
   /** Writes one CSV field, quoted when it must be (RFC 4180). */
   public static void writeCsvField(String s, Writer w) throws IOException {
+    writeCsvField(s, w, false);
+  }
+
+  /**
+   * Writes one CSV field, quoted when it must be (RFC 4180); with {@code neutraliseFormulas},
+   * text a spreadsheet would run as a formula is written as {@code '} + the text, quoted.
+   */
+  public static void writeCsvField(String s, Writer w, boolean neutraliseFormulas)
+      throws IOException {
+    if (neutraliseFormulas && looksLikeFormula(s)) {
+      w.write("\"'");
+      w.write(s.replace("\"", "\"\""));
+      w.write('"');
+      return;
+    }
     boolean quote = s.isEmpty();
     for (int i = 0; i < s.length() && !quote; i++) {
       char ch = s.charAt(i);

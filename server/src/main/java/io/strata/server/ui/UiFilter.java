@@ -1,6 +1,7 @@
 package io.strata.server.ui;
 
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.annotation.Order;
 import io.micronaut.http.HttpMethod;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -32,7 +33,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * a year; {@code index.html} is revalidated on every load so a new build is picked up at once.
  */
 @ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
+@Order(UiFilter.ORDER)
 public final class UiFilter {
+  /** Before the auth filter: the UI's files need no credentials, and a bad URL is answered first. */
+  public static final int ORDER = -1000;
   /** Path prefixes that are not the UI's. */
   public static final List<String> RESERVED =
       List.of("/api", "/metrics", "/health", "/openapi", "/swagger");
@@ -65,6 +69,11 @@ public final class UiFilter {
   @ExecuteOn(TaskExecutors.BLOCKING)
   public @Nullable HttpResponse<?> serve(HttpRequest<?> request) {
     String path = request.getPath();
+    if (isStandInForAnUnparsableUrl(request)) {
+      return HttpResponse.<ApiError>status(HttpStatus.BAD_REQUEST).body(ApiError.of("BAD_URL",
+          "the request URL cannot be parsed: it has a malformed %-escape (such as %zz or a lone %)"
+              + " or a character that must be %-encoded; nothing was run"));
+    }
     if (!serves(request.getMethod(), path)) {
       return null;
     }
@@ -80,6 +89,16 @@ public final class UiFilter {
       return notFound("the web UI is not part of this build (module ui)");
     }
     return file("index.html");
+  }
+
+  /**
+   * When the request line's URL cannot be parsed ({@code /api/v1/meta?x=%zz}), Micronaut handles
+   * the error with a stand-in request for {@code /} with no headers at all, and runs the filters
+   * on it: without this check the stand-in got the UI's index.html with 200. A real HTTP/1.1
+   * request always has headers (at least {@code Host}), so the two cannot be confused.
+   */
+  static boolean isStandInForAnUnparsableUrl(HttpRequest<?> request) {
+    return request.getPath().equals("/") && request.getHeaders().names().isEmpty();
   }
 
   private static HttpResponse<ApiError> notFound(String message) {

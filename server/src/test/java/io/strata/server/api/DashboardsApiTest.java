@@ -175,7 +175,8 @@ class DashboardsApiTest {
 
     Response notJson = admin.post("/api/v1/dashboards", "{\"name\": ");
     assertThat(notJson.status()).isEqualTo(400);
-    assertThat(notJson.json().path("error").path("message").asText()).contains("not valid JSON", "line 1");
+    assertThat(notJson.json().path("error").path("message").asText()).contains("malformed JSON");
+    assertThat(location(notJson)).contains("line 1");
 
     Response badFilters = admin.post("/api/v1/dashboards", "{\"name\": \"x\", \"filters\": {\"dimensions\": \"a\"}}");
     assertThat(badFilters.status()).isEqualTo(400);
@@ -212,6 +213,73 @@ class DashboardsApiTest {
     assertThat(location(noTitle)).isEqualTo("title");
     assertThat(admin.get("/api/v1/dashboards/999999/export").status()).isEqualTo(404);
     assertThat(admin.put("/api/v1/charts/999999", CHART).status()).isEqualTo(404);
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', textBlock = """
+      unknown filter member  | {"name":"x","filters":{"dimensions":["orders.no_such"]}}                       | filters.dimensions[0]  | no_such
+      measure as filter      | {"name":"x","filters":{"dimensions":["orders.count"]}}                         | filters.dimensions[0]  | orders.count
+      unknown time dimension | {"name":"x","filters":{"timeDimension":"orders.nope"}}                         | filters.timeDimension  | orders.nope
+      not a time dimension   | {"name":"x","filters":{"timeDimension":"orders.status","granularity":"month"}} | filters.timeDimension  | time dimension
+      unknown grain          | {"name":"x","filters":{"timeDimension":"orders.ordered_at","granularity":"fortnight"}} | filters.granularity | fortnight
+      range ends first       | {"name":"x","filters":{"timeDimension":"orders.ordered_at","dateRange":["2024-12-31","2024-01-01"]}} | filters.dateRange | before it starts
+      not a date             | {"name":"x","filters":{"timeDimension":"orders.ordered_at","dateRange":["2024-13-45","2024-12-31"]}} | filters.dateRange | is not a date
+      year 1                 | {"name":"x","filters":{"timeDimension":"orders.ordered_at","dateRange":["0001-01-01","2024-12-31"]}} | filters.dateRange | 1000-01-01 to 9998-12-31
+      bad relative range     | {"name":"x","filters":{"timeDimension":"orders.ordered_at","dateRange":"last 2000000000 years"}} | filters.dateRange | starts before 1000-01-01
+      range without time     | {"name":"x","filters":{"dateRange":["2024-01-01","2024-12-31"]}}              | filters.dateRange      | needs filters.timeDimension
+      unknown filter field   | {"name":"x","filters":{"defaultRange":"last year"}}                            | filters.defaultRange   | unknown field
+      unknown field          | {"name":"x","colour":"red"}                                                    | colour                 | unknown field 'colour'
+      off the grid           | {"name":"x","charts":[{"title":"t","viz":{"type":"bar"},"layout":{"x":8,"y":0,"w":6,"h":4},"query":{"measures":["orders.count"]}}]} | charts[0].layout.x | 12-column grid
+      zero height            | {"name":"x","charts":[{"title":"t","viz":{"type":"bar"},"layout":{"x":0,"y":0,"w":6,"h":0},"query":{"measures":["orders.count"]}}]} | charts[0].layout.h | 1 or more
+      fraction layout        | {"name":"x","charts":[{"title":"t","viz":{"type":"bar"},"layout":{"x":0.5,"y":0,"w":6,"h":2},"query":{"measures":["orders.count"]}}]} | charts[0].layout.x | whole number
+      chart limit 1.5        | {"name":"x","charts":[{"title":"t","viz":{"type":"bar"},"query":{"measures":["orders.count"],"limit":1.5}}]} | charts[0].query.limit | whole number
+      charts not an array    | {"name":"x","charts":{"title":"t"}}                                            | charts                 | array
+      """)
+  void dashboardsAreValidatedAtSave(String name, String body, String where, String message) {
+    int before = admin.get("/api/v1/dashboards").json().size();
+    for (String path : List.of("/api/v1/dashboards", "/api/v1/dashboards/import")) {
+      Response r = admin.post(path, body);
+      assertThat(r.status()).as(name + " " + r).isEqualTo(400);
+      assertThat(error(r)).isEqualTo("INVALID_DASHBOARD");
+      assertThat(location(r)).as(name + " " + r).contains(where);
+      assertThat(r.json().path("error").path("message").asText()).as(name).contains(message);
+    }
+    long id = retailOverview().path("id").asLong();
+    Response put = admin.put("/api/v1/dashboards/" + id, body);
+    assertThat(put.status()).as(name + " " + put).isEqualTo(400);
+    assertThat(location(put)).contains(where);
+    assertThat(admin.get("/api/v1/dashboards").json()).hasSize(before);
+    assertThat(retailOverview().path("charts")).hasSize(9);
+  }
+
+  @Test
+  void putWithChartsReplacesThemAndWithoutKeepsThem() {
+    JsonNode created = admin.post("/api/v1/dashboards", "{\"name\": \"Replace me\", \"charts\": ["
+        + CHART + ", " + CHART + "]}").json();
+    long id = created.path("id").asLong();
+    assertThat(created.path("charts")).hasSize(2);
+    // without charts: name changes, charts kept
+    JsonNode renamed = admin.put("/api/v1/dashboards/" + id, "{\"name\": \"Renamed\"}").json();
+    assertThat(renamed.path("name").asText()).isEqualTo("Renamed");
+    assertThat(renamed.path("charts")).hasSize(2);
+    // with charts: they replace every chart
+    JsonNode replaced = admin.put("/api/v1/dashboards/" + id, "{\"name\": \"Renamed\", \"charts\": ["
+        + CHART.replace("Orders by status", "Only chart") + "]}").json();
+    assertThat(replaced.path("charts")).hasSize(1);
+    assertThat(replaced.path("charts").get(0).path("title").asText()).isEqualTo("Only chart");
+    // a bad chart among them: 400 naming it, and nothing changes
+    Response bad = admin.put("/api/v1/dashboards/" + id, "{\"name\": \"Other\", \"charts\": [" + CHART + ", "
+        + CHART.replace("orders.status", "orders.nope") + "]}");
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(location(bad)).startsWith("charts[1].query");
+    JsonNode after = admin.get("/api/v1/dashboards/" + id).json();
+    assertThat(after.path("name").asText()).isEqualTo("Renamed");
+    assertThat(after.path("charts")).hasSize(1);
+    // a GET answer sent back as it came (ids, counts, times) is accepted
+    Response roundTrip = admin.put("/api/v1/dashboards/" + id, after.toString());
+    assertThat(roundTrip.status()).as(roundTrip.toString()).isEqualTo(200);
+    assertThat(roundTrip.json().path("charts")).hasSize(1);
+    admin.delete("/api/v1/dashboards/" + id);
   }
 
   @Test

@@ -652,6 +652,43 @@ abstract class MetadataStoreContract {
         assertThat(countWhere("strata_charts", "dashboard_id", d.id())).isZero();
     }
 
+    @Test
+    void aDashboardIsStoredWithAllItsChartsOrNotAtAll() throws SQLException {
+        User bob = users.create("bob", "h", Role.EDITOR);
+        List<DashboardStore.NewChart> charts = new java.util.ArrayList<>();
+        for (int i = 0; i < 39; i++) {
+            charts.add(new DashboardStore.NewChart("chart " + i, "{}", "{}", i));
+        }
+        // the 40th chart's title is longer than the column (VARCHAR(1024)): the database refuses it
+        charts.add(new DashboardStore.NewChart("t".repeat(5000), "{}", "{}", 39));
+        assertThatThrownBy(() -> dashboards.create("Forty", null, "{}", bob.id(), charts))
+                .isInstanceOf(MetadataException.class);
+        assertThat(dashboards.list()).extracting(Dashboard::name).doesNotContain("Forty");
+        assertThat(countRows("strata_charts")).isZero();
+        assertThat(countRows("strata_dashboards")).isZero();
+
+        charts.set(39, new DashboardStore.NewChart("chart 39", "{}", "{}", 39));
+        Dashboard d = dashboards.create("Forty", null, "{}", bob.id(), charts);
+        assertThat(dashboards.charts(d.id())).hasSize(40);
+
+        // replacing: a failing chart leaves name and all 40 charts as they were
+        List<DashboardStore.NewChart> two = List.of(new DashboardStore.NewChart("a", "{\"q\":1}", "{}", 0),
+                new DashboardStore.NewChart("t".repeat(5000), "{}", "{}", 1));
+        assertThatThrownBy(() -> dashboards.replace(d.id(), "Two", null, "{}", two))
+                .isInstanceOf(MetadataException.class);
+        assertThat(dashboards.find(d.id()).orElseThrow().name()).isEqualTo("Forty");
+        assertThat(dashboards.charts(d.id())).hasSize(40);
+
+        Dashboard replaced = dashboards.replace(d.id(), "Two", "x", "{}", List.of(two.get(0),
+                new DashboardStore.NewChart("b", "{}", "{}", 1)));
+        assertThat(replaced.name()).isEqualTo("Two");
+        assertThat(dashboards.charts(d.id())).extracting(Chart::title, Chart::queryJson)
+                .containsExactly(tuple("a", "{\"q\":1}"),
+                        tuple("b", "{}"));
+        assertThatThrownBy(() -> dashboards.replace(987654321L, "x", null, null, List.of()))
+                .isInstanceOf(NotFoundException.class).hasMessage("dashboard 987654321 does not exist");
+    }
+
     // ------------------------------------------------------------------------------ query log
 
     @Test
@@ -765,6 +802,15 @@ abstract class MetadataStoreContract {
                 rs.next();
                 return rs.getLong(1);
             }
+        }
+    }
+
+    private long countRows(String table) throws SQLException {
+        try (Connection c = db.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM " + table);
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 

@@ -186,4 +186,35 @@ class RowWritersTest {
             + ",,,,,,,,,,\r\n"
             + "0,,,,NaN,,\"plain, or not: \r ok; tab\tünïcode\",,,,\r\n");
   }
+
+  @Test
+  void csvNeutralisesFormulasInTextColumnsOnly() throws Exception {
+    VarCharVector name = (VarCharVector) root.getVector("name");
+    String[] attacks = {"=HYPERLINK(\"http://x\",\"y\")", "+1+2", "-2+3", "@SUM(A1)", "\tcmd", "\r=1",
+        "=say \"hi\", then"};
+    for (String attack : attacks) {
+      root.clear();
+      root.allocateNew();
+      name.setSafe(0, attack.getBytes(StandardCharsets.UTF_8));
+      ((BigIntVector) root.getVector("id")).setSafe(0, -5);
+      root.getVector("small").setNull(0);
+      for (String n : List.of("price", "amount", "big", "ratio", "f4", "ts", "d", "flag")) {
+        root.getVector(n).setNull(0);
+      }
+      root.setRowCount(1);
+      StringWriter out = new StringWriter();
+      RowWriters.writeCsv(root, out, true);
+      // the text column is quoted and prefixed with ', the negative number stays a number
+      assertThat(out.toString()).as(attack)
+          .isEqualTo("-5,,,,,,\"'" + attack.replace("\"", "\"\"") + "\",,,,\r\n");
+      out = new StringWriter();
+      RowWriters.writeCsv(root, out, false);
+      assertThat(out.toString()).as(attack).doesNotContain("'").startsWith("-5,,,,,,");
+    }
+    StringWriter header = new StringWriter();
+    RowWriters.writeCsvHeader(List.of("=cmd|' /C calc'!A0", "ok"), header);
+    assertThat(header.toString()).isEqualTo("\"'=cmd|' /C calc'!A0\",ok\r\n");
+    assertThat(RowWriters.looksLikeFormula("a=b")).isFalse();
+    assertThat(RowWriters.looksLikeFormula("")).isFalse();
+  }
 }

@@ -3,6 +3,7 @@ package io.strata.server.ui;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strata.server.TestServer;
+import java.nio.charset.StandardCharsets;
 import io.strata.server.TestServer.Response;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -84,5 +85,45 @@ class UiServingTest {
     assertThat(unknown.header("Content-Type")).startsWith("application/json");
     // A write to an app route is not the UI's either.
     assertThat(server.anonymous().send("POST", "/dashboards", "application/json", "{}").status()).isEqualTo(401);
+  }
+
+  /** A response read off a raw socket: what a client that sends any bytes as the URL gets. */
+  record Raw(int status, String contentType, String body) {}
+
+  /** Sends the request line as given: java.net.http refuses URLs such as {@code ?x=%zz}. */
+  Raw raw(String target, boolean admin) throws Exception {
+    var uri = server.uri("/");
+    try (var socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+      String auth = admin ? "Authorization: Basic " + java.util.Base64.getEncoder().encodeToString(
+          ("admin:" + TestServer.ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8)) + "\r\n" : "";
+      socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: localhost\r\n" + auth
+          + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      String all = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      int end = all.indexOf("\r\n\r\n");
+      String head = all.substring(0, end);
+      String type = head.lines().filter(l -> l.toLowerCase(java.util.Locale.ROOT).startsWith("content-type:"))
+          .map(l -> l.substring(13).trim()).findFirst().orElse("");
+      return new Raw(Integer.parseInt(head.split(" ")[1]), type, all.substring(end + 4));
+    }
+  }
+
+  @Test
+  void apiUrlsTheRouterCannotDecodeOrMatchAreJsonErrorsNeverTheUi() throws Exception {
+    for (String path : new String[] {"/api/v1/meta?x=%zz", "/api/v1/dashboards?x=%", "/api/v1/%zz",
+        "/api/v1/dashboards/%zz", "/api/v1/dashboards/abc", "/api/v1/dashboards/99999999999999999999",
+        "/api/v1/charts?dashboardId=1.5", "/api/v1/charts?dashboardId=%zz", "/api/%E0%A4%A",
+        "/api/v1/no/such/route?x=%zz", "/api/v1/meta?%zz=1"}) {
+      Raw r = raw(path, true);
+      assertThat(r.status()).as(path + " answered " + r).isBetween(400, 404);
+      assertThat(r.contentType()).as(path + " answered " + r).startsWith("application/json");
+      String message = TestServer.JSON.readTree(r.body()).path("error").path("message").asText();
+      assertThat(message).as(path).isNotBlank().doesNotContain("java.", "Exception");
+    }
+    // Without credentials, the same: the API's JSON error, not the UI's page.
+    Raw anonymous = raw("/api/v1/meta?x=%zz", false);
+    assertThat(anonymous.status()).isIn(400, 401);
+    assertThat(anonymous.contentType()).startsWith("application/json");
+    // and the server still answers.
+    assertThat(server.admin().get("/api/v1/meta").status()).isEqualTo(200);
   }
 }
