@@ -544,7 +544,11 @@ public final class ModelValidator {
 
   private void parseQuery(String text, SourcePosition at, String what) {
     try {
-      SqlExpressions.parseQuery(text);
+      String forbidden = SqlExpressions.forbiddenCall(SqlExpressions.parseQuery(text));
+      if (forbidden != null) {
+        error(at, what + " calls " + forbidden + "(), which changes the warehouse's own state or"
+            + " files rather than reading data; a model's SQL may only read data");
+      }
     } catch (SqlExpressions.ParseError e) {
       error(e.in(at), what + " is not a valid SQL query: " + e.getMessage());
     }

@@ -3,6 +3,7 @@ package io.strata.semantic.sql;
 import io.strata.semantic.model.SourcePosition;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.calcite.avatica.util.Casing;
@@ -79,6 +80,32 @@ public final class SqlExpressions {
     } catch (SqlParseException e) {
       throw error(e, s);
     }
+  }
+
+  /**
+   * Functions that change the warehouse engine's own state or files rather than read data:
+   * DuckDB's logging switches write log files to any path (and break every later query on that
+   * database) and are not covered by its {@code enable_external_access} lockdown. A model's SQL
+   * runs on every viewer's behalf, so it may not call them on any warehouse.
+   */
+  public static final Set<String> FORBIDDEN_FUNCTIONS = Set.of("enable_logging",
+      "disable_logging", "truncate_duckdb_logs", "enable_profiling", "disable_profiling",
+      "enable_checkpoint_on_shutdown", "force_checkpoint", "checkpoint");
+
+  /** The first call in {@code node} of a {@link #FORBIDDEN_FUNCTIONS forbidden function}, or null. */
+  public static String forbiddenCall(SqlNode node) {
+    String[] found = {null};
+    node.accept(new org.apache.calcite.sql.util.SqlBasicVisitor<Void>() {
+      @Override
+      public Void visit(org.apache.calcite.sql.SqlCall call) {
+        String name = call.getOperator().getName().toLowerCase(java.util.Locale.ROOT);
+        if (found[0] == null && FORBIDDEN_FUNCTIONS.contains(name)) {
+          found[0] = name;
+        }
+        return super.visit(call);
+      }
+    });
+    return found[0];
   }
 
   /** Parses a query (a model's {@code sql}). */

@@ -61,6 +61,37 @@ class ModelValidatorTest {
   }
 
   @Test
+  void sqlThatChangesTheWarehouseEngineIsRefused() {
+    // DuckDB's enable_logging writes log files to any path and is not stopped by its
+    // external-access lockdown; in a model it would run on every viewer's behalf
+    assertThat(errors("""
+        name: orders
+        data_source: demo
+        sql: "SELECT * FROM enable_logging(storage = 'file', storage_path = '/tmp/x')"
+        dimensions:
+          - { name: id, type: number }
+        """)).singleElement().asString()
+        .startsWith("m.yml:3:")
+        .contains("model 'orders': sql calls enable_logging()")
+        .contains("may only read data");
+    assertThat(errors("""
+        name: orders
+        data_source: demo
+        sql: "SELECT id FROM retail.orders WHERE id > (SELECT count(*) FROM DISABLE_LOGGING())"
+        dimensions:
+          - { name: id, type: number }
+        """)).singleElement().asString().contains("calls disable_logging()");
+    // a column that happens to share a name is not a call
+    assertThat(errors("""
+        name: orders
+        data_source: demo
+        sql: "SELECT id, checkpoint FROM retail.orders"
+        dimensions:
+          - { name: id, type: number }
+        """)).isEmpty();
+  }
+
+  @Test
   void selfReferenceIsACycle() {
     assertThat(errors("""
         name: orders

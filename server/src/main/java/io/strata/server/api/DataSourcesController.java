@@ -78,11 +78,13 @@ public class DataSourcesController {
     static DataSourceInput parse(String body) {
       JsonNode root;
       try {
-        root = body == null || body.isBlank() ? null : JSON.readTree(body);
+        // strict: trailing text after the object is refused, as for every other body
+        root = body == null || body.isBlank() ? null
+            : io.strata.semantic.query.QueryJson.MAPPER.readTree(body);
       } catch (JsonProcessingException e) {
-        throw new BadRequestException(INVALID, e.getLocation() == null ? null
-            : "line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr(),
-            "the body is not JSON: " + e.getOriginalMessage());
+        var p = io.strata.semantic.query.QueryJson.describe(e);
+        throw new BadRequestException(INVALID, p.location() == null ? "body" : p.location(),
+            p.message());
       }
       if (root == null || !root.isObject()) {
         throw new BadRequestException(INVALID, null,

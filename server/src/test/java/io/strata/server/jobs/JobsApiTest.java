@@ -218,7 +218,7 @@ class JobsApiTest {
     String link = job.path("links").path("download").asText();
     Response csv = admin.get(link);
     assertThat(csv.status()).as(csv.toString()).isEqualTo(200);
-    assertThat(csv.text()).isEqualTo("f,g,h,n\r\n'=1+2,'@cmd,plain,-5\r\n");
+    assertThat(csv.text()).isEqualTo("f,g,h,n\r\n\"'=1+2\",\"'@cmd\",plain,-5\r\n");
 
     Response raw = admin.post("/api/v1/jobs", Map.of("kind", "export", "sql", sql,
         "neutraliseFormulas", false));
@@ -240,7 +240,7 @@ class JobsApiTest {
     Response gzip = admin.get("/api/v1/jobs/" + gz + "/download");
     try (var in = new java.util.zip.GZIPInputStream(new ByteArrayInputStream(gzip.bytes()))) {
       assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
-          .isEqualTo("f,g,h,n\r\n'=1+2,'@cmd,plain,-5\r\n");
+          .isEqualTo("f,g,h,n\r\n\"'=1+2\",\"'@cmd\",plain,-5\r\n");
     }
 
     // a query job has a result, not a download, and the other way round

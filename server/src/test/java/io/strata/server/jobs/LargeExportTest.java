@@ -99,7 +99,8 @@ class LargeExportTest {
                 (int) Math.floorMod(micros, 1_000_000L) * 1000, ZoneOffset.UTC);
             assertThat(Long.parseLong(f[0])).isEqualTo(id).isEqualTo(n);
             if (label.startsWith("=")) {
-              assertThat(f[1]).isEqualTo("'" + label);
+              // OWASP: a quote before the text, and the cell quoted
+              assertThat(f[1]).isEqualTo("\"'" + label + "\"");
               neutralised++;
             } else {
               assertThat(f[1]).isEqualTo(label);
