@@ -329,14 +329,10 @@ final class SqlParsing {
     nodes.push(parsed.node());
     depths.push(1);
     int setOperations = 0;
+    SqlNode tooDeep = null;
     while (!nodes.isEmpty()) {
       SqlNode node = nodes.pop();
       int depth = depths.pop();
-      if (depth > limits.maxDepth()) {
-        throw parsed.shifts().error(Code.TOO_COMPLEX, "the statement nests expressions or"
-            + " subqueries more than " + limits.maxDepth() + " deep (" + SqlLimits.MAX_DEPTH
-            + ")", node.getParserPosition());
-      }
       java.util.List<SqlNode> children;
       if (node instanceof SqlNodeList list) {
         children = list.getList();
@@ -360,6 +356,14 @@ final class SqlParsing {
       } else {
         continue;
       }
+      // a chain of UNIONs is deep too, and its count says more: the first node past the depth
+      // limit is remembered (its subtree not walked) and reported only if no other limit is
+      if (depth > limits.maxDepth()) {
+        if (tooDeep == null) {
+          tooDeep = node;
+        }
+        continue;
+      }
       for (SqlNode child : children) {
         if (child != null) {
           nodes.push(child);
@@ -367,6 +371,11 @@ final class SqlParsing {
           depths.push(child instanceof SqlNodeList ? depth : depth + 1);
         }
       }
+    }
+    if (tooDeep != null) {
+      throw parsed.shifts().error(Code.TOO_COMPLEX, "the statement nests expressions or"
+          + " subqueries more than " + limits.maxDepth() + " deep (" + SqlLimits.MAX_DEPTH
+          + ")", tooDeep.getParserPosition());
     }
   }
 

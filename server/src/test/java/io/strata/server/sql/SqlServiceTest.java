@@ -136,7 +136,8 @@ class SqlServiceTest {
         + " AND ordered_at >= TIMESTAMP '2024-01-01 00:00:00' GROUP BY status ORDER BY status"),
         web, true);
     assertThatThrownBy(() -> rows(text, "web"))
-        .isInstanceOf(SqlQueryException.class).hasMessageContaining("parameter 2");
+        .isInstanceOf(SqlQueryException.class)
+        .hasMessageContaining("2 parameters (?) but 1 value was given");
   }
 
   @Test
