@@ -103,7 +103,7 @@ public class SqlController {
             + (tree.has("sql") ? "" : " (it is missing)"));
       }
       text = tree.get("sql").asText();
-      parameters = parameters(tree.path("parameters"));
+      parameters = parameters(tree.path("parameters"), "MALFORMED_REQUEST");
       bodyCache = tree.get("cache");
       JsonNode a = tree.path("async");
       if (!a.isMissingNode() && !a.isBoolean()) {
@@ -144,13 +144,17 @@ public class SqlController {
     }
   }
 
-  private static List<Object> parameters(JsonNode node) {
+  /**
+   * The {@code parameters} array of a JSON body as the values of a statement's {@code ?}
+   * parameters; {@code code} is the error code a malformed one answers with.
+   */
+  public static List<Object> parameters(JsonNode node, String code) {
     List<Object> out = new ArrayList<>();
     if (node.isMissingNode() || node.isNull()) {
       return out;
     }
     if (!node.isArray()) {
-      throw new BadRequestException("MALFORMED_REQUEST", "parameters", "parameters must be an array of values");
+      throw new BadRequestException(code, "parameters", "parameters must be an array of values");
     }
     for (JsonNode v : node) {
       if (v.isNull()) {
@@ -164,9 +168,8 @@ public class SqlController {
       } else if (v.isTextual()) {
         out.add(v.asText());
       } else {
-        throw new BadRequestException("MALFORMED_REQUEST", "parameters[" + out.size() + "]",
-            "parameter " + (out.size() + 1) + " is not a string,"
-            + " number, boolean or null");
+        throw new BadRequestException(code, "parameters[" + out.size() + "]",
+            "parameter " + (out.size() + 1) + " is not a string, number, boolean or null");
       }
     }
     return out;

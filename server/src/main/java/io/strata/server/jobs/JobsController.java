@@ -24,6 +24,7 @@ import io.strata.server.api.BadRequestException;
 import io.strata.server.api.BatchStream;
 import io.strata.server.api.QueryController;
 import io.strata.server.api.Requests;
+import io.strata.server.api.SqlController;
 import io.strata.server.auth.Principal;
 import io.strata.server.metadata.NotFoundException;
 import io.strata.server.metadata.Role;
@@ -211,7 +212,7 @@ public class JobsController {
       if (sql.isBlank()) {
         throw new BadRequestException("INVALID_JOB", "sql", "sql is empty");
       }
-      r = JobRequest.sql(sql, parameters(tree.path("parameters")), cache);
+      r = JobRequest.sql(sql, SqlController.parameters(tree.path("parameters"), "INVALID_JOB"), cache);
     } else if (tree.path("query").isObject()) {
       io.strata.semantic.query.QueryJson.parse(tree.get("query").toString()); // 400 if invalid
       r = JobRequest.query(tree.get("query"), cache);
@@ -234,32 +235,6 @@ public class JobsController {
     return r;
   }
 
-  static List<Object> parameters(JsonNode node) {
-    List<Object> out = new ArrayList<>();
-    if (node.isMissingNode() || node.isNull()) {
-      return out;
-    }
-    if (!node.isArray()) {
-      throw new BadRequestException("INVALID_JOB", "parameters", "parameters must be an array");
-    }
-    for (JsonNode v : node) {
-      if (v.isNull()) {
-        out.add(null);
-      } else if (v.isBoolean()) {
-        out.add(v.booleanValue());
-      } else if (v.isIntegralNumber()) {
-        out.add(v.bigIntegerValue());
-      } else if (v.isNumber()) {
-        out.add(v.decimalValue());
-      } else if (v.isTextual()) {
-        out.add(v.asText());
-      } else {
-        throw new BadRequestException("INVALID_JOB", "parameters[" + out.size() + "]",
-            "parameter " + (out.size() + 1) + " is not a string, number, boolean or null");
-      }
-    }
-    return out;
-  }
 
   @Operation(summary = "A job: state, progress, timings, error and result link")
   @Get("/jobs/{id}")
