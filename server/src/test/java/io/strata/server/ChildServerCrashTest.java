@@ -55,7 +55,10 @@ class ChildServerCrashTest {
         "--add-opens=java.base/java.nio=ALL-UNNAMED",
         "-Dstrata.data-dir=" + dataDir, "-Dstrata.http.port=" + port,
         "-Dstrata.admin.password=" + PASSWORD, "-Dstrata.demo.scale=0.02",
-        "-Dstrata.jdbc.enabled=false", "-Dstrata.flight.enabled=false"));
+        "-Dstrata.flight.enabled=false"));
+    if (List.of(extra).stream().noneMatch(e -> e.startsWith("-Dstrata.jdbc."))) {
+      cmd.add("-Dstrata.jdbc.enabled=false");
+    }
     cmd.addAll(List.of(extra));
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), StrataServer.class.getName()));
     Path log = dataDir.resolve("server-" + System.nanoTime() + ".log");
@@ -192,6 +195,60 @@ class ChildServerCrashTest {
       assertThat(answer.body()).contains("ANSWER_TOO_LARGE", "strata.query.max-json-bytes");
       assertThat(child.process().isAlive()).isTrue();
       assertThat(send("GET", child.base().resolve("/health"), null).statusCode()).isEqualTo(200);
+      assertThat(send("POST", child.base().resolve("/api/v1/query"), "{\"measures\":[\"orders.count\"]}")
+          .statusCode()).isEqualTo(200);
+      assertThat(Files.readString(child.log())).doesNotContain("OutOfMemoryError");
+    } finally {
+      child.process().destroy();
+      child.process().waitFor(1, TimeUnit.MINUTES);
+    }
+  }
+
+  /**
+   * A raw-table (pass-through) result of 1.5 million rows streamed to the stock Avatica driver
+   * by a server with a 256 MB heap: every row arrives, a login during the stream works, and the
+   * server neither runs out of memory nor stops answering.
+   */
+  @Test
+  void aSmallHeapServerStreamsALargeRawTableResultOverJdbc() throws Exception {
+    Path dir = Files.createTempDirectory("strata-heap-test");
+    int jdbcPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      jdbcPort = s.getLocalPort();
+    }
+    Child child = start(dir, "-Dstrata.query.max-rows=2000000", "-Dstrata.jdbc.enabled=true",
+        "-Dstrata.jdbc.port=" + jdbcPort);
+    try {
+      String url = "jdbc:avatica:remote:url=http://127.0.0.1:" + jdbcPort
+          + ";serialization=protobuf;authentication=BASIC;avatica_user=admin;avatica_password="
+          + PASSWORD;
+      long rows = 0;
+      long sum = 0;
+      try (java.sql.Connection c = java.sql.DriverManager.getConnection(url);
+          java.sql.Statement st = c.createStatement()) {
+        st.setFetchSize(10_000);
+        try (java.sql.ResultSet rs = st.executeQuery("SELECT o1.order_id, o2.order_id AS other,"
+            + " o1.status FROM demo.retail.orders o1 CROSS JOIN demo.retail.orders o2"
+            + " LIMIT 1500000")) {
+          while (rs.next()) {
+            rows++;
+            sum += rs.getLong(2);
+            if (rows == 500_000) {
+              // mid-stream, another client logs in
+              HttpResponse<String> login = http.send(HttpRequest.newBuilder(
+                  child.base().resolve("/api/v1/auth/login"))
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"admin\","
+                      + "\"password\":\"" + PASSWORD + "\"}"))
+                  .build(), HttpResponse.BodyHandlers.ofString());
+              assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+            }
+          }
+        }
+      }
+      assertThat(rows).isEqualTo(1_500_000);
+      assertThat(sum).isPositive();
+      assertThat(child.process().isAlive()).isTrue();
       assertThat(send("POST", child.base().resolve("/api/v1/query"), "{\"measures\":[\"orders.count\"]}")
           .statusCode()).isEqualTo(200);
       assertThat(Files.readString(child.log())).doesNotContain("OutOfMemoryError");
