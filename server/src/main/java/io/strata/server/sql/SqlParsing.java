@@ -324,31 +324,40 @@ final class SqlParsing {
    * @throws SqlQueryException TOO_COMPLEX naming the limit, its setting and the position
    */
   static void checkTree(Parsed parsed, SqlLimits limits) {
+    // set operations first: a chain of UNIONs is also deep, and its count says more
+    java.util.ArrayDeque<SqlNode> all = new java.util.ArrayDeque<>();
+    all.push(parsed.node());
+    int setOperations = 0;
+    while (!all.isEmpty()) {
+      SqlNode node = all.pop();
+      java.util.List<SqlNode> children = node instanceof SqlNodeList list ? list.getList()
+          : node instanceof org.apache.calcite.sql.SqlCall call ? call.getOperandList()
+          : java.util.List.of();
+      SqlKind kind = node.getKind();
+      if ((kind == SqlKind.UNION || kind == SqlKind.INTERSECT || kind == SqlKind.EXCEPT)
+          && ++setOperations > limits.maxSetOperations()) {
+        throw parsed.shifts().error(Code.TOO_COMPLEX, "the statement has more than "
+            + limits.maxSetOperations() + " set operations (UNION, INTERSECT, EXCEPT) ("
+            + SqlLimits.MAX_SET_OPERATIONS + ")", node.getParserPosition());
+      }
+      for (SqlNode child : children) {
+        if (child != null) {
+          all.push(child);
+        }
+      }
+    }
     java.util.ArrayDeque<SqlNode> nodes = new java.util.ArrayDeque<>();
     java.util.ArrayDeque<Integer> depths = new java.util.ArrayDeque<>();
     nodes.push(parsed.node());
     depths.push(1);
-    int setOperations = 0;
     while (!nodes.isEmpty()) {
       SqlNode node = nodes.pop();
       int depth = depths.pop();
-      if (depth > limits.maxDepth()) {
-        throw parsed.shifts().error(Code.TOO_COMPLEX, "the statement nests expressions or"
-            + " subqueries more than " + limits.maxDepth() + " deep (" + SqlLimits.MAX_DEPTH
-            + ")", node.getParserPosition());
-      }
       java.util.List<SqlNode> children;
       if (node instanceof SqlNodeList list) {
         children = list.getList();
       } else if (node instanceof org.apache.calcite.sql.SqlCall call) {
         SqlKind kind = call.getKind();
-        if (kind == SqlKind.UNION || kind == SqlKind.INTERSECT || kind == SqlKind.EXCEPT) {
-          if (++setOperations > limits.maxSetOperations()) {
-            throw parsed.shifts().error(Code.TOO_COMPLEX, "the statement has more than "
-                + limits.maxSetOperations() + " set operations (UNION, INTERSECT, EXCEPT) ("
-                + SqlLimits.MAX_SET_OPERATIONS + ")", call.getParserPosition());
-          }
-        }
         if ((kind == SqlKind.IN || kind == SqlKind.NOT_IN) && call.operandCount() == 2
             && call.operand(1) instanceof SqlNodeList values
             && values.size() > limits.maxInList()) {
@@ -359,6 +368,11 @@ final class SqlParsing {
         children = call.getOperandList();
       } else {
         continue;
+      }
+      if (depth > limits.maxDepth()) {
+        throw parsed.shifts().error(Code.TOO_COMPLEX, "the statement nests expressions or"
+            + " subqueries more than " + limits.maxDepth() + " deep (" + SqlLimits.MAX_DEPTH
+            + ")", node.getParserPosition());
       }
       for (SqlNode child : children) {
         if (child != null) {

@@ -114,14 +114,7 @@ final class SqlEndpoints implements AutoCloseable {
       return new Outcome("jdbc", run(jdbc, sql, parameters), null, null);
     } catch (SQLException e) {
       // the Avatica driver's message is "while preparing SQL: <the SQL>"; the server's is this
-      StringBuilder message = new StringBuilder();
-      for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-        message.append(t.getMessage()).append(" | ");
-        if (t instanceof org.apache.calcite.avatica.AvaticaSqlException a) {
-          message.append(String.join(" ", a.getStackTraces())).append(" | ");
-        }
-      }
-      return new Outcome("jdbc", null, e.getSQLState(), message.toString());
+      return new Outcome("jdbc", null, e.getSQLState(), message(e));
     }
   }
 
@@ -134,7 +127,14 @@ final class SqlEndpoints implements AutoCloseable {
     try (Connection c = DriverManager.getConnection(flightJdbcUrl())) {
       return new Outcome("flight-jdbc", run(c, sql, parameters), null, null);
     } catch (SQLException e) {
-      return new Outcome("flight-jdbc", null, e.getSQLState(), e.getMessage());
+      return new Outcome("flight-jdbc", null, e.getSQLState(), message(e));
+    } catch (RuntimeException e) {
+      // the stock driver lets some server errors out of executeQuery as its (shaded)
+      // FlightRuntimeException rather than an SQLException: what the client sees all the same
+      if (!e.getClass().getSimpleName().equals("FlightRuntimeException")) {
+        throw e;
+      }
+      return new Outcome("flight-jdbc", null, null, e.getMessage());
     }
   }
 
@@ -186,6 +186,21 @@ final class SqlEndpoints implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /**
+   * All a JDBC client is told of an error: both drivers say "while preparing SQL: ..." and put
+   * the server's message in a cause (Avatica: among its "stack traces").
+   */
+  static String message(SQLException e) {
+    StringBuilder message = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      message.append(t.getMessage()).append(" | ");
+      if (t instanceof org.apache.calcite.avatica.AvaticaSqlException a) {
+        message.append(String.join(" ", a.getStackTraces())).append(" | ");
+      }
+    }
+    return message.toString();
   }
 
   static List<List<String>> run(Connection c, String sql, String... parameters)
