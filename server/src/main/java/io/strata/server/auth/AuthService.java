@@ -135,8 +135,8 @@ public final class AuthService {
         throw refusal.get().exception();
       }
       // The loopback admin rule: otherwise anyone who knows the admin's name could lock every
-      // admin out for good by guessing now and then.
-      // The lock stays: it is meant for whoever is guessing from elsewhere.
+      // admin out for good by guessing now and then. The lock stays in place (no reset): it is
+      // meant for whoever is guessing from elsewhere.
       Optional<Principal> p = checkPassword(username, password);
       if (p.isPresent() && p.get().role() == Role.ADMIN) {
         return p;
