@@ -75,9 +75,7 @@ public final class SecurityStore {
    * @throws NotFoundException "user 42 does not exist"
    */
   public Map<String, String> setAttributes(long userId, Map<String, String> attributes) {
-    return db.transaction("setting the attributes of user " + userId, false, ErrorMapper.NONE,
-        c -> {
-          long revision = lockRevision(c);
+    return revising("setting the attributes of user " + userId, c -> {
           if (Jdbc.count(c, "SELECT COUNT(*) FROM strata_users WHERE id = ?",
               ps -> ps.setLong(1, userId)) == 0) {
             throw UserStore.notFound(userId);
@@ -92,7 +90,6 @@ public final class SecurityStore {
                   ps.setString(3, e.getValue());
                 });
           }
-          setRevision(c, revision + 1);
           return new TreeMap<>(attributes);
         });
   }
@@ -114,9 +111,7 @@ public final class SecurityStore {
   public StoredRule createRule(String model, String filterJson, List<String> roles,
       List<String> users, String description) {
     Instant now = Jdbc.now();
-    return db.transaction("creating a row-level security rule on '" + model + "'", false,
-        ErrorMapper.NONE, c -> {
-          long revision = lockRevision(c);
+    return revising("creating a row-level security rule on '" + model + "'", c -> {
           long id = Jdbc.insert(c, "INSERT INTO strata_rls_rules (model_name, filter_json,"
               + " roles_json, users_json, description, created_at, updated_at)"
               + " VALUES (?, ?, ?, ?, ?, ?, ?)", ps -> {
@@ -128,7 +123,6 @@ public final class SecurityStore {
                 Jdbc.setInstant(ps, 6, now);
                 Jdbc.setInstant(ps, 7, now);
               });
-          setRevision(c, revision + 1);
           return new StoredRule(id, model, filterJson, roles, users, description, now, now);
         });
   }
@@ -137,9 +131,7 @@ public final class SecurityStore {
   public StoredRule updateRule(long id, String model, String filterJson, List<String> roles,
       List<String> users, String description) {
     Instant now = Jdbc.now();
-    return db.transaction("updating row-level security rule " + id, false, ErrorMapper.NONE,
-        c -> {
-          long revision = lockRevision(c);
+    return revising("updating row-level security rule " + id, c -> {
           int n = Jdbc.update(c, "UPDATE strata_rls_rules SET model_name = ?, filter_json = ?,"
               + " roles_json = ?, users_json = ?, description = ?, updated_at = ? WHERE id = ?",
               ps -> {
@@ -154,7 +146,6 @@ public final class SecurityStore {
           if (n == 0) {
             throw ruleNotFound(id);
           }
-          setRevision(c, revision + 1);
           return Jdbc.one(c, RULES + " WHERE id = ?", ps -> ps.setLong(1, id),
               SecurityStore::rule).orElseThrow(() -> ruleNotFound(id));
         });
@@ -182,9 +173,7 @@ public final class SecurityStore {
   public StoredGrant createGrant(String kind, String target, List<String> roles,
       List<String> users, String description) {
     Instant now = Jdbc.now();
-    return db.transaction("creating an access grant on " + kind + " '" + target + "'", false,
-        ErrorMapper.NONE, c -> {
-          long revision = lockRevision(c);
+    return revising("creating an access grant on " + kind + " '" + target + "'", c -> {
           long id = Jdbc.insert(c, "INSERT INTO strata_access_grants (kind, target, roles_json,"
               + " users_json, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
               ps -> {
@@ -196,7 +185,6 @@ public final class SecurityStore {
                 Jdbc.setInstant(ps, 6, now);
                 Jdbc.setInstant(ps, 7, now);
               });
-          setRevision(c, revision + 1);
           return new StoredGrant(id, kind, target, roles, users, description, now, now);
         });
   }
@@ -205,8 +193,7 @@ public final class SecurityStore {
   public StoredGrant updateGrant(long id, String kind, String target, List<String> roles,
       List<String> users, String description) {
     Instant now = Jdbc.now();
-    return db.transaction("updating access grant " + id, false, ErrorMapper.NONE, c -> {
-      long revision = lockRevision(c);
+    return revising("updating access grant " + id, c -> {
       int n = Jdbc.update(c, "UPDATE strata_access_grants SET kind = ?, target = ?,"
           + " roles_json = ?, users_json = ?, description = ?, updated_at = ? WHERE id = ?",
           ps -> {
@@ -221,7 +208,6 @@ public final class SecurityStore {
       if (n == 0) {
         throw grantNotFound(id);
       }
-      setRevision(c, revision + 1);
       return Jdbc.one(c, GRANTS + " WHERE id = ?", ps -> ps.setLong(1, id), SecurityStore::grant)
           .orElseThrow(() -> grantNotFound(id));
     });
@@ -235,12 +221,10 @@ public final class SecurityStore {
   // ------------------------------------------------------------------ helpers
 
   private void delete(String table, long id, NotFoundException missing) {
-    db.transaction("deleting " + table + " " + id, false, ErrorMapper.NONE, c -> {
-      long revision = lockRevision(c);
+    revising("deleting " + table + " " + id, c -> {
       if (Jdbc.update(c, "DELETE FROM " + table + " WHERE id = ?", ps -> ps.setLong(1, id)) == 0) {
         throw missing;
       }
-      setRevision(c, revision + 1);
       return null;
     });
   }
@@ -281,6 +265,20 @@ public final class SecurityStore {
     } catch (JsonProcessingException e) {
       throw new SQLException("a stored list is not JSON: " + e.getOriginalMessage(), e);
     }
+  }
+
+  /**
+   * Runs a change in one transaction that also bumps the security revision (other servers
+   * poll it to reload rules, grants and attributes); the revision row is locked first, so
+   * changes commit in revision order. A change that throws bumps nothing.
+   */
+  private <T> T revising(String action, MetadataDatabase.SqlWork<T> change) {
+    return db.transaction(action, false, ErrorMapper.NONE, c -> {
+      long revision = lockRevision(c);
+      T out = change.run(c);
+      setRevision(c, revision + 1);
+      return out;
+    });
   }
 
   private static long lockRevision(Connection c) throws SQLException {
