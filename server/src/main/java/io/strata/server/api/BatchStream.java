@@ -4,7 +4,6 @@ import io.strata.server.query.ArrowBatches;
 import io.strata.server.query.RowWriters;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.channels.Channels;
@@ -24,7 +23,7 @@ import org.apache.arrow.vector.ipc.message.MessageSerializer;
  * query. An error after the first bytes were sent can only cut the response short; the query
  * log records it.
  */
-public final class BatchStream extends InputStream {
+public final class BatchStream extends ChunkStream {
   /** Writes one part of the encoding: the start, a batch, or the end. */
   private interface Encoder {
     void start(ArrowBatches cursor, ByteArrayOutputStream out) throws IOException;
@@ -37,8 +36,6 @@ public final class BatchStream extends InputStream {
   private final ArrowBatches cursor;
   private final Encoder encoder;
   private final ByteArrayOutputStream pending = new ByteArrayOutputStream(64 * 1024);
-  private byte[] buffer = new byte[0];
-  private int position;
   private boolean started;
   private boolean finished;
   private boolean closed;
@@ -93,10 +90,11 @@ public final class BatchStream extends InputStream {
     });
   }
 
-  /** Encodes the next part into the buffer; false when everything was read. */
-  private boolean fill() throws IOException {
-    if (finished) {
-      return false;
+  /** Encodes the next part: the start, a batch or the end; null once everything was read. */
+  @Override
+  protected byte[] nextChunk() throws IOException {
+    if (closed || finished) {
+      return null;
     }
     pending.reset();
     try {
@@ -115,35 +113,11 @@ public final class BatchStream extends InputStream {
       throw new IOException("query " + cursor.queryId() + " failed while streaming: "
           + e.getMessage(), e);
     }
-    buffer = pending.toByteArray();
-    position = 0;
+    byte[] chunk = pending.toByteArray();
     if (finished) {
       cursor.close();
     }
-    return true;
-  }
-
-  @Override
-  public int read() throws IOException {
-    byte[] one = new byte[1];
-    int n = read(one, 0, 1);
-    return n < 0 ? -1 : one[0] & 0xff;
-  }
-
-  @Override
-  public int read(byte[] b, int off, int len) throws IOException {
-    if (len == 0) {
-      return 0;
-    }
-    while (position >= buffer.length) {
-      if (closed || !fill()) {
-        return -1;
-      }
-    }
-    int n = Math.min(len, buffer.length - position);
-    System.arraycopy(buffer, position, b, off, n);
-    position += n;
-    return n;
+    return chunk;
   }
 
   @Override
