@@ -33,6 +33,8 @@ import io.strata.server.query.QueryLogger;
 import io.strata.server.query.QueryService;
 import io.strata.server.secret.SecretKeys;
 import jakarta.inject.Singleton;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
@@ -141,8 +143,17 @@ public class ServerFactory {
   }
 
   @Singleton
-  QueryLogStore queryLog(MetadataDatabase db) {
-    return new QueryLogStore(db);
+  @Bean(preDestroy = "close")
+  QueryLogStore queryLog(MetadataDatabase db, MeterRegistry meters) {
+    QueryLogStore log = new QueryLogStore(db);
+    FunctionCounter.builder("strata.query.log.dropped", log, QueryLogStore::dropped)
+        .description("Query log entries dropped because the write-behind buffer was full")
+        .register(meters);
+    FunctionCounter.builder("strata.query.log.failed", log, QueryLogStore::failed)
+        .description("Query log entries the metadata database refused").register(meters);
+    Gauge.builder("strata.query.log.pending", log, QueryLogStore::pending)
+        .description("Query log entries waiting to be written").register(meters);
+    return log;
   }
 
   @Singleton
@@ -193,10 +204,10 @@ public class ServerFactory {
       meters.counter("strata.query.rows", "data_source", String.valueOf(e.dataSource()))
           .increment(e.rows());
       try {
-        log.append(entry(e));
+        log.append(entry(e)); // queued: written behind the query, never waited for
       } catch (RuntimeException failure) {
         // The query's answer matters more than its log line.
-        LOG.warn("could not write query log entry for {}: {}", e.queryId(), failure.toString());
+        LOG.warn("could not log query {}: {}", e.queryId(), failure.toString());
       }
     };
     QueryService queries = new QueryService(catalog::compiler, registry, allocator, limits,

@@ -191,8 +191,20 @@ class JobWorkersTest {
     return r.json().path("id").asText();
   }
 
-  /** How many times the query log recorded a query under this id (each run logs once). */
+  /**
+   * How many times the query log recorded a query under this id (each run logs once). The log is
+   * written behind the query by the process that ran it, so wait for the first entry to land.
+   */
   static int runs(String queryId) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    int n;
+    while ((n = logged(queryId)) == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    return n;
+  }
+
+  static int logged(String queryId) throws Exception {
     try (Connection c = meta.connect(); PreparedStatement ps = c.prepareStatement(
         "SELECT COUNT(*) FROM strata_query_log WHERE query_id = ?")) {
       ps.setString(1, queryId);

@@ -15,6 +15,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -80,6 +81,9 @@ abstract class MetadataStoreContract {
 
     @AfterAll
     void closeDatabase() {
+        if (queryLog != null) {
+            queryLog.close();
+        }
         if (db != null) {
             db.close();
         }
@@ -730,6 +734,37 @@ abstract class MetadataStoreContract {
         String stored = queryLog.recent(1).get(0).sql();
         assertThat(stored).startsWith("abx").doesNotContain("\u0000").hasSize(QueryLogStore.MAX_TEXT - 1);
         assertThat(Character.isHighSurrogate(stored.charAt(stored.length() - 1))).isFalse();
+    }
+
+    @Test
+    void queryLogWritesBehindInTheOrderAppendedAndAReadSeesEverythingAppendedBefore() {
+        Instant t = Instant.parse("2025-03-01T10:00:00Z");
+        List<String> appended = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            String id = "o" + i;
+            assertThat(queryLog.append(entry(id, t, "SELECT " + i, null, null))).isTrue();
+            appended.add(id);
+        }
+        // same start time: the tie is broken by insertion order, newest first
+        List<String> read = queryLog.recent(5_000).stream().map(QueryLogEntry::queryId).toList();
+        Collections.reverse(appended);
+        assertThat(read).containsExactlyElementsOf(appended);
+    }
+
+    @Test
+    void closingTheQueryLogWritesWhatIsQueuedAndThenRefusesMore() throws SQLException {
+        QueryLogStore own = new QueryLogStore(db);
+        for (int i = 0; i < 500; i++) {
+            own.append(entry("c" + i, Instant.now(), "SELECT 1", null, null));
+        }
+        own.close();
+        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM strata_query_log WHERE query_id LIKE 'c%'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(500);
+        }
+        assertThat(own.append(entry("late", Instant.now(), "SELECT 1", null, null))).isFalse();
+        assertThat(own.dropped()).isEqualTo(1);
     }
 
     private static QueryLogEntry entry(String id, Instant startedAt, String sql, String errorCode, String error) {
