@@ -104,6 +104,7 @@ public class TokensController {
     ApiToken revoked = (own ? tokens.listForUser(who.userId()) : tokens.list()).stream()
         .filter(t -> t.id() == id).findFirst().orElse(null);
     tokens.delete(id);
+    auth.credentialsChanged();
     if (revoked != null) {
       TokenView view = view(revoked);
       Requests.audit(audit, request, "delete", "token", view.name(), Map.of("id", id,

@@ -15,6 +15,7 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Put;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.strata.server.auth.AuthService;
 import io.strata.server.auth.Passwords;
 import io.strata.server.metadata.ConflictException;
 import io.strata.server.metadata.NotFoundException;
@@ -42,10 +43,12 @@ public class UsersController {
   private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9_.@-]{1,100}");
   private final UserStore users;
   private final AccessPolicy access;
+  private final AuthService auth;
 
-  public UsersController(UserStore users, AccessPolicy access) {
+  public UsersController(UserStore users, AccessPolicy access, AuthService auth) {
     this.users = users;
     this.access = access;
+    this.auth = auth;
   }
 
   /**
@@ -133,6 +136,7 @@ public class UsersController {
       SecurityController.checked(() -> { access.checkAttributes(in.attributes()); return null; });
     }
     User updated = users.update(id, hash, role, in.disabled());
+    auth.credentialsChanged();
     Map<String, Object> changed = new java.util.LinkedHashMap<>();
     if (role != null) {
       changed.put("role", updated.role().id());
@@ -158,6 +162,7 @@ public class UsersController {
       keepOneAdmin(user);
     }
     users.delete(id);
+    auth.credentialsChanged();
     Requests.audit(audit, request, "delete", "user", user.username(), Map.of());
     return HttpResponse.noContent();
   }

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Who is calling: HTTP Basic (username and password), Bearer API tokens, and UI sessions (a
@@ -30,6 +31,13 @@ import java.util.Optional;
  * credentials with every request would pay each time; a successful check is remembered for a
  * minute, keyed by a SHA-256 of the credentials and the stored hash, so a changed password or a
  * disabled user takes effect at once.
+ *
+ * <p>Every request authenticates, so a cached answer must not pay metadata-database reads for it
+ * (a token and its user were two reads per request, over the network with a Postgres metadata
+ * database): who a credential is stays known for {@link #PRINCIPAL_TTL} (never past the token's
+ * or session's expiry). A change made through this server (a user disabled or deleted, a role or
+ * password changed, a token revoked, a logout) forgets them at once; a change made through
+ * another server takes effect here within {@link #PRINCIPAL_TTL}.
  *
  * <p>Every check goes through the {@link LoginThrottle} first: a user or client address that
  * failed too often gets a {@link LoginRefusedException} before its credentials are looked at,
@@ -51,6 +59,14 @@ public final class AuthService {
   private final LoginThrottle throttle;
   private final Cache<String, Boolean> verified = Caffeine.newBuilder()
       .maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(1)).build();
+
+  /** How long who a credential is stays known without asking the metadata database. */
+  public static final Duration PRINCIPAL_TTL = Duration.ofSeconds(5);
+
+  /** Who a credential is, by a SHA-256 of it, and until when that may be believed. */
+  private record Known(Principal principal, Instant until) {}
+
+  private final Cache<String, Known> known = Caffeine.newBuilder().maximumSize(10_000).build();
 
   /** A new UI session: the id is given to the client once and stored only as a hash. */
   public record Login(Principal principal, String sessionId, Instant expiresAt) {}
@@ -156,6 +172,12 @@ public final class AuthService {
   }
 
   private Optional<Principal> checkPassword(String username, String password) {
+    String credential = "basic\u0000" + username + '\u0000' + password;
+    return remembered(credential, () -> checkPasswordNow(username, password)
+        .map(p -> new Known(p, clock.instant().plus(PRINCIPAL_TTL))));
+  }
+
+  private Optional<Principal> checkPasswordNow(String username, String password) {
     Optional<User> user = users.find(username);
     String hash = user.map(User::passwordHash).orElse(null);
     String key = Passwords.sha256(username + '\u0000' + password + '\u0000' + hash);
@@ -190,6 +212,38 @@ public final class AuthService {
     if (!secret.startsWith(TOKEN_PREFIX)) {
       return Optional.empty();
     }
+    return remembered(secret, () -> checkToken(secret));
+  }
+
+  /**
+   * The principal remembered for a credential, or {@code check}'s answer (remembered when it is
+   * one). Failures are never remembered: the throttle counts each.
+   */
+  private Optional<Principal> remembered(String credential, Supplier<Optional<Known>> check) {
+    String key = Passwords.sha256(credential);
+    Known k = known.getIfPresent(key);
+    if (k != null && clock.instant().isBefore(k.until())) {
+      return Optional.of(k.principal());
+    }
+    Optional<Known> fresh = check.get();
+    fresh.ifPresentOrElse(f -> known.put(key, f), () -> known.invalidate(key));
+    return fresh.map(Known::principal);
+  }
+
+  /**
+   * Forgets every remembered credential: called after a change to users, roles, passwords,
+   * tokens or sessions made through this server, so it takes effect at once.
+   */
+  public void credentialsChanged() {
+    known.invalidateAll();
+  }
+
+  private Instant believeUntil(Instant expiresAt) {
+    Instant until = clock.instant().plus(PRINCIPAL_TTL);
+    return expiresAt != null && expiresAt.isBefore(until) ? expiresAt : until;
+  }
+
+  private Optional<Known> checkToken(String secret) {
     Instant now = clock.instant();
     Optional<ApiToken> token = tokens.findByHash(Passwords.sha256(secret), now);
     if (token.isEmpty()) {
@@ -199,17 +253,17 @@ public final class AuthService {
     if (t.lastUsedAt() == null || t.lastUsedAt().isBefore(now.minusSeconds(60))) {
       tokens.touch(t.id(), now); // at most once a minute: not a write per request
     }
-    return users.find(t.userId()).filter(u -> !u.disabled()).map(u -> principal(u, "token"));
+    return users.find(t.userId()).filter(u -> !u.disabled())
+        .map(u -> new Known(principal(u, "token"), believeUntil(t.expiresAt())));
   }
 
   private Optional<Principal> session(String id) {
     if (!id.startsWith(SESSION_PREFIX)) {
       return Optional.empty();
     }
-    return sessions.findByHash(Passwords.sha256(id), clock.instant())
-        .flatMap(s -> users.find(s.userId()))
-        .filter(u -> !u.disabled())
-        .map(u -> principal(u, "session"));
+    return remembered(id, () -> sessions.findByHash(Passwords.sha256(id), clock.instant())
+        .flatMap(s -> users.find(s.userId()).filter(u -> !u.disabled())
+            .map(u -> new Known(principal(u, "session"), believeUntil(s.expiresAt())))));
   }
 
   /** Logs in with a password (throttled like {@link #password}) and starts a session. */
@@ -226,6 +280,7 @@ public final class AuthService {
   public void logout(String sessionId) {
     if (sessionId != null && sessionId.startsWith(SESSION_PREFIX)) {
       sessions.delete(Passwords.sha256(sessionId));
+      known.invalidate(Passwords.sha256(sessionId));
     }
   }
 
