@@ -309,7 +309,8 @@ final class RollupMatcher {
     // Time zone: stored periods start at midnight of the rollup's zone.
     ZoneId rz = p.layout.zone();
     if (!rz.normalized().equals(r.zone.normalized())) {
-      return "time zone " + r.zone.getId() + " differs from rollup " + id + "'s " + rz.getId();
+      return "time zone " + zoneName(r.zone) + " differs from rollup " + id + "'s "
+          + zoneName(rz);
     }
     // Date ranges on the rollup's time dimension: whole stored periods.
     for (Range x : r.ranges) {
@@ -320,6 +321,10 @@ final class RollupMatcher {
       }
     }
     return null;
+  }
+
+  private static String zoneName(ZoneId z) {
+    return z.normalized().equals(java.time.ZoneOffset.UTC) ? "UTC" : z.getId();
   }
 
   private static boolean isTime(RollupPlan p, Member m) {
