@@ -208,7 +208,7 @@ public final class RollupCorpus {
     }
 
     private DateRange range(LocalDateTime from, LocalDateTime until) {
-      return DateRange.of(Grains.text(from), Grains.text(until.minusSeconds(1)));
+      return DateRange.of(Grains.text(from), Grains.inclusiveEnd(until));
     }
 
     private DateRange whole() {
@@ -296,9 +296,9 @@ public final class RollupCorpus {
       out.add(cond(t, FilterOperator.LT, Grains.text(mid)));
       out.add(cond(t, FilterOperator.BEFORE_DATE, Grains.text(mid)));
       out.add(cond(t, FilterOperator.IN_DATE_RANGE, Grains.text(span.from()),
-          Grains.text(mid.minusSeconds(1))));
+          Grains.inclusiveEnd(mid)));
       out.add(cond(t, FilterOperator.NOT_IN_DATE_RANGE, Grains.text(span.from()),
-          Grains.text(mid.minusSeconds(1))));
+          Grains.inclusiveEnd(mid)));
       if (p.grain == Granularity.DAY) {
         out.add(cond(t, FilterOperator.AFTER_DATE, mid.toLocalDate().minusDays(1).toString()));
       }

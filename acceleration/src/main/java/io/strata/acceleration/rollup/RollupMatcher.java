@@ -539,7 +539,7 @@ final class RollupMatcher {
         Range x = r.ranges.get(range++);
         // Resolved here: the rewritten query runs in UTC over local times, where "today"
         // could be another day than in the query's zone.
-        dr = DateRange.of(Grains.text(x.from()), inclusiveEnd(x.until()));
+        dr = DateRange.of(Grains.text(x.from()), Grains.inclusiveEnd(x.until()));
       }
       times.add(new SemanticQuery.TimeDimension(local, td.granularity(), dr));
     }
@@ -557,13 +557,6 @@ final class RollupMatcher {
     SemanticCatalog rollupCatalog = synthetic.get(p, built);
     return new Matched(p.model.name(), p.rollup.name(), built.version(), rewritten,
         rollupCatalog, built.dataSource(), members);
-  }
-
-  private static String inclusiveEnd(LocalDateTime until) {
-    if (until.toLocalTime().equals(java.time.LocalTime.MIDNIGHT)) {
-      return until.toLocalDate().minusDays(1).toString();
-    }
-    return Grains.text(until.minusNanos(1));
   }
 
   private Filter rename(Filter f, RollupPlan p) {
