@@ -171,7 +171,7 @@ class RollupAnswersTest {
           List.of(), List.of(new SemanticQuery.Order(c.member(), false)), 1, 1, null);
       List<List<String>> rows = run(raw.compile(q, Dialect.DUCKDB).sql(), List.of(c.type()));
       if (!rows.isEmpty() && rows.get(0).get(0) != null) {
-        out.put(c.member(), rows.get(0).get(0).replace(".000000", ""));
+        out.put(c.member(), rows.get(0).get(0).replaceFirst("^(decimal|integer|float) ", ""));
       }
     }
     return out;

@@ -58,7 +58,7 @@ final class RollupFixtures {
         - name: daily
           measures: [revenue, units, line_count, avg_unit_price, discounted_revenue,
                      revenue_per_unit, cumulative_revenue, revenue_trailing_3_months]
-          dimensions: [products.category, orders.status, customers.country]
+          dimensions: [products.category, orders.status, customers.country, discount]
           time_dimension: orders.ordered_at
           granularity: day
           partition_by: month
@@ -68,7 +68,7 @@ final class RollupFixtures {
       rollups:
         - name: by_status
           measures: [count]
-          dimensions: [orders.status, region]
+          dimensions: [orders.status, region, signup_date]
       """;
 
   private RollupFixtures() {}

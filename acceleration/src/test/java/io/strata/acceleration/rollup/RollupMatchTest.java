@@ -341,6 +341,22 @@ class RollupMatchTest {
   }
 
   @Test
+  void explainNamesTheRollupOrEachCandidatesReason() {
+    assertThat(matched("""
+        {"measures": ["customers.count"], "dimensions": ["orders.status"]}
+        """).explain()).isEqualTo("rollup customers.by_status (version v1)");
+    assertThat(ROLLUPS.match(q("""
+        {"measures": ["customers.count"], "dimensions": ["customers.country"]}
+        """), ALL_BUILT).explain()).isEqualTo("""
+        no rollup:
+          customers.by_status: customers.country is not in rollup customers.by_status""");
+    assertThat(ROLLUPS.match(q("""
+        {"measures": ["products.count"]}
+        """), ALL_BUILT).explain())
+        .isEqualTo("no rollup: none is declared for the query's models");
+  }
+
+  @Test
   void queriesTheCompilerRefusesAreLeftToIt() {
     assertThat(ROLLUPS.match(q("""
         {"measures": ["orders.nope"]}

@@ -37,6 +37,7 @@ class RollupPlanningTest {
             tuple("products__category", Role.DIMENSION, "products.category", null, Reaggregation.GROUP),
             tuple("orders__status", Role.DIMENSION, "orders.status", null, Reaggregation.GROUP),
             tuple("customers__country", Role.DIMENSION, "customers.country", null, Reaggregation.GROUP),
+            tuple("order_items__discount", Role.DIMENSION, "order_items.discount", null, Reaggregation.GROUP),
             tuple("orders__ordered_at_day", Role.TIME, "orders.ordered_at", null, Reaggregation.GROUP),
             tuple("order_items__revenue", Role.MEASURE, "order_items.revenue", null, Reaggregation.SUM),
             tuple("order_items__units", Role.MEASURE, "order_items.units", null, Reaggregation.SUM),
@@ -44,9 +45,9 @@ class RollupPlanningTest {
             tuple("order_items__avg_unit_price__sum", Role.MEASURE, "order_items.avg_unit_price", "sum", Reaggregation.SUM),
             tuple("order_items__avg_unit_price__count", Role.MEASURE, "order_items.avg_unit_price", "count", Reaggregation.SUM),
             tuple("order_items__discounted_revenue", Role.MEASURE, "order_items.discounted_revenue", null, Reaggregation.SUM));
-    assertThat(l.columns().get(3).granularity()).isEqualTo(Granularity.DAY);
-    assertThat(l.columns().get(3).type()).isEqualTo("time");
-    assertThat(l.columns().get(4).type()).isEqualTo("number");
+    assertThat(l.columns().get(4).granularity()).isEqualTo(Granularity.DAY);
+    assertThat(l.columns().get(4).type()).isEqualTo("time");
+    assertThat(l.columns().get(5).type()).isEqualTo("number");
     // The sum and count of an avg exist only in the layout's catalog.
     SemanticQuery base = l.baseQuery();
     assertThat(base.measures()).contains("order_items.avg_unit_price__sum",
