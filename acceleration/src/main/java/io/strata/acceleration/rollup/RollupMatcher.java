@@ -66,6 +66,8 @@ final class RollupMatcher {
     final List<Dim> dims = new ArrayList<>();
     final List<Range> ranges = new ArrayList<>();
     final List<Condition> conditions = new ArrayList<>();
+    /** Conditions every row must meet (top level, or in a top-level and). */
+    final List<Condition> required = new ArrayList<>();
     final List<Member> segments = new ArrayList<>();
     /** Base measures the query aggregates, by path. */
     final Map<String, Member> bases = new LinkedHashMap<>();
@@ -110,6 +112,7 @@ final class RollupMatcher {
       }
       for (Filter f : q.filters()) {
         flatten(f, r);
+        required(f, r);
       }
       List<Member> aggregated = new ArrayList<>(r.measures);
       aggregated.addAll(r.measureFilterMembers);
@@ -139,6 +142,17 @@ final class RollupMatcher {
       a.filters().forEach(x -> flatten(x, r));
     } else if (f instanceof Filter.Or o) {
       o.filters().forEach(x -> flatten(x, r));
+    }
+  }
+
+  private void required(Filter f, Resolved r) {
+    if (f instanceof Filter.Condition c) {
+      Member m = catalog.resolve(c.member()).orElseThrow();
+      if (!m.aggregated()) {
+        r.required.add(new Condition(m, c.operator(), c.values()));
+      }
+    } else if (f instanceof Filter.And a) {
+      a.filters().forEach(x -> required(x, r));
     }
   }
 
@@ -409,6 +423,36 @@ final class RollupMatcher {
       if (isTime(p, x.member())) {
         from = from == null || x.from().isAfter(from) ? x.from() : from;
         until = until == null || x.until().isBefore(until) ? x.until() : until;
+      }
+    }
+    // Time filters every row must meet narrow it further (an or does not).
+    for (Condition c : r.required) {
+      if (!isTime(p, c.member())) {
+        continue;
+      }
+      LocalDateTime lower = null;
+      LocalDateTime upper = null;
+      try {
+        switch (c.operator()) {
+          case GTE -> lower = DateRanges.parse(c.values().get(0), false);
+          case AFTER_DATE -> lower = DateRanges.parse(c.values().get(0), true);
+          case LT, BEFORE_DATE -> upper = DateRanges.parse(c.values().get(0), false);
+          case IN_DATE_RANGE -> {
+            DateRanges.Interval i = DateRanges.interval(
+                DateRange.of(c.values().get(0), c.values().get(1)), LocalDate.now());
+            lower = i.from();
+            upper = i.until();
+          }
+          default -> { }
+        }
+      } catch (RuntimeException e) {
+        continue; // refused by the compiler
+      }
+      if (lower != null && (from == null || lower.isAfter(from))) {
+        from = lower;
+      }
+      if (upper != null && (until == null || upper.isBefore(until))) {
+        until = upper;
       }
     }
     if (from != null && !r.cumulatives.isEmpty()) {

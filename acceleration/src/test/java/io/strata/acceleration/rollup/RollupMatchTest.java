@@ -318,6 +318,23 @@ class RollupMatchTest {
         RollupAvailability.none())).isEqualTo("rollup orders.daily is not built yet");
     assertThat(ROLLUPS.match(q(json.formatted("[\"2024-01-01\", \"2024-02-29\"]")), untilMarch))
         .isInstanceOf(Matched.class);
+    // Time filters every row must meet narrow what is read; one inside an or does not.
+    String filtered = """
+        {"measures": ["orders.count"], "dimensions": ["orders.status"],
+         "filters": [%s]}
+        """;
+    assertThat(ROLLUPS.match(q(filtered.formatted("""
+        {"and": [{"member": "orders.ordered_at", "operator": "gte", "values": ["2023-01-01"]},
+                 {"member": "orders.ordered_at", "operator": "beforeDate", "values": ["2024-02-01"]}]}
+        """)), untilMarch)).isInstanceOf(Matched.class);
+    assertThat(reason(filtered.formatted("""
+        {"member": "orders.ordered_at", "operator": "inDateRange", "values": ["2024-02-01", "2024-03-31"]}
+        """), "orders.daily", untilMarch))
+        .isEqualTo("partition 2024-03 of rollup orders.daily is not built");
+    assertThat(reason(filtered.formatted("""
+        {"or": [{"member": "orders.ordered_at", "operator": "gte", "values": ["2023-01-01"]},
+                {"member": "orders.status", "operator": "equals", "values": ["x"]}]}
+        """), "orders.daily", untilMarch)).startsWith("the query reads orders.ordered_at from the first row");
   }
 
   @Test
