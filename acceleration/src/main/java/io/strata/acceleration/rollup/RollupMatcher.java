@@ -167,11 +167,13 @@ final class RollupMatcher {
     r.measures.forEach(m -> models.add(m.model().name()));
     r.dims.forEach(d -> models.add(d.member().model().name()));
     r.ranges.forEach(x -> models.add(x.member().model().name()));
+    r.bases.values().forEach(b -> models.add(b.model().name()));
     List<Rejection> rejections = new ArrayList<>();
     List<Candidate> ok = new ArrayList<>();
     for (int i = 0; i < plans.size(); i++) {
       RollupPlan p = plans.get(i);
-      if (!models.contains(p.model.name())) {
+      // Candidates: rollups of the models the query reads, and rollups storing their measures.
+      if (!models.contains(p.model.name()) && p.leafModels.stream().noneMatch(models::contains)) {
         continue;
       }
       String problem = unusable.apply(p);

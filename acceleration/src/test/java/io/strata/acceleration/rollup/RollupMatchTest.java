@@ -145,6 +145,24 @@ class RollupMatchTest {
   }
 
   @Test
+  void theRewrittenQueryCompilesInEveryDialect() {
+    Matched m = matched("""
+        {"measures": ["order_items.avg_unit_price", "order_items.revenue_trailing_3_months",
+                      "order_items.revenue_per_unit"],
+         "dimensions": ["customers.country"],
+         "timeDimensions": [{"dimension": "orders.ordered_at", "granularity": "month",
+                             "dateRange": ["2023-01-01", "2023-12-31"]}],
+         "filters": [{"member": "products.category", "operator": "contains", "values": ["o"]},
+                     {"member": "order_items.revenue", "operator": "gt", "values": ["0"]}]}
+        """);
+    for (Dialect d : Dialect.values()) {
+      String sql = new SemanticCompiler(m.rollupCatalog()).compile(m.rewritten(), d).sql();
+      assertThat(sql).as("%s", d).containsIgnoringCase("order_items__daily")
+          .doesNotContainIgnoringCase("retail.");
+    }
+  }
+
+  @Test
   void eachCandidateGivesTheFirstReasonItCannotAnswer() {
     String byHour = """
         {"measures": ["orders.count"],
@@ -381,6 +399,15 @@ class RollupMatchTest {
     assertThat(ROLLUPS.match(q("""
         {"measures": ["orders.count"], "timezone": "Mars/Olympus"}
         """), ALL_BUILT)).isEqualTo(new NotMatched(List.of()));
+  }
+
+  @Test
+  void aRollupOfAnotherModelThatStoresTheMeasuresIsACandidate() {
+    // orders.aov stores order_items.revenue; the query reads neither orders member.
+    assertThat(reason("""
+        {"measures": ["order_items.revenue"], "dimensions": ["products.category"]}
+        """, "orders.aov")).isEqualTo("rollup orders.aov's rows are those of order_items and"
+            + " orders, and the query's measures aggregate those of order_items");
   }
 
   @Test
