@@ -41,7 +41,7 @@ final class RollupMatcher {
 
   /** Synthetic catalogs by rollup and built relation, kept while the rollup version serves. */
   interface SyntheticCache {
-    SemanticCatalog get(RollupPlan plan, RollupAvailability.Built built);
+    SemanticCatalog get(RollupPlan plan, RollupAvailability.Built built, boolean ungrouped);
   }
 
   RollupMatcher(SemanticCatalog catalog, Function<RollupPlan, String> unusable,
@@ -600,7 +600,10 @@ final class RollupMatcher {
     // Stored times are already local to the rollup's (and so the query's) zone.
     SemanticQuery rewritten = new SemanticQuery(measures, dimensions, times, filters, List.of(),
         order, q.limit(), q.offset(), null);
-    SemanticCatalog rollupCatalog = synthetic.get(p, built);
+    // Without grouping columns, a count over no rows is 0 in SQL, but a sum of stored counts
+    // over no rows is NULL: such queries read a variant whose counts say 0.
+    boolean ungrouped = r.dims.isEmpty();
+    SemanticCatalog rollupCatalog = synthetic.get(p, built, ungrouped);
     return new Matched(p.model.name(), p.rollup.name(), built.version(), rewritten,
         rollupCatalog, built.dataSource(), members);
   }
