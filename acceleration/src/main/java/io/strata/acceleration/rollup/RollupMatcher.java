@@ -3,7 +3,6 @@ package io.strata.acceleration.rollup;
 import io.strata.acceleration.rollup.MatchResult.Matched;
 import io.strata.acceleration.rollup.MatchResult.Rejection;
 import io.strata.semantic.compile.DateRanges;
-import io.strata.semantic.model.DimensionType;
 import io.strata.semantic.model.Granularity;
 import io.strata.semantic.model.Member;
 import io.strata.semantic.model.MemberKind;
@@ -26,7 +25,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Function;
 
 /**
  * Decides, for one query, which rollup can answer it and rewrites it over that rollup's
@@ -36,7 +34,6 @@ import java.util.function.Function;
  */
 final class RollupMatcher {
   private final SemanticCatalog catalog;
-  private final Function<RollupPlan, String> unusable;
   private final SyntheticCache synthetic;
 
   /** Synthetic catalogs by rollup and built relation, kept while the rollup version serves. */
@@ -44,10 +41,8 @@ final class RollupMatcher {
     SemanticCatalog get(RollupPlan plan, RollupAvailability.Built built, boolean ungrouped);
   }
 
-  RollupMatcher(SemanticCatalog catalog, Function<RollupPlan, String> unusable,
-      SyntheticCache synthetic) {
+  RollupMatcher(SemanticCatalog catalog, SyntheticCache synthetic) {
     this.catalog = catalog;
-    this.unusable = unusable;
     this.synthetic = synthetic;
   }
 
@@ -176,10 +171,7 @@ final class RollupMatcher {
       if (!models.contains(p.model.name()) && p.leafModels.stream().noneMatch(models::contains)) {
         continue;
       }
-      String problem = unusable.apply(p);
-      if (problem == null) {
-        problem = structure(r, p);
-      }
+      String problem = structure(r, p);
       RollupAvailability.Built built = null;
       if (problem == null) {
         Optional<RollupAvailability.Built> b = availability.built(p.model.name(),
@@ -632,9 +624,5 @@ final class RollupMatcher {
       }
     }
     return member;
-  }
-
-  static boolean isTimeDimension(Member m) {
-    return m.kind() == MemberKind.DIMENSION && m.dimension().type() == DimensionType.TIME;
   }
 }

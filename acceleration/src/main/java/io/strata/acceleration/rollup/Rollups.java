@@ -57,7 +57,7 @@ public final class Rollups {
     }
     this.planList = List.copyOf(plans.values());
     this.compiler = new SemanticCompiler(catalog, clock);
-    this.matcher = new RollupMatcher(catalog, p -> null, this::syntheticCatalog);
+    this.matcher = new RollupMatcher(catalog, this::syntheticCatalog);
   }
 
   public SemanticCatalog catalog() {
