@@ -40,6 +40,7 @@ final class RollupFixtures {
           dimensions: [is_closed]
           time_dimension: ordered_at
           granularity: day
+          partition_by: month
           timezone: Europe/Paris
         - name: weekly
           measures: [count]
