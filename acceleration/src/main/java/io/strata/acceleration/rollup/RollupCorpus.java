@@ -32,6 +32,13 @@ public final class RollupCorpus {
 
   private RollupCorpus() {}
 
+  /** {@link #queries(Rollups, RollupLayout, TimeSpan, Map)} planned from the layout's catalog. */
+  public static List<SemanticQuery> queries(RollupLayout layout, TimeSpan span,
+      Map<String, String> sampleValues) {
+    return queries(new Rollups(layout.catalog(), java.time.Clock.systemUTC()), layout, span,
+        sampleValues);
+  }
+
   /**
    * The corpus for one rollup of {@code rollups}. {@code span} is the built span the date
    * ranges stay in (both ends set, on the rollup's grain); {@code sampleValues} gives, per

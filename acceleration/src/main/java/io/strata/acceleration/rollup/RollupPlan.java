@@ -182,7 +182,12 @@ final class RollupPlan {
         continue;
       }
       List<Measure> measures = new ArrayList<>(m.measures());
-      measures.addAll(more);
+      for (Measure x : more) {
+        // A layout's own catalog already holds them: planning over it again adds nothing.
+        if (m.measure(x.name()).filter(x::equals).isEmpty()) {
+          measures.add(x);
+        }
+      }
       models.add(new Model(m.name(), m.description(), m.dataSource(), m.table(), m.sql(),
           m.primaryKey(), m.dimensions(), measures, m.joins(), m.segments(), m.metrics(),
           m.refresh(), m.rollups(), m.origin()));

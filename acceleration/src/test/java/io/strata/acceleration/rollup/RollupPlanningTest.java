@@ -156,6 +156,16 @@ class RollupPlanningTest {
   }
 
   @Test
+  void theCorpusCanBePlannedFromALayoutAlone() {
+    TimeSpan span = new TimeSpan(t("2023-01-01T00:00"), t("2024-01-01T00:00"));
+    for (RollupLayout l : ROLLUPS.layouts()) {
+      assertThat(RollupCorpus.queries(l, span, java.util.Map.of()))
+          .as(l.id()).isEqualTo(RollupCorpus.queries(ROLLUPS, l, span, java.util.Map.of()))
+          .isNotEmpty();
+    }
+  }
+
+  @Test
   void aRollupTheCompilerCannotBuildIsReportedAndNeverMatched() {
     Rollups r = new Rollups(catalog("""
         rollups:
