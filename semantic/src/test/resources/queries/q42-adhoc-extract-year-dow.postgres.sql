@@ -1,0 +1,4 @@
+-- DOW: 0 = Sunday
+SELECT EXTRACT(YEAR FROM ordered_at), EXTRACT(DOW FROM ordered_at), COUNT(*)
+FROM retail.orders
+GROUP BY 1, 2
