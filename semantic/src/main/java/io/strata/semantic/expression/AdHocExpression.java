@@ -44,7 +44,7 @@ import org.apache.calcite.sql.util.SqlShuttle;
  * An ad-hoc dimension: an expression over a query's dimensions ({@code EXTRACT(YEAR FROM
  * {orders.ordered_at})}, {@code UPPER({customers.region})}, a {@code CASE}) that a query groups
  * or filters by like a model dimension. The one entry point of this package: the SQL endpoints
- * write one with {@link #text}, the compiler reads it with {@link #parse} and writes it in a
+ * make one with {@link #of}, the compiler reads it with {@link #parse} and writes it in a
  * warehouse's dialect with {@link #toSql}, access control asks {@link #references}.
  *
  * <p>In a semantic query an ad-hoc dimension stands where a member name would (an entry of
@@ -169,14 +169,26 @@ public final class AdHocExpression {
   // ============================================================ writing: from a SQL endpoint
 
   /**
-   * The canonical text of {@code e}, an expression of a client's SQL in which {@code refs}
+   * The ad-hoc dimension {@code e} is, an expression of a client's SQL in which {@code refs}
    * says which dimension each identifier is (it throws, with its own message, for one that is
-   * not a dimension of the query's table).
+   * not a dimension of the query's table). Its {@link #text} is what the semantic query holds.
    *
    * @throws Unsupported naming what is not allowed and its position in {@code e}
    */
-  public static String text(SqlNode e, Function<SqlIdentifier, Ref> refs) {
-    Map<String, Member> members = new LinkedHashMap<>();
+  public static AdHocExpression of(SqlNode e, Function<SqlIdentifier, Ref> refs) {
+    Map<String, Member> byPath = new LinkedHashMap<>();
+    String text = text(e, refs, byPath);
+    try {
+      return parse(text, byPath::get);
+    } catch (SqlExpressions.ParseError | Unsupported p) {
+      // the text is written from a tree that passed the same checks: a bug, not bad input
+      throw new IllegalStateException("the expression '" + e + "' was written as '" + text
+          + "', which does not read back: " + p.getMessage(), p);
+    }
+  }
+
+  private static String text(SqlNode e, Function<SqlIdentifier, Ref> refs,
+      Map<String, Member> members) {
     Map<SqlIdentifier, Ref> seen = new java.util.IdentityHashMap<>();
     new Checker(id -> {
       Ref r = seen.computeIfAbsent(id, refs);
