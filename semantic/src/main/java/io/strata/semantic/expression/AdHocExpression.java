@@ -582,8 +582,7 @@ public final class AdHocExpression {
       throw new Unsupported("DATE_TRUNC takes a unit and a time value: DATE_TRUNC('month', t)",
           call);
     }
-    if (call.getKind() == SqlKind.FLOOR || call.operand(0) instanceof SqlIntervalQualifier
-        == false && call.operand(1) instanceof SqlIntervalQualifier) {
+    if (call.getKind() == SqlKind.FLOOR || call.operand(1) instanceof SqlIntervalQualifier) {
       return new SqlNode[] {call.operand(1), call.operand(0)};
     }
     return new SqlNode[] {call.operand(0), call.operand(1)};

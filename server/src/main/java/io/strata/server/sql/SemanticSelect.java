@@ -42,9 +42,12 @@ import org.apache.calcite.sql.parser.SqlParserPos;
  * it: dimensions and {@code DATE_TRUNC}/{@code FLOOR ... TO} of time dimensions become
  * dimensions and time dimensions with a granularity, {@code MEASURE(m)}, {@code AGGREGATE(m)}
  * or the aggregate matching the measure's type become measures, WHERE becomes filters and
- * segments, HAVING measure filters, ORDER BY and LIMIT/OFFSET order and limit. Anything else
- * in such a SELECT is refused with an error that names it and its position; queries that are
- * not a SELECT over one semantic table are not translated ({@link #of} returns null).
+ * segments, HAVING measure filters, ORDER BY and LIMIT/OFFSET order and limit. Any other
+ * expression over the table's dimensions, in SELECT, WHERE, GROUP BY or ORDER BY, becomes an
+ * ad-hoc dimension ({@link AdHocExpression}), pushed down like a model dimension. What cannot be
+ * (an expression reading a measure, a window function, a subquery) is refused with an error
+ * that names it and its position; queries that are not a SELECT over one semantic table are not
+ * translated ({@link #of} returns null).
  */
 final class SemanticSelect {
 
