@@ -1,6 +1,7 @@
 package io.strata.semantic.dialect;
 
 import io.strata.semantic.model.Granularity;
+import java.util.List;
 import org.apache.calcite.sql.SqlCall;
 import org.apache.calcite.sql.SqlDialect;
 import org.apache.calcite.sql.SqlFunction;
@@ -12,7 +13,6 @@ import org.apache.calcite.sql.SqlWriter;
 import org.apache.calcite.sql.parser.SqlParserPos;
 import org.apache.calcite.sql.type.OperandTypes;
 import org.apache.calcite.sql.type.ReturnTypes;
-import java.util.List;
 
 /**
  * Operators the compiler puts into its SQL trees where warehouses disagree. Each one unparses
