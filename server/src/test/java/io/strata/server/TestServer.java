@@ -144,6 +144,10 @@ public final class TestServer implements AutoCloseable {
     if (s.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?")) {
       return java.time.LocalDateTime.parse(s).format(io.strata.testkit.Answers.TS);
     }
+    if (s.matches("\\d{4}-\\d\\d-\\d\\d")) {
+      // a DATE, as Answers writes a JDBC date: midnight of that day
+      return java.time.LocalDate.parse(s).atStartOfDay().format(io.strata.testkit.Answers.TS);
+    }
     return s;
   }
 

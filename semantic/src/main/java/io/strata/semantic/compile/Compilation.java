@@ -3,6 +3,7 @@ package io.strata.semantic.compile;
 import io.strata.semantic.dialect.Dialect;
 import io.strata.semantic.dialect.StrataOperators;
 import io.strata.semantic.dialect.WarehouseDialect;
+import io.strata.semantic.expression.AdHocExpression;
 import io.strata.semantic.model.Aggregation;
 import io.strata.semantic.model.DimensionType;
 import io.strata.semantic.model.Granularity;
@@ -83,8 +84,17 @@ final class Compilation {
   private final ZoneId zone;
   private final boolean utc;
 
-  /** A requested dimension (or time dimension at a granularity) and its output alias. */
-  private record Dim(String requested, Member member, Granularity granularity, String alias) {}
+  /**
+   * A requested dimension (or time dimension at a granularity) and its output alias; or an
+   * ad-hoc dimension, an expression over dimensions, whose member is null.
+   */
+  private record Dim(String requested, Member member, Granularity granularity, String alias,
+      AdHocExpression adHoc) {
+    /** The dimensions its value reads. */
+    List<Member> reads() {
+      return adHoc != null ? adHoc.members() : List.of(member);
+    }
+  }
 
   /** A requested measure or metric and its output alias. */
   private record Out(String requested, Member member, String alias) {}
@@ -102,6 +112,8 @@ final class Compilation {
   private final List<Range> ranges = new ArrayList<>();
   private final List<Member> segments = new ArrayList<>();
   private final Map<String, String> memberAliases = new LinkedHashMap<>();
+  /** Ad-hoc dimensions by their text, each parsed once. */
+  private final Map<String, AdHocExpression> adHocs = new LinkedHashMap<>();
   private final Set<String> usedAliases = new LinkedHashSet<>();
   /** Base measures by path, and their aliases. */
   private final Map<String, Member> baseMeasures = new LinkedHashMap<>();
@@ -155,6 +167,11 @@ final class Compilation {
         .withLineLength(0)).getSql();
     List<OutputColumn> columns = new ArrayList<>();
     for (Dim d : dims) {
+      if (d.adHoc() != null) {
+        columns.add(new OutputColumn(d.requested(), null, d.alias(), MemberKind.DIMENSION,
+            d.adHoc().type().lowerName(), d.requested(), null));
+        continue;
+      }
       var dim = d.member().dimension();
       columns.add(new OutputColumn(d.requested(),
           d.granularity() == null ? null : d.granularity().lowerName(), d.alias(),
@@ -178,7 +195,8 @@ final class Compilation {
     Map<String, String> modelBySource = new LinkedHashMap<>();
     List<Member> read = new ArrayList<>(baseMeasures.values());
     read.addAll(cumulativeBases.values());
-    dims.forEach(d -> read.add(d.member()));
+    dims.forEach(d -> read.addAll(d.reads()));
+    adHocs.values().forEach(a -> read.addAll(a.members()));
     ranges.forEach(r -> read.add(r.member()));
     segments.forEach(read::add);
     for (Member m : read) {
@@ -231,6 +249,10 @@ final class Compilation {
     for (int i = 0; i < q.dimensions().size(); i++) {
       String loc = "dimensions[" + i + "]";
       String path = q.dimensions().get(i);
+      if (AdHocExpression.isExpression(path)) {
+        addAdHocDim(path, loc);
+        continue;
+      }
       Granularity g = null;
       Optional<Member> direct = catalog.resolve(path == null ? "" : path.trim());
       if (direct.isEmpty() && path != null && path.chars().filter(c -> c == '.').count() == 2) {
@@ -343,11 +365,47 @@ final class Compilation {
     }
     String a = alias(path, g);
     memberAliases.put(key, a);
-    dims.add(new Dim(path, m, g, a));
+    dims.add(new Dim(path, m, g, a, null));
+  }
+
+  private void addAdHocDim(String text, String loc) {
+    AdHocExpression e = adHoc(text, loc);
+    if (memberAliases.containsKey(text)) {
+      return;
+    }
+    String a = alias("expr", null);
+    memberAliases.put(text, a);
+    dims.add(new Dim(text, null, null, a, e));
+  }
+
+  /** Parses (once) an ad-hoc dimension; its problems are the query's, at {@code loc}. */
+  private AdHocExpression adHoc(String text, String loc) {
+    AdHocExpression known = adHocs.get(text);
+    if (known != null) {
+      return known;
+    }
+    AdHocExpression e;
+    try {
+      e = AdHocExpression.parse(text, path -> resolve(path, loc));
+    } catch (SqlExpressions.ParseError p) {
+      throw new QueryException(Code.INVALID_QUERY, loc, "the expression '" + text
+          + "' does not parse at column " + p.column() + ": " + p.getMessage());
+    } catch (AdHocExpression.Unsupported u) {
+      throw new QueryException(Code.INVALID_QUERY, loc, u.getMessage() + (u.pos() == null
+          || u.pos().getColumnNum() <= 0 ? "" : " (column " + u.pos().getColumnNum()
+          + " of '" + text + "')"));
+    }
+    adHocs.put(text, e);
+    return e;
   }
 
   /** True when the filter is on measures, false when on dimensions; mixing is an error. */
   private boolean classify(Filter f, String loc) {
+    if (f instanceof Filter.Condition c && AdHocExpression.isExpression(c.member())) {
+      AdHocExpression e = adHoc(c.member(), loc + ".member");
+      checkValues(c, null, e.type(), loc);
+      return false;
+    }
     if (f instanceof Filter.Condition c) {
       Member m = resolve(c.member(), loc + ".member");
       if (m.kind() == MemberKind.SEGMENT) {
@@ -357,7 +415,7 @@ final class Compilation {
       if (m.aggregated()) {
         collectBases(m, loc, new LinkedHashSet<>(), false);
       }
-      checkValues(c, m, loc);
+      checkValues(c, m, null, loc);
       return m.aggregated();
     }
     List<Filter> parts = f instanceof Filter.And a ? a.filters() : ((Filter.Or) f).filters();
@@ -377,7 +435,10 @@ final class Compilation {
     return kind;
   }
 
-  private void checkValues(Filter.Condition c, Member m, String loc) {
+  /** Checks a condition's values against its member {@code m} or ad-hoc dimension of type {@code t}. */
+  private void checkValues(Filter.Condition c, Member m, AdHocExpression.Type t, String loc) {
+    boolean isTime = m == null ? t == AdHocExpression.Type.TIME || t == AdHocExpression.Type.DATE
+        : m.kind() == MemberKind.DIMENSION && m.dimension().type() == DimensionType.TIME;
     FilterOperator op = c.operator();
     int n = c.values().size();
     String where = loc + ".values";
@@ -388,14 +449,14 @@ final class Compilation {
         }
       }
       case IN_DATE_RANGE, NOT_IN_DATE_RANGE -> {
-        requireTime(c, m, loc);
+        requireTime(c, isTime, loc);
         if (n != 2) {
           throw new QueryException(Code.INVALID_QUERY, where, op.jsonName()
               + " takes two values, [from, to]; got " + n);
         }
       }
       case BEFORE_DATE, AFTER_DATE -> {
-        requireTime(c, m, loc);
+        requireTime(c, isTime, loc);
         if (n != 1) {
           throw new QueryException(Code.INVALID_QUERY, where, op.jsonName()
               + " takes one date; got " + n);
@@ -426,9 +487,11 @@ final class Compilation {
             + bad + ", which no warehouse can store or compare");
       }
     }
-    boolean timeCompare = m.kind() == MemberKind.DIMENSION
-        && m.dimension().type() == DimensionType.TIME;
-    boolean numeric = m.aggregated() || m.dimension().type() == DimensionType.NUMBER;
+    boolean timeCompare = isTime;
+    boolean numeric = m == null ? t == AdHocExpression.Type.NUMBER
+        : m.aggregated() || m.dimension().type() == DimensionType.NUMBER;
+    boolean bool = m == null ? t == AdHocExpression.Type.BOOLEAN
+        : m.kind() == MemberKind.DIMENSION && m.dimension().type() == DimensionType.BOOLEAN;
     for (String v : c.values()) {
       if (timeCompare) {
         try {
@@ -444,15 +507,14 @@ final class Compilation {
           throw new QueryException(Code.INVALID_QUERY, where, "'" + v + "' is not a number, and "
               + c.member() + " is numeric");
         }
-      } else if (m.kind() == MemberKind.DIMENSION && m.dimension().type() == DimensionType.BOOLEAN
-          && !v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+      } else if (bool && !v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
         throw new QueryException(Code.INVALID_QUERY, where, "'" + v + "' is not true or false");
       }
     }
   }
 
-  private static void requireTime(Filter.Condition c, Member m, String loc) {
-    if (m.kind() != MemberKind.DIMENSION || m.dimension().type() != DimensionType.TIME) {
+  private static void requireTime(Filter.Condition c, boolean isTime, String loc) {
+    if (!isTime) {
       throw new QueryException(Code.INVALID_QUERY, loc, c.operator().jsonName()
           + " needs a time dimension, and '" + c.member() + "' is not one");
     }
@@ -547,7 +609,7 @@ final class Compilation {
     }
     if (leaves.isEmpty()) {
       // Dimensions only: distinct combinations, rooted at the first dimension's model.
-      leaves.add(new Leaf(dims.get(0).member().model(), List.of(), baseAlias, false));
+      leaves.add(new Leaf(dims.get(0).reads().get(0).model(), List.of(), baseAlias, false));
     }
 
     List<String> allBaseAliases = new ArrayList<>(baseAlias.values());
@@ -657,7 +719,8 @@ final class Compilation {
     }
     Dim time = null;
     for (Dim d : dims) {
-      if (d.member().path().equals(timeMember.path()) && d.granularity() != null) {
+      if (d.member() != null && d.member().path().equals(timeMember.path())
+          && d.granularity() != null) {
         time = d;
         break;
       }
@@ -836,7 +899,8 @@ final class Compilation {
     SqlSelect sql(Cumulative spec, List<String> allBaseAliases) {
       // Which models the leaf needs, and the path from the leaf's model to each.
       Map<String, String> needed = new TreeMap<>();
-      dims.forEach(d -> needed.putIfAbsent(d.member().model().name(), d.requested()));
+      dims.forEach(d -> d.reads().forEach(m -> needed.putIfAbsent(m.model().name(),
+          d.requested())));
       segments.forEach(s -> needed.putIfAbsent(s.model().name(), s.path()));
       for (Cond c : dimensionFilters) {
         for (Member m : filterMembers(c.filter())) {
@@ -953,7 +1017,9 @@ final class Compilation {
 
   private Set<Member> filterMembers(Filter f) {
     Set<Member> out = new LinkedHashSet<>();
-    if (f instanceof Filter.Condition c) {
+    if (f instanceof Filter.Condition c && AdHocExpression.isExpression(c.member())) {
+      out.addAll(adHoc(c.member(), null).members());
+    } else if (f instanceof Filter.Condition c) {
       out.add(resolve(c.member(), null));
     } else {
       List<Filter> parts = f instanceof Filter.And a ? a.filters() : ((Filter.Or) f).filters();
@@ -987,6 +1053,9 @@ final class Compilation {
 
   /** A dimension's value as output: shifted to the query's zone and truncated for time. */
   private SqlNode dimensionValue(Dim d) {
+    if (d.adHoc() != null) {
+      return d.adHoc().toSql(this::localValue);
+    }
     SqlNode e = expression(d.member().model(), d.member().dimension().sql());
     if (d.member().dimension().type() == DimensionType.TIME) {
       if (!utc || warehouse.truncatesLocalTimeOnly()) {
@@ -995,6 +1064,19 @@ final class Compilation {
       if (d.granularity() != null) {
         e = StrataOperators.timeTrunc(d.granularity(), e);
       }
+    }
+    return e;
+  }
+
+  /**
+   * A dimension's value inside an ad-hoc dimension: time in the query's zone, as a time
+   * dimension is output, so EXTRACT and DATE_TRUNC see local time.
+   */
+  private SqlNode localValue(Member m) {
+    SqlNode e = expression(m.model(), m.dimension().sql());
+    if (m.dimension().type() == DimensionType.TIME
+        && (!utc || warehouse.truncatesLocalTimeOnly())) {
+      e = StrataOperators.toLocalTime(e, zone.getId());
     }
     return e;
   }
@@ -1012,9 +1094,14 @@ final class Compilation {
   }
 
   private SqlNode between(SqlNode x, DateRanges.Interval i) {
+    return between(x, i, this::utcLiteral);
+  }
+
+  private static SqlNode between(SqlNode x, DateRanges.Interval i,
+      Function<LocalDateTime, SqlNode> at) {
     return SqlStdOperatorTable.AND.createCall(POS,
-        SqlStdOperatorTable.GREATER_THAN_OR_EQUAL.createCall(POS, x, utcLiteral(i.from())),
-        SqlStdOperatorTable.LESS_THAN.createCall(POS, x, utcLiteral(i.until())));
+        SqlStdOperatorTable.GREATER_THAN_OR_EQUAL.createCall(POS, x, at.apply(i.from())),
+        SqlStdOperatorTable.LESS_THAN.createCall(POS, x, at.apply(i.until())));
   }
 
   /** Builds a filter's condition; {@code value} gives the SQL of a member. */
@@ -1031,41 +1118,54 @@ final class Compilation {
       return or(parts);
     }
     Filter.Condition c = (Filter.Condition) f;
-    Member m = resolve(c.member(), loc);
-    SqlNode x = value.apply(m);
-    boolean time = m.kind() == MemberKind.DIMENSION && m.dimension().type() == DimensionType.TIME;
+    SqlNode x;
+    Function<String, SqlNode> lit;
+    Function<LocalDateTime, SqlNode> at;
+    if (AdHocExpression.isExpression(c.member())) {
+      // computed in the query's zone, so compared with local times
+      AdHocExpression e = adHoc(c.member(), loc);
+      x = e.toSql(this::localValue);
+      lit = v -> adHocLiteral(e.type(), v);
+      at = e.type() == AdHocExpression.Type.DATE ? Compilation::dateLiteral
+          : Compilation::localLiteral;
+    } else {
+      Member m = resolve(c.member(), loc);
+      x = value.apply(m);
+      lit = v -> literal(m, v);
+      at = this::utcLiteral;
+    }
     List<String> vs = c.values();
     return switch (c.operator()) {
-      case EQUALS -> vs.size() == 1 ? SqlStdOperatorTable.EQUALS.createCall(POS, x, literal(m, vs.get(0)))
-          : SqlStdOperatorTable.IN.createCall(POS, x, literals(m, vs));
+      case EQUALS -> vs.size() == 1 ? SqlStdOperatorTable.EQUALS.createCall(POS, x, lit.apply(vs.get(0)))
+          : SqlStdOperatorTable.IN.createCall(POS, x, literals(lit, vs));
       case NOT_EQUALS -> or(List.of(vs.size() == 1
-              ? SqlStdOperatorTable.NOT_EQUALS.createCall(POS, x, literal(m, vs.get(0)))
-              : SqlStdOperatorTable.NOT_IN.createCall(POS, x, literals(m, vs)),
+              ? SqlStdOperatorTable.NOT_EQUALS.createCall(POS, x, lit.apply(vs.get(0)))
+              : SqlStdOperatorTable.NOT_IN.createCall(POS, x, literals(lit, vs)),
           SqlStdOperatorTable.IS_NULL.createCall(POS, x)));
       case CONTAINS -> or(likes(x, vs, true, true, false));
       case STARTS_WITH -> or(likes(x, vs, false, true, false));
       case ENDS_WITH -> or(likes(x, vs, true, false, false));
       case NOT_CONTAINS -> or(List.of(and(likes(x, vs, true, true, true)),
           SqlStdOperatorTable.IS_NULL.createCall(POS, x)));
-      case GT -> SqlStdOperatorTable.GREATER_THAN.createCall(POS, x, literal(m, vs.get(0)));
-      case GTE -> SqlStdOperatorTable.GREATER_THAN_OR_EQUAL.createCall(POS, x, literal(m, vs.get(0)));
-      case LT -> SqlStdOperatorTable.LESS_THAN.createCall(POS, x, literal(m, vs.get(0)));
-      case LTE -> SqlStdOperatorTable.LESS_THAN_OR_EQUAL.createCall(POS, x, literal(m, vs.get(0)));
+      case GT -> SqlStdOperatorTable.GREATER_THAN.createCall(POS, x, lit.apply(vs.get(0)));
+      case GTE -> SqlStdOperatorTable.GREATER_THAN_OR_EQUAL.createCall(POS, x, lit.apply(vs.get(0)));
+      case LT -> SqlStdOperatorTable.LESS_THAN.createCall(POS, x, lit.apply(vs.get(0)));
+      case LTE -> SqlStdOperatorTable.LESS_THAN_OR_EQUAL.createCall(POS, x, lit.apply(vs.get(0)));
       case SET -> SqlStdOperatorTable.IS_NOT_NULL.createCall(POS, x);
       case NOT_SET -> SqlStdOperatorTable.IS_NULL.createCall(POS, x);
-      case IN_DATE_RANGE -> between(x, interval(vs, loc));
+      case IN_DATE_RANGE -> between(x, interval(vs, loc), at);
       case NOT_IN_DATE_RANGE -> {
         DateRanges.Interval i = interval(vs, loc);
-        yield or(List.of(SqlStdOperatorTable.LESS_THAN.createCall(POS, x, utcLiteral(i.from())),
-            SqlStdOperatorTable.GREATER_THAN_OR_EQUAL.createCall(POS, x, utcLiteral(i.until()))));
+        yield or(List.of(SqlStdOperatorTable.LESS_THAN.createCall(POS, x, at.apply(i.from())),
+            SqlStdOperatorTable.GREATER_THAN_OR_EQUAL.createCall(POS, x, at.apply(i.until()))));
       }
       case BEFORE_DATE -> SqlStdOperatorTable.LESS_THAN.createCall(POS, x,
-          utcLiteral(DateRanges.parse(vs.get(0), false)));
+          at.apply(DateRanges.parse(vs.get(0), false)));
       case AFTER_DATE -> DateRanges.isDate(vs.get(0))
           ? SqlStdOperatorTable.GREATER_THAN_OR_EQUAL.createCall(POS, x,
-              utcLiteral(DateRanges.parse(vs.get(0), true)))
+              at.apply(DateRanges.parse(vs.get(0), true)))
           : SqlStdOperatorTable.GREATER_THAN.createCall(POS, x,
-              utcLiteral(DateRanges.parse(vs.get(0), false)));
+              at.apply(DateRanges.parse(vs.get(0), false)));
     };
   }
 
@@ -1086,10 +1186,40 @@ final class Compilation {
     return out;
   }
 
-  private SqlNodeList literals(Member m, List<String> vs) {
+  private static SqlNodeList literals(Function<String, SqlNode> lit, List<String> vs) {
     SqlNodeList list = new SqlNodeList(POS);
-    vs.forEach(v -> list.add(literal(m, v)));
+    vs.forEach(v -> list.add(lit.apply(v)));
     return list;
+  }
+
+  /** A filter value compared with an ad-hoc dimension of type {@code t}. */
+  private static SqlNode adHocLiteral(AdHocExpression.Type t, String v) {
+    return switch (t) {
+      case NUMBER -> {
+        BigDecimal d = new BigDecimal(v.trim());
+        yield d.signum() < 0
+            ? SqlStdOperatorTable.UNARY_MINUS.createCall(POS,
+                SqlLiteral.createExactNumeric(d.negate().toPlainString(), POS))
+            : SqlLiteral.createExactNumeric(d.toPlainString(), POS);
+      }
+      case BOOLEAN -> SqlLiteral.createBoolean(Boolean.parseBoolean(v.trim()), POS);
+      case TIME -> localLiteral(DateRanges.parse(v, false));
+      case DATE -> dateLiteral(DateRanges.parse(v, false));
+      case STRING -> SqlLiteral.createCharString(v, POS);
+    };
+  }
+
+  /** A local time as a literal, for values computed in the query's zone. */
+  private static SqlNode localLiteral(LocalDateTime local) {
+    return StrataOperators.localTimestamp(DateRanges.LITERAL.format(local));
+  }
+
+  /** A day as a DATE literal (a time of day other than midnight as a local time). */
+  private static SqlNode dateLiteral(LocalDateTime t) {
+    return t.toLocalTime().equals(java.time.LocalTime.MIDNIGHT)
+        ? SqlLiteral.createDate(new org.apache.calcite.util.DateString(t.toLocalDate().toString()),
+            POS)
+        : localLiteral(t);
   }
 
   private SqlNode literal(Member m, String v) {

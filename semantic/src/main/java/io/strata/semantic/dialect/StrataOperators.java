@@ -1,6 +1,7 @@
 package io.strata.semantic.dialect;
 
 import io.strata.semantic.model.Granularity;
+import java.util.List;
 import org.apache.calcite.sql.SqlCall;
 import org.apache.calcite.sql.SqlDialect;
 import org.apache.calcite.sql.SqlFunction;
@@ -85,6 +86,14 @@ public final class StrataOperators {
     }
   };
 
+  private static final SqlFunction LOCAL_TIMESTAMP_LITERAL =
+      new DialectFunction("STRATA_LOCAL_TIMESTAMP") {
+        @Override
+        void unparse(WarehouseDialect d, SqlWriter w, SqlCall call) {
+          d.unparseLocalTimestampLiteral(w, string(call.operand(0)));
+        }
+      };
+
   private static final SqlFunction LIKE_IGNORE_CASE = new DialectFunction("STRATA_LIKE") {
     @Override
     void unparse(WarehouseDialect d, SqlWriter w, SqlCall call) {
@@ -102,6 +111,77 @@ public final class StrataOperators {
       w.setNeedWhitespace(true);
     }
   };
+
+  private static final SqlFunction EXTRACT = new DialectFunction("STRATA_EXTRACT") {
+    @Override
+    void unparse(WarehouseDialect d, SqlWriter w, SqlCall call) {
+      d.unparseExtract(w, WarehouseDialect.DatePart.valueOf(string(call.operand(0))),
+          call.operand(1));
+    }
+  };
+
+  private static final SqlFunction CAST = new DialectFunction("STRATA_CAST") {
+    @Override
+    void unparse(WarehouseDialect d, SqlWriter w, SqlCall call) {
+      d.unparseCast(w, call.operand(0),
+          WarehouseDialect.CastType.valueOf(string(call.operand(1))));
+    }
+  };
+
+  private static final SqlFunction CONCAT = new DialectFunction("STRATA_CONCAT") {
+    @Override
+    void unparse(WarehouseDialect d, SqlWriter w, SqlCall call) {
+      d.unparseConcat(w, call.getOperandList());
+    }
+  };
+
+  private static final SqlFunction SCALAR = new DialectFunction("STRATA_SCALAR") {
+    @Override
+    void unparse(WarehouseDialect d, SqlWriter w, SqlCall call) {
+      List<SqlNode> operands = call.getOperandList();
+      d.unparseScalar(w, WarehouseDialect.ScalarFunction.valueOf(string(operands.get(0))),
+          operands.subList(1, operands.size()));
+    }
+  };
+
+  private static final SqlFunction FUNCTION = new DialectFunction("STRATA_FUNCTION") {
+    @Override
+    void unparse(WarehouseDialect d, SqlWriter w, SqlCall call) {
+      List<SqlNode> operands = call.getOperandList();
+      WarehouseDialect.call(w, string(operands.get(0)), operands.subList(1, operands.size()));
+    }
+  };
+
+  /**
+   * {@code name(args)}, a function every warehouse spells the same way, written as it is: the
+   * name is never quoted, as Calcite would quote a function named like a reserved word.
+   */
+  public static SqlNode function(String name, List<SqlNode> args) {
+    List<SqlNode> operands = new java.util.ArrayList<>();
+    operands.add(SqlLiteral.createCharString(name, POS));
+    operands.addAll(args);
+    return FUNCTION.createCall(POS, operands);
+  }
+
+  /** A part of a time value ({@code EXTRACT(YEAR FROM x)}), as {@link WarehouseDialect#unparseExtract}. */
+  public static SqlNode extract(WarehouseDialect.DatePart part, SqlNode x) {
+    return EXTRACT.createCall(POS, SqlLiteral.createCharString(part.name(), POS), x);
+  }
+
+  public static SqlNode cast(SqlNode x, WarehouseDialect.CastType type) {
+    return CAST.createCall(POS, x, SqlLiteral.createCharString(type.name(), POS));
+  }
+
+  public static SqlNode concat(List<SqlNode> parts) {
+    return CONCAT.createCall(POS, parts);
+  }
+
+  public static SqlNode scalar(WarehouseDialect.ScalarFunction f, List<SqlNode> args) {
+    List<SqlNode> operands = new java.util.ArrayList<>();
+    operands.add(SqlLiteral.createCharString(f.name(), POS));
+    operands.addAll(args);
+    return SCALAR.createCall(POS, operands);
+  }
 
   public static SqlNode timeTrunc(Granularity g, SqlNode x) {
     return TIME_TRUNC.createCall(POS, SqlLiteral.createCharString(g.lowerName(), POS), x);
@@ -124,6 +204,11 @@ public final class StrataOperators {
   /** A timestamp literal; {@code value} is {@code yyyy-MM-dd HH:mm:ss}. */
   public static SqlNode timestamp(String value) {
     return TIMESTAMP_LITERAL.createCall(POS, SqlLiteral.createCharString(value, POS));
+  }
+
+  /** A local-time literal (see {@link WarehouseDialect#unparseLocalTimestampLiteral}). */
+  public static SqlNode localTimestamp(String value) {
+    return LOCAL_TIMESTAMP_LITERAL.createCall(POS, SqlLiteral.createCharString(value, POS));
   }
 
   /** Case-insensitive LIKE with {@code %} before and/or after {@code value}. */

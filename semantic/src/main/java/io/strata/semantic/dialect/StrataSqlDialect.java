@@ -59,6 +59,11 @@ public final class StrataSqlDialect {
     }
 
     @Override public Dialect kind() { return Dialect.DUCKDB; }
+
+    @Override
+    public String castTypeName(CastType type) {
+      return type.name();
+    }
     @Override protected boolean identifierNeedsQuote(String val) { return needsQuote(val); }
 
     /** LIMIT n OFFSET m reads better than the standard OFFSET/FETCH, and both accept it. */
@@ -99,6 +104,18 @@ public final class StrataSqlDialect {
 
     @Override public Dialect kind() { return Dialect.REDSHIFT; }
 
+    /** Redshift has no ISODOW: Monday 1 to Sunday 7 from DOW (Sunday 0). */
+    @Override
+    public void unparseExtract(SqlWriter w, DatePart part, SqlNode x) {
+      if (part != DatePart.ISODOW) {
+        ConvertTimezoneFamily.super.unparseExtract(w, part, x);
+        return;
+      }
+      text(w, "(MOD(CAST(EXTRACT(DOW FROM ");
+      x.unparse(w, 0, 0);
+      text(w, ") AS INTEGER) + 6, 7) + 1)");
+    }
+
     @Override public boolean foldsToLower() { return true; }
     @Override protected boolean identifierNeedsQuote(String val) { return needsQuote(val); }
 
@@ -124,6 +141,35 @@ public final class StrataSqlDialect {
 
     @Override public Dialect kind() { return Dialect.SNOWFLAKE; }
 
+    /** The ISO functions, so the session's WEEK_START setting cannot change the answer. */
+    @Override
+    public void unparseExtract(SqlWriter w, DatePart part, SqlNode x) {
+      String fn = switch (part) {
+        case WEEK -> "WEEKISO(";
+        case DOW -> "MOD(DAYOFWEEKISO(";
+        case ISODOW -> "DAYOFWEEKISO(";
+        case DOY -> "DAYOFYEAR(";
+        default -> null;
+      };
+      if (fn == null) {
+        ConvertTimezoneFamily.super.unparseExtract(w, part, x);
+        return;
+      }
+      text(w, fn);
+      x.unparse(w, 0, 0);
+      text(w, part == DatePart.DOW ? "), 7)" : ")");
+    }
+
+    @Override
+    public String castTypeName(CastType type) {
+      return type.name();
+    }
+
+    @Override
+    public void unparseScalar(SqlWriter w, ScalarFunction f, java.util.List<SqlNode> args) {
+      WarehouseDialect.call(w, f == ScalarFunction.CHAR_LENGTH ? "LENGTH" : f.name(), args);
+    }
+
     @Override protected boolean identifierNeedsQuote(String val) { return needsQuote(val); }
   }
 
@@ -143,7 +189,45 @@ public final class StrataSqlDialect {
     }
 
     @Override public Dialect kind() { return Dialect.BIGQUERY; }
+
+    /** BigQuery's DAYOFWEEK runs from 1 (Sunday) to 7; ISOWEEK is the ISO week. */
+    @Override
+    public void unparseExtract(SqlWriter w, DatePart part, SqlNode x) {
+      String[] around = switch (part) {
+        case WEEK -> new String[] {"EXTRACT(ISOWEEK FROM ", ")"};
+        case DOW -> new String[] {"(EXTRACT(DAYOFWEEK FROM ", ") - 1)"};
+        case ISODOW -> new String[] {"(MOD(EXTRACT(DAYOFWEEK FROM ", ") + 5, 7) + 1)"};
+        case DOY -> new String[] {"EXTRACT(DAYOFYEAR FROM ", ")"};
+        default -> new String[] {"EXTRACT(" + part.name() + " FROM ", ")"};
+      };
+      text(w, around[0]);
+      x.unparse(w, 0, 0);
+      text(w, around[1]);
+    }
+
+    /** Time values are DATETIMEs in the query's zone here, so TIMESTAMP casts to DATETIME. */
+    @Override
+    public String castTypeName(CastType type) {
+      return switch (type) {
+        case VARCHAR -> "STRING";
+        case INTEGER, BIGINT -> "INT64";
+        case DOUBLE -> "FLOAT64";
+        case TIMESTAMP -> "DATETIME";
+        default -> type.name();
+      };
+    }
+
+    @Override
+    public void unparseScalar(SqlWriter w, ScalarFunction f, java.util.List<SqlNode> args) {
+      WarehouseDialect.call(w, f == ScalarFunction.SUBSTRING ? "SUBSTR" : f.name(), args);
+    }
     @Override public boolean truncatesLocalTimeOnly() { return true; }
+
+    /** Local time is a DATETIME here, which BigQuery does not compare with a TIMESTAMP. */
+    @Override
+    public void unparseLocalTimestampLiteral(SqlWriter w, String value) {
+      text(w, "DATETIME '" + value + "'");
+    }
 
     @Override
     public void unparseMinusInterval(SqlWriter w, SqlNode x, int n, Granularity unit) {
@@ -196,6 +280,37 @@ public final class StrataSqlDialect {
     }
 
     @Override public Dialect kind() { return Dialect.MYSQL; }
+
+    /** MySQL's EXTRACT has no DOW, ISODOW or DOY, and its WEEK starts on Sunday. */
+    @Override
+    public void unparseExtract(SqlWriter w, DatePart part, SqlNode x) {
+      String[] around = switch (part) {
+        case WEEK -> new String[] {"WEEK(", ", 3)"};
+        case DOW -> new String[] {"(DAYOFWEEK(", ") - 1)"};
+        case ISODOW -> new String[] {"(WEEKDAY(", ") + 1)"};
+        case DOY -> new String[] {"DAYOFYEAR(", ")"};
+        default -> new String[] {"EXTRACT(" + part.name() + " FROM ", ")"};
+      };
+      text(w, around[0]);
+      x.unparse(w, 0, 0);
+      text(w, around[1]);
+    }
+
+    @Override
+    public String castTypeName(CastType type) {
+      return switch (type) {
+        case VARCHAR -> "CHAR";
+        case INTEGER, BIGINT -> "SIGNED";
+        case TIMESTAMP -> "DATETIME";
+        default -> type.name();
+      };
+    }
+
+    /** {@code ||} is OR in MySQL's default mode; CONCAT is NULL when a part is, like {@code ||}. */
+    @Override
+    public void unparseConcat(SqlWriter w, java.util.List<SqlNode> parts) {
+      WarehouseDialect.call(w, "CONCAT", parts);
+    }
 
     @Override
     public void unparseMinusInterval(SqlWriter w, SqlNode x, int n, Granularity unit) {

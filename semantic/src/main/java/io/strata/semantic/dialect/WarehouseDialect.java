@@ -112,6 +112,15 @@ public interface WarehouseDialect {
   }
 
   /**
+   * A literal of local time (a value computed in the query's zone, as ad-hoc dimensions are),
+   * {@code value} as {@code yyyy-MM-dd HH:mm:ss}; a timestamp literal where local and stored
+   * time values have one type.
+   */
+  default void unparseLocalTimestampLiteral(SqlWriter w, String value) {
+    unparseTimestampLiteral(w, value);
+  }
+
+  /**
    * A case-insensitive match of {@code x} against {@code value} with wildcards around it:
    * {@code contains} is {@code %value%}, {@code startsWith} {@code value%}. Wildcards inside the
    * value are escaped, with an {@code ESCAPE '!'} clause only when there are any.
@@ -133,6 +142,75 @@ public interface WarehouseDialect {
       text(w, " ESCAPE '!'");
     }
   }
+
+  /**
+   * A part of a time value, as an ad-hoc dimension's {@code EXTRACT} asks for it, with
+   * PostgreSQL's meaning on every warehouse: {@code week} is the ISO week, {@code dow} 0 (Sunday)
+   * to 6, {@code isodow} 1 (Monday) to 7, {@code doy} the day of the year. The standard form
+   * suits the units every warehouse shares.
+   */
+  default void unparseExtract(SqlWriter w, DatePart part, SqlNode x) {
+    text(w, "EXTRACT(" + part.name() + " FROM ");
+    x.unparse(w, 0, 0);
+    text(w, ")");
+  }
+
+  /** {@code CAST(x AS type)} with the type named as this warehouse names it. */
+  default void unparseCast(SqlWriter w, SqlNode x, CastType type) {
+    text(w, "CAST(");
+    x.unparse(w, 0, 0);
+    text(w, " AS " + castTypeName(type) + ")");
+  }
+
+  /** The name of a cast's target type here; the standard names by default. */
+  default String castTypeName(CastType type) {
+    return switch (type) {
+      case DOUBLE -> "DOUBLE PRECISION";
+      default -> type.name();
+    };
+  }
+
+  /** String concatenation; NULL when any part is NULL, as the standard {@code ||} is. */
+  default void unparseConcat(SqlWriter w, java.util.List<SqlNode> parts) {
+    text(w, "(");
+    for (int i = 0; i < parts.size(); i++) {
+      if (i > 0) {
+        text(w, " || ");
+      }
+      parts.get(i).unparse(w, 0, 0);
+    }
+    text(w, ")");
+  }
+
+  /**
+   * A scalar function of an ad-hoc dimension whose spelling differs between warehouses (its
+   * arguments as the standard gives them): {@code SUBSTRING(s, from, count)},
+   * {@code CHAR_LENGTH(s)}, {@code MOD(a, b)}.
+   */
+  default void unparseScalar(SqlWriter w, ScalarFunction f, java.util.List<SqlNode> args) {
+    call(w, f.name(), args);
+  }
+
+  /** Writes {@code name(a, b, ...)}. */
+  static void call(SqlWriter w, String name, java.util.List<SqlNode> args) {
+    text(w, name + "(");
+    for (int i = 0; i < args.size(); i++) {
+      if (i > 0) {
+        text(w, ", ");
+      }
+      args.get(i).unparse(w, 0, 0);
+    }
+    text(w, ")");
+  }
+
+  /** Parts of a time value {@link #unparseExtract} writes. */
+  enum DatePart { YEAR, QUARTER, MONTH, WEEK, DAY, HOUR, MINUTE, SECOND, DOW, ISODOW, DOY }
+
+  /** Types an ad-hoc dimension may cast to. */
+  enum CastType { DATE, TIMESTAMP, VARCHAR, INTEGER, BIGINT, DOUBLE }
+
+  /** Scalar functions spelled differently by some warehouses. */
+  enum ScalarFunction { SUBSTRING, CHAR_LENGTH, MOD }
 
   /** Quotes a string literal for this warehouse. */
   default String quote(String value) {

@@ -62,6 +62,20 @@ class QueryErrorsTest {
       20-digit count        | {"measures":["orders.count"],"timeDimensions":[{"dimension":"orders.ordered_at","dateRange":"last 99999999999999999999 days"}]} | INVALID_QUERY | timeDimensions[0].dateRange | starts before 1000-01-01
       filter before year 1000 | {"measures":["orders.count"],"filters":[{"member":"orders.ordered_at","operator":"beforeDate","values":["0500-01-01"]}]} | INVALID_QUERY | filters[0].values | outside the dates every warehouse handles
       cumulative no time    | {"measures":["order_items.cumulative_revenue"]}                               | INVALID_QUERY  | timeDimensions | needs its time dimension orders.ordered_at
+      ad-hoc aggregate      | {"measures":["orders.count"],"dimensions":["SUM({order_items.quantity}) + 1"]} | INVALID_QUERY | dimensions[0] | SUM(...) inside an expression
+      ad-hoc measure        | {"measures":["orders.count"],"dimensions":["{orders.count} + 1"]}             | INVALID_QUERY  | dimensions[0] | orders.count is a measure: an expression over dimensions cannot also use a measure
+      ad-hoc window         | {"measures":["orders.count"],"dimensions":["RANK() OVER (ORDER BY {orders.status})"]} | INVALID_QUERY | dimensions[0] | window functions
+      ad-hoc subquery       | {"measures":["orders.count"],"dimensions":["({orders.status} IN (SELECT 1))"]} | INVALID_QUERY | dimensions[0] | a subquery cannot be part of an expression
+      ad-hoc unknown fn     | {"measures":["orders.count"],"dimensions":["REVERSE({orders.status})"]}      | INVALID_QUERY  | dimensions[0] | REVERSE is not supported in an expression over dimensions; supported are EXTRACT
+      ad-hoc unknown ref    | {"measures":["orders.count"],"dimensions":["UPPER({orders.nope})"]}          | UNKNOWN_MEMBER | dimensions[0] | 'orders' has no member 'nope'
+      ad-hoc bare column    | {"measures":["orders.count"],"dimensions":["COALESCE(status, {orders.channel})"]} | INVALID_QUERY | dimensions[0] | 'status' is not a dimension reference; write dimensions as {model.dimension}
+      ad-hoc extract string | {"measures":["orders.count"],"dimensions":["EXTRACT(YEAR FROM {orders.status})"]} | INVALID_QUERY | dimensions[0] | EXTRACT applies to time values, and 'orders.status' is a string
+      ad-hoc unknown part   | {"measures":["orders.count"],"dimensions":["EXTRACT(EPOCH FROM {orders.ordered_at})"]} | INVALID_QUERY | dimensions[0] | EXTRACT of EPOCH is not supported; use one of year
+      ad-hoc cast type      | {"measures":["orders.count"],"dimensions":["CAST({orders.status} AS BINARY)"]} | INVALID_QUERY | dimensions[0] | CAST to BINARY is not supported
+      ad-hoc time math      | {"measures":["orders.count"],"dimensions":["{orders.ordered_at} + 1"]}        | INVALID_QUERY  | dimensions[0] | arithmetic on time values is not supported
+      ad-hoc no parse       | {"measures":["orders.count"],"dimensions":["UPPER({orders.status}"]}         | INVALID_QUERY  | dimensions[0] | does not parse at column
+      ad-hoc filter value   | {"measures":["orders.count"],"filters":[{"member":"EXTRACT(YEAR FROM {orders.ordered_at})","operator":"equals","values":["soon"]}]} | INVALID_QUERY | filters[0].values | 'soon' is not a number
+      ad-hoc range on text  | {"measures":["orders.count"],"filters":[{"member":"UPPER({orders.status})","operator":"inDateRange","values":["2024-01-01","2024-02-01"]}]} | INVALID_QUERY | filters[0] | inDateRange needs a time dimension
       """)
   void badQueries(String name, String json, String code, String location, String message) {
     QueryException e = error(json);

@@ -2,6 +2,7 @@ package io.strata.server.security;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.strata.semantic.compile.CompiledQuery;
+import io.strata.semantic.expression.AdHocExpression;
 import io.strata.semantic.model.Granularity;
 import io.strata.semantic.model.Member;
 import io.strata.semantic.model.MemberKind;
@@ -267,7 +268,7 @@ public final class AccessPolicy {
   private void checkVisible(SecurityContext ctx, SemanticQuery q, Snapshot s, SemanticCatalog c) {
     for (int i = 0; i < q.dimensions().size(); i++) {
       String path = q.dimensions().get(i);
-      if (path != null && c.resolve(path.trim()).isEmpty()
+      if (path != null && !AdHocExpression.isExpression(path) && c.resolve(path.trim()).isEmpty()
           && path.chars().filter(ch -> ch == '.').count() == 2) {
         String head = path.substring(0, path.lastIndexOf('.'));
         if (Granularity.parse(path.substring(path.lastIndexOf('.') + 1)) != null
@@ -308,6 +309,13 @@ public final class AccessPolicy {
 
   private void check(SecurityContext ctx, String path, String loc, Snapshot s,
       SemanticCatalog c) {
+    if (AdHocExpression.isExpression(path)) {
+      // an expression over dimensions: each dimension it reads must be visible
+      for (String ref : AdHocExpression.references(path)) {
+        check(ctx, ref, loc, s, c);
+      }
+      return;
+    }
     if (path == null || c.resolve(path.trim()).isEmpty()) {
       return; // unknown to everyone: the compiler says so
     }

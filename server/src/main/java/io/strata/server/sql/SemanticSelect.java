@@ -1,5 +1,6 @@
 package io.strata.server.sql;
 
+import io.strata.semantic.expression.AdHocExpression;
 import io.strata.semantic.model.Aggregation;
 import io.strata.semantic.model.Granularity;
 import io.strata.semantic.model.MemberKind;
@@ -41,14 +42,26 @@ import org.apache.calcite.sql.parser.SqlParserPos;
  * it: dimensions and {@code DATE_TRUNC}/{@code FLOOR ... TO} of time dimensions become
  * dimensions and time dimensions with a granularity, {@code MEASURE(m)}, {@code AGGREGATE(m)}
  * or the aggregate matching the measure's type become measures, WHERE becomes filters and
- * segments, HAVING measure filters, ORDER BY and LIMIT/OFFSET order and limit. Anything else
- * in such a SELECT is refused with an error that names it and its position; queries that are
- * not a SELECT over one semantic table are not translated ({@link #of} returns null).
+ * segments, HAVING measure filters, ORDER BY and LIMIT/OFFSET order and limit. Any other
+ * expression over the table's dimensions, in SELECT, WHERE, GROUP BY or ORDER BY, becomes an
+ * ad-hoc dimension ({@link AdHocExpression}), pushed down like a model dimension. What cannot be
+ * (an expression reading a measure, a window function, a subquery) is refused with an error
+ * that names it and its position; queries that are not a SELECT over one semantic table are not
+ * translated ({@link #of} returns null).
  */
 final class SemanticSelect {
 
-  /** One column of the SQL result: its label and the compiled output column it reads. */
-  record Output(String label, String name, Column column, String granularity) {}
+  /**
+   * One column of the SQL result: its label and the compiled output column it reads; for an
+   * ad-hoc dimension (an expression over dimensions) {@code column} is null and {@code adHoc}
+   * says what it is.
+   */
+  record Output(String label, String name, Column column, String granularity,
+      AdHocExpression adHoc) {
+    Output(String label, String name, Column column, String granularity) {
+      this(label, name, column, granularity, null);
+    }
+  }
 
   /**
    * The translation: the semantic query, the SQL result's columns in order, and the table.
@@ -56,14 +69,29 @@ final class SemanticSelect {
    */
   record Translation(Table table, SemanticQuery query, List<Output> outputs) {}
 
-  /** A select item understood: a dimension (maybe truncated) or a measure. */
-  private record Item(Column column, String granularity, SqlParserPos pos) {
-    boolean measure() {
-      return column.aggregated();
+  /**
+   * A select item understood: a dimension (maybe truncated), a measure, or an ad-hoc dimension
+   * (then {@code column} is null).
+   */
+  private record Item(Column column, String granularity, AdHocExpression adHoc,
+      SqlParserPos pos) {
+    Item(Column column, String granularity, SqlParserPos pos) {
+      this(column, granularity, null, pos);
     }
 
+    boolean measure() {
+      return column != null && column.aggregated();
+    }
+
+    /** The member (or ad-hoc dimension's text) the semantic query names it by. */
     String name() {
-      return granularity == null ? column.path() : column.path() + "." + granularity;
+      return adHoc != null ? adHoc.text()
+          : granularity == null ? column.path() : column.path() + "." + granularity;
+    }
+
+    /** What the query's order names it by: time dimensions by their plain name. */
+    String orderName() {
+      return adHoc != null ? adHoc.text() : column.path();
     }
   }
 
@@ -196,8 +224,10 @@ final class SemanticSelect {
       }
       Item item = item(e);
       items.add(item);
-      String l = label != null ? label : item.column().name();
-      outputs.add(new Output(l, item.name(), item.column(), item.granularity()));
+      // an expression is labelled as Calcite labels it, EXPR$ and its position
+      String l = label != null ? label
+          : item.adHoc() != null ? "EXPR$" + (items.size() - 1) : item.column().name();
+      outputs.add(new Output(l, item.name(), item.column(), item.granularity(), item.adHoc()));
       aliases.put(l.toLowerCase(Locale.ROOT), item);
     }
 
@@ -267,7 +297,7 @@ final class SemanticSelect {
           throw error("ORDER BY " + describe(item) + ", which is not in GROUP BY", e);
         }
         addMember(item, dimensions, timeDimensions, measures);
-        orders.add(new SemanticQuery.Order(item.column().path(), descending));
+        orders.add(new SemanticQuery.Order(item.orderName(), descending));
       }
     }
 
@@ -282,6 +312,8 @@ final class SemanticSelect {
       Map<String, SemanticQuery.TimeDimension> timeDimensions, Set<String> measures) {
     if (item.measure()) {
       measures.add(item.column().path());
+    } else if (item.adHoc() != null) {
+      dimensions.add(item.adHoc().text());
     } else if (item.granularity() != null) {
       timeDimensions.putIfAbsent(item.name(), new SemanticQuery.TimeDimension(
           item.column().path(), item.granularity(), null));
@@ -291,6 +323,9 @@ final class SemanticSelect {
   }
 
   private static String describe(Item item) {
+    if (item.adHoc() != null) {
+      return "the expression at " + at(item.pos()).replaceFirst("^ at ", "");
+    }
     return item.granularity() == null ? item.column().name()
         : item.column().name() + " truncated to " + item.granularity();
   }
@@ -346,10 +381,28 @@ final class SemanticSelect {
         default -> { }
       }
     }
-    throw error("'" + e + "' is not something a query on one semantic table can select: select"
-        + " dimensions, DATE_TRUNC('month', t) or FLOOR(t TO MONTH) of a time dimension, and"
-        + " measures as MEASURE(m) or their own aggregate; compute anything else in an outer"
-        + " query over this one", e);
+    return adHoc(e);
+  }
+
+  /**
+   * An expression over the table's dimensions, pushed down as an ad-hoc dimension; refused,
+   * naming the reason and its position, when it reads a measure, aggregates, or holds a window
+   * function or a subquery.
+   */
+  private Item adHoc(SqlNode e) {
+    try {
+      AdHocExpression x = AdHocExpression.of(e, id -> {
+        Column c = column(id);
+        if (c.segment()) {
+          throw error(c.name() + " is a segment: use it as a filter (WHERE " + c.name()
+              + "), not inside an expression", id);
+        }
+        return new AdHocExpression.Ref(c.path(), c.member());
+      });
+      return new Item(null, null, x, e.getParserPosition());
+    } catch (AdHocExpression.Unsupported u) {
+      throw error(u.getMessage(), u.pos() != null ? u.pos() : e.getParserPosition());
+    }
   }
 
   private Column measureOperand(SqlBasicCall call, String fn) {
@@ -470,8 +523,7 @@ final class SemanticSelect {
           + " week, month, quarter, year", unit);
     }
     if (!(operand instanceof SqlIdentifier id)) {
-      throw error(call.getOperator().getName() + " applies to a time dimension of "
-          + table.name(), operand);
+      return adHoc(call); // truncating an expression
     }
     Column c = column(id);
     if (!c.time()) {
@@ -588,8 +640,11 @@ final class SemanticSelect {
           right = t;
           kind = kind.reverse();
         }
-        Column c = operand(left, having, aliases);
-        String v = value(right, c);
+        if (!having && !isValue(right)) {
+          return booleanAdHoc(e); // a comparison of two expressions: {a} > {b}
+        }
+        String c = operand(left, having, aliases);
+        String v = value(right);
         FilterOperator op = switch (kind) {
           case EQUALS -> FilterOperator.EQUALS;
           case NOT_EQUALS -> FilterOperator.NOT_EQUALS;
@@ -598,40 +653,40 @@ final class SemanticSelect {
           case LESS_THAN -> FilterOperator.LT;
           default -> FilterOperator.LTE;
         };
-        return new Filter.Condition(c.path(), op, List.of(v));
+        return new Filter.Condition(c, op, List.of(v));
       }
       case IN, NOT_IN -> {
         SqlCall call = (SqlCall) e;
-        Column c = operand(call.operand(0), having, aliases);
+        String c = operand(call.operand(0), having, aliases);
         if (!(call.operand(1) instanceof SqlNodeList list)) {
           throw error("IN takes a list of values here; subqueries are not supported in a query"
               + " on one semantic table", call.operand(1));
         }
         List<String> values = new ArrayList<>();
         for (SqlNode v : list) {
-          values.add(value(v, c));
+          values.add(value(v));
         }
-        return new Filter.Condition(c.path(),
+        return new Filter.Condition(c,
             kind == SqlKind.IN ? FilterOperator.EQUALS : FilterOperator.NOT_EQUALS, values);
       }
       case IS_NULL, IS_NOT_NULL -> {
-        Column c = operand(((SqlCall) e).operand(0), having, aliases);
-        return new Filter.Condition(c.path(),
+        String c = operand(((SqlCall) e).operand(0), having, aliases);
+        return new Filter.Condition(c,
             kind == SqlKind.IS_NULL ? FilterOperator.NOT_SET : FilterOperator.SET, List.of());
       }
       case BETWEEN -> {
         SqlCall call = (SqlCall) e;
-        Column c = operand(call.operand(0), having, aliases);
-        String low = value(call.operand(1), c);
-        String high = value(call.operand(2), c);
+        String c = operand(call.operand(0), having, aliases);
+        String low = value(call.operand(1));
+        String high = value(call.operand(2));
         if (call.getOperator().getName().toUpperCase(Locale.ROOT).contains("NOT")) {
           return new Filter.Or(List.of(
-              new Filter.Condition(c.path(), FilterOperator.LT, List.of(low)),
-              new Filter.Condition(c.path(), FilterOperator.GT, List.of(high))));
+              new Filter.Condition(c, FilterOperator.LT, List.of(low)),
+              new Filter.Condition(c, FilterOperator.GT, List.of(high))));
         }
         return new Filter.And(List.of(
-            new Filter.Condition(c.path(), FilterOperator.GTE, List.of(low)),
-            new Filter.Condition(c.path(), FilterOperator.LTE, List.of(high))));
+            new Filter.Condition(c, FilterOperator.GTE, List.of(low)),
+            new Filter.Condition(c, FilterOperator.LTE, List.of(high))));
       }
       case LIKE -> {
         SqlCall call = (SqlCall) e;
@@ -639,8 +694,8 @@ final class SemanticSelect {
           throw error("LIKE ... ESCAPE is not supported in a query on one semantic table", e);
         }
         boolean negated = call.getOperator().getName().toUpperCase(Locale.ROOT).contains("NOT");
-        Column c = operand(call.operand(0), having, aliases);
-        return like(c, value(call.operand(1), c), negated, call.operand(1));
+        String c = operand(call.operand(0), having, aliases);
+        return like(c, value(call.operand(1)), negated, call.operand(1));
       }
       default -> { }
     }
@@ -651,9 +706,25 @@ final class SemanticSelect {
         return new Filter.Condition(c.path(), FilterOperator.EQUALS, List.of("true"));
       }
     }
+    if (!having) {
+      return booleanAdHoc(e);
+    }
     throw error("'" + e + "' is not a condition a query on one semantic table can filter by:"
-        + " compare a " + (having ? "measure" : "dimension") + " with values (=, <>, <, >, IN,"
-        + " BETWEEN, LIKE, IS NULL), combined with AND, OR and NOT", e);
+        + " compare a measure with values (=, <>, <, >, IN, BETWEEN, LIKE, IS NULL), combined"
+        + " with AND, OR and NOT", e);
+  }
+
+  /**
+   * A WHERE condition no filter operator says, such as {@code a > b} or a CASE: pushed down
+   * whole as a boolean ad-hoc dimension that must be true.
+   */
+  private Filter booleanAdHoc(SqlNode e) {
+    Item item = adHoc(e);
+    if (item.adHoc().type() != AdHocExpression.Type.BOOLEAN) {
+      throw error("'" + e + "' is not a condition: WHERE needs a true/false expression over"
+          + " dimensions (or compare one with values)", e);
+    }
+    return new Filter.Condition(item.name(), FilterOperator.EQUALS, List.of("true"));
   }
 
   private Filter negate(SqlNode inner, boolean having, Map<String, Item> aliases, SqlNode at) {
@@ -673,8 +744,8 @@ final class SemanticSelect {
       case LIKE -> {
         SqlCall call = (SqlCall) inner;
         boolean negated = call.getOperator().getName().toUpperCase(Locale.ROOT).contains("NOT");
-        Column c = operand(call.operand(0), having, aliases);
-        return like(c, value(call.operand(1), c), !negated, call.operand(1));
+        String c = operand(call.operand(0), having, aliases);
+        return like(c, value(call.operand(1)), !negated, call.operand(1));
       }
       default -> { }
     }
@@ -689,11 +760,14 @@ final class SemanticSelect {
             + " segment in the model", at);
       }
     }
+    if (!having) {
+      return booleanAdHoc(at);
+    }
     throw error("NOT is supported before IN, =, LIKE, IS NULL and boolean dimensions in a query"
         + " on one semantic table", at);
   }
 
-  private Filter like(Column c, String pattern, boolean negated, SqlNode at) {
+  private Filter like(String c, String pattern, boolean negated, SqlNode at) {
     if (pattern.indexOf('_') >= 0) {
       throw error("LIKE patterns with _ are not supported; use % at the start, the end or"
           + " both", at);
@@ -720,11 +794,14 @@ final class SemanticSelect {
     } else {
       op = FilterOperator.EQUALS;
     }
-    return new Filter.Condition(c.path(), op, List.of(core));
+    return new Filter.Condition(c, op, List.of(core));
   }
 
-  /** The member a condition tests: a dimension in WHERE, a measure in HAVING. */
-  private Column operand(SqlNode e, boolean having, Map<String, Item> aliases) {
+  /**
+   * The member a condition tests: a dimension or an expression over dimensions (an ad-hoc
+   * dimension) in WHERE, a measure in HAVING; as the filter names it.
+   */
+  private String operand(SqlNode e, boolean having, Map<String, Item> aliases) {
     Column c;
     if (having) {
       if (e instanceof SqlIdentifier id && id.isSimple()
@@ -733,8 +810,9 @@ final class SemanticSelect {
         c = aliases.get(id.getSimple().toLowerCase(Locale.ROOT)).column();
       } else {
         Item item = item(e);
-        if (item.granularity() != null) {
-          throw error("HAVING filters measures; filter time dimensions in WHERE", e);
+        if (item.granularity() != null || item.adHoc() != null) {
+          throw error("HAVING filters measures; filter dimensions and expressions over them"
+              + " in WHERE", e);
         }
         c = item.column();
       }
@@ -742,7 +820,7 @@ final class SemanticSelect {
         throw error("HAVING " + c.name() + ": " + c.name() + " is a dimension; filter it in"
             + " WHERE", e);
       }
-      return c;
+      return c.path();
     }
     if (!(e instanceof SqlIdentifier id)) {
       if (e instanceof SqlBasicCall call) {
@@ -751,8 +829,7 @@ final class SemanticSelect {
           throw error("measures are filtered in HAVING, not WHERE", e);
         }
       }
-      throw error("WHERE compares a dimension itself with values; '" + e + "' is an expression",
-          e);
+      return adHoc(e).name();
     }
     c = column(id);
     if (c.aggregated()) {
@@ -761,7 +838,7 @@ final class SemanticSelect {
     if (c.segment()) {
       throw error(c.name() + " is a segment: use it alone (WHERE " + c.name() + ")", e);
     }
-    return c;
+    return c.path();
   }
 
   private static boolean isValue(SqlNode e) {
@@ -770,9 +847,9 @@ final class SemanticSelect {
   }
 
   /** A literal as the string a filter value is. */
-  private String value(SqlNode e, Column c) {
+  private String value(SqlNode e) {
     if (e.getKind() == SqlKind.CAST && ((SqlCall) e).operand(0) instanceof SqlLiteral l) {
-      return value(l, c);
+      return value(l);
     }
     if (e.getKind() == SqlKind.MINUS_PREFIX
         && ((SqlCall) e).operand(0) instanceof SqlNumericLiteral n) {

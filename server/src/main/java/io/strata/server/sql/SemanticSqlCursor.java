@@ -48,7 +48,9 @@ final class SemanticSqlCursor implements SqlCursor {
       Field f = source.get(at);
       fields.add(new Field(o.label(), new FieldType(true, f.getType(), f.getDictionary(),
           f.getMetadata()), f.getChildren()));
-      remarks.putIfAbsent(o.label(), o.column().description());
+      if (o.column() != null) {
+        remarks.putIfAbsent(o.label(), o.column().description());
+      }
     }
     schema = new Schema(fields);
     columns = ArrowSqlTypes.columns(schema, remarks);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.strata.semantic.compile.CompiledQuery;
+import io.strata.semantic.expression.AdHocExpression;
 import io.strata.semantic.model.SemanticCatalog;
 import io.strata.server.datasource.DataSourceRegistry;
 import io.strata.acceleration.cache.CacheMode;
@@ -332,6 +333,10 @@ public final class SqlService implements AutoCloseable {
   private List<SqlColumn> leafColumns(SemanticSelect.Translation t) {
     List<SqlColumn> out = new ArrayList<>();
     for (SemanticSelect.Output o : t.outputs()) {
+      if (o.adHoc() != null) {
+        out.add(adHocColumn(o.label(), o.adHoc().type()));
+        continue;
+      }
       SqlColumn type = tables.type(t.table(), o.column());
       if (o.granularity() != null) {
         type = new SqlColumn(o.label(), java.sql.Types.TIMESTAMP, "TIMESTAMP", true, 26, 6,
@@ -343,6 +348,20 @@ public final class SqlService implements AutoCloseable {
       out.add(type);
     }
     return out;
+  }
+
+  /**
+   * The declared type of an ad-hoc dimension's column, before the warehouse says: numbers as
+   * DECIMAL, which holds what EXTRACT, arithmetic and ROUND give on every warehouse.
+   */
+  private static SqlColumn adHocColumn(String label, AdHocExpression.Type type) {
+    return switch (type) {
+      case STRING -> new SqlColumn(label, java.sql.Types.VARCHAR, "VARCHAR", true, 65536, 0, null);
+      case NUMBER -> new SqlColumn(label, java.sql.Types.DECIMAL, "DECIMAL", true, 38, 10, null);
+      case BOOLEAN -> new SqlColumn(label, java.sql.Types.BOOLEAN, "BOOLEAN", true, 1, 0, null);
+      case DATE -> new SqlColumn(label, java.sql.Types.DATE, "DATE", true, 10, 0, null);
+      case TIME -> new SqlColumn(label, java.sql.Types.TIMESTAMP, "TIMESTAMP", true, 26, 6, null);
+    };
   }
 
   // --------------------------------------------------------------------------- parameters

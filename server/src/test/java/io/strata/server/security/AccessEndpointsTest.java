@@ -199,6 +199,43 @@ class AccessEndpointsTest {
     assertThat(sqlRows(bob, outer)).containsExactly("1");
   }
 
+  /**
+   * An ad-hoc dimension (an expression over dimensions) reads the same tables, so the same
+   * rules apply; and it may not read a member the caller may not see, through SQL or JSON.
+   */
+  @Test
+  void expressionsOverDimensionsGetTheRulesAndTheGrants() throws SQLException {
+    String sql = "SELECT UPPER(region) AS r, MEASURE(count) FROM semantic.customers"
+        + " WHERE LOWER(country) <> 'nowhere' GROUP BY 1";
+    assertThat(firsts(sqlRows(alice, sql))).containsExactly("EUROPE");
+    assertThat(firsts(sqlRows(bob, sql))).containsExactly("NORTH AMERICA");
+    assertThat(sqlRows(carol, sql)).isEmpty();
+    assertThat(firsts(sqlRows(server.admin(), sql))).contains("EUROPE", "NORTH AMERICA",
+        "ASIA PACIFIC");
+    // many-side measure by a one-side expression, over a view, on the JDBC endpoints
+    String view = "SELECT LOWER(region), MEASURE(order_count) FROM semantic.sales GROUP BY 1";
+    try (Connection a = avatica("alice"); Connection fb = flight("bob")) {
+      assertThat(firsts(rows(a, view))).containsExactly("europe");
+      assertThat(firsts(rows(fb, view))).containsExactly("north america");
+    }
+    // the hidden customers.name: no column for SQL, an unknown member inside a JSON expression
+    Response hiddenSql = alice.post("/api/v1/sql", Map.of("sql",
+        "SELECT UPPER(name), MEASURE(count) FROM semantic.customers GROUP BY 1"));
+    assertThat(hiddenSql.status()).as(hiddenSql.text()).isEqualTo(400);
+    assertThat(hiddenSql.text()).contains("no column 'name'");
+    Response hiddenJson = alice.post("/api/v1/query", "{\"measures\":[\"customers.count\"],"
+        + "\"dimensions\":[\"UPPER({customers.name})\"]}");
+    Response typo = alice.post("/api/v1/query", "{\"measures\":[\"customers.count\"],"
+        + "\"dimensions\":[\"UPPER({customers.nosuch})\"]}");
+    assertThat(hiddenJson.status()).as(hiddenJson.text()).isEqualTo(400);
+    assertThat(hiddenJson.text()).contains("unknown member 'customers.name'")
+        .contains("dimensions[0]");
+    assertThat(typo.status()).isEqualTo(400);
+    assertThat(ok(server.admin().post("/api/v1/query", "{\"measures\":[\"customers.count\"],"
+        + "\"dimensions\":[\"UPPER({customers.name})\"],\"limit\":1}")).path("data"))
+        .hasSize(1);
+  }
+
   List<String> sqlRows(Client c, String sql) {
     return rows(ok(c.post("/api/v1/sql", Map.of("sql", sql))));
   }

@@ -1,0 +1,5 @@
+SELECT EXTRACT(HOUR FROM ((orders.ordered_at) AT TIME ZONE 'UTC' AT TIME ZONE 'America/New_York')) AS expr, CAST(((orders.ordered_at) AT TIME ZONE 'UTC' AT TIME ZONE 'America/New_York') AS DATE) AS expr_2, COUNT(*) AS orders__count
+FROM retail.orders AS orders
+WHERE CAST(((orders.ordered_at) AT TIME ZONE 'UTC' AT TIME ZONE 'America/New_York') AS DATE) >= DATE '2024-03-09' AND CAST(((orders.ordered_at) AT TIME ZONE 'UTC' AT TIME ZONE 'America/New_York') AS DATE) < DATE '2024-03-12'
+GROUP BY 1, 2
+ORDER BY 3 DESC

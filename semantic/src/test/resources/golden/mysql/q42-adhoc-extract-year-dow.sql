@@ -1,0 +1,4 @@
+SELECT EXTRACT(YEAR FROM orders.ordered_at) AS expr, (DAYOFWEEK(orders.ordered_at) - 1) AS expr_2, COUNT(*) AS orders__count
+FROM retail.orders AS orders
+GROUP BY 1, 2
+ORDER BY 1 DESC, 2

@@ -1,0 +1,13 @@
+SELECT expr, MAX(order_items__revenue) AS order_items__revenue, MAX(orders__count) AS orders__count
+FROM (SELECT COALESCE(customers.segment, 'unknown') AS expr, SUM(order_items.quantity * order_items.unit_price * (1 - order_items.discount)) AS order_items__revenue, NULL AS orders__count
+      FROM retail.order_items AS order_items
+        LEFT JOIN retail.orders AS orders ON order_items.order_id = orders.order_id
+        LEFT JOIN retail.customers AS customers ON orders.customer_id = customers.customer_id
+      GROUP BY 1
+      UNION ALL
+      SELECT COALESCE(customers.segment, 'unknown') AS expr, NULL AS order_items__revenue, COUNT(*) AS orders__count
+      FROM retail.orders AS orders
+        LEFT JOIN retail.customers AS customers ON orders.customer_id = customers.customer_id
+      GROUP BY 1) AS strata_union
+GROUP BY 1
+ORDER BY 2 DESC
