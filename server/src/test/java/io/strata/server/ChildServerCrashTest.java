@@ -59,6 +59,9 @@ class ChildServerCrashTest {
     if (List.of(extra).stream().noneMatch(e -> e.startsWith("-Dstrata.jdbc."))) {
       cmd.add("-Dstrata.jdbc.enabled=false");
     }
+    if (List.of(extra).stream().noneMatch(e -> e.startsWith("-Dstrata.pgwire."))) {
+      cmd.add("-Dstrata.pgwire.enabled=false");
+    }
     cmd.addAll(List.of(extra));
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), StrataServer.class.getName()));
     Path log = dataDir.resolve("server-" + System.nanoTime() + ".log");

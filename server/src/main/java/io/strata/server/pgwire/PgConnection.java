@@ -121,6 +121,7 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements PgComma
   private final Object writability = new Object();
   private volatile Channel channel;
   private volatile SqlCancel running;
+  private volatile boolean cancelRequested;
   private volatile boolean startupFraming = true;
 
   // worker-thread state
@@ -154,6 +155,10 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements PgComma
     SqlCancel c = running;
     if (c != null) {
       c.cancel();
+    } else if (draining.get()) {
+      // the client's query is between messages (being parsed, say): it is cancelled when it
+      // starts, unless the answer to it is complete first
+      cancelRequested = true;
     }
   }
 
@@ -676,18 +681,8 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements PgComma
         PgMessages.simple(out(), 'n');
       } else if (!s.prepared().columns().isEmpty()) {
         PgMessages.rowDescription(out(), PgTypes.declared(s.prepared().columns()), null);
-      } else if (s.parameters().count() == 0) {
-        // Strata knows a raw query's columns once it runs; the results cache serves the run
-        // that follows
-        Portal probe = new Portal("", s, List.of(), new short[0]);
-        try {
-          open(probe);
-          PgMessages.rowDescription(out(), probe.columns, null);
-        } finally {
-          probe.close();
-        }
       } else {
-        PgMessages.simple(out(), 'n');
+        describeByRunning(s);
       }
     } else if (kind == 'P') {
       Portal p = portals.get(name);
@@ -698,6 +693,29 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements PgComma
       describePortal(p);
     } else {
       throw PgException.error("08P01", "invalid DESCRIBE message subtype " + (int) kind);
+    }
+  }
+
+  /**
+   * A raw query's columns are known once it runs: run with NULL for every parameter (a
+   * statement is described once; the run that follows with the real values is another). A
+   * statement that cannot run so is described as returning no rows.
+   */
+  private void describeByRunning(Statement s) {
+    List<Object> nulls = new ArrayList<>();
+    for (int i = 0; i < s.prepared().parameterCount(); i++) {
+      nulls.add(null);
+    }
+    Portal probe = new Portal("", s, nulls, new short[0]);
+    try {
+      open(probe);
+      PgMessages.rowDescription(out(), probe.columns, null);
+    } catch (RuntimeException e) {
+      LOG.debug("describing {} by running it failed: {}", s.sql(), e.toString());
+      PgMessages.simple(out(), 'n');
+    } finally {
+      probe.close();
+      running = null;
     }
   }
 
@@ -752,6 +770,9 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements PgComma
     }
     SqlCancel cancel = new SqlCancel();
     running = cancel;
+    if (cancelRequested) {
+      cancel.cancel();
+    }
     try {
       p.cursor = endpoint.sql().execute(p.statement.prepared(), p.values, session(cancel));
     } finally {
@@ -870,6 +891,7 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements PgComma
   }
 
   private void readyForQuery() {
+    cancelRequested = false;
     PgMessages.readyForQuery(out(), failedBlock ? 'E' : inBlock ? 'T' : 'I');
     flush();
   }

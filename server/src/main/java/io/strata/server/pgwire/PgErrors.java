@@ -81,11 +81,13 @@ final class PgErrors {
   /** Which validation failure it is, as far as Calcite's and Strata's messages say. */
   private static String validation(String message) {
     String m = message == null ? "" : message.toLowerCase(Locale.ROOT);
-    if (m.contains("column") && (m.contains("not found") || m.contains("unknown"))) {
+    if (m.contains("no column") || m.contains("unknown column")
+        || m.contains("column") && m.contains("not found")) {
       return "42703";
     }
-    if ((m.contains("object") || m.contains("table") || m.contains("schema"))
-        && (m.contains("not found") || m.contains("unknown") || m.contains("does not exist"))) {
+    if (m.contains("unknown table") || m.contains("no table") || m.contains("no schema")
+        || (m.contains("object") || m.contains("table")
+        || m.contains("schema")) && (m.contains("not found") || m.contains("does not exist"))) {
       return "42P01";
     }
     if (m.contains("no match found for function") || m.contains("no function")) {

@@ -59,7 +59,8 @@ final class PgScram {
   String first(String clientFirst) {
     ClientFirstMessage m;
     try {
-      m = ClientFirstMessage.parseFrom(clientFirst);
+      // libpq sends no user name (n=,): Postgres takes the startup message's, and so does this
+      m = ClientFirstMessage.parseFrom(clientFirst.replaceFirst("^([^,]*,[^,]*,)n=,", "$1n=*,"));
     } catch (ScramParseException | IllegalArgumentException e) {
       throw PgException.fatal("08P01", "malformed SCRAM client-first message: "
           + e.getMessage());

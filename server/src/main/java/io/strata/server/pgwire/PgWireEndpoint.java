@@ -177,6 +177,8 @@ public final class PgWireEndpoint implements ApplicationEventListener<ServerStar
   /** A CancelRequest: cancels what connection {@code pid} runs when {@code key} is its secret. */
   void cancel(int pid, int key) {
     PgConnection c = connections.get(pid);
+    LOG.debug("Postgres wire: cancel request for pid {} ({})", pid,
+        c == null ? "no such connection" : c.secret() == key ? "accepted" : "wrong key");
     if (c != null && c.secret() == key) {
       // cancelling reaches the warehouse's driver, which may block: not on the event loop
       workers.execute(c::cancelRunning);
