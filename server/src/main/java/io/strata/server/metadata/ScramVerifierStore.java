@@ -22,8 +22,9 @@ public final class ScramVerifierStore {
         return db.run("reading the SCRAM verifier of user " + user.id(), ErrorMapper.NONE,
                 c -> Jdbc.one(c, "SELECT password_hash, verifier FROM strata_scram_verifiers WHERE user_id = ?",
                         ps -> ps.setLong(1, user.id()),
-                        rs -> user.passwordHash().equals(rs.getString(1)) ? rs.getString(2) : null))
-                .filter(Objects::nonNull);
+                        rs -> new String[] {rs.getString(1), rs.getString(2)}))
+                .filter(row -> user.passwordHash().equals(row[0]))
+                .map(row -> row[1]);
     }
 
     /** Stores {@code verifier} for {@code user}'s current password, replacing any other. */
