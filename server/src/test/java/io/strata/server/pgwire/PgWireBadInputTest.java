@@ -31,7 +31,6 @@ class PgWireBadInputTest {
   @BeforeAll
   static void start() {
     server = TestServer.start(Map.of("strata.pgwire.max-message-size", "1MB"));
-    PgWireJdbcTest.server = server;
   }
 
   @AfterAll
@@ -41,7 +40,7 @@ class PgWireBadInputTest {
 
   @AfterEach
   void serverStillAnswers() throws Exception {
-    try (Connection c = PgWireJdbcTest.admin(); Statement st = c.createStatement();
+    try (Connection c = PgWire.admin(server); Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT MEASURE(count) AS n FROM semantic.orders")) {
       assertThat(rs.next()).isTrue();
       assertThat(rs.getLong(1)).isPositive();

@@ -3,7 +3,6 @@ package io.strata.server.pgwire;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strata.server.TestServer;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,54 +39,12 @@ class PgWireClientsTest {
     server.close();
   }
 
-  /** REST's rows as psql's unaligned output prints them: values joined by '|'. */
   static List<String> restLines(String sql) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("sql", sql);
-    TestServer.Response r = server.admin().post("/api/v1/sql", body);
-    assertThat(r.status()).as(r.toString()).isEqualTo(200);
-    List<String> lines = new ArrayList<>();
-    r.json().path("data").forEach(row -> {
-      List<String> values = new ArrayList<>();
-      row.forEach(v -> values.add(v.isNull() ? "" : v.asText()));
-      lines.add(String.join("|", values));
-    });
-    return lines;
-  }
-
-  record Run(int exit, String out, String err) {}
-
-  static Run run(List<String> command, Map<String, String> env, long timeoutSeconds)
-      throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder(command);
-    pb.environment().putAll(env);
-    Path outFile = Files.createTempFile("pgwire-out", ".txt");
-    Path errFile = Files.createTempFile("pgwire-err", ".txt");
-    pb.redirectOutput(outFile.toFile()).redirectError(errFile.toFile());
-    Process p = pb.start();
-    boolean done = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
-    if (!done) {
-      p.destroyForcibly();
-    }
-    Run r = new Run(done ? p.exitValue() : -1, Files.readString(outFile),
-        Files.readString(errFile));
-    Files.deleteIfExists(outFile);
-    Files.deleteIfExists(errFile);
-    assertThat(done).as("timed out: " + command + " " + r).isTrue();
-    return r;
+    return PgWire.restLines(server, sql);
   }
 
   static Map<String, String> pgEnv() {
-    return Map.of("PGPASSWORD", TestServer.ADMIN_PASSWORD, "PGHOST", "127.0.0.1", "PGPORT",
-        Integer.toString(server.pgwirePort()), "PGUSER", "admin", "PGDATABASE", "strata",
-        "PGCONNECT_TIMEOUT", "10");
-  }
-
-  static List<String> psql(String... args) {
-    List<String> cmd = new ArrayList<>(List.of("psql", "-X", "-A", "-t", "-v",
-        "ON_ERROR_STOP=1"));
-    cmd.addAll(List.of(args));
-    return cmd;
+    return PgWire.libpqEnv(server);
   }
 
   static List<String> lines(String out) {
@@ -96,20 +53,21 @@ class PgWireClientsTest {
 
   @Test
   void psqlSemanticAndRawQueries() throws Exception {
-    Run semantic = run(psql("-c", SEMANTIC), pgEnv(), 60);
+    PgWire.Run semantic = PgWire.run(PgWire.psql("-c", SEMANTIC), pgEnv(), 60);
     assertThat(semantic.exit()).as(semantic.toString()).isZero();
     assertThat(lines(semantic.out())).isNotEmpty().isEqualTo(restLines(SEMANTIC));
 
     String raw = "SELECT channel, COUNT(*) AS n FROM demo.retail.orders GROUP BY channel"
         + " ORDER BY channel";
-    Run r = run(psql("-c", raw), pgEnv(), 60);
+    PgWire.Run r = PgWire.run(PgWire.psql("-c", raw), pgEnv(), 60);
     assertThat(r.exit()).as(r.toString()).isZero();
     assertThat(lines(r.out())).isNotEmpty().isEqualTo(restLines(raw));
   }
 
   @Test
   void psqlCopyIsRefusedClearly() throws Exception {
-    Run r = run(psql("-c", "\\copy (SELECT 1) to '/tmp/pgwire-copy.csv'"), pgEnv(), 60);
+    PgWire.Run r = PgWire.run(PgWire.psql("-c", "\\copy (SELECT 1) to '/tmp/pgwire-copy.csv'"),
+        pgEnv(), 60);
     assertThat(r.exit()).as(r.toString()).isNotZero();
     assertThat(r.err()).contains("cannot execute COPY in a read-only transaction");
   }
@@ -119,14 +77,14 @@ class PgWireClientsTest {
     Map<String, String> env = new LinkedHashMap<>(pgEnv());
     env.put("PGPASSWORD", "wrong-password");
     env.put("PGUSER", "someone");
-    Run r = run(psql("-c", "SELECT 1"), env, 60);
+    PgWire.Run r = PgWire.run(PgWire.psql("-c", "SELECT 1"), env, 60);
     assertThat(r.exit()).isNotZero();
     assertThat(r.err()).contains("password authentication failed for user \"someone\"");
   }
 
   @Test
   void psqlCancelWithSigint() throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(psql("-c", "SET strata_cache = off", "-c",
+    ProcessBuilder pb = new ProcessBuilder(PgWire.psql("-c", "SET strata_cache = off", "-c",
         "SELECT MEASURE(matches) FROM semantic.slow"));
     pb.environment().putAll(pgEnv());
     Path err = Files.createTempFile("pgwire-err", ".txt");
@@ -134,7 +92,7 @@ class PgWireClientsTest {
     Process p = pb.start();
     long started = System.nanoTime();
     try {
-      waitForRunning(server);
+      PgWire.waitForRunning(server);
     } catch (AssertionError e) {
       p.destroyForcibly();
       throw new AssertionError(e.getMessage() + "; psql said: " + Files.readString(err), e);
@@ -146,21 +104,8 @@ class PgWireClientsTest {
     assertThat(text).contains("canceling statement due to user request");
     assertThat(System.nanoTime() - started).isLessThan(TimeUnit.SECONDS.toNanos(30));
     // and the server still answers
-    Run after = run(psql("-c", "SELECT 1 AS x"), pgEnv(), 60);
+    PgWire.Run after = PgWire.run(PgWire.psql("-c", "SELECT 1 AS x"), pgEnv(), 60);
     assertThat(after.out().trim()).isEqualTo("1");
-  }
-
-  /** Waits until the running-queries list shows a query. */
-  static void waitForRunning(TestServer server) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline) {
-      TestServer.Response r = server.admin().get("/api/v1/queries/running");
-      if (r.status() == 200 && r.json().size() > 0) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("no query is running");
   }
 
   @Test
@@ -180,7 +125,7 @@ class PgWireClientsTest {
         """;
     Path file = Files.createTempFile("pgwire", ".py");
     Files.writeString(file, script);
-    Run r = run(List.of("/usr/bin/python3", file.toString(),
+    PgWire.Run r = PgWire.run(List.of("/usr/bin/python3", file.toString(),
         Integer.toString(server.pgwirePort()), TestServer.ADMIN_PASSWORD, SEMANTIC), Map.of(), 120);
     Files.deleteIfExists(file);
     assertThat(r.exit()).as(r.toString()).isZero();
@@ -196,7 +141,7 @@ class PgWireClientsTest {
     Path dir = Path.of("target", "pgwire-node").toAbsolutePath();
     if (!Files.isDirectory(dir.resolve("node_modules/pg"))) {
       Files.createDirectories(dir);
-      Run install = run(List.of("npm", "install", "--no-audit", "--no-fund", "--prefix",
+      PgWire.Run install = PgWire.run(List.of("npm", "install", "--no-audit", "--no-fund", "--prefix",
           dir.toString(), "pg@8"), Map.of(), 300);
       assertThat(install.exit()).as("npm install pg failed (node-postgres comes from the npm"
           + " registry): " + install).isZero();
@@ -220,7 +165,7 @@ class PgWireClientsTest {
     Path file = dir.resolve("pgwire-test.js");
     Files.writeString(file, script);
     String raw = "SELECT COUNT(*) AS n FROM demo.retail.orders";
-    Run r = run(List.of("node", file.toString(), Integer.toString(server.pgwirePort()),
+    PgWire.Run r = PgWire.run(List.of("node", file.toString(), Integer.toString(server.pgwirePort()),
         TestServer.ADMIN_PASSWORD, raw), Map.of("NODE_PATH", dir.resolve("node_modules")
         .toString()), 120);
     assertThat(r.exit()).as(r.toString()).isZero();

@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.strata.server.TestServer;
-import io.strata.testkit.Answers;
 import java.math.BigDecimal;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -16,11 +14,8 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,42 +41,21 @@ class PgWireJdbcTest {
     server.close();
   }
 
-  static Connection connect(String user, String password, String... extra) throws SQLException {
-    Properties p = new Properties();
-    p.setProperty("user", user);
-    p.setProperty("password", password);
-    for (int i = 0; i + 1 < extra.length; i += 2) {
-      p.setProperty(extra[i], extra[i + 1]);
-    }
-    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.pgwirePort()
-        + "/strata", p);
+  static Connection connect(String user, String password, String... properties)
+      throws SQLException {
+    return PgWire.connect(server, user, password, properties);
   }
 
-  static Connection admin(String... extra) throws SQLException {
-    return connect("admin", TestServer.ADMIN_PASSWORD, extra);
+  static Connection admin(String... properties) throws SQLException {
+    return PgWire.admin(server, properties);
   }
 
   static List<List<String>> rows(ResultSet rs) throws SQLException {
-    List<List<String>> out = new ArrayList<>();
-    int n = rs.getMetaData().getColumnCount();
-    while (rs.next()) {
-      List<String> row = new ArrayList<>();
-      for (int i = 1; i <= n; i++) {
-        row.add(Answers.normalise(rs.getObject(i), null));
-      }
-      out.add(row);
-    }
-    return out;
+    return PgWire.rows(rs);
   }
 
-  /** What REST {@code /api/v1/sql} answers, normalised the same way. */
   static List<List<String>> rest(String sql, Object... parameters) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("sql", sql);
-    body.put("parameters", List.of(parameters));
-    TestServer.Response r = server.admin().post("/api/v1/sql", body);
-    assertThat(r.status()).as(r.toString()).isEqualTo(200);
-    return TestServer.rows(r);
+    return PgWire.rest(server, sql, parameters);
   }
 
   @Test
@@ -196,6 +170,27 @@ class PgWireJdbcTest {
   }
 
   @Test
+  void aUserCreatedOverRestLogsInWithScramAndFailedLoginsAreThrottled() throws Exception {
+    TestServer.Response created = server.admin().post("/api/v1/users",
+        Map.of("username", "pg-viewer", "password", "viewer-password-1", "role", "viewer"));
+    assertThat(created.status()).as(created.toString()).isEqualTo(201);
+    try (Connection c = connect("pg-viewer", "viewer-password-1"); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT MEASURE(count) AS n FROM semantic.orders")) {
+      assertThat(rs.next()).isTrue();
+    }
+    for (int i = 0; i < 6; i++) {
+      assertThatThrownBy(() -> connect("pg-viewer", "wrong-password"))
+          .isInstanceOf(SQLException.class);
+    }
+    // past the free failures even the right password waits, and the client is told how long
+    assertThatThrownBy(() -> connect("pg-viewer", "viewer-password-1"))
+        .isInstanceOfSatisfying(SQLException.class, e -> {
+          assertThat(e.getSQLState()).isEqualTo("28000");
+          assertThat(e.getMessage()).contains("too many failed logins for user 'pg-viewer'");
+        });
+  }
+
+  @Test
   void errorsCarrySqlStateAndPositionAndLeaveTheConnectionUsable() throws Exception {
     try (Connection c = admin(); Statement st = c.createStatement()) {
       assertThatThrownBy(() -> st.executeQuery("SELECT nope FROM semantic.orders"))
@@ -280,7 +275,7 @@ class PgWireJdbcTest {
           .newSingleThreadExecutor();
       try {
         java.util.concurrent.Future<?> cancelled = pool.submit(() -> {
-          PgWireClientsTest.waitForRunning(server);
+          PgWire.waitForRunning(server);
           st.cancel();
           return null;
         });
