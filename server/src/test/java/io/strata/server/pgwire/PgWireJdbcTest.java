@@ -265,6 +265,14 @@ class PgWireJdbcTest {
       c.setAutoCommit(true);
       st.execute("DISCARD ALL");
     }
+    // a setting in the startup packet's options, as BI tools pass them
+    try (Connection c = admin("options", "-c strata_cache=bypass -c TimeZone=Europe/Paris");
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SHOW strata_cache")) {
+      assertThat(rows(rs)).containsExactly(List.of("bypass"));
+      assertThat(((org.postgresql.PGConnection) c).getParameterStatus("TimeZone"))
+          .isEqualTo("Europe/Paris");
+    }
   }
 
   @Test
