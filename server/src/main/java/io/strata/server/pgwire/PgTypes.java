@@ -424,6 +424,7 @@ final class PgTypes {
       case DATE -> LocalDate.parse(s.trim());
       case TIMESTAMP -> LocalDateTime.parse(s.trim().replace(' ', 'T'));
       case TIMESTAMPTZ -> offsetTimestamp(s.trim());
+      case TEXT, VARCHAR, BPCHAR -> s; // declared text stays text, whatever it looks like
       default -> untyped(s);
     };
   }
