@@ -46,7 +46,9 @@ public final class E2e {
   static final String PROTO_REST = "REST";
   static final String PROTO_AVATICA = "Avatica JDBC";
   static final String PROTO_FLIGHT = "Flight SQL";
-  static final List<String> PROTOCOLS = List.of(PROTO_REST, PROTO_AVATICA, PROTO_FLIGHT);
+  static final String PROTO_PGWIRE = "Postgres wire";
+  static final List<String> PROTOCOLS = List.of(PROTO_REST, PROTO_AVATICA, PROTO_FLIGHT,
+      PROTO_PGWIRE);
   static final String DIRECT = "direct";
   static final String MISS = "miss";
   static final String L1 = "L1 hit";
@@ -173,8 +175,8 @@ public final class E2e {
       log("starting Strata A (L1 + L2) through bin/strata serve ...");
       a = StrataProcess.start(options.root(), "A", withDuckDbCopy(serverDirs.resolve("a"), duckFile),
           settings, options.heap());
-      log("Strata A (pid %d): http %d, jdbc %d, flight %d", a.pid(), a.httpPort, a.jdbcPort,
-          a.flightPort);
+      log("Strata A (pid %d): http %d, jdbc %d, flight %d, pgwire %d", a.pid(), a.httpPort,
+          a.jdbcPort, a.flightPort, a.pgwirePort);
       a.awaitHealthy(Duration.ofSeconds(180));
       // B starts once A has created the metadata schema and the admin user, and boots while
       // A is being set up
@@ -302,9 +304,10 @@ public final class E2e {
     try (QueryClient d = JdbcClient.direct(direct.open());
         QueryClient restMiss = client(PROTO_REST, a, "no-cache");
         QueryClient avaMiss = client(PROTO_AVATICA, a, "refresh");
-        QueryClient flightMiss = client(PROTO_FLIGHT, a, "refresh")) {
+        QueryClient flightMiss = client(PROTO_FLIGHT, a, "refresh");
+        QueryClient pgMiss = client(PROTO_PGWIRE, a, "refresh")) {
       Map<String, QueryClient> miss = Map.of(PROTO_REST, restMiss, PROTO_AVATICA, avaMiss,
-          PROTO_FLIGHT, flightMiss);
+          PROTO_FLIGHT, flightMiss, PROTO_PGWIRE, pgMiss);
       // warm-up (JIT, warehouse caches, pools), untimed; then direct and miss interleaved so
       // that the machine's noise falls on both alike
       for (BenchQuery q : queries) {
@@ -368,6 +371,8 @@ public final class E2e {
       case PROTO_AVATICA -> JdbcClient.avatica("127.0.0.1", s.jdbcPort, ADMIN, password, cacheMode);
       case PROTO_FLIGHT -> new FlightClient(allocator, "127.0.0.1", s.flightPort, ADMIN, password,
           cacheMode);
+      case PROTO_PGWIRE -> JdbcClient.postgres("127.0.0.1", s.pgwirePort, ADMIN, password,
+          cacheMode);
       default -> throw new IllegalArgumentException(protocol);
     };
   }
@@ -389,6 +394,8 @@ public final class E2e {
         () -> new FlightClient(allocator, "127.0.0.1", a.flightPort, ADMIN, password, "bypass"));
     clients.put(PROTO_FLIGHT + " JDBC (stock driver)",
         () -> JdbcClient.flightJdbc("127.0.0.1", a.flightPort, ADMIN, password, "bypass"));
+    clients.put(PROTO_PGWIRE + " (pgjdbc)",
+        () -> JdbcClient.postgres("127.0.0.1", a.pgwirePort, ADMIN, password, "bypass"));
     for (Map.Entry<String, ClientFactory> e : clients.entrySet()) {
       Series s = new Series("duckdb", q.name(), e.getKey(), "throughput");
       long bytes = -1;

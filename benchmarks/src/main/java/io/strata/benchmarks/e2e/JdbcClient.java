@@ -44,6 +44,25 @@ final class JdbcClient implements QueryClient {
         + "?useEncryption=false" + (cacheMode == null ? "" : "&strata_cache=" + cacheMode), p), false);
   }
 
+  /**
+   * pgjdbc on the Postgres wire; the cache mode is a startup option. Inside a transaction with
+   * a default fetch size, so large results stream in steps as BI tools configure pgjdbc.
+   */
+  static JdbcClient postgres(String host, int port, String user, String password,
+      String cacheMode) throws SQLException {
+    Properties p = new Properties();
+    p.setProperty("user", user);
+    p.setProperty("password", password);
+    p.setProperty("defaultRowFetchSize", "10000");
+    if (cacheMode != null) {
+      p.setProperty("options", "-c strata_cache=" + cacheMode);
+    }
+    Connection c = DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port
+        + "/strata", p);
+    c.setAutoCommit(false);
+    return new JdbcClient(c, false);
+  }
+
   /** A warehouse's own driver, for the baseline. */
   static JdbcClient direct(Connection warehouse) {
     return new JdbcClient(warehouse, true);

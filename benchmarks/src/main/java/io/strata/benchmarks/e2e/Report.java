@@ -337,6 +337,13 @@ final class Report {
       out.add(new Target("Flight SQL ≥ 500 MB/s", String.format(Locale.ROOT, "%,.0f MB/s", mb), mb,
           Double.isNaN(mb) ? null : mb >= 500));
     }
+    Series pgwire = throughputOf(E2e.PROTO_PGWIRE);
+    if (pgwire != null && flightJdbc != null) {
+      double x = rowsPerSecond(pgwire) / rowsPerSecond(flightJdbc);
+      out.add(new Target("Postgres wire (pgjdbc) ≥ the rows/s of the Flight SQL JDBC driver ("
+          + String.format(Locale.ROOT, "%,d", pgwire.rows) + " rows)", times(x), x,
+          Double.isNaN(x) ? null : x >= 1));
+    }
     for (Load[] l : concurrency) {
       if (l[0].protocol().equals(E2e.PROTO_FLIGHT) && l[0].clients() == 32) {
         out.add(new Target("≥ 5,000 cached queries/s at 32 clients over Flight SQL",

@@ -27,17 +27,20 @@ final class StrataProcess implements AutoCloseable {
   final int httpPort;
   final int jdbcPort;
   final int flightPort;
+  final int pgwirePort;
   final Path log;
   private final Process process;
   private final Thread hook;
 
-  private StrataProcess(String name, Process process, Path log, int http, int jdbc, int flight) {
+  private StrataProcess(String name, Process process, Path log, int http, int jdbc, int flight,
+      int pgwire) {
     this.name = name;
     this.process = process;
     this.log = log;
     this.httpPort = http;
     this.jdbcPort = jdbc;
     this.flightPort = flight;
+    this.pgwirePort = pgwire;
     this.hook = new Thread(this::stop, "stop-" + name);
     Runtime.getRuntime().addShutdownHook(hook);
   }
@@ -71,6 +74,8 @@ final class StrataProcess implements AutoCloseable {
     opts.add("-Dstrata.http.port=" + http);
     opts.add("-Dstrata.jdbc.port=" + jdbc);
     opts.add("-Dstrata.flight.port=" + flight);
+    int pgwire = freePort();
+    opts.add("-Dstrata.pgwire.port=" + pgwire);
     opts.add("-Dstrata.data-dir=" + dataDir.toAbsolutePath());
     settings.forEach((k, v) -> opts.add("-D" + k + "=" + v));
     for (String o : opts) {
@@ -83,7 +88,7 @@ final class StrataProcess implements AutoCloseable {
         .directory(dataDir.toFile()).redirectErrorStream(true)
         .redirectOutput(log.toFile());
     pb.environment().put("STRATA_JAVA_OPTS", String.join(" ", opts));
-    return new StrataProcess(name, pb.start(), log, http, jdbc, flight);
+    return new StrataProcess(name, pb.start(), log, http, jdbc, flight, pgwire);
   }
 
   long pid() {

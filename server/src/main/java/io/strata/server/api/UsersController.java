@@ -43,6 +43,7 @@ public class UsersController {
   private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9_.@-]{1,100}");
   private final UserStore users;
   private final AccessPolicy access;
+  /** Forgets remembered credentials after a change; derives each new password's SCRAM verifier. */
   private final AuthService auth;
 
   public UsersController(UserStore users, AccessPolicy access, AuthService auth) {
@@ -95,6 +96,7 @@ public class UsersController {
       SecurityController.checked(() -> { access.checkAttributes(in.attributes()); return null; });
     }
     User created = users.create(in.username(), Passwords.hash(in.password()), role);
+    auth.passwordSet(created, in.password());
     Map<String, Object> details = new java.util.LinkedHashMap<>();
     details.put("role", created.role().id());
     if (in.attributes() != null && !in.attributes().isNull()) {
@@ -137,6 +139,9 @@ public class UsersController {
     }
     User updated = users.update(id, hash, role, in.disabled());
     auth.credentialsChanged();
+    if (hash != null) {
+      auth.passwordSet(updated, in.password());
+    }
     Map<String, Object> changed = new java.util.LinkedHashMap<>();
     if (role != null) {
       changed.put("role", updated.role().id());

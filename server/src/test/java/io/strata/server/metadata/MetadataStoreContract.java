@@ -171,6 +171,24 @@ abstract class MetadataStoreContract {
     }
 
     @Test
+    void scramVerifiersFollowTheirUsersPassword() {
+        ScramVerifierStore verifiers = new ScramVerifierStore(db);
+        User carol = users.create("carol", "hash-1", Role.VIEWER);
+        assertThat(verifiers.find(carol)).isEmpty();
+        verifiers.put(carol, "SCRAM-SHA-256$4096:c2FsdA==$a2V5:a2V5");
+        verifiers.put(carol, "SCRAM-SHA-256$4096:c2FsdA==$b2V5:b2V5"); // replaces the first
+        assertThat(verifiers.find(carol)).contains("SCRAM-SHA-256$4096:c2FsdA==$b2V5:b2V5");
+        // a changed password makes it stale without anyone deleting it
+        User changed = users.update(carol.id(), "hash-2", null, null);
+        assertThat(verifiers.find(changed)).isEmpty();
+        verifiers.put(changed, "SCRAM-SHA-256$4096:c2FsdA==$c2V5:c2V5");
+        assertThat(verifiers.find(changed)).contains("SCRAM-SHA-256$4096:c2FsdA==$c2V5:c2V5");
+        users.delete(carol.id()); // and it goes with its user
+        User again = users.create("carol", "hash-2", Role.VIEWER);
+        assertThat(verifiers.find(again)).isEmpty();
+    }
+
+    @Test
     void usernamesAreUniqueAndCaseSensitive() {
         users.create("bob", "h", Role.VIEWER);
         assertThatThrownBy(() -> users.create("bob", "other", Role.ADMIN))

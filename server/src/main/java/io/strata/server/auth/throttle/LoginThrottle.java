@@ -60,7 +60,7 @@ public final class LoginThrottle {
         })
         .build();
     if (meters != null) { // registered up front so that /metrics shows them at zero
-      for (String endpoint : new String[] {"rest", "jdbc", "flight"}) {
+      for (String endpoint : new String[] {"rest", "jdbc", "flight", "pgwire"}) {
         Counter.builder("strata.auth.failures")
             .description("Failed authentications (wrong password, unknown or expired token)")
             .tag("endpoint", endpoint).register(meters);
