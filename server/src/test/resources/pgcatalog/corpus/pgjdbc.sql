@@ -24,7 +24,9 @@ strata | semantic | orders | TABLE | Orders placed by customers, one row per ord
 strata | semantic | products | TABLE | The product catalogue. |  |  |  |  |
 strata | semantic | sales | VIEW | Order lines with their order, customer and product, for BI tools. |  |  |  |  |
 
--- source: DatabaseMetaData.getColumns(null, "semantic", "customers", "%") (the driver first asks current_catalog)
+-- source: DatabaseMetaData.getColumns(null, "semantic", "customers", "%") (the driver first asks
+-- current_catalog). signup_date is a time dimension: Strata returns time dimensions as
+-- timestamps (as JDBC and Flight SQL describe it too), though the warehouse column is a DATE.
 select current_catalog
 -- expect:
 strata
@@ -37,7 +39,7 @@ strata | semantic | customers | name | 1043 | false | -1 | -1 | -1 | 2 | NULL | 
 strata | semantic | customers | region | 1043 | false | -1 | -1 | -1 | 3 | NULL | NULL | NULL | Sales region of the customer's country | 0 | b
 strata | semantic | customers | country | 1043 | false | -1 | -1 | -1 | 4 | NULL | NULL | NULL | NULL | 0 | b
 strata | semantic | customers | segment | 1043 | false | -1 | -1 | -1 | 5 | NULL | NULL | NULL | Consumer, Corporate or Small Business; null when unknown | 0 | b
-strata | semantic | customers | signup_date | 1082 | false | -1 | 4 | -1 | 6 | NULL | NULL | NULL | NULL | 0 | b
+strata | semantic | customers | signup_date | 1114 | false | -1 | 8 | -1 | 6 | NULL | NULL | NULL | NULL | 0 | b
 strata | semantic | customers | count | 20 | false | -1 | 8 | -1 | 7 | NULL | NULL | NULL | Number of customers | 0 | b
 strata | semantic | customers | corporate | 16 | false | -1 | 1 | -1 | 8 | NULL | NULL | NULL | NULL | 0 | b
 

@@ -77,7 +77,8 @@ final class PgRewrite extends SqlShuttle {
     // the other strings; Strata's are one character set
     if (literal instanceof org.apache.calcite.sql.SqlCharStringLiteral s
         && s.getNlsString().getCharsetName() != null
-        && s.getNlsString().getCharsetName().startsWith("UTF-16")) {
+        && s.getNlsString().getCharsetName().replace("-", "").toUpperCase(Locale.ROOT)
+            .startsWith("UTF16")) {
       String value = s.getNlsString().getValue();
       if (value.chars().allMatch(ch -> ch < 256)) {
         return SqlLiteral.createCharString(value, literal.getParserPosition());
@@ -166,6 +167,11 @@ final class PgRewrite extends SqlShuttle {
     }
     if (c.getOperator().getName().equalsIgnoreCase("CURRENT_CATALOG")) {
       return SqlLiteral.createCharString(PgCatalog.DATABASE, c.getParserPosition());
+    }
+    if (c.getKind() == SqlKind.SOME && c.operandCount() == 2 && "= SOME".equals(op)
+        && c.operand(1) instanceof org.apache.calcite.sql.SqlNodeList list && list.size() == 1
+        && vector(list.get(0)) != null) {
+      c.setOperand(1, list.get(0));
     }
     if (c.getKind() == SqlKind.SOME && c.operandCount() == 2 && vector(c.operand(1)) != null
         && "= SOME".equals(op)) {

@@ -25,6 +25,8 @@ final class PgText {
           // INTERVAL '2 days' -> INTERVAL '2' DAY
           // AS DEFAULT (SQLAlchemy's column alias) -> AS "default": reserved in Calcite
           + "|(?<alias>\\bAS\\s+(?<word>DEFAULT|USER|VALUE)\\b)"
+          // SELECT unnest(...) (SQLAlchemy): UNNEST is reserved in Calcite outside FROM
+          + "|(?<unnest>\\bSELECT\\s+unnest\\s*\\()"
           + "|(?<interval>\\bINTERVAL\\s*'\\s*(?<n>[+-]?\\d+(?:\\.\\d+)?)\\s*(?<unit>[A-Za-z]+)\\s*')",
       Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
 
@@ -39,6 +41,8 @@ final class PgText {
         replacement = " " + m.group("symbol") + " ";
       } else if (m.group("collate") != null) {
         replacement = "";
+      } else if (m.group("unnest") != null) {
+        replacement = "SELECT \"unnest\"(";
       } else if (m.group("alias") != null) {
         replacement = "AS \"" + m.group("word").toLowerCase(Locale.ROOT) + "\"";
       } else if (m.group("interval") != null) {

@@ -67,6 +67,88 @@ class PgCorpusTest {
     server.close();
   }
 
+  /** Rows of a Postgres session's statement, normalised as testkit's Answers normalises. */
+  List<List<String>> answers(String text) {
+    PreparedSql p = sql.prepare(text, session);
+    List<List<String>> out = new ArrayList<>();
+    try (SqlCursor c = sql.execute(p, List.of(), session)) {
+      while (c.next()) {
+        VectorSchemaRoot b = c.batch();
+        for (int r = 0; r < b.getRowCount(); r++) {
+          List<String> row = new ArrayList<>();
+          for (FieldVector v : b.getFieldVectors()) {
+            Object o = v.getObject(r);
+            row.add(io.strata.testkit.Answers.normalise(
+                o instanceof org.apache.arrow.vector.util.Text t ? t.toString() : o, null));
+          }
+          out.add(row);
+        }
+      }
+    }
+    return out;
+  }
+
+  @org.junit.jupiter.api.Test
+  void semanticQueriesInPostgresSyntaxAnswerAsRest() {
+    // pandas.read_sql's query, as SQLAlchemy sends it
+    List<List<String>> byStatus = answers(
+        "select status, count(*) from semantic.orders group by status order by status");
+    assertThat(byStatus).isNotEmpty().isEqualTo(server.answer("{\"measures\":[\"orders.count\"],"
+        + "\"dimensions\":[\"orders.status\"],\"order\":{\"orders.status\":\"asc\"}}"));
+    // quoted names, a :: cast in a filter, and the data source's table by its catalog schema
+    assertThat(answers("SELECT \"status\", MEASURE(\"count\") FROM \"semantic\".\"orders\""
+        + " WHERE \"channel\" = 'web'::text GROUP BY 1 ORDER BY 1")).isNotEmpty().isEqualTo(
+        server.answer("{\"measures\":[\"orders.count\"],\"dimensions\":[\"orders.status\"],"
+            + "\"filters\":[{\"member\":\"orders.channel\",\"operator\":\"equals\","
+            + "\"values\":[\"web\"]}],\"order\":{\"orders.status\":\"asc\"}}"));
+    assertThat(answers("SELECT status, count(*)::int8 FROM \"demo.retail\".orders"
+        + " GROUP BY 1 ORDER BY 1")).isEqualTo(byStatus);
+  }
+
+  @org.junit.jupiter.api.Test
+  void aUserSeesOnlyWhatTheyMayQuery() {
+    assertThat(server.admin().post("/api/v1/users", Map.of("username", "pgviewer", "password",
+        "pg-viewer-secret-1", "role", "viewer")).status()).isEqualTo(201);
+    assertThat(server.admin().post("/api/v1/security/grants", Map.of("kind", "member",
+        "target", "customers.name", "description", "personal data")).status()).isEqualTo(201);
+    assertThat(server.admin().post("/api/v1/security/grants", Map.of("kind", "model",
+        "target", "products", "users", List.of("admin"))).status()).isEqualTo(201);
+    TestServer.Client viewer = server.as("pgviewer", "pg-viewer-secret-1");
+    // through REST /api/v1/sql: the catalog is there on every SQL endpoint (standard syntax)
+    assertThat(sqlRows(viewer, "SELECT c.relname FROM pg_catalog.pg_class c JOIN"
+        + " pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'semantic'"
+        + " AND c.relkind IN ('r', 'v') ORDER BY 1"))
+        .containsExactly("customers", "order_items", "orders", "sales");
+    assertThat(sqlRows(viewer, "SELECT column_name FROM information_schema.columns"
+        + " WHERE table_schema = 'semantic' AND table_name = 'customers'"
+        + " ORDER BY ordinal_position"))
+        .containsExactly("customer_id", "region", "country", "segment", "signup_date", "count",
+            "corporate");
+    // no raw data-source grant: no data-source schema
+    assertThat(sqlRows(viewer, "SELECT nspname FROM pg_catalog.pg_namespace ORDER BY 1"))
+        .containsExactly("information_schema", "pg_catalog", "semantic");
+    // the admin still sees all of it
+    assertThat(answers("SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n"
+        + " ON n.oid = c.relnamespace WHERE n.nspname = 'semantic' AND c.relkind IN ('r', 'v')"))
+        .containsExactly(List.of("5.000000"));
+  }
+
+  static List<String> sqlRows(TestServer.Client c, String text) {
+    TestServer.Response r = c.post("/api/v1/sql", Map.of("sql", text));
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    List<String> out = new ArrayList<>();
+    for (com.fasterxml.jackson.databind.JsonNode row : r.json().path("data")) {
+      List<String> values = new ArrayList<>();
+      if (row.isArray()) {
+        row.forEach(v -> values.add(v.asText()));
+      } else {
+        row.fields().forEachRemaining(e -> values.add(e.getValue().asText()));
+      }
+      out.add(String.join("|", values));
+    }
+    return out;
+  }
+
   record Statement(String name, String sql, List<String> params, List<String> expected,
       boolean ordered) {}
 
