@@ -168,6 +168,10 @@ final class PgRewrite extends SqlShuttle {
     if (c.getOperator().getName().equalsIgnoreCase("CURRENT_CATALOG")) {
       return SqlLiteral.createCharString(PgCatalog.DATABASE, c.getParserPosition());
     }
+    if (c.getKind() == SqlKind.DOT && c.operand(0) instanceof SqlIdentifier record
+        && c.operand(1) instanceof SqlIdentifier f && last(f).equals("x")) {
+      return record; // (keys).x of an expanded array (see unnest): the item itself
+    }
     if (c.getKind() == SqlKind.SOME && c.operandCount() == 2 && "= SOME".equals(op)
         && c.operand(1) instanceof org.apache.calcite.sql.SqlNodeList list && list.size() == 1
         && vector(list.get(0)) != null) {
@@ -233,9 +237,20 @@ final class PgRewrite extends SqlShuttle {
     for (int k = 0; k < items.size(); k++) {
       SqlNode item = items.get(k);
       SqlNode expr = item.getKind() == SqlKind.AS ? ((SqlCall) item).operand(0) : item;
+      String field = "x";
+      if (expr.getKind() == SqlKind.DOT && ((SqlCall) expr).operand(1) instanceof SqlIdentifier f
+          && "_pg_expandarray".equals(functionName(((SqlCall) expr).operand(0)))) {
+        field = last(f);
+        expr = ((SqlCall) expr).operand(0);
+      }
       String fn = functionName(expr);
-      if (fn == null || !(fn.equals("unnest") || fn.equals("generate_subscripts"))) {
+      if (fn == null || !(fn.equals("unnest") || fn.equals("generate_subscripts")
+          || fn.equals("_pg_expandarray"))) {
         continue;
+      }
+      // information_schema._pg_expandarray(v) is the record (x, n): the item, its position
+      if (fn.equals("_pg_expandarray")) {
+        fn = field.equals("n") ? "generate_subscripts" : "unnest";
       }
       SqlCall call = (SqlCall) expr;
       Integer base = call.operandCount() == 0 ? null : vector(call.operand(0));
@@ -245,7 +260,9 @@ final class PgRewrite extends SqlShuttle {
       }
       vector = call.operand(0);
       SqlParserPos pos = call.getParserPosition();
-      SqlNode index = template("strata_s.i - 1 + " + base);
+      SqlNode index = template(fn.equals("generate_subscripts") && base == 0
+          && functionName(expr).equals("_pg_expandarray") ? "strata_s.i"
+          : "strata_s.i - 1 + " + base);
       SqlNode value = fn.equals("unnest")
           ? udf("strata$vector_at", pos, vector, index,
               SqlLiteral.createExactNumeric(String.valueOf(base), pos))
