@@ -88,6 +88,11 @@ public class ServerFactory {
   }
 
   @Singleton
+  io.strata.server.metadata.ScramVerifierStore scramVerifiers(MetadataDatabase db) {
+    return new io.strata.server.metadata.ScramVerifierStore(db);
+  }
+
+  @Singleton
   TokenStore tokens(MetadataDatabase db) {
     return new TokenStore(db);
   }

@@ -59,6 +59,9 @@ class ChildServerCrashTest {
     if (List.of(extra).stream().noneMatch(e -> e.startsWith("-Dstrata.jdbc."))) {
       cmd.add("-Dstrata.jdbc.enabled=false");
     }
+    if (List.of(extra).stream().noneMatch(e -> e.startsWith("-Dstrata.pgwire."))) {
+      cmd.add("-Dstrata.pgwire.enabled=false");
+    }
     cmd.addAll(List.of(extra));
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), StrataServer.class.getName()));
     Path log = dataDir.resolve("server-" + System.nanoTime() + ".log");
@@ -251,6 +254,57 @@ class ChildServerCrashTest {
       assertThat(child.process().isAlive()).isTrue();
       assertThat(send("POST", child.base().resolve("/api/v1/query"), "{\"measures\":[\"orders.count\"]}")
           .statusCode()).isEqualTo(200);
+      assertThat(Files.readString(child.log())).doesNotContain("OutOfMemoryError");
+    } finally {
+      child.process().destroy();
+      child.process().waitFor(1, TimeUnit.MINUTES);
+    }
+  }
+
+  /**
+   * A one-million-row raw result streamed over the Postgres wire to pgjdbc reading 1,000 rows a
+   * fetch (a portal with a row limit) from a server with a 256 MB heap: every row arrives in
+   * order, another client connects mid-stream, and the server runs out of nothing.
+   */
+  @Test
+  void aSmallHeapServerStreamsAMillionRowsOverThePostgresWire() throws Exception {
+    Path dir = Files.createTempDirectory("strata-heap-test");
+    int pgPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      pgPort = s.getLocalPort();
+    }
+    Child child = start(dir, "-Dstrata.query.max-rows=2000000",
+        "-Dstrata.pgwire.port=" + pgPort);
+    try {
+      String url = "jdbc:postgresql://127.0.0.1:" + pgPort + "/strata";
+      long rows = 0;
+      long sum = 0;
+      try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "admin", PASSWORD)) {
+        c.setAutoCommit(false); // pgjdbc fetches in steps inside a transaction
+        try (java.sql.Statement st = c.createStatement()) {
+          st.setFetchSize(1_000);
+          try (java.sql.ResultSet rs = st.executeQuery("SELECT o1.order_id, o2.order_id AS other,"
+              + " o1.status FROM demo.retail.orders o1 CROSS JOIN demo.retail.orders o2"
+              + " LIMIT 1000000")) {
+            while (rs.next()) {
+              rows++;
+              sum += rs.getLong(2);
+              if (rows == 300_000) {
+                try (java.sql.Connection other = java.sql.DriverManager.getConnection(url,
+                    "admin", PASSWORD); java.sql.Statement os = other.createStatement();
+                    java.sql.ResultSet n = os.executeQuery(
+                        "SELECT MEASURE(count) FROM semantic.orders")) {
+                  assertThat(n.next()).isTrue();
+                }
+              }
+            }
+          }
+        }
+        c.commit();
+      }
+      assertThat(rows).isEqualTo(1_000_000);
+      assertThat(sum).isPositive();
+      assertThat(child.process().isAlive()).isTrue();
       assertThat(Files.readString(child.log())).doesNotContain("OutOfMemoryError");
     } finally {
       child.process().destroy();

@@ -51,6 +51,7 @@ class ServeIT {
     // A hyphenated setting from its environment variable: strata.query.max-rows.
     pb.environment().put("STRATA_QUERY_MAX_ROWS", "10");
     pb.environment().put("STRATA_FLIGHT_PORT", "0");
+    pb.environment().put("STRATA_PGWIRE_PORT", "0");
     Process server = pb.start();
     try {
       HttpClient http = HttpClient.newHttpClient();
@@ -127,6 +128,18 @@ class ServeIT {
           }
         }
         assertThat(rows).isBetween(2L, 10L);
+      }
+
+      // the Postgres wire, on by default, through pgjdbc with SCRAM-SHA-256
+      java.util.regex.Matcher pg = java.util.regex.Pattern
+          .compile("Postgres wire listening on port (\\d+)").matcher(Files.readString(log));
+      assertThat(pg.find()).as("the log names the Postgres wire port").isTrue();
+      try (java.sql.Connection c = java.sql.DriverManager.getConnection(
+          "jdbc:postgresql://127.0.0.1:" + pg.group(1) + "/strata", "admin", password);
+          java.sql.Statement st = c.createStatement();
+          java.sql.ResultSet rs = st.executeQuery("SELECT MEASURE(count) FROM semantic.orders")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getLong(1)).isEqualTo(100_000);
       }
     } finally {
       server.destroy(); // SIGTERM: graceful shutdown

@@ -70,6 +70,7 @@ public final class TestServer implements AutoCloseable {
     props.put("strata.models.poll-interval", "1s");
     props.put("strata.jdbc.port", 0);
     props.put("strata.flight.port", 0);
+    props.put("strata.pgwire.port", 0);
     props.putAll(extra);
     return new TestServer(StrataServer.start(props), dir);
   }
@@ -103,6 +104,11 @@ public final class TestServer implements AutoCloseable {
   /** The port of the Arrow Flight SQL endpoint. */
   public int flightPort() {
     return context.getBean(io.strata.server.flight.FlightEndpoint.class).port();
+  }
+
+  /** The port of the Postgres wire endpoint. */
+  public int pgwirePort() {
+    return context.getBean(io.strata.server.pgwire.PgWireEndpoint.class).port();
   }
 
   /**

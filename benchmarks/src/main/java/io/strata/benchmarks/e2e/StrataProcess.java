@@ -71,6 +71,7 @@ final class StrataProcess implements AutoCloseable {
     opts.add("-Dstrata.http.port=" + http);
     opts.add("-Dstrata.jdbc.port=" + jdbc);
     opts.add("-Dstrata.flight.port=" + flight);
+    opts.add("-Dstrata.pgwire.port=" + freePort());
     opts.add("-Dstrata.data-dir=" + dataDir.toAbsolutePath());
     settings.forEach((k, v) -> opts.add("-D" + k + "=" + v));
     for (String o : opts) {

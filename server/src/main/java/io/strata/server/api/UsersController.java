@@ -39,6 +39,10 @@ public class UsersController {
   @Inject
   AuditLog audit;
 
+  /** Derives the SCRAM verifier of each password set here (for Postgres clients). */
+  @Inject
+  io.strata.server.auth.AuthService auth;
+
   private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9_.@-]{1,100}");
   private final UserStore users;
   private final AccessPolicy access;
@@ -92,6 +96,7 @@ public class UsersController {
       SecurityController.checked(() -> { access.checkAttributes(in.attributes()); return null; });
     }
     User created = users.create(in.username(), Passwords.hash(in.password()), role);
+    auth.passwordSet(created, in.password());
     Map<String, Object> details = new java.util.LinkedHashMap<>();
     details.put("role", created.role().id());
     if (in.attributes() != null && !in.attributes().isNull()) {
@@ -133,6 +138,9 @@ public class UsersController {
       SecurityController.checked(() -> { access.checkAttributes(in.attributes()); return null; });
     }
     User updated = users.update(id, hash, role, in.disabled());
+    if (hash != null) {
+      auth.passwordSet(updated, in.password());
+    }
     Map<String, Object> changed = new java.util.LinkedHashMap<>();
     if (role != null) {
       changed.put("role", updated.role().id());

@@ -49,6 +49,7 @@ public final class AuthService {
   private final Clock clock;
   private final Duration sessionTtl;
   private final LoginThrottle throttle;
+  private final io.strata.server.metadata.ScramVerifierStore scram;
   private final Cache<String, Boolean> verified = Caffeine.newBuilder()
       .maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(1)).build();
 
@@ -59,8 +60,10 @@ public final class AuthService {
   public record IssuedToken(ApiToken token, String secret) {}
 
   public AuthService(UserStore users, TokenStore tokens, SessionStore sessions,
-      StrataConfig config, Clock clock, LoginThrottle throttle) {
+      StrataConfig config, Clock clock, LoginThrottle throttle,
+      io.strata.server.metadata.ScramVerifierStore scram) {
     this.users = users;
+    this.scram = scram;
     this.tokens = tokens;
     this.sessions = sessions;
     this.clock = clock;
@@ -164,9 +167,55 @@ public final class AuthService {
       ok = Passwords.verify(password, hash);
       if (ok) {
         verified.put(key, Boolean.TRUE);
+        if (scram.find(user.get()).isEmpty()) {
+          // users from before SCRAM (or whose verifier went stale) get one at their next login
+          passwordSet(user.get(), password);
+        }
       }
     }
     return ok && !user.get().disabled() ? user.map(u -> principal(u, "basic")) : Optional.empty();
+  }
+
+  /**
+   * Derives and stores the SCRAM verifier of {@code user}'s password (just set, or just
+   * verified), so that Postgres clients can log in with SCRAM-SHA-256.
+   */
+  public void passwordSet(User user, String password) {
+    scram.put(user, ScramVerifier.derive(password).encode());
+  }
+
+  /**
+   * The first step of a SCRAM login of {@code username}: its verifier, or empty when the user
+   * does not exist, is disabled or has none yet (the caller goes on with a made-up one, so that
+   * a client cannot tell these apart). Throttled like a password.
+   *
+   * @throws LoginRefusedException when the user or the client must wait
+   */
+  public Optional<ScramVerifier> scramVerifier(String username, Client client) {
+    Optional<LoginThrottle.Refusal> refusal = throttle.refusal(username, client);
+    Optional<User> user = users.find(username).filter(u -> !u.disabled());
+    // the loopback admin rule, as for passwords
+    if (refusal.isPresent() && (!refusal.get().userOnly() || !client.loopback()
+        || user.map(u -> u.role() != Role.ADMIN).orElse(true))) {
+      throw refusal.get().exception();
+    }
+    return user.flatMap(scram::find).map(ScramVerifier::parse);
+  }
+
+  /**
+   * The last step of a SCRAM login: records its outcome with the throttle and answers who logged
+   * in when {@code proofValid}.
+   */
+  public Optional<Principal> scramLogin(String username, boolean proofValid, Client client) {
+    Optional<Principal> p = proofValid
+        ? users.find(username).filter(u -> !u.disabled()).map(u -> principal(u, "scram"))
+        : Optional.empty();
+    if (p.isPresent()) {
+      throttle.succeeded(username, client);
+    } else {
+      throttle.failed(username, client);
+    }
+    return p;
   }
 
   /**

@@ -142,7 +142,7 @@ public final class Bootstrap implements ApplicationEventListener<StartupEvent> {
       }
       LOG.info("created user 'admin' with the password from STRATA_ADMIN_PASSWORD");
     }
-    users.create("admin", Passwords.hash(password), Role.ADMIN);
+    auth.passwordSet(users.create("admin", Passwords.hash(password), Role.ADMIN), password);
     audit.record(null, "create", "user", "admin", Map.of("role", "admin", "firstStart", true));
   }
 

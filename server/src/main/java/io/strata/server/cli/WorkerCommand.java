@@ -56,6 +56,7 @@ final class WorkerCommand implements Callable<Integer> {
     props.put("strata.demo.enabled", "false");
     props.put("strata.jdbc.enabled", "false");
     props.put("strata.flight.enabled", "false");
+    props.put("strata.pgwire.enabled", "false");
     if (threads != null) {
       props.put("strata.workers.threads", threads);
     }

@@ -42,6 +42,7 @@ public record StrataConfig(
     int flightPort,
     Optional<Path> flightTlsCert,
     Optional<Path> flightTlsKey,
+    PgWireSettings pgwire,
     CacheSettings cache,
     io.strata.server.sql.SqlLimits sqlLimits,
     RestSettings rest) {
@@ -53,6 +54,15 @@ public record StrataConfig(
    * @param csvNeutraliseFormulas whether CSV text that looks like a formula is written as text
    */
   public record RestSettings(long maxJsonBytes, boolean csvNeutraliseFormulas) {}
+
+  /**
+   * The Postgres wire endpoint.
+   *
+   * @param enabled whether it listens
+   * @param port its port, 0 for a free one
+   * @param maxMessageBytes the largest protocol message accepted
+   */
+  public record PgWireSettings(boolean enabled, int port, int maxMessageBytes) {}
 
   /** Thrown for settings that cannot be used; names every bad one. */
   public static final class InvalidConfigException extends RuntimeException {
@@ -97,6 +107,8 @@ public record StrataConfig(
         r.integer(Setting.FLIGHT_PORT, 0, 65535),
         r.file(Setting.FLIGHT_TLS_CERT),
         r.file(Setting.FLIGHT_TLS_KEY),
+        new PgWireSettings(r.bool(Setting.PGWIRE_ENABLED), r.integer(Setting.PGWIRE_PORT, 0, 65535),
+            (int) Math.min(Integer.MAX_VALUE, r.bytes(Setting.PGWIRE_MAX_MESSAGE_SIZE))),
         cache(r),
         new io.strata.server.sql.SqlLimits(r.integer(Setting.SQL_MAX_LENGTH, 100, Integer.MAX_VALUE - 1),
             r.integer(Setting.SQL_MAX_DEPTH, 10, 100_000), r.integer(Setting.SQL_MAX_IN_LIST, 1, 10_000_000),
@@ -105,6 +117,11 @@ public record StrataConfig(
     if (c.rest().maxJsonBytes() < 1024
         && parseBytes(r.text(Setting.QUERY_MAX_JSON_BYTES)).isPresent()) {
       r.problem(Setting.QUERY_MAX_JSON_BYTES, r.text(Setting.QUERY_MAX_JSON_BYTES),
+          "expected at least 1KB");
+    }
+    if (c.pgwire().maxMessageBytes() < 1024
+        && parseBytes(r.text(Setting.PGWIRE_MAX_MESSAGE_SIZE)).isPresent()) {
+      r.problem(Setting.PGWIRE_MAX_MESSAGE_SIZE, r.text(Setting.PGWIRE_MAX_MESSAGE_SIZE),
           "expected at least 1KB");
     }
     if (c.flightTlsCert().isPresent() != c.flightTlsKey().isPresent()) {
