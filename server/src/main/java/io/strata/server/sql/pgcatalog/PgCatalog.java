@@ -129,6 +129,8 @@ public final class PgCatalog {
     schema.add("pg_encoding_to_char",
         ScalarFunctionImpl.create(PgFunctions.class, "pgEncodingToChar"));
     schema.add("date_trunc", ScalarFunctionImpl.create(PgFunctions.class, "dateTrunc"));
+    schema.add("array_to_string",
+        ScalarFunctionImpl.create(PgFunctions.class, "arrayToString"));
     schema.add("strata$vector_has", ScalarFunctionImpl.create(PgFunctions.class, "vectorHas"));
     schema.add("strata$vector_at", ScalarFunctionImpl.create(PgFunctions.class, "vectorAt"));
     schema.add("strata$vector_length",

@@ -120,6 +120,22 @@ public final class PgFunctions {
     return null;
   }
 
+  /** {@code array_to_string(array, separator)}: the non-null items joined. */
+  public static String arrayToString(List<Object> array, String separator) {
+    if (array == null || separator == null) {
+      return null;
+    }
+    StringBuilder b = new StringBuilder();
+    boolean first = true;
+    for (Object o : array) {
+      if (o != null) {
+        b.append(first ? "" : separator).append(o);
+        first = false;
+      }
+    }
+    return b.toString();
+  }
+
   /** The number of elements of an int2vector or int2[] in text form. */
   public static Integer vectorLength(String vector) {
     if (vector == null) {

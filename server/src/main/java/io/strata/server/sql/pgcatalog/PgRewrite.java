@@ -519,8 +519,8 @@ final class PgRewrite extends SqlShuttle {
       case "pg_encoding_to_char" -> {
         return udf("pg_encoding_to_char", pos, args.toArray(SqlNode[]::new));
       }
-      case "date_trunc" -> {
-        return udf("date_trunc", pos, args.toArray(SqlNode[]::new));
+      case "date_trunc", "array_to_string" -> {
+        return udf(name, pos, args.toArray(SqlNode[]::new));
       }
       default -> {
         if (qualifier == null) {

@@ -304,6 +304,13 @@ final class PgTables {
         + " extversion T", none());
     pg("pg_depend", "classid I, objid I, objsubid I, refclassid I, refobjid I,"
         + " refobjsubid I, deptype T", none());
+    // what psql's \d reads besides the table, its columns and indexes
+    pg("pg_statistic_ext", "oid I, stxrelid I, stxname T, stxnamespace I, stxowner I,"
+        + " stxstattarget I, stxkeys T, stxkind T", none());
+    pg("pg_publication", "oid I, pubname T, pubowner I, puballtables B, pubinsert B,"
+        + " pubupdate B, pubdelete B, pubtruncate B, pubviaroot B", none());
+    pg("pg_publication_rel", "oid I, prpubid I, prrelid I, prqual T, prattrs T", none());
+    pg("pg_publication_namespace", "oid I, pnpubid I, pnnspid I", none());
     pg("pg_foreign_table", "ftrelid I, ftserver I, ftoptions T", none());
     pg("pg_matviews", "schemaname T, matviewname T, matviewowner T, tablespace T,"
         + " hasindexes B, ispopulated B, definition T", none());

@@ -82,6 +82,13 @@ class PgCatalogClientsTest {
     Run dn = run(List.of("psql", "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", "\\dn"),
         pgEnv());
     assertThat(lines(dn.out())).containsExactly("demo.retail|strata", "semantic|strata");
+    // \d reads the relation, its columns, indexes, policies, statistics, publications and
+    // inheritance: all of it must answer for psql to print the table
+    Run d = run(List.of("psql", "-X", "-A", "-v", "ON_ERROR_STOP=1", "-c",
+        "\\d semantic.orders"), pgEnv());
+    assertThat(lines(d.out())).contains("Table \"semantic.orders\"", "order_id|bigint|||",
+        "status|character varying|||", "ordered_at|timestamp without time zone|||",
+        "Indexes:", "    \"orders_pkey\" PRIMARY KEY, btree (order_id)");
   }
 
   @Test
