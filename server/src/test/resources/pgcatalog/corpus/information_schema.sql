@@ -1,6 +1,5 @@
--- information_schema as BI tools' table and column pickers read it (Grafana's and Metabase's
--- Postgres query builders list tables and columns this way; Tableau's Postgres connector
--- reads key_column_usage for keys).
+-- information_schema listings of tables, schemas, columns, views and primary keys, written for
+-- Strata in the plain form table and column pickers use (not captured from a particular tool).
 
 -- source: tables of a schema
 SELECT table_name, table_type FROM information_schema.tables
