@@ -299,9 +299,9 @@ final class PgCommands {
     int type = f.equals("pg_backend_pid") ? PgTypes.INT4 : PgTypes.TEXT;
     return new Command("SELECT 1", List.of(column), List.of(type), s -> {
       String v = switch (f) {
-        case "version" -> "PostgreSQL " + PgSettings.SERVER_VERSION
-            + " on x86_64-pc-linux-gnu, a Postgres-compatible endpoint of Strata, 64-bit";
-        case "current_schema" -> "public";
+        // the same answers as the SQL path's (a statement that is more than the call)
+        case "version" -> io.strata.server.sql.pgcatalog.PgCatalog.VERSION;
+        case "current_schema" -> io.strata.server.sql.pgcatalog.PgCatalog.SEMANTIC;
         case "current_database", "current_catalog" -> s.database();
         case "pg_backend_pid" -> Integer.toString(s.pid());
         default -> s.user();

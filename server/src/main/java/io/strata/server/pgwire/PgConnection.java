@@ -133,7 +133,9 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements PgComma
   private Principal principal;
   private PgScram scram;
   private PgSettings settings;
-  private final SqlSession.Options options = new SqlSession.Options();
+  // statements are read as Postgres SQL, over the emulated pg_catalog (server.sql.pgcatalog)
+  private final SqlSession.Options options = SqlSession.Options.postgres(
+      io.strata.acceleration.cache.CacheMode.ON);
   private boolean inBlock;
   private boolean failedBlock;
   private boolean skipToSync;

@@ -28,6 +28,13 @@ final class SqlParsing {
       .withQuotedCasing(Casing.UNCHANGED)
       .withCaseSensitive(false)
       .withConformance(SqlConformanceEnum.LENIENT);
+  /**
+   * Postgres sessions' parser: Calcite's Babel parser ({@code ::}, {@code ILIKE}, {@code E''},
+   * {@code ~}, array subscripts) with the same quoting and casing rules.
+   */
+  static final SqlParser.Config POSTGRES = CONFIG
+      .withParserFactory(org.apache.calcite.sql.parser.babel.SqlBabelParserImpl.FACTORY)
+      .withConformance(SqlConformanceEnum.BABEL);
 
   /** Statements that write or change something, named by their first keyword. */
   private static final Set<String> WRITES = Set.of("INSERT", "UPDATE", "DELETE", "MERGE",
@@ -90,8 +97,28 @@ final class SqlParsing {
    * @throws SqlQueryException PARSE_ERROR with the position, or READ_ONLY
    */
   static Parsed parse(String sql, java.util.function.Supplier<Set<String>> names) {
+    return parse(sql, names, null);
+  }
+
+  /**
+   * As {@link #parse(String, java.util.function.Supplier)}; for a Postgres session (its user's
+   * name given) the text is read as Postgres SQL and rewritten into Strata's
+   * ({@link io.strata.server.sql.pgcatalog.PgCatalog#text}, {@code #rewrite}).
+   */
+  static Parsed parse(String sql, java.util.function.Supplier<Set<String>> names,
+      String postgresUser) {
+    if (postgresUser != null) {
+      Parsed p = parseAs(io.strata.server.sql.pgcatalog.PgCatalog.text(sql), names, POSTGRES);
+      return new Parsed(io.strata.server.sql.pgcatalog.PgCatalog.rewrite(p.node(),
+          postgresUser), p.shifts());
+    }
+    return parseAs(sql, names, CONFIG);
+  }
+
+  private static Parsed parseAs(String sql, java.util.function.Supplier<Set<String>> names,
+      SqlParser.Config config) {
     try {
-      return new Parsed(parse(sql), Shifts.NONE);
+      return new Parsed(parse(sql, config), Shifts.NONE);
     } catch (SqlQueryException e) {
       if (e.code() != Code.PARSE_ERROR || sql == null) {
         throw e;
@@ -102,7 +129,7 @@ final class SqlParsing {
         throw e;
       }
       try {
-        return new Parsed(parse(quoted), shifts);
+        return new Parsed(parse(quoted, config), shifts);
       } catch (SqlQueryException again) {
         throw e;
       }
@@ -192,12 +219,16 @@ final class SqlParsing {
    * @throws SqlQueryException PARSE_ERROR with the position, or READ_ONLY
    */
   static SqlNode parse(String sql) {
+    return parse(sql, CONFIG);
+  }
+
+  private static SqlNode parse(String sql, SqlParser.Config config) {
     if (sql == null || sql.isBlank()) {
       throw new SqlQueryException(Code.PARSE_ERROR, "the SQL statement is empty", 0, 0);
     }
     SqlNodeList statements;
     try {
-      statements = SqlParser.create(sql, CONFIG).parseStmtList();
+      statements = SqlParser.create(sql, config).parseStmtList();
     } catch (SqlParseException e) {
       String word = firstWord(sql);
       if (word != null && WRITES.contains(word)) {

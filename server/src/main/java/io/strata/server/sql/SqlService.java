@@ -13,6 +13,7 @@ import io.strata.server.query.QueryExecutionException;
 import io.strata.server.query.QueryRequest;
 import io.strata.server.query.QueryService;
 import io.strata.server.security.SecurityContext;
+import io.strata.server.sql.pgcatalog.PgCatalog;
 import io.strata.server.sql.SqlQueryException.Code;
 import java.io.Reader;
 import java.math.BigDecimal;
@@ -138,8 +139,10 @@ public final class SqlService implements AutoCloseable {
 
   private PreparedSql prepare(String sql, SecurityContext security, SqlSession session) {
     SemanticTables tables = this.tables.as(security);
+    String postgres = session != null && session.options().postgres() ? security.username()
+        : null;
     try {
-      return guarded(() -> prepareChecked(sql, tables));
+      return guarded(() -> prepareChecked(sql, tables, postgres));
     } catch (SqlQueryException e) {
       if (e.code() == Code.TOO_COMPLEX && session != null) {
         long micros = 0;
@@ -150,12 +153,12 @@ public final class SqlService implements AutoCloseable {
     }
   }
 
-  private PreparedSql prepareChecked(String sql, SemanticTables tables) {
+  private PreparedSql prepareChecked(String sql, SemanticTables tables, String postgres) {
     if (setCache(sql) != null) {
       return new PreparedSql(sql, 0, List.of(new SqlColumn(SET_CACHE_COLUMN, java.sql.Types.VARCHAR,
           "VARCHAR", true, 16, 0, "the connection's results-cache mode")));
     }
-    SqlParsing.Parsed parsed = parse(sql, tables);
+    SqlParsing.Parsed parsed = parse(sql, tables, postgres);
     int[] count = {0};
     parsed.node().accept(new SqlShuttle() {
       @Override
@@ -236,13 +239,14 @@ public final class SqlService implements AutoCloseable {
       return new ArrowSqlCursors.Lines(UUID.randomUUID().toString(), SET_CACHE_COLUMN,
           List.of(set.id()), allocator);
     }
-    SqlParsing.Parsed parsed = parse(statement.sql(), tables);
+    String postgres = session.options().postgres() ? session.user() : null;
+    SqlParsing.Parsed parsed = parse(statement.sql(), tables, postgres);
     SqlNode node = bind(parsed.node(), parameters == null ? List.of() : parameters);
     if (node instanceof SqlExplain explain) {
       List<Object> values = parameters == null ? List.of() : parameters;
       // Calcite's validator rewrites the tree it validates: each use gets a fresh one
       Supplier<SqlNode> fresh = () -> ((SqlExplain) bind(
-          parse(statement.sql(), tables).node(), values)).getExplicandum();
+          parse(statement.sql(), tables, postgres).node(), values)).getExplicandum();
       return explain(explain, fresh, parsed.shifts(), statement.sql(), session);
     }
     SemanticSelect.Translation t = SemanticSelect.of(node, tables, parsed.shifts());
@@ -288,9 +292,10 @@ public final class SqlService implements AutoCloseable {
   }
 
   /** Parses {@code sql} within this service's {@link SqlLimits}. */
-  private SqlParsing.Parsed parse(String sql, SemanticTables tables) {
+  /** @param postgres the user of a Postgres session (its SQL is Postgres's), else null */
+  private SqlParsing.Parsed parse(String sql, SemanticTables tables, String postgres) {
     SqlParsing.checkText(sql, limits);
-    SqlParsing.Parsed parsed = SqlParsing.parse(sql, () -> names(tables));
+    SqlParsing.Parsed parsed = SqlParsing.parse(sql, () -> names(tables), postgres);
     SqlParsing.checkTree(parsed, limits);
     return parsed;
   }
@@ -492,6 +497,9 @@ public final class SqlService implements AutoCloseable {
     p.setProperty("parserFactory", NodeParser.class.getName() + "#FACTORY");
     Connection c = calcite.connect("jdbc:calcite:", p);
     SchemaPlus root = c.unwrap(CalciteConnection.class).getRootSchema();
+    // the Postgres catalog lists every table the user may query: built only when named
+    PgCatalog.addTo(root, PgCatalog.referencedBy(statement)
+        ? () -> tables(exec.session.security()) : null, exec.session.user());
     // Only the data sources the statement names: Calcite walks every schema under the root
     // while preparing (looking for lattices), which would list the catalog of each data source,
     // and wait on a dead one, for every statement.

@@ -39,13 +39,34 @@ public record SqlSession(SecurityContext security, String endpoint, SqlCancel ca
   /** A connection's settings. Thread-safe. */
   public static final class Options {
     private volatile CacheMode cache;
+    private final boolean postgres;
 
     public Options() {
       this(CacheMode.ON);
     }
 
     public Options(CacheMode cache) {
+      this(cache, false);
+    }
+
+    /**
+     * @param postgres whether statements are read as Postgres SQL (the Postgres wire endpoint's
+     *     sessions): {@code ::} casts, {@code E''} strings, {@code OPERATOR(pg_catalog.~)},
+     *     {@code INTERVAL '1 day'}, Postgres type and function names; see {@code PgCatalog}
+     */
+    public Options(CacheMode cache, boolean postgres) {
       this.cache = cache == null ? CacheMode.ON : cache;
+      this.postgres = postgres;
+    }
+
+    /** Options of a Postgres-wire session: Postgres SQL, the cache mode given. */
+    public static Options postgres(CacheMode cache) {
+      return new Options(cache, true);
+    }
+
+    /** Whether this connection's statements are read as Postgres SQL. */
+    public boolean postgres() {
+      return postgres;
     }
 
     /**

@@ -1,0 +1,152 @@
+package io.strata.server.sql.pgcatalog;
+
+import java.sql.Timestamp;
+import java.time.DayOfWeek;
+import java.time.LocalDateTime;
+import java.time.temporal.ChronoUnit;
+import java.time.temporal.TemporalAdjusters;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Postgres functions Calcite computes, registered as user-defined functions of the root schema
+ * and of {@code pg_catalog}. Those that depend on the catalog's contents are not here: the
+ * statement is rewritten to read the catalog tables instead ({@link PgRewrite}).
+ */
+public final class PgFunctions {
+  /** A function as {@code pg_proc} lists it: argument and result type OIDs. */
+  record Signature(String name, int[] arguments, int returns) {}
+
+  static final List<Signature> SIGNATURES = List.of(
+      new Signature("format_type", new int[] {PgTypes.OID, PgTypes.INT4}, PgTypes.TEXT),
+      new Signature("date_trunc", new int[] {PgTypes.TEXT, PgTypes.TIMESTAMP},
+          PgTypes.TIMESTAMP),
+      new Signature("pg_encoding_to_char", new int[] {PgTypes.INT4}, PgTypes.NAME),
+      new Signature("version", new int[] {}, PgTypes.TEXT),
+      new Signature("current_database", new int[] {}, PgTypes.NAME),
+      new Signature("current_schema", new int[] {}, PgTypes.NAME),
+      new Signature("obj_description", new int[] {PgTypes.OID, PgTypes.NAME}, PgTypes.TEXT),
+      new Signature("col_description", new int[] {PgTypes.OID, PgTypes.INT4}, PgTypes.TEXT),
+      new Signature("pg_get_userbyid", new int[] {PgTypes.OID}, PgTypes.NAME),
+      new Signature("pg_table_is_visible", new int[] {PgTypes.OID}, PgTypes.BOOL),
+      new Signature("has_table_privilege", new int[] {PgTypes.TEXT, PgTypes.TEXT},
+          PgTypes.BOOL),
+      new Signature("has_schema_privilege", new int[] {PgTypes.TEXT, PgTypes.TEXT},
+          PgTypes.BOOL),
+      new Signature("pg_get_expr", new int[] {PgTypes.TEXT, PgTypes.OID}, PgTypes.TEXT),
+      new Signature("pg_get_indexdef", new int[] {PgTypes.OID, PgTypes.INT4, PgTypes.BOOL},
+          PgTypes.TEXT),
+      new Signature("pg_get_constraintdef", new int[] {PgTypes.OID, PgTypes.BOOL},
+          PgTypes.TEXT));
+
+  private PgFunctions() {}
+
+  /** {@code format_type(type_oid, typemod)}. */
+  public static String formatType(Integer oid, Integer typmod) {
+    return PgTypes.formatType(oid, typmod);
+  }
+
+  /** {@code pg_encoding_to_char(encoding)}: Strata speaks UTF-8 only (encoding 6). */
+  public static String pgEncodingToChar(Integer encoding) {
+    return encoding == null ? null : encoding == 6 ? "UTF8" : "";
+  }
+
+  /**
+   * Postgres's {@code date_trunc(field, source)} for statements Calcite computes (a semantic
+   * SELECT's {@code date_trunc} is a time dimension's granularity, run by the warehouse).
+   *
+   * @throws IllegalArgumentException naming the unit when Postgres does not know it
+   */
+  public static Timestamp dateTrunc(String field, Timestamp source) {
+    if (field == null || source == null) {
+      return null;
+    }
+    LocalDateTime t = source.toLocalDateTime();
+    LocalDateTime out = switch (field.trim().toLowerCase(Locale.ROOT)) {
+      case "microseconds" -> t.truncatedTo(ChronoUnit.MICROS);
+      case "milliseconds" -> t.truncatedTo(ChronoUnit.MILLIS);
+      case "second" -> t.truncatedTo(ChronoUnit.SECONDS);
+      case "minute" -> t.truncatedTo(ChronoUnit.MINUTES);
+      case "hour" -> t.truncatedTo(ChronoUnit.HOURS);
+      case "day" -> t.truncatedTo(ChronoUnit.DAYS);
+      case "week" -> t.truncatedTo(ChronoUnit.DAYS)
+          .with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
+      case "month" -> t.truncatedTo(ChronoUnit.DAYS).withDayOfMonth(1);
+      case "quarter" -> t.truncatedTo(ChronoUnit.DAYS).withDayOfMonth(1)
+          .withMonth((t.getMonthValue() - 1) / 3 * 3 + 1);
+      case "year" -> t.truncatedTo(ChronoUnit.DAYS).withDayOfYear(1);
+      case "decade" -> LocalDateTime.of(t.getYear() / 10 * 10, 1, 1, 0, 0);
+      case "century" -> LocalDateTime.of((t.getYear() - 1) / 100 * 100 + 1, 1, 1, 0, 0);
+      default -> throw new IllegalArgumentException("date_trunc: unit \"" + field
+          + "\" not recognized (use microseconds, milliseconds, second, minute, hour, day,"
+          + " week, month, quarter, year, decade or century)");
+    };
+    return Timestamp.valueOf(out);
+  }
+
+  /**
+   * Whether an int2vector or int2[] in text form ({@code "1 2"}, {@code "{1,2}"}) holds
+   * {@code value}: {@code value = ANY(indkey)}.
+   */
+  public static Boolean vectorHas(String vector, Integer value) {
+    if (vector == null || value == null) {
+      return null;
+    }
+    for (String part : vector.replaceAll("[{}]", " ").split("[\\s,]+")) {
+      if (!part.isEmpty() && Integer.parseInt(part) == value) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The element at {@code index} of an int2vector or int2[] in text form: {@code indkey[0]}
+   * counts from 0 (int2vector), {@code conkey[1]} from 1 (arrays), as in Postgres.
+   */
+  public static Integer vectorAt(String vector, Integer index, Integer base) {
+    if (vector == null || index == null) {
+      return null;
+    }
+    int i = index - base;
+    int k = 0;
+    for (String part : vector.replaceAll("[{}]", " ").split("[\\s,]+")) {
+      if (!part.isEmpty()) {
+        if (k++ == i) {
+          return Integer.parseInt(part);
+        }
+      }
+    }
+    return null;
+  }
+
+  /** {@code array_to_string(array, separator)}: the non-null items joined. */
+  public static String arrayToString(List<Object> array, String separator) {
+    if (array == null || separator == null) {
+      return null;
+    }
+    StringBuilder b = new StringBuilder();
+    boolean first = true;
+    for (Object o : array) {
+      if (o != null) {
+        b.append(first ? "" : separator).append(o);
+        first = false;
+      }
+    }
+    return b.toString();
+  }
+
+  /** The number of elements of an int2vector or int2[] in text form. */
+  public static Integer vectorLength(String vector) {
+    if (vector == null) {
+      return null;
+    }
+    int k = 0;
+    for (String part : vector.replaceAll("[{}]", " ").split("[\\s,]+")) {
+      if (!part.isEmpty()) {
+        k++;
+      }
+    }
+    return k;
+  }
+}
