@@ -54,10 +54,16 @@ final class JobRunner {
   private final ResultStore store;
   private final boolean neutraliseByDefault;
   private final AccessPolicy access;
+  private final QueryRequest.Limits exportLimits;
 
+  /**
+   * @param exportLimits an export's own row cap and timeout ({@code strata.exports.*}): an
+   *     export streams to a file, so it is not held to what a client's answer may hold
+   */
   JobRunner(QueryService queries, SqlService sql, DashboardService dashboards, ResultStore store,
-      boolean neutraliseByDefault, AccessPolicy access) {
+      boolean neutraliseByDefault, AccessPolicy access, QueryRequest.Limits exportLimits) {
     this.access = access;
+    this.exportLimits = exportLimits;
     this.queries = queries;
     this.sql = sql;
     this.dashboards = dashboards;
@@ -128,13 +134,14 @@ final class JobRunner {
   /** Opens the job's query: semantic (run under the job's id) or SQL. */
   private ArrowBatches open(Job job, JobRequest request, AtomicReference<Runnable> canceller) {
     CacheMode cache = CacheMode.parse(request.cache(), "the job's cache option");
+    QueryRequest.Limits limits = job.kind() == JobKind.EXPORT ? exportLimits : null;
     if (request.sql() != null) {
       SqlCancel cancel = new SqlCancel();
       canceller.set(cancel::cancel);
       SecurityContext owner = as(job.owner());
       return sql.execute(sql.prepare(request.sql(), owner),
           request.parameters() == null ? List.of() : request.parameters(),
-          new SqlSession(owner, "job", cancel, new SqlSession.Options(cache)));
+          new SqlSession(owner, "job", cancel, new SqlSession.Options(cache, limits)));
     }
     SemanticQuery q = QueryJson.parse(request.query().toString());
     AtomicBoolean cancelled = new AtomicBoolean();
@@ -143,7 +150,7 @@ final class JobRunner {
       queries.cancel(job.id());
     });
     return queries.open(new QueryRequest(q, request.query().toString(), as(job.owner()), "job",
-        job.id(), cancelled::get, cache));
+        job.id(), cancelled::get, cache, limits));
   }
 
   private Outcome writeArrow(String jobId, ArrowBatches cursor, LongConsumer progress)

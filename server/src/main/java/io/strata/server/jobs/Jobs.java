@@ -228,6 +228,11 @@ public final class Jobs implements AutoCloseable {
     return job;
   }
 
+  /** A job whoever asks, or null: only for a caller that proves access otherwise (a signed link). */
+  Job find(String id) {
+    return id == null ? null : store.find(id).orElse(null);
+  }
+
   /** The caller's jobs (every user's for an admin with {@code all}), newest first. */
   public List<Job> list(Principal who, boolean all, JobState state, int limit) {
     String owner = all && who.role() == Role.ADMIN ? null : who.username();

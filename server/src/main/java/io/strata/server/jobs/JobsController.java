@@ -60,10 +60,12 @@ public class JobsController {
 
   private final Jobs jobs;
   private final BufferAllocator allocator;
+  private final SignedLinks signed;
 
-  public JobsController(Jobs jobs, BufferAllocator allocator) {
+  public JobsController(Jobs jobs, BufferAllocator allocator, SignedLinks signed) {
     this.jobs = jobs;
     this.allocator = allocator;
+    this.signed = signed;
   }
 
   /** A job as the API shows it, with the links a client follows. */
@@ -73,6 +75,11 @@ public class JobsController {
       Map<String, Object> result, Map<String, String> links) {}
 
   public static JobView view(Job j) {
+    return view(j, null);
+  }
+
+  /** With {@code signed}: a finished job's {@code links.file}, its signed, expiring link. */
+  static JobView view(Job j, SignedLinks signed) {
     Map<String, Object> error = null;
     if (j.errorCode() != null || j.errorMessage() != null) {
       error = new LinkedHashMap<>();
@@ -95,6 +102,10 @@ public class JobsController {
       if (j.resultLocation() != null) {
         links.put(j.kind() == JobKind.EXPORT ? "download" : "result",
             self + (j.kind() == JobKind.EXPORT ? "/download" : "/result"));
+        String file = signed == null ? null : signed.link(j);
+        if (file != null) {
+          links.put("file", file);
+        }
       }
     }
     return new JobView(j.id(), j.kind().id(), j.state().id(), j.owner(), j.progress(),
@@ -131,7 +142,7 @@ public class JobsController {
           + " (got " + limit + ")");
     }
     return jobs.list(who, Boolean.TRUE.equals(all), s, limit == null ? 100 : limit).stream()
-        .map(JobsController::view).toList();
+        .map(j -> view(j, signed)).toList();
   }
 
   @Operation(summary = "Submit a job (query, export or warmup); with cron, a recurring one",
@@ -239,7 +250,7 @@ public class JobsController {
   @Operation(summary = "A job: state, progress, timings, error and result link")
   @Get("/jobs/{id}")
   public JobView get(HttpRequest<?> request, @PathVariable String id) {
-    return view(jobs.get(id, Requests.require(request, Role.VIEWER)));
+    return view(jobs.get(id, Requests.require(request, Role.VIEWER)), signed);
   }
 
   @Operation(summary = "Cancel a job; a running one has its warehouse query cancelled")
@@ -263,8 +274,11 @@ public class JobsController {
       throw new BadRequestException("NO_RESULT", "id", "job '" + id + "' is a " + job.kind().id()
           + " job; its file is at /api/v1/jobs/" + id + "/download");
     }
+    return result(job, QueryController.format(request.getHeaders().get(HttpHeaders.ACCEPT)));
+  }
+
+  private HttpResponse<?> result(Job job, String format) {
     StoredResult stored = openStored(job);
-    String format = QueryController.format(request.getHeaders().get(HttpHeaders.ACCEPT));
     try {
       if (format.equals("json")) {
         try (stored) {
@@ -346,6 +360,11 @@ public class JobsController {
       throw new BadRequestException("NO_DOWNLOAD", "id", "job '" + id + "' is a "
           + job.kind().id() + " job; its result is at /api/v1/jobs/" + id + "/result");
     }
+    return download(job);
+  }
+
+  private HttpResponse<?> download(Job job) {
+    String id = job.id();
     requireResult(job);
     InputStream in;
     try {
@@ -361,12 +380,44 @@ public class JobsController {
             + (gz ? ".csv.gz\"" : ".csv\""));
   }
 
+  @Operation(summary = "A job's file by its signed link, without a session",
+      description = "The link is links.file of a finished job (GET /api/v1/jobs/{id}): signed"
+          + " with the server's key and expiring after strata.exports.link-ttl. An export's CSV;"
+          + " a query job's result as JSON, CSV or Arrow by format= or Accept. A changed,"
+          + " cut or expired link is 403 LINK_INVALID or LINK_EXPIRED.")
+  @Get(uri = "/job-files/{id}", produces = {"text/csv", "application/gzip",
+      MediaType.APPLICATION_JSON, QueryController.ARROW_STREAM})
+  public HttpResponse<?> file(HttpRequest<?> request, @PathVariable String id,
+      @QueryValue @Nullable String expires, @QueryValue @Nullable String signature,
+      @QueryValue @Nullable String format) {
+    Job job = jobs.find(id);
+    try {
+      signed.verify(id, job == null || job.kind() == JobKind.WARMUP ? null : job.owner(),
+          expires, signature);
+    } catch (SignedLinks.RefusedException e) {
+      return HttpResponse.status(HttpStatus.FORBIDDEN)
+          .body(io.strata.server.api.ApiError.of(e.code(), e.getMessage()))
+          .contentType(MediaType.APPLICATION_JSON_TYPE);
+    }
+    if (job.kind() == JobKind.EXPORT) {
+      return download(job);
+    }
+    String f = format == null || format.isBlank()
+        ? QueryController.format(request.getHeaders().get(HttpHeaders.ACCEPT))
+        : format.trim().toLowerCase(java.util.Locale.ROOT);
+    if (!List.of("json", "csv", "arrow").contains(f)) {
+      throw new BadRequestException("INVALID_FORMAT", "format", "format '" + format
+          + "' is not one of json, csv, arrow");
+    }
+    return result(job, f);
+  }
+
   @Operation(summary = "Server-sent events of a job: its state each time it changes, until it ends")
   @Get(uri = "/jobs/{id}/events", produces = MediaType.TEXT_EVENT_STREAM)
   public HttpResponse<?> events(HttpRequest<?> request, @PathVariable String id) {
     Principal who = Requests.require(request, Role.VIEWER);
     jobs.get(id, who); // 404 now rather than inside the stream
-    return HttpResponse.ok(new StreamedFile(new JobEvents(() -> view(jobs.get(id, who)), MAPPER,
+    return HttpResponse.ok(new StreamedFile(new JobEvents(() -> view(jobs.get(id, who), signed), MAPPER,
         jobs.config().pollInterval()), MediaType.TEXT_EVENT_STREAM_TYPE))
         .header(HttpHeaders.CACHE_CONTROL, "no-cache");
   }

@@ -1,6 +1,7 @@
 package io.strata.server.sql;
 
 import io.strata.acceleration.cache.CacheMode;
+import io.strata.server.query.QueryRequest;
 import io.strata.server.security.SecurityContext;
 
 /**
@@ -39,13 +40,25 @@ public record SqlSession(SecurityContext security, String endpoint, SqlCancel ca
   /** A connection's settings. Thread-safe. */
   public static final class Options {
     private volatile CacheMode cache;
+    private final QueryRequest.Limits limits;
 
     public Options() {
       this(CacheMode.ON);
     }
 
     public Options(CacheMode cache) {
+      this(cache, null);
+    }
+
+    /** With {@code limits}: the statement's own row cap and timeout (an export's). */
+    public Options(CacheMode cache, QueryRequest.Limits limits) {
       this.cache = cache == null ? CacheMode.ON : cache;
+      this.limits = limits;
+    }
+
+    /** This session's own limits, or null for the server's ({@code strata.query.*}). */
+    public QueryRequest.Limits limits() {
+      return limits;
     }
 
     /**
