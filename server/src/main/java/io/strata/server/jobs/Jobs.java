@@ -150,6 +150,18 @@ public final class Jobs implements AutoCloseable {
     watcher.scheduleWithFixedDelay(this::sweep, 1, 10, TimeUnit.MINUTES);
   }
 
+  /**
+   * Serves this worker process's health endpoint on {@code strata.workers.health-port}; null
+   * when it is -1 (off). Called by {@code strata worker}, which has no other HTTP.
+   */
+  public WorkerHealth startHealth() throws IOException {
+    if (config.healthPort() < 0) {
+      return null;
+    }
+    return WorkerHealth.start(config.healthPort(), db, () -> List.copyOf(running.keySet()),
+        config.threads());
+  }
+
   public boolean workersEnabled() {
     return config.workersEnabled();
   }
