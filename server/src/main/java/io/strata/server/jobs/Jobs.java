@@ -298,10 +298,27 @@ public final class Jobs implements AutoCloseable {
     runner.check(kind, owner, request);
     Instant now = clock.instant();
     JobSchedule s = new JobSchedule(UUID.randomUUID().toString(), kind, owner, cron,
-        schedule.getZoneId().getId(), request.json(), now, null, null);
+        schedule.getZoneId().getId(), request.json(), now, null, null, false);
     store.insertSchedule(s);
     client.schedule(new TaskInstance<Void>(SCHEDULE_TASK, s.id()),
         schedule.getInitialExecutionTime(now));
+    return s;
+  }
+
+  /**
+   * Keeps a dashboard warm: a warm-up that fires now and then at the start of each of its cache
+   * windows ({@link KeepWarm}), so its entries are refreshed before they expire.
+   */
+  public JobSchedule keepWarm(String owner, JobRequest request) {
+    runner.check(JobKind.WARMUP, owner, request);
+    Instant now = clock.instant();
+    JobSchedule s = new JobSchedule(UUID.randomUUID().toString(), JobKind.WARMUP, owner, "",
+        "UTC", request.json(), now, null, null, true);
+    store.insertSchedule(s);
+    client.schedule(new TaskInstance<Void>(SCHEDULE_TASK, s.id()), now);
+    if (scheduler != null) {
+      scheduler.triggerCheckForDueExecutions();
+    }
     return s;
   }
 
@@ -388,7 +405,7 @@ public final class Jobs implements AutoCloseable {
     JobState outcome = JobState.FAILED;
     try {
       JobRunner.Outcome o = runner.run(job, JobRequest.parse(job.parameters()), canceller,
-          progress(id));
+          progress(id), store);
       Instant end = clock.instant();
       if (store.succeed(id, o.location(), o.rows(), o.bytes(), end, end.plus(config.resultTtl()))) {
         outcome = JobState.SUCCEEDED;
@@ -472,7 +489,6 @@ public final class Jobs implements AutoCloseable {
     if (s == null) {
       return (complete, ops) -> ops.remove(); // deleted
     }
-    CronSchedule cron = new CronSchedule(s.cron(), ZoneId.of(s.timeZone()));
     Instant now = clock.instant();
     Job job = new Job(UUID.randomUUID().toString(), s.kind(), s.owner(), JobState.QUEUED, 0, 0,
         false, null, s.id(), null, s.parameters(), null, null, null, null, null, now, null,
@@ -484,7 +500,21 @@ public final class Jobs implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warn("schedule {} could not run its job: {}", scheduleId, e.toString());
     }
-    return new CompletionHandler.OnCompleteReschedule<>(cron);
+    if (s.keepWarm()) {
+      Duration window;
+      try {
+        window = runner.warmupPlan(JobRequest.parse(s.parameters()).dashboardId(), s.owner())
+            .window();
+      } catch (RuntimeException e) {
+        LOG.warn("keep-warm schedule {}: no window ({}); trying again in {}", scheduleId,
+            e.getMessage(), KeepWarm.NO_CACHE);
+        window = KeepWarm.NO_CACHE;
+      }
+      Instant next = KeepWarm.next(clock.instant(), window);
+      return (complete, ops) -> ops.reschedule(complete, next);
+    }
+    return new CompletionHandler.OnCompleteReschedule<>(
+        new CronSchedule(s.cron(), ZoneId.of(s.timeZone())));
   }
 
   /** Cancels the queries of this worker's jobs whose cancel was requested elsewhere. */
@@ -512,6 +542,8 @@ public final class Jobs implements AutoCloseable {
         store.clearResult(j.id());
         n++;
       }
+      // a claim matters only within its window; a day covers any cache lifetime in use
+      store.forgetClaims(clock.instant().minus(Duration.ofDays(1)));
     } catch (RuntimeException e) {
       LOG.warn("sweeping expired job results failed: {}", e.toString());
     }

@@ -149,7 +149,7 @@ public class JobsController {
       description = "Body: {\"kind\": \"query|export|warmup\", \"query\": {...} | \"sql\": \"...\","
           + " \"parameters\": [...], \"cache\": \"on\", \"gzip\": false,"
           + " \"neutraliseFormulas\": true, \"dashboardId\": 1, \"cron\": \"0 */5 * * * *\","
-          + " \"timeZone\": \"UTC\"}")
+          + " \"timeZone\": \"UTC\"} or, for warmup, \"keepWarm\": true")
   @Post(uri = "/jobs", consumes = MediaType.APPLICATION_JSON)
   public HttpResponse<?> submit(HttpRequest<?> request, @Body @Nullable String body) {
     Principal who = Requests.require(request, Role.VIEWER);
@@ -166,6 +166,25 @@ public class JobsController {
       throw new BadRequestException("INVALID_JOB", "kind", e.getMessage());
     }
     JobRequest req = request(kind, tree);
+    JsonNode keepWarm = tree.path("keepWarm");
+    if (!keepWarm.isMissingNode() && !keepWarm.isBoolean()) {
+      throw new BadRequestException("INVALID_JOB", "keepWarm", "keepWarm must be true or false");
+    }
+    if (keepWarm.asBoolean(false)) {
+      if (kind != JobKind.WARMUP) {
+        throw new BadRequestException("INVALID_JOB", "keepWarm", "keepWarm is for warmup jobs"
+            + " (a dashboard kept warm), not " + kind.id() + " jobs");
+      }
+      if (tree.has("cron") || tree.has("timeZone")) {
+        throw new BadRequestException("INVALID_JOB", tree.has("cron") ? "cron" : "timeZone",
+            "give either keepWarm (before its cache entries expire) or cron (on a schedule),"
+                + " not both");
+      }
+      who.require(Role.EDITOR);
+      JobSchedule s = jobs.keepWarm(who.username(), req);
+      return HttpResponse.created(view(s)).header(HttpHeaders.LOCATION,
+          "/api/v1/job-schedules/" + s.id());
+    }
     if (tree.has("cron") || tree.has("timeZone")) {
       // recurring work loads the warehouse with nobody waiting for it: editors decide that
       who.require(Role.EDITOR);
@@ -436,8 +455,9 @@ public class JobsController {
     out.put("id", s.id());
     out.put("kind", s.kind().id());
     out.put("owner", s.owner());
-    out.put("cron", s.cron());
-    out.put("timeZone", s.timeZone());
+    out.put("keepWarm", s.keepWarm());
+    out.put("cron", s.keepWarm() ? null : s.cron());
+    out.put("timeZone", s.keepWarm() ? null : s.timeZone());
     out.put("parameters", JobRequest.parse(s.parameters()));
     out.put("createdAt", iso(s.createdAt()));
     out.put("lastRunAt", iso(s.lastRunAt()));

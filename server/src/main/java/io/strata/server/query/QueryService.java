@@ -170,6 +170,26 @@ public final class QueryService implements AutoCloseable {
     return c.compile(bounded(CacheKeys.normalise(q), maxRows), registry::dialect);
   }
 
+  /**
+   * Where a query's answer for {@code security} sits in the results cache: the key's hash and
+   * how long an entry lives (the models' {@code refresh.every}, else
+   * {@code strata.cache.default-ttl}); null without a cache. Executes nothing but refresh-key
+   * SQL that is due. Warm-up uses it to run each query once per window.
+   */
+  public CacheSlot cacheSlot(SemanticQuery q, SecurityContext security) {
+    if (caching == null) {
+      return null;
+    }
+    SemanticCompiler c = compiler.get();
+    AccessPolicy.Secured secured = secure(c, q, security);
+    QueryCaching.Plan p = caching.plan(secured.compiled(), c.catalog(), limits.timeout(),
+        secured.rules());
+    return new CacheSlot(p.key().hash(), p.ttl());
+  }
+
+  /** A query's place in the results cache: its key's hash and its entries' lifetime. */
+  public record CacheSlot(String key, Duration ttl) {}
+
   /** The results cache, or null when the service has none. */
   public ResultCache cache() {
     return caching == null ? null : caching.cache();
