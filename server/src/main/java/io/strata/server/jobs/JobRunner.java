@@ -134,6 +134,17 @@ final class JobRunner {
         "the job's owner '" + owner + "' no longer exists or is disabled"));
   }
 
+  /**
+   * The output columns of a semantic query job as its owner's query compiles now (for the
+   * annotation of its JSON result); null for SQL.
+   */
+  List<io.strata.semantic.compile.OutputColumn> columns(Job job, JobRequest request) {
+    if (request.query() == null) {
+      return null;
+    }
+    return queries.plan(QueryJson.parse(request.query().toString()), as(job.owner())).columns();
+  }
+
   /** Opens the job's query: semantic (run under the job's id) or SQL. */
   private ArrowBatches open(Job job, JobRequest request, AtomicReference<Runnable> canceller) {
     CacheMode cache = CacheMode.parse(request.cache(), "the job's cache option");

@@ -274,6 +274,19 @@ public final class Jobs implements AutoCloseable {
     return store.require(id);
   }
 
+  /**
+   * The members of a semantic query job's result (titles, types, formats) as its query compiles
+   * now; null for SQL, or when it no longer compiles (its models changed).
+   */
+  public List<io.strata.semantic.compile.OutputColumn> columns(Job job) {
+    try {
+      return runner.columns(job, JobRequest.parse(job.parameters()));
+    } catch (RuntimeException e) {
+      LOG.debug("no annotation for job {}: {}", job.id(), e.getMessage());
+      return null;
+    }
+  }
+
   /** The job's stored result (Arrow stream or CSV file). */
   public InputStream openResult(Job job) throws IOException {
     if (job.resultLocation() == null) {

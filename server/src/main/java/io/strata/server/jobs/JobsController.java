@@ -301,7 +301,8 @@ public class JobsController {
     try {
       if (format.equals("json")) {
         try (stored) {
-          return HttpResponse.ok(json(job, stored)).contentType(MediaType.APPLICATION_JSON_TYPE);
+          return HttpResponse.ok(json(job, stored, jobs.columns(job)))
+              .contentType(MediaType.APPLICATION_JSON_TYPE);
         }
       }
       BatchStream stream = format.equals("arrow") ? BatchStream.arrow(stored)
@@ -337,8 +338,12 @@ public class JobsController {
     }
   }
 
-  /** Rows as the synchronous endpoints answer: objects for a semantic query, arrays for SQL. */
-  private static byte[] json(Job job, StoredResult r) {
+  /**
+   * Rows as the synchronous endpoints answer: objects for a semantic query (with the
+   * annotation of its members), arrays for SQL.
+   */
+  private static byte[] json(Job job, StoredResult r,
+      List<io.strata.semantic.compile.OutputColumn> columns) {
     boolean sql = JobRequest.parse(job.parameters()).sql() != null;
     ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
     try (JsonGenerator g = MAPPER.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
@@ -364,6 +369,9 @@ public class JobsController {
       }
       g.writeEndArray();
       g.writeNumberField("rows", rows);
+      if (!sql && columns != null) {
+        QueryController.writeAnnotation(g, columns);
+      }
       g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -85,6 +85,7 @@ class JobsApiTest {
     Response result = admin.get("/api/v1/jobs/" + id + "/result");
     assertThat(result.status()).as(result.toString()).isEqualTo(200);
     assertThat(result.json().path("data")).isEqualTo(sync.json().path("data"));
+    assertThat(result.json().path("annotation")).isEqualTo(sync.json().path("annotation"));
 
     Response syncCsv = admin.header("Accept", "text/csv").post("/api/v1/query", COUNT_BY_STATUS);
     Response asyncCsv = server.admin().header("Accept", "text/csv")
