@@ -14,6 +14,8 @@ const USER = process.env.STRATA_USER ?? 'admin';
 const PASSWORD = process.env.STRATA_PASSWORD;
 const OUT = path.resolve(process.env.E2E_OUT ?? 'target/ui-e2e');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+// A dashboard with fast charts and one whose query sleeps in Postgres (UiEndToEndIT makes it).
+const SLOW_DASHBOARD = process.env.E2E_SLOW_DASHBOARD;
 const TIMEOUT = 60_000;
 
 if (!PASSWORD) {
@@ -356,6 +358,40 @@ try {
     stored = await (await page.request.get(`${BASE}/api/v1/security/rules`)).json();
     check(stored.length === 0, 'the rule was deleted');
     return { rule: 'created after a refusal naming filters[0].member, then deleted' };
+  });
+
+  await step('a slow chart runs as a job: the fast charts draw first, the slow one shows progress, then its answer', async () => {
+    check(!!SLOW_DASHBOARD, 'E2E_SLOW_DASHBOARD is not set: UiEndToEndIT creates a dashboard with a slow Postgres chart and sets it');
+    const t = Date.now();
+    await page.goto(`${BASE}/dashboards/${SLOW_DASHBOARD}`);
+    await page.waitForSelector('[data-testid=dashboard]');
+    const slow = '.chart-card[data-chart-title="Slow"]';
+    // the fast charts are drawn while the slow one still runs
+    await page.waitForFunction((sel) => {
+      const cards = [...document.querySelectorAll('.chart-card')];
+      const fast = cards.filter((c) => !c.matches(sel));
+      const s = document.querySelector(sel);
+      return fast.length === 2 && fast.every((c) => c.getAttribute('data-chart-state') === 'ready') && s && s.getAttribute('data-chart-state') !== 'ready';
+    }, slow, { timeout: TIMEOUT });
+    const fastAt = Date.now() - t;
+    // past the 2 s threshold it continues as a job, whose progress the card shows
+    await page.waitForSelector(`${slow}[data-chart-state=async] .chart-async[data-job-id]`, { timeout: TIMEOUT });
+    const jobId = await page.getAttribute(`${slow} .chart-async`, 'data-job-id');
+    const progress = (await page.textContent(`${slow} .chart-async`)).trim();
+    check(progress.includes('background job'), `the slow chart shows its job: ${progress}`);
+    // the page is not blocked meanwhile: the fast charts stay drawn and another page opens
+    const before = await chartReport(page);
+    check(before.filter((c) => c.title !== 'Slow').every((c) => c.state === 'ready' && c.value), `fast charts while the slow one runs: ${JSON.stringify(before)}`);
+    await page.waitForSelector(`${slow}[data-chart-state=ready] .big-number`, { timeout: TIMEOUT });
+    const slowAt = Date.now() - t;
+    const report = await chartReport(page);
+    assertAllDrew(report);
+    check(report.find((c) => c.title === 'Slow').value === '1', `the slow chart's answer: ${JSON.stringify(report)}`);
+    const job = await (await page.request.get(`${BASE}/api/v1/jobs/${jobId}`)).json();
+    check(job.state === 'succeeded' && job.kind === 'query', `the chart's job: ${JSON.stringify(job)}`);
+    check(fastAt < slowAt, `fast charts at ${fastAt} ms, the slow one at ${slowAt} ms`);
+    await page.screenshot({ path: path.join(OUT, 'slow-chart.png'), fullPage: true });
+    return { fastMs: fastAt, slowMs: slowAt, job: jobId, progress };
   });
 
   await step('nothing was fetched from outside the server, no page errors', async () => {

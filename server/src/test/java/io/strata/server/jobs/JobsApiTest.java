@@ -181,6 +181,23 @@ class JobsApiTest {
     assertThat(admin.post("/api/v1/jobs", Map.of("kind", "warmup", "dashboardId", 987654))
         .status()).as("an unknown dashboard").isEqualTo(404);
 
+    Response keepYes = admin.post("/api/v1/jobs", Map.of("kind", "warmup", "dashboardId", 1,
+        "keepWarm", "yes"));
+    assertThat(keepYes.status()).as(keepYes.toString()).isEqualTo(400);
+    assertThat(keepYes.json().path("error").path("location").asText()).isEqualTo("keepWarm");
+    Response keepAndCron = admin.post("/api/v1/jobs", Map.of("kind", "warmup", "dashboardId", 1,
+        "keepWarm", true, "cron", "0 0 7 * * *"));
+    assertThat(keepAndCron.status()).isEqualTo(400);
+    assertThat(keepAndCron.text()).contains("not both");
+    Response keepExport = admin.post("/api/v1/jobs", Map.of("kind", "export", "sql", "SELECT 1",
+        "keepWarm", true));
+    assertThat(keepExport.status()).isEqualTo(400);
+    assertThat(keepExport.text()).contains("warmup");
+    assertThat(vera.post("/api/v1/jobs", Map.of("kind", "warmup", "dashboardId", 1,
+        "keepWarm", true)).status()).as("keeping warm needs an editor").isEqualTo(403);
+    assertThat(admin.post("/api/v1/jobs", Map.of("kind", "warmup", "dashboardId", 987654,
+        "keepWarm", true)).status()).as("an unknown dashboard").isEqualTo(404);
+
     Response kind = admin.post("/api/v1/jobs", Map.of("kind", "teleport"));
     assertThat(kind.status()).isEqualTo(400);
     assertThat(kind.text()).contains("teleport").contains("query, export, warmup");
