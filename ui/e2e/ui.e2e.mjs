@@ -129,6 +129,7 @@ page.on('request', (r) => { if (!r.url().startsWith(BASE) && !r.url().startsWith
 
 let dashboardUrl;
 let dashboardId;
+let e2eDashboardId;
 const render = {};
 let failed = false;
 try {
@@ -271,6 +272,7 @@ try {
     await modal.locator('button:has-text("Save")').click();
     await page.waitForSelector('[data-testid=filter-bar] .dimension-filter[data-member="customers.region"]');
     const id = await page.getAttribute('[data-testid=dashboard]', 'data-dashboard-id');
+    e2eDashboardId = id;
     const stored = await (await page.request.get(`${BASE}/api/v1/dashboards/${id}`)).json();
     check(stored.filters.dimensions?.[0] === 'customers.region' && stored.filters.timeDimension === 'orders.ordered_at',
       `stored filters: ${JSON.stringify(stored.filters)}`);
@@ -392,6 +394,31 @@ try {
     check(fastAt < slowAt, `fast charts at ${fastAt} ms, the slow one at ${slowAt} ms`);
     await page.screenshot({ path: path.join(OUT, 'slow-chart.png'), fullPage: true });
     return { fastMs: fastAt, slowMs: slowAt, job: jobId, progress };
+  });
+
+  await step('keep a dashboard warm from its settings; its header shows the last warm-up', async () => {
+    check(!!e2eDashboardId, 'the dashboard made by an earlier step');
+    await page.goto(`${BASE}/dashboards/${e2eDashboardId}`);
+    await page.click('[data-testid=dashboard-settings]');
+    const modal = page.locator('.ant-modal:has-text("Dashboard settings")');
+    await modal.locator('#warmMode').click();
+    await page.click('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option:has-text("Keep warm")');
+    await modal.locator('button:has-text("Save")').click();
+    await page.waitForSelector('[data-testid=dashboard-warmup]:has-text("Kept warm")');
+    // the first warm-up runs at once; the header shows when
+    let header = '';
+    for (let i = 0; i < 30; i++) {
+      await page.reload();
+      header = await (await page.waitForSelector('[data-testid=dashboard-warmup]')).textContent();
+      if (!header.includes('not yet')) break;
+      await page.waitForTimeout(1000);
+    }
+    check(header.includes('Kept warm') && !header.includes('not yet'), `the header: ${header}`);
+    const schedules = await (await page.request.get(`${BASE}/api/v1/job-schedules`)).json();
+    const mine = schedules.filter((x) => x.parameters?.dashboardId === Number(e2eDashboardId));
+    check(mine.length === 1 && mine[0].keepWarm === true && mine[0].lastRunAt, `stored: ${JSON.stringify(mine)}`);
+    await page.request.delete(`${BASE}/api/v1/job-schedules/${mine[0].id}`);
+    return { header: header.trim() };
   });
 
   await step('nothing was fetched from outside the server, no page errors', async () => {
