@@ -329,7 +329,12 @@ try {
     await page.click('[data-testid=export-sql]');
     await page.waitForSelector('[data-testid=jobs-page]');
     // the page refreshes itself while a job is queued or running
-    await page.waitForSelector('[data-testid=jobs-page] [data-testid^=job-state-]:has-text("succeeded")', { timeout: 60000 });
+    // (slow dashboard charts may have run as query jobs before: the newest row is the export)
+    await page.waitForFunction(() => {
+      const row = document.querySelector('[data-testid=jobs-page] .ant-table-row');
+      return !!row && row.textContent.includes('export') && !!row.querySelector('[data-testid^=job-state-]')
+        && row.querySelector('[data-testid^=job-state-]').textContent.includes('succeeded');
+    }, undefined, { timeout: 60000 });
     const row = await page.locator('[data-testid=jobs-page] .ant-table-row').first().textContent();
     check(row.includes('export') && row.includes('succeeded'), `the newest job is the finished export: ${row}`);
     await page.screenshot({ path: path.join(OUT, 'jobs.png'), fullPage: true });

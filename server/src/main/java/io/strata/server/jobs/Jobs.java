@@ -555,8 +555,9 @@ public final class Jobs implements AutoCloseable {
         store.clearResult(j.id());
         n++;
       }
-      // a claim matters only within its window; a day covers any cache lifetime in use
-      store.forgetClaims(clock.instant().minus(Duration.ofDays(1)));
+      // a claim matters only within its window, as long as the shortest entry lifetime of a
+      // dashboard: kept a week, longer than any refresh.every in practical use
+      store.forgetClaims(clock.instant().minus(Duration.ofDays(7)));
     } catch (RuntimeException e) {
       LOG.warn("sweeping expired job results failed: {}", e.toString());
     }
