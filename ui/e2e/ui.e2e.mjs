@@ -406,7 +406,7 @@ try {
     await page.goto(`${BASE}/dashboards/${e2eDashboardId}`);
     await page.click('[data-testid=dashboard-settings]');
     const modal = page.locator('.ant-modal:has-text("Dashboard settings")');
-    await modal.locator('#warmMode').click();
+    await modal.locator('.ant-select:has(#warmMode) .ant-select-selector').click();
     await page.click('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option:has-text("Keep warm")');
     await modal.locator('button:has-text("Save")').click();
     await page.waitForSelector('[data-testid=dashboard-warmup]:has-text("Kept warm")');
