@@ -3,8 +3,8 @@
 // Design (the simplest that is robust): every chart first asks synchronously. A chart whose
 // answer has not come within `thresholdMs` (2 s) gives up that request and submits the same
 // query as a job (`async: true`), then polls the job (state, rows, elapsed time) until it ends
-// and reads its result. The server's single-flight makes the job join the abandoned request's
-// warehouse query rather than run it twice. A query that went async once is remembered for the
+// and reads its result. While the abandoned request's query still runs on the server, the job
+// joins it through the results cache's single-flight rather than running it twice. A query that went async once is remembered for the
 // session and goes async at once the next time (a dashboard refresh, a filter change back).
 // Polling rather than the job's server-sent events: one plain request a second per slow chart,
 // through any proxy, cancelled with the chart. Every chart runs independently, so fast charts
