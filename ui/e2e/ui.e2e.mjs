@@ -14,6 +14,8 @@ const USER = process.env.STRATA_USER ?? 'admin';
 const PASSWORD = process.env.STRATA_PASSWORD;
 const OUT = path.resolve(process.env.E2E_OUT ?? 'target/ui-e2e');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+// A dashboard with fast charts and one whose query sleeps in Postgres (UiEndToEndIT makes it).
+const SLOW_DASHBOARD = process.env.E2E_SLOW_DASHBOARD;
 const TIMEOUT = 60_000;
 
 if (!PASSWORD) {
@@ -127,6 +129,7 @@ page.on('request', (r) => { if (!r.url().startsWith(BASE) && !r.url().startsWith
 
 let dashboardUrl;
 let dashboardId;
+let e2eDashboardId;
 const render = {};
 let failed = false;
 try {
@@ -269,6 +272,7 @@ try {
     await modal.locator('button:has-text("Save")').click();
     await page.waitForSelector('[data-testid=filter-bar] .dimension-filter[data-member="customers.region"]');
     const id = await page.getAttribute('[data-testid=dashboard]', 'data-dashboard-id');
+    e2eDashboardId = id;
     const stored = await (await page.request.get(`${BASE}/api/v1/dashboards/${id}`)).json();
     check(stored.filters.dimensions?.[0] === 'customers.region' && stored.filters.timeDimension === 'orders.ordered_at',
       `stored filters: ${JSON.stringify(stored.filters)}`);
@@ -325,7 +329,12 @@ try {
     await page.click('[data-testid=export-sql]');
     await page.waitForSelector('[data-testid=jobs-page]');
     // the page refreshes itself while a job is queued or running
-    await page.waitForSelector('[data-testid=jobs-page] [data-testid^=job-state-]:has-text("succeeded")', { timeout: 60000 });
+    // (slow dashboard charts may have run as query jobs before: the newest row is the export)
+    await page.waitForFunction(() => {
+      const row = document.querySelector('[data-testid=jobs-page] .ant-table-row');
+      return !!row && row.textContent.includes('export') && !!row.querySelector('[data-testid^=job-state-]')
+        && row.querySelector('[data-testid^=job-state-]').textContent.includes('succeeded');
+    }, undefined, { timeout: 60000 });
     const row = await page.locator('[data-testid=jobs-page] .ant-table-row').first().textContent();
     check(row.includes('export') && row.includes('succeeded'), `the newest job is the finished export: ${row}`);
     await page.screenshot({ path: path.join(OUT, 'jobs.png'), fullPage: true });
@@ -356,6 +365,65 @@ try {
     stored = await (await page.request.get(`${BASE}/api/v1/security/rules`)).json();
     check(stored.length === 0, 'the rule was deleted');
     return { rule: 'created after a refusal naming filters[0].member, then deleted' };
+  });
+
+  await step('a slow chart runs as a job: the fast charts draw first, the slow one shows progress, then its answer', async () => {
+    check(!!SLOW_DASHBOARD, 'E2E_SLOW_DASHBOARD is not set: UiEndToEndIT creates a dashboard with a slow Postgres chart and sets it');
+    const t = Date.now();
+    await page.goto(`${BASE}/dashboards/${SLOW_DASHBOARD}`);
+    await page.waitForSelector('[data-testid=dashboard]');
+    const slow = '.chart-card[data-chart-title="Slow"]';
+    // the fast charts are drawn while the slow one still runs
+    await page.waitForFunction((sel) => {
+      const cards = [...document.querySelectorAll('.chart-card')];
+      const fast = cards.filter((c) => !c.matches(sel));
+      const s = document.querySelector(sel);
+      return fast.length === 2 && fast.every((c) => c.getAttribute('data-chart-state') === 'ready') && s && s.getAttribute('data-chart-state') !== 'ready';
+    }, slow, { timeout: TIMEOUT });
+    const fastAt = Date.now() - t;
+    // past the 2 s threshold it continues as a job, whose progress the card shows
+    await page.waitForSelector(`${slow}[data-chart-state=async] .chart-async[data-job-id]`, { timeout: TIMEOUT });
+    const jobId = await page.getAttribute(`${slow} .chart-async`, 'data-job-id');
+    const progress = (await page.textContent(`${slow} .chart-async`)).trim();
+    check(progress.includes('background job'), `the slow chart shows its job: ${progress}`);
+    // the page is not blocked meanwhile: the fast charts stay drawn and another page opens
+    const before = await chartReport(page);
+    check(before.filter((c) => c.title !== 'Slow').every((c) => c.state === 'ready' && c.value), `fast charts while the slow one runs: ${JSON.stringify(before)}`);
+    await page.waitForSelector(`${slow}[data-chart-state=ready] .big-number`, { timeout: TIMEOUT });
+    const slowAt = Date.now() - t;
+    const report = await chartReport(page);
+    assertAllDrew(report);
+    check(report.find((c) => c.title === 'Slow').value === '1', `the slow chart's answer: ${JSON.stringify(report)}`);
+    const job = await (await page.request.get(`${BASE}/api/v1/jobs/${jobId}`)).json();
+    check(job.state === 'succeeded' && job.kind === 'query', `the chart's job: ${JSON.stringify(job)}`);
+    check(fastAt < slowAt, `fast charts at ${fastAt} ms, the slow one at ${slowAt} ms`);
+    await page.screenshot({ path: path.join(OUT, 'slow-chart.png'), fullPage: true });
+    return { fastMs: fastAt, slowMs: slowAt, job: jobId, progress };
+  });
+
+  await step('keep a dashboard warm from its settings; its header shows the last warm-up', async () => {
+    check(!!e2eDashboardId, 'the dashboard made by an earlier step');
+    await page.goto(`${BASE}/dashboards/${e2eDashboardId}`);
+    await page.click('[data-testid=dashboard-settings]');
+    const modal = page.locator('.ant-modal:has-text("Dashboard settings")');
+    await modal.locator('.ant-select:has(#warmMode) .ant-select-selector').click();
+    await page.click('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option:has-text("Keep warm")');
+    await modal.locator('button:has-text("Save")').click();
+    await page.waitForSelector('[data-testid=dashboard-warmup]:has-text("Kept warm")');
+    // the first warm-up runs at once; the header shows when
+    let header = '';
+    for (let i = 0; i < 30; i++) {
+      await page.reload();
+      header = await (await page.waitForSelector('[data-testid=dashboard-warmup]')).textContent();
+      if (!header.includes('not yet')) break;
+      await page.waitForTimeout(1000);
+    }
+    check(header.includes('Kept warm') && !header.includes('not yet'), `the header: ${header}`);
+    const schedules = await (await page.request.get(`${BASE}/api/v1/job-schedules`)).json();
+    const mine = schedules.filter((x) => x.parameters?.dashboardId === Number(e2eDashboardId));
+    check(mine.length === 1 && mine[0].keepWarm === true && mine[0].lastRunAt, `stored: ${JSON.stringify(mine)}`);
+    await page.request.delete(`${BASE}/api/v1/job-schedules/${mine[0].id}`);
+    return { header: header.trim() };
   });
 
   await step('nothing was fetched from outside the server, no page errors', async () => {

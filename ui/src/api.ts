@@ -21,7 +21,7 @@ export const UNAUTHORIZED_EVENT = 'strata:unauthorized';
 
 type Body = { json: unknown } | { text: string; type: string } | undefined;
 
-async function call(method: string, path: string, body?: Body, accept = 'application/json'): Promise<Response> {
+async function call(method: string, path: string, body?: Body, accept = 'application/json', signal?: AbortSignal): Promise<Response> {
   const headers: Record<string, string> = { Accept: accept, 'X-Requested-With': 'XMLHttpRequest' };
   let payload: string | undefined;
   if (body && 'json' in body) {
@@ -31,7 +31,7 @@ async function call(method: string, path: string, body?: Body, accept = 'applica
     headers['Content-Type'] = body.type;
     payload = body.text;
   }
-  const r = await fetch(path, { method, headers, body: payload, credentials: 'same-origin' });
+  const r = await fetch(path, { method, headers, body: payload, credentials: 'same-origin', signal });
   if (!r.ok) {
     let code = 'HTTP_' + r.status;
     let message = `${method} ${path} answered HTTP ${r.status}`;
@@ -54,8 +54,8 @@ async function call(method: string, path: string, body?: Body, accept = 'applica
   return r;
 }
 
-async function json<T>(method: string, path: string, body?: Body): Promise<T> {
-  const r = await call(method, path, body);
+async function json<T>(method: string, path: string, body?: Body, signal?: AbortSignal): Promise<T> {
+  const r = await call(method, path, body, 'application/json', signal);
   return r.status === 204 ? (undefined as T) : ((await r.json()) as T);
 }
 
@@ -73,11 +73,13 @@ export interface Job {
   createdAt: string; startedAt: string | null; finishedAt: string | null; expiresAt: string | null;
   error: { code: string | null; message: string | null } | null;
   result: { rows: number | null; bytes: number | null; available: boolean } | null;
-  links: { self: string; events: string; cancel?: string; result?: string; download?: string };
+  links: { self: string; events: string; cancel?: string; result?: string; download?: string; file?: string };
 }
 export interface JobSchedule {
-  id: string; kind: string; owner: string; cron: string; timeZone: string; parameters: unknown;
+  id: string; kind: string; owner: string; cron: string | null; timeZone: string | null; parameters: unknown;
   createdAt: string; lastRunAt: string | null; lastJobId: string | null;
+  /** a warm-up that runs before its dashboard's cache entries expire, instead of by cron */
+  keepWarm?: boolean;
 }
 
 export const api = {
@@ -103,7 +105,11 @@ export const api = {
    * Runs a semantic query; `cache` follows the results cache contract, sent as `?cache=` (which a
    * server without the cache ignores, where it would refuse an unknown body field).
    */
-  query: (query: SemanticQuery, cache?: CacheMode) => json<QueryAnswer>('POST', `/api/v1/query${cache ? `?cache=${cache}` : ''}`, { json: { query } }),
+  query: (query: SemanticQuery, cache?: CacheMode, signal?: AbortSignal) => json<QueryAnswer>('POST', `/api/v1/query${cache ? `?cache=${cache}` : ''}`, { json: { query } }, signal),
+  /** The same query as a job (202 at once); its result is read with `jobResult`. */
+  queryAsync: (query: SemanticQuery, cache?: CacheMode) => json<Job>('POST', `/api/v1/query${cache ? `?cache=${cache}` : ''}`, { json: { query, async: true } }),
+  job: (id: string) => json<Job>('GET', `/api/v1/jobs/${encodeURIComponent(id)}`),
+  jobResult: (job: Job) => json<QueryAnswer>('GET', job.links.result ?? `/api/v1/jobs/${encodeURIComponent(job.id)}/result`),
   querySql: (query: SemanticQuery) => json<CompiledSql>('POST', '/api/v1/query/sql', { json: { query } }),
 
   sql: (sql: string) => json<SqlAnswer>('POST', '/api/v1/sql', { json: { sql } }),

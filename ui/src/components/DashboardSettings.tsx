@@ -5,6 +5,8 @@ import dayjs from 'dayjs';
 import { useMeta } from '../meta';
 import { GRANULARITIES, type Dashboard, type DashboardFilters } from '../lib/types';
 
+type WarmMode = 'off' | 'keep' | 'cron';
+
 export interface DashboardSettingsValue { name: string; description?: string | null; filters: DashboardFilters }
 
 /** Name, description and the filter bar of a dashboard: its time dimension, default range and grain, and the dimensions offered. */
@@ -28,7 +30,10 @@ export default function DashboardSettings({ dashboard, open, onCancel, onSave }:
     api.schedules().then((all) => {
       const mine = all.find((s) => s.kind === 'warmup' && (s.parameters as { dashboardId?: number })?.dashboardId === dashboard.id) ?? null;
       setWarm(mine);
-      form.setFieldsValue({ warmCron: mine?.cron ?? '', warmZone: mine?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone });
+      form.setFieldsValue({
+        warmMode: !mine ? 'off' : mine.keepWarm ? 'keep' : 'cron',
+        warmCron: mine?.cron ?? '', warmZone: mine?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+      });
     }, () => setWarm(null));
     const f = dashboard.filters ?? {};
     form.setFieldsValue({
@@ -44,15 +49,21 @@ export default function DashboardSettings({ dashboard, open, onCancel, onSave }:
       if (v.granularity) filters.granularity = v.granularity;
       if (v.dateRange?.[0] && v.dateRange?.[1]) filters.dateRange = [v.dateRange[0].format('YYYY-MM-DD'), v.dateRange[1].format('YYYY-MM-DD')];
     }
-    if (!(await saveWarmUp(v.warmCron?.trim() ?? '', v.warmZone?.trim() ?? ''))) return;
+    if (!(await saveWarmUp(v.warmMode ?? 'off', v.warmCron?.trim() ?? '', v.warmZone?.trim() ?? ''))) return;
     await onSave({ name: v.name, description: v.description || null, filters });
   };
 
-  /** Replaces the warm-up schedule when its cron or zone changed; false (field errors shown) when refused. */
-  const saveWarmUp = async (cron: string, timeZone: string): Promise<boolean> => {
-    if (cron === (warm?.cron ?? '') && (!cron || timeZone === warm?.timeZone)) return true;
+  /** Replaces the warm-up schedule when its mode, cron or zone changed; false (field errors shown) when refused. */
+  const saveWarmUp = async (mode: WarmMode, cron: string, timeZone: string): Promise<boolean> => {
+    const before: WarmMode = !warm ? 'off' : warm.keepWarm ? 'keep' : 'cron';
+    if (mode === before && (mode !== 'cron' || (cron === (warm?.cron ?? '') && timeZone === warm?.timeZone))) return true;
+    if (mode === 'cron' && !cron) {
+      form.setFields([{ name: 'warmCron', errors: ['Give a cron expression, or choose another warm-up'] }]);
+      return false;
+    }
     try {
-      if (cron) await api.submitJob({ kind: 'warmup', dashboardId: dashboard.id, cron, timeZone: timeZone || 'UTC' });
+      if (mode === 'keep') await api.submitJob({ kind: 'warmup', dashboardId: dashboard.id, keepWarm: true });
+      if (mode === 'cron') await api.submitJob({ kind: 'warmup', dashboardId: dashboard.id, cron, timeZone: timeZone || 'UTC' });
       if (warm) await api.deleteSchedule(warm.id);
       return true;
     } catch (e) {
@@ -76,12 +87,20 @@ export default function DashboardSettings({ dashboard, open, onCancel, onSave }:
         <Form.Item name="dateRange" label="Default date range"><DatePicker.RangePicker style={{ width: '100%' }} /></Form.Item>
         <Form.Item name="granularity" label="Default time grain"><Select allowClear options={GRANULARITIES.map((g) => ({ value: g, label: g }))} /></Form.Item>
         <Divider plain orientation="left">Cache warm-up</Divider>
-        <Form.Item name="warmCron" label="Keep warm on a schedule (cron)" data-testid="warm-cron"
-          extra={<>Six fields, seconds first: <code>0 */10 * * * *</code> re-runs this dashboard&apos;s first view every 10 minutes, so viewers get cached answers. Empty: no warm-up.
-            {warm && <Typography.Text type="secondary"> Last warm-up: {warm.lastRunAt ? new Date(warm.lastRunAt).toLocaleString() : 'not yet'}.</Typography.Text>}</>}>
-          <Input placeholder="0 */10 * * * *" allowClear />
+        <Form.Item name="warmMode" label="Warm-up" data-testid="warm-mode"
+          extra={<>Re-runs this dashboard&apos;s first view so viewers get cached answers. <b>Keep warm</b> runs it just before its cached answers expire (their model&apos;s refresh or the cache lifetime); a schedule runs it by cron.
+            {warm && <Typography.Text type="secondary" data-testid="last-warmup"> Last warm-up: {warm.lastRunAt ? new Date(warm.lastRunAt).toLocaleString() : 'not yet'}.</Typography.Text>}</>}>
+          <Select options={[{ value: 'off', label: 'Off' }, { value: 'keep', label: 'Keep warm (before the cache expires)' }, { value: 'cron', label: 'On a schedule (cron)' }]} />
         </Form.Item>
-        <Form.Item name="warmZone" label="Time zone of the schedule"><Input placeholder="Europe/Paris" /></Form.Item>
+        <Form.Item noStyle shouldUpdate={(a, b) => a.warmMode !== b.warmMode}>
+          {({ getFieldValue }) => getFieldValue('warmMode') === 'cron' && <>
+            <Form.Item name="warmCron" label="Schedule (cron)" data-testid="warm-cron"
+              extra={<>Six fields, seconds first: <code>0 */10 * * * *</code> is every 10 minutes.</>}>
+              <Input placeholder="0 */10 * * * *" allowClear />
+            </Form.Item>
+            <Form.Item name="warmZone" label="Time zone of the schedule"><Input placeholder="Europe/Paris" /></Form.Item>
+          </>}
+        </Form.Item>
       </Form>
     </Modal>
   );

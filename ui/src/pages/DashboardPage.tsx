@@ -5,7 +5,7 @@ import { DownloadOutlined, PlusOutlined, ReloadOutlined, SettingOutlined } from 
 import DashboardSettings from '../components/DashboardSettings';
 import ChartCard from '../components/ChartCard';
 import FilterBar from '../components/FilterBar';
-import { api, message, type Me } from '../api';
+import { api, message, type JobSchedule, type Me } from '../api';
 import { applyDashboardFilters, type FilterState } from '../lib/query';
 import type { Chart, Dashboard } from '../lib/types';
 
@@ -27,7 +27,15 @@ export default function DashboardPage({ me }: { me: Me }) {
   const [state, setState] = useState<FilterState>({ values: {} });
   const [refreshAll, setRefreshAll] = useState(0);
   const [settings, setSettings] = useState(false);
+  const [warm, setWarm] = useState<JobSchedule | null>(null);
   const canEdit = me.role !== 'viewer';
+
+  // the dashboard's info shows its warm-up (one the user can see) and when it last ran
+  useEffect(() => {
+    if (settings) return;
+    api.schedules().then((all) => setWarm(all.find((s) => s.kind === 'warmup'
+      && (s.parameters as { dashboardId?: number })?.dashboardId === Number(id)) ?? null), () => setWarm(null));
+  }, [id, settings]);
 
   const load = useCallback(() => {
     api.dashboard(Number(id)).then((d) => {
@@ -57,6 +65,9 @@ export default function DashboardPage({ me }: { me: Me }) {
         <div>
           <Typography.Title level={2}>{dashboard.name}</Typography.Title>
           {dashboard.description && <Typography.Text type="secondary">{dashboard.description}</Typography.Text>}
+          {warm && <div><Typography.Text type="secondary" data-testid="dashboard-warmup">
+            {warm.keepWarm ? 'Kept warm' : `Warmed on a schedule (${warm.cron})`} · last warm-up: {warm.lastRunAt ? new Date(warm.lastRunAt).toLocaleString() : 'not yet'}
+          </Typography.Text></div>}
         </div>
         <Space>
           {canEdit && <Button icon={<SettingOutlined />} onClick={() => setSettings(true)} data-testid="dashboard-settings">Settings</Button>}

@@ -130,7 +130,8 @@ export default function JobsPage({ me }: { me: Me }) {
           locale={{ emptyText: 'No recurring jobs. A dashboard\u2019s settings can keep it warm on a schedule.' }}
           columns={[
             { title: 'Kind', dataIndex: 'kind' },
-            { title: 'Cron', dataIndex: 'cron', render: (c: string) => <Typography.Text code>{c}</Typography.Text> },
+            { title: 'When', dataIndex: 'cron', render: (c: string | null, s: JobSchedule) => s.keepWarm
+              ? <Typography.Text>keep warm (before the cache expires)</Typography.Text> : <Typography.Text code>{c}</Typography.Text> },
             { title: 'Time zone', dataIndex: 'timeZone' },
             { title: 'Owner', dataIndex: 'owner' },
             { title: 'Last run', dataIndex: 'lastRunAt', render: when },

@@ -275,11 +275,7 @@ public class QueryController {
       }
       g.writeEndArray();
       g.writeNumberField("rows", r.rows());
-      g.writeObjectFieldStart("annotation");
-      annotation(g, "measures", columns, c -> c.kind() != MemberKind.DIMENSION);
-      annotation(g, "dimensions", columns, c -> c.kind() == MemberKind.DIMENSION && c.granularity() == null);
-      annotation(g, "timeDimensions", columns, c -> c.kind() == MemberKind.DIMENSION && c.granularity() != null);
-      g.writeEndObject();
+      writeAnnotation(g, columns);
       g.writeStringField("dataSource", r.compiled().dataSource());
       g.writeStringField("dialect", r.compiled().dialect().id());
       g.writeStringField("sql", r.compiled().sql());
@@ -310,6 +306,16 @@ public class QueryController {
       throw new UncheckedIOException(e);
     }
     return out.toByteArray();
+  }
+
+  /** The {@code annotation} field of a semantic answer: title, type and format of each member. */
+  public static void writeAnnotation(JsonGenerator g, List<OutputColumn> columns)
+      throws IOException {
+    g.writeObjectFieldStart("annotation");
+    annotation(g, "measures", columns, c -> c.kind() != MemberKind.DIMENSION);
+    annotation(g, "dimensions", columns, c -> c.kind() == MemberKind.DIMENSION && c.granularity() == null);
+    annotation(g, "timeDimensions", columns, c -> c.kind() == MemberKind.DIMENSION && c.granularity() != null);
+    g.writeEndObject();
   }
 
   private static void annotation(JsonGenerator g, String field, List<OutputColumn> columns,

@@ -36,9 +36,13 @@ public final class AuthFilter {
     this.auth = auth;
   }
 
+  /**
+   * Paths that need no credentials: health, login, and a job's file by its signed link, which
+   * the link's signature authorises ({@code io.strata.server.jobs.SignedLinks}).
+   */
   static boolean open(String path) {
     return path.equals("/health") || path.startsWith("/health/")
-        || path.equals("/api/v1/auth/login");
+        || path.equals("/api/v1/auth/login") || path.startsWith("/api/v1/job-files/");
   }
 
   @RequestFilter

@@ -2,6 +2,9 @@ package io.strata.server.cli;
 
 import io.micronaut.context.ApplicationContext;
 import io.strata.server.StrataServer;
+import io.strata.server.jobs.Jobs;
+import io.strata.server.jobs.WorkerHealth;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -80,9 +83,27 @@ final class WorkerCommand implements Callable<Integer> {
       spec.commandLine().getErr().flush();
       return StrataCli.INVALID;
     }
+    WorkerHealth health;
+    try {
+      health = context.getBean(Jobs.class).startHealth();
+    } catch (IOException e) {
+      context.close();
+      spec.commandLine().getErr().println("strata worker: could not start: " + e.getMessage());
+      spec.commandLine().getErr().flush();
+      return StrataCli.INVALID;
+    }
+    if (health != null) {
+      spec.commandLine().getOut().println("Strata worker health: http://0.0.0.0:" + health.port()
+          + "/health");
+    }
     spec.commandLine().getOut().println("Strata worker is running (Ctrl-C stops it)");
     spec.commandLine().getOut().flush();
-    Runtime.getRuntime().addShutdownHook(new Thread(context::close, "strata-worker-stop"));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (health != null) {
+        health.close();
+      }
+      context.close();
+    }, "strata-worker-stop"));
     new CountDownLatch(1).await();
     return 0;
   }

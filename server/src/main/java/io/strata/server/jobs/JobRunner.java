@@ -22,6 +22,9 @@ import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -54,10 +57,16 @@ final class JobRunner {
   private final ResultStore store;
   private final boolean neutraliseByDefault;
   private final AccessPolicy access;
+  private final QueryRequest.Limits exportLimits;
 
+  /**
+   * @param exportLimits an export's own row cap and timeout ({@code strata.exports.*}): an
+   *     export streams to a file, so it is not held to what a client's answer may hold
+   */
   JobRunner(QueryService queries, SqlService sql, DashboardService dashboards, ResultStore store,
-      boolean neutraliseByDefault, AccessPolicy access) {
+      boolean neutraliseByDefault, AccessPolicy access, QueryRequest.Limits exportLimits) {
     this.access = access;
+    this.exportLimits = exportLimits;
     this.queries = queries;
     this.sql = sql;
     this.dashboards = dashboards;
@@ -78,8 +87,8 @@ final class JobRunner {
    * Runs a job. {@code canceller} is set, as soon as there is something to cancel, to what
    * cancels it (its warehouse query); {@link Jobs} calls it from its watcher thread.
    */
-  Outcome run(Job job, JobRequest request, AtomicReference<Runnable> canceller, LongConsumer progress)
-      throws IOException {
+  Outcome run(Job job, JobRequest request, AtomicReference<Runnable> canceller,
+      LongConsumer progress, JobStore claims) throws IOException {
     return switch (job.kind()) {
       case QUERY -> {
         try (ArrowBatches cursor = open(job, request, canceller)) {
@@ -94,7 +103,7 @@ final class JobRunner {
               Boolean.TRUE.equals(request.gzip()), neutralise, progress);
         }
       }
-      case WARMUP -> warmup(job, request, canceller, progress);
+      case WARMUP -> warmup(job, request, canceller, progress, claims);
     };
   }
 
@@ -125,16 +134,28 @@ final class JobRunner {
         "the job's owner '" + owner + "' no longer exists or is disabled"));
   }
 
+  /**
+   * The output columns of a semantic query job as its owner's query compiles now (for the
+   * annotation of its JSON result); null for SQL.
+   */
+  List<io.strata.semantic.compile.OutputColumn> columns(Job job, JobRequest request) {
+    if (request.query() == null) {
+      return null;
+    }
+    return queries.plan(QueryJson.parse(request.query().toString()), as(job.owner())).columns();
+  }
+
   /** Opens the job's query: semantic (run under the job's id) or SQL. */
   private ArrowBatches open(Job job, JobRequest request, AtomicReference<Runnable> canceller) {
     CacheMode cache = CacheMode.parse(request.cache(), "the job's cache option");
+    QueryRequest.Limits limits = job.kind() == JobKind.EXPORT ? exportLimits : null;
     if (request.sql() != null) {
       SqlCancel cancel = new SqlCancel();
       canceller.set(cancel::cancel);
       SecurityContext owner = as(job.owner());
       return sql.execute(sql.prepare(request.sql(), owner),
           request.parameters() == null ? List.of() : request.parameters(),
-          new SqlSession(owner, "job", cancel, new SqlSession.Options(cache)));
+          new SqlSession(owner, "job", cancel, new SqlSession.Options(cache, limits)));
     }
     SemanticQuery q = QueryJson.parse(request.query().toString());
     AtomicBoolean cancelled = new AtomicBoolean();
@@ -143,7 +164,7 @@ final class JobRunner {
       queries.cancel(job.id());
     });
     return queries.open(new QueryRequest(q, request.query().toString(), as(job.owner()), "job",
-        job.id(), cancelled::get, cache));
+        job.id(), cancelled::get, cache, limits));
   }
 
   private Outcome writeArrow(String jobId, ArrowBatches cursor, LongConsumer progress)
@@ -203,11 +224,14 @@ final class JobRunner {
    * Re-runs the queries of a dashboard's first view ({@link WarmupQueries}: each chart with the
    * dashboard's default filters, and the previous period of comparing number charts) with
    * {@code no-cache}, so that the results cache holds a fresh entry of each when the next viewer
-   * comes. The outcome counts the queries run.
+   * comes. Each query is claimed for the current window first ({@link KeepWarm}); one claimed
+   * already (by another warm-up, on any server) is skipped. The outcome counts the queries run.
    */
   private Outcome warmup(Job job, JobRequest request, AtomicReference<Runnable> canceller,
-      LongConsumer progress) {
-    JsonNode dashboard = dashboards.get(request.dashboardId());
+      LongConsumer progress, JobStore claims) {
+    Plan plan = warmupPlan(request.dashboardId(), job.owner());
+    Instant now = Instant.now();
+    Instant window = KeepWarm.start(now, plan.window());
     long done = 0;
     AtomicBoolean cancelled = new AtomicBoolean();
     AtomicReference<String> current = new AtomicReference<>();
@@ -218,25 +242,68 @@ final class JobRunner {
         queries.cancel(running);
       }
     });
-    SecurityContext owner = as(job.owner());
-    for (JsonNode query : WarmupQueries.of(dashboard)) {
+    for (int i = 0; i < plan.queries().size(); i++) {
       if (cancelled.get()) {
         throw new io.strata.server.query.QueryExecutionException(
             io.strata.server.query.QueryExecutionException.Code.CANCELLED, job.id(),
             "warm-up job " + job.id() + " was cancelled");
       }
-      String queryId = job.id() + "-" + done;
+      String key = plan.keys().get(i);
+      if (!claims.claim(key, window, job.id(), now)) {
+        continue; // warmed in this window already
+      }
+      JsonNode query = plan.queries().get(i);
+      // the window in the id: the query log shows which window each warm-up run belongs to
+      String queryId = job.id() + "-" + i + "@" + window.toEpochMilli();
       current.set(queryId);
-      SemanticQuery q = QueryJson.parse(query.toString());
-      try (QueryCursor c = queries.open(new QueryRequest(q, query.toString(), owner,
-          "warmup", queryId, cancelled::get, CacheMode.NO_CACHE))) {
+      try (QueryCursor c = queries.open(new QueryRequest(QueryJson.parse(query.toString()),
+          query.toString(), plan.owner(), "warmup", queryId, cancelled::get,
+          CacheMode.NO_CACHE))) {
         while (c.next()) {
           // read to the end: the cursor stores the result in the cache when it gets there
         }
+      } catch (RuntimeException e) {
+        claims.unclaim(key, window, job.id()); // a later warm-up in this window may run it
+        throw e;
       }
       done++;
       progress.accept(done);
     }
     return new Outcome(null, done, 0);
+  }
+
+  /** A dashboard's warm-up: its first view's queries, their cache keys and their window. */
+  record Plan(List<JsonNode> queries, List<String> keys, Duration window,
+      SecurityContext owner) {}
+
+  /**
+   * The warm-up of a dashboard for its owner, computed alike by every server: the cache key of
+   * each query as it runs for the owner, and the window from their entries' lifetimes.
+   */
+  Plan warmupPlan(long dashboardId, String owner) {
+    JsonNode dashboard = dashboards.get(dashboardId);
+    SecurityContext who = as(owner);
+    List<JsonNode> list = WarmupQueries.of(dashboard);
+    List<String> keys = new ArrayList<>();
+    List<Duration> ttls = new ArrayList<>();
+    for (JsonNode q : list) {
+      QueryService.CacheSlot slot = queries.cacheSlot(QueryJson.parse(q.toString()), who);
+      if (slot == null) {
+        keys.add(sha256(q.toString()));
+      } else {
+        keys.add(slot.key());
+        ttls.add(slot.ttl());
+      }
+    }
+    return new Plan(list, keys, KeepWarm.window(ttls), who);
+  }
+
+  private static String sha256(String s) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+          .digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

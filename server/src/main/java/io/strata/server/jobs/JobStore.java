@@ -315,7 +315,8 @@ final class JobStore {
   void insertSchedule(JobSchedule s) {
     run("saving schedule " + s.id(), c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO strata_job_schedules (id, kind,"
-          + " owner, cron, time_zone, parameters, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+          + " owner, cron, time_zone, parameters, created_at, keep_warm)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
         ps.setString(1, s.id());
         ps.setString(2, s.kind().id());
         ps.setString(3, s.owner());
@@ -323,6 +324,7 @@ final class JobStore {
         ps.setString(5, s.timeZone());
         ps.setString(6, s.parameters());
         setInstant(ps, 7, s.createdAt());
+        ps.setBoolean(8, s.keepWarm());
         return ps.executeUpdate();
       }
     });
@@ -331,7 +333,7 @@ final class JobStore {
   Optional<JobSchedule> findSchedule(String id) {
     return run("reading schedule " + id, c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT id, kind, owner, cron, time_zone,"
-          + " parameters, created_at, last_run_at, last_job_id FROM strata_job_schedules"
+          + " parameters, created_at, last_run_at, last_job_id, keep_warm FROM strata_job_schedules"
           + " WHERE id = ?")) {
         ps.setString(1, id);
         try (ResultSet rs = ps.executeQuery()) {
@@ -344,7 +346,7 @@ final class JobStore {
   List<JobSchedule> schedules(String owner) {
     return run("listing schedules", c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT id, kind, owner, cron, time_zone,"
-          + " parameters, created_at, last_run_at, last_job_id FROM strata_job_schedules"
+          + " parameters, created_at, last_run_at, last_job_id, keep_warm FROM strata_job_schedules"
           + (owner == null ? "" : " WHERE owner = ?") + " ORDER BY created_at, id")) {
         if (owner != null) {
           ps.setString(1, owner);
@@ -382,6 +384,54 @@ final class JobStore {
     });
   }
 
+  // ---------------------------------------------------------------- warm-up claims
+
+  /**
+   * Claims a query's warm-up for one window: true for the one caller whose row went in, false
+   * for every other (the row's unique key refuses it), on whichever server.
+   */
+  boolean claim(String queryKey, Instant windowStart, String jobId, Instant now) {
+    return run("claiming a warm-up", c -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO strata_warmup_claims"
+          + " (query_key, window_start, job_id, claimed_at) VALUES (?, ?, ?, ?)")) {
+        ps.setString(1, queryKey);
+        setInstant(ps, 2, windowStart);
+        ps.setString(3, jobId);
+        setInstant(ps, 4, now);
+        return ps.executeUpdate() == 1;
+      } catch (SQLException e) {
+        if (e.getSQLState() != null && e.getSQLState().startsWith("23")) {
+          return false; // integrity constraint violation: claimed already
+        }
+        throw e;
+      }
+    });
+  }
+
+  /** Gives a claim back (its query failed), so that a later warm-up in the window runs it. */
+  void unclaim(String queryKey, Instant windowStart, String jobId) {
+    run("releasing a warm-up claim", c -> {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM strata_warmup_claims"
+          + " WHERE query_key = ? AND window_start = ? AND job_id = ?")) {
+        ps.setString(1, queryKey);
+        setInstant(ps, 2, windowStart);
+        ps.setString(3, jobId);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  /** Deletes claims made before {@code before}: their windows are long over. */
+  int forgetClaims(Instant before) {
+    return run("sweeping warm-up claims", c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "DELETE FROM strata_warmup_claims WHERE claimed_at < ?")) {
+        setInstant(ps, 1, before);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
   Job require(String id) {
     return find(id).orElseThrow(() -> new NotFoundException("job '" + id + "' does not exist"));
   }
@@ -407,7 +457,8 @@ final class JobStore {
     return new JobSchedule(rs.getString("id"), JobKind.parse(rs.getString("kind")),
         rs.getString("owner"), rs.getString("cron"), rs.getString("time_zone"),
         rs.getString("parameters"), getInstant(rs, "created_at"),
-        getInstant(rs, "last_run_at"), rs.getString("last_job_id"));
+        getInstant(rs, "last_run_at"), rs.getString("last_job_id"),
+        rs.getBoolean("keep_warm"));
   }
 
   /** Instants as UTC wall time at microseconds, as every other metadata table keeps them. */

@@ -150,6 +150,18 @@ public final class Jobs implements AutoCloseable {
     watcher.scheduleWithFixedDelay(this::sweep, 1, 10, TimeUnit.MINUTES);
   }
 
+  /**
+   * Serves this worker process's health endpoint on {@code strata.workers.health-port}; null
+   * when it is -1 (off). Called by {@code strata worker}, which has no other HTTP.
+   */
+  public WorkerHealth startHealth() throws IOException {
+    if (config.healthPort() < 0) {
+      return null;
+    }
+    return WorkerHealth.start(config.healthPort(), db, () -> List.copyOf(running.keySet()),
+        config.threads());
+  }
+
   public boolean workersEnabled() {
     return config.workersEnabled();
   }
@@ -228,6 +240,11 @@ public final class Jobs implements AutoCloseable {
     return job;
   }
 
+  /** A job whoever asks, or null: only for a caller that proves access otherwise (a signed link). */
+  Job find(String id) {
+    return id == null ? null : store.find(id).orElse(null);
+  }
+
   /** The caller's jobs (every user's for an admin with {@code all}), newest first. */
   public List<Job> list(Principal who, boolean all, JobState state, int limit) {
     String owner = all && who.role() == Role.ADMIN ? null : who.username();
@@ -257,6 +274,19 @@ public final class Jobs implements AutoCloseable {
     return store.require(id);
   }
 
+  /**
+   * The members of a semantic query job's result (titles, types, formats) as its query compiles
+   * now; null for SQL, or when it no longer compiles (its models changed).
+   */
+  public List<io.strata.semantic.compile.OutputColumn> columns(Job job) {
+    try {
+      return runner.columns(job, JobRequest.parse(job.parameters()));
+    } catch (RuntimeException e) {
+      LOG.debug("no annotation for job {}: {}", job.id(), e.getMessage());
+      return null;
+    }
+  }
+
   /** The job's stored result (Arrow stream or CSV file). */
   public InputStream openResult(Job job) throws IOException {
     if (job.resultLocation() == null) {
@@ -281,10 +311,27 @@ public final class Jobs implements AutoCloseable {
     runner.check(kind, owner, request);
     Instant now = clock.instant();
     JobSchedule s = new JobSchedule(UUID.randomUUID().toString(), kind, owner, cron,
-        schedule.getZoneId().getId(), request.json(), now, null, null);
+        schedule.getZoneId().getId(), request.json(), now, null, null, false);
     store.insertSchedule(s);
     client.schedule(new TaskInstance<Void>(SCHEDULE_TASK, s.id()),
         schedule.getInitialExecutionTime(now));
+    return s;
+  }
+
+  /**
+   * Keeps a dashboard warm: a warm-up that fires now and then at the start of each of its cache
+   * windows ({@link KeepWarm}), so its entries are refreshed before they expire.
+   */
+  public JobSchedule keepWarm(String owner, JobRequest request) {
+    runner.check(JobKind.WARMUP, owner, request);
+    Instant now = clock.instant();
+    JobSchedule s = new JobSchedule(UUID.randomUUID().toString(), JobKind.WARMUP, owner, "",
+        "UTC", request.json(), now, null, null, true);
+    store.insertSchedule(s);
+    client.schedule(new TaskInstance<Void>(SCHEDULE_TASK, s.id()), now);
+    if (scheduler != null) {
+      scheduler.triggerCheckForDueExecutions();
+    }
     return s;
   }
 
@@ -371,7 +418,7 @@ public final class Jobs implements AutoCloseable {
     JobState outcome = JobState.FAILED;
     try {
       JobRunner.Outcome o = runner.run(job, JobRequest.parse(job.parameters()), canceller,
-          progress(id));
+          progress(id), store);
       Instant end = clock.instant();
       if (store.succeed(id, o.location(), o.rows(), o.bytes(), end, end.plus(config.resultTtl()))) {
         outcome = JobState.SUCCEEDED;
@@ -455,7 +502,6 @@ public final class Jobs implements AutoCloseable {
     if (s == null) {
       return (complete, ops) -> ops.remove(); // deleted
     }
-    CronSchedule cron = new CronSchedule(s.cron(), ZoneId.of(s.timeZone()));
     Instant now = clock.instant();
     Job job = new Job(UUID.randomUUID().toString(), s.kind(), s.owner(), JobState.QUEUED, 0, 0,
         false, null, s.id(), null, s.parameters(), null, null, null, null, null, now, null,
@@ -467,7 +513,21 @@ public final class Jobs implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warn("schedule {} could not run its job: {}", scheduleId, e.toString());
     }
-    return new CompletionHandler.OnCompleteReschedule<>(cron);
+    if (s.keepWarm()) {
+      Duration window;
+      try {
+        window = runner.warmupPlan(JobRequest.parse(s.parameters()).dashboardId(), s.owner())
+            .window();
+      } catch (RuntimeException e) {
+        LOG.warn("keep-warm schedule {}: no window ({}); trying again in {}", scheduleId,
+            e.getMessage(), KeepWarm.NO_CACHE);
+        window = KeepWarm.NO_CACHE;
+      }
+      Instant next = KeepWarm.next(clock.instant(), window);
+      return (complete, ops) -> ops.reschedule(complete, next);
+    }
+    return new CompletionHandler.OnCompleteReschedule<>(
+        new CronSchedule(s.cron(), ZoneId.of(s.timeZone())));
   }
 
   /** Cancels the queries of this worker's jobs whose cancel was requested elsewhere. */
@@ -495,6 +555,9 @@ public final class Jobs implements AutoCloseable {
         store.clearResult(j.id());
         n++;
       }
+      // a claim matters only within its window, as long as the shortest entry lifetime of a
+      // dashboard: kept a week, longer than any refresh.every in practical use
+      store.forgetClaims(clock.instant().minus(Duration.ofDays(7)));
     } catch (RuntimeException e) {
       LOG.warn("sweeping expired job results failed: {}", e.toString());
     }

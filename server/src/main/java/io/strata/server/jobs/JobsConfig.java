@@ -17,10 +17,21 @@ import java.util.Optional;
  *
  * @param workersEnabled whether this process executes jobs (else it only enqueues)
  * @param storeDir where results and exports are written; every process must see the same one
+ * @param exportMaxRows the most rows an export writes ({@code strata.exports.max-rows}); 0: no cap
+ * @param exportTimeout the longest an export's query runs ({@code strata.exports.timeout})
+ * @param linkTtl the lifetime of a signed download link ({@code strata.exports.link-ttl})
+ * @param healthPort the {@code strata worker} health port; 0 any free port, -1 none
  */
 public record JobsConfig(boolean workersEnabled, int threads, Duration pollInterval,
     Duration heartbeatInterval, int maxAttempts, Duration retryBackoff, Path storeDir,
-    Duration resultTtl, boolean neutraliseFormulas) {
+    Duration resultTtl, boolean neutraliseFormulas, long exportMaxRows, Duration exportTimeout,
+    Duration linkTtl, int healthPort) {
+
+  /** An export's own limits, named by their settings for its refusals. */
+  public io.strata.server.query.QueryRequest.Limits exportLimits() {
+    return new io.strata.server.query.QueryRequest.Limits(exportMaxRows,
+        Setting.EXPORTS_MAX_ROWS.property(), exportTimeout, Setting.EXPORTS_TIMEOUT.property());
+  }
 
   public static JobsConfig from(PropertyResolver env, Path dataDir) {
     List<String> problems = new ArrayList<>();
@@ -34,7 +45,12 @@ public record JobsConfig(boolean workersEnabled, int threads, Duration pollInter
         duration(env, Setting.JOBS_RETRY_BACKOFF, Duration.ZERO, problems),
         store.isEmpty() ? dataDir.resolve("jobs") : Path.of(store).toAbsolutePath().normalize(),
         duration(env, Setting.JOBS_RESULT_TTL, Duration.ofSeconds(1), problems),
-        bool(env, Setting.CSV_NEUTRALISE_FORMULAS, problems));
+        bool(env, Setting.CSV_NEUTRALISE_FORMULAS, problems),
+        // the semantic compiler writes the cap + 1 as an int LIMIT
+        integer(env, Setting.EXPORTS_MAX_ROWS, 0, Integer.MAX_VALUE - 2, problems),
+        duration(env, Setting.EXPORTS_TIMEOUT, Duration.ofSeconds(1), problems),
+        duration(env, Setting.EXPORTS_LINK_TTL, Duration.ofSeconds(1), problems),
+        integer(env, Setting.WORKERS_HEALTH_PORT, -1, 65535, problems));
     if (!problems.isEmpty()) {
       throw new StrataConfig.InvalidConfigException(problems);
     }

@@ -60,10 +60,12 @@ public class JobsController {
 
   private final Jobs jobs;
   private final BufferAllocator allocator;
+  private final SignedLinks signed;
 
-  public JobsController(Jobs jobs, BufferAllocator allocator) {
+  public JobsController(Jobs jobs, BufferAllocator allocator, SignedLinks signed) {
     this.jobs = jobs;
     this.allocator = allocator;
+    this.signed = signed;
   }
 
   /** A job as the API shows it, with the links a client follows. */
@@ -73,6 +75,11 @@ public class JobsController {
       Map<String, Object> result, Map<String, String> links) {}
 
   public static JobView view(Job j) {
+    return view(j, null);
+  }
+
+  /** With {@code signed}: a finished job's {@code links.file}, its signed, expiring link. */
+  static JobView view(Job j, SignedLinks signed) {
     Map<String, Object> error = null;
     if (j.errorCode() != null || j.errorMessage() != null) {
       error = new LinkedHashMap<>();
@@ -95,6 +102,10 @@ public class JobsController {
       if (j.resultLocation() != null) {
         links.put(j.kind() == JobKind.EXPORT ? "download" : "result",
             self + (j.kind() == JobKind.EXPORT ? "/download" : "/result"));
+        String file = signed == null ? null : signed.link(j);
+        if (file != null) {
+          links.put("file", file);
+        }
       }
     }
     return new JobView(j.id(), j.kind().id(), j.state().id(), j.owner(), j.progress(),
@@ -131,14 +142,14 @@ public class JobsController {
           + " (got " + limit + ")");
     }
     return jobs.list(who, Boolean.TRUE.equals(all), s, limit == null ? 100 : limit).stream()
-        .map(JobsController::view).toList();
+        .map(j -> view(j, signed)).toList();
   }
 
   @Operation(summary = "Submit a job (query, export or warmup); with cron, a recurring one",
       description = "Body: {\"kind\": \"query|export|warmup\", \"query\": {...} | \"sql\": \"...\","
           + " \"parameters\": [...], \"cache\": \"on\", \"gzip\": false,"
           + " \"neutraliseFormulas\": true, \"dashboardId\": 1, \"cron\": \"0 */5 * * * *\","
-          + " \"timeZone\": \"UTC\"}")
+          + " \"timeZone\": \"UTC\"} or, for warmup, \"keepWarm\": true")
   @Post(uri = "/jobs", consumes = MediaType.APPLICATION_JSON)
   public HttpResponse<?> submit(HttpRequest<?> request, @Body @Nullable String body) {
     Principal who = Requests.require(request, Role.VIEWER);
@@ -155,6 +166,25 @@ public class JobsController {
       throw new BadRequestException("INVALID_JOB", "kind", e.getMessage());
     }
     JobRequest req = request(kind, tree);
+    JsonNode keepWarm = tree.path("keepWarm");
+    if (!keepWarm.isMissingNode() && !keepWarm.isBoolean()) {
+      throw new BadRequestException("INVALID_JOB", "keepWarm", "keepWarm must be true or false");
+    }
+    if (keepWarm.asBoolean(false)) {
+      if (kind != JobKind.WARMUP) {
+        throw new BadRequestException("INVALID_JOB", "keepWarm", "keepWarm is for warmup jobs"
+            + " (a dashboard kept warm), not " + kind.id() + " jobs");
+      }
+      if (tree.has("cron") || tree.has("timeZone")) {
+        throw new BadRequestException("INVALID_JOB", tree.has("cron") ? "cron" : "timeZone",
+            "give either keepWarm (before its cache entries expire) or cron (on a schedule),"
+                + " not both");
+      }
+      who.require(Role.EDITOR);
+      JobSchedule s = jobs.keepWarm(who.username(), req);
+      return HttpResponse.created(view(s)).header(HttpHeaders.LOCATION,
+          "/api/v1/job-schedules/" + s.id());
+    }
     if (tree.has("cron") || tree.has("timeZone")) {
       // recurring work loads the warehouse with nobody waiting for it: editors decide that
       who.require(Role.EDITOR);
@@ -239,7 +269,7 @@ public class JobsController {
   @Operation(summary = "A job: state, progress, timings, error and result link")
   @Get("/jobs/{id}")
   public JobView get(HttpRequest<?> request, @PathVariable String id) {
-    return view(jobs.get(id, Requests.require(request, Role.VIEWER)));
+    return view(jobs.get(id, Requests.require(request, Role.VIEWER)), signed);
   }
 
   @Operation(summary = "Cancel a job; a running one has its warehouse query cancelled")
@@ -263,12 +293,16 @@ public class JobsController {
       throw new BadRequestException("NO_RESULT", "id", "job '" + id + "' is a " + job.kind().id()
           + " job; its file is at /api/v1/jobs/" + id + "/download");
     }
+    return result(job, QueryController.format(request.getHeaders().get(HttpHeaders.ACCEPT)));
+  }
+
+  private HttpResponse<?> result(Job job, String format) {
     StoredResult stored = openStored(job);
-    String format = QueryController.format(request.getHeaders().get(HttpHeaders.ACCEPT));
     try {
       if (format.equals("json")) {
         try (stored) {
-          return HttpResponse.ok(json(job, stored)).contentType(MediaType.APPLICATION_JSON_TYPE);
+          return HttpResponse.ok(json(job, stored, jobs.columns(job)))
+              .contentType(MediaType.APPLICATION_JSON_TYPE);
         }
       }
       BatchStream stream = format.equals("arrow") ? BatchStream.arrow(stored)
@@ -304,8 +338,12 @@ public class JobsController {
     }
   }
 
-  /** Rows as the synchronous endpoints answer: objects for a semantic query, arrays for SQL. */
-  private static byte[] json(Job job, StoredResult r) {
+  /**
+   * Rows as the synchronous endpoints answer: objects for a semantic query (with the
+   * annotation of its members), arrays for SQL.
+   */
+  private static byte[] json(Job job, StoredResult r,
+      List<io.strata.semantic.compile.OutputColumn> columns) {
     boolean sql = JobRequest.parse(job.parameters()).sql() != null;
     ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
     try (JsonGenerator g = MAPPER.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
@@ -331,6 +369,9 @@ public class JobsController {
       }
       g.writeEndArray();
       g.writeNumberField("rows", rows);
+      if (!sql && columns != null) {
+        QueryController.writeAnnotation(g, columns);
+      }
       g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -346,6 +387,11 @@ public class JobsController {
       throw new BadRequestException("NO_DOWNLOAD", "id", "job '" + id + "' is a "
           + job.kind().id() + " job; its result is at /api/v1/jobs/" + id + "/result");
     }
+    return download(job);
+  }
+
+  private HttpResponse<?> download(Job job) {
+    String id = job.id();
     requireResult(job);
     InputStream in;
     try {
@@ -361,12 +407,44 @@ public class JobsController {
             + (gz ? ".csv.gz\"" : ".csv\""));
   }
 
+  @Operation(summary = "A job's file by its signed link, without a session",
+      description = "The link is links.file of a finished job (GET /api/v1/jobs/{id}): signed"
+          + " with the server's key and expiring after strata.exports.link-ttl. An export's CSV;"
+          + " a query job's result as JSON, CSV or Arrow by format= or Accept. A changed,"
+          + " cut or expired link is 403 LINK_INVALID or LINK_EXPIRED.")
+  @Get(uri = "/job-files/{id}", produces = {"text/csv", "application/gzip",
+      MediaType.APPLICATION_JSON, QueryController.ARROW_STREAM})
+  public HttpResponse<?> file(HttpRequest<?> request, @PathVariable String id,
+      @QueryValue @Nullable String expires, @QueryValue @Nullable String signature,
+      @QueryValue @Nullable String format) {
+    Job job = jobs.find(id);
+    try {
+      signed.verify(id, job == null || job.kind() == JobKind.WARMUP ? null : job.owner(),
+          expires, signature);
+    } catch (SignedLinks.RefusedException e) {
+      return HttpResponse.status(HttpStatus.FORBIDDEN)
+          .body(io.strata.server.api.ApiError.of(e.code(), e.getMessage()))
+          .contentType(MediaType.APPLICATION_JSON_TYPE);
+    }
+    if (job.kind() == JobKind.EXPORT) {
+      return download(job);
+    }
+    String f = format == null || format.isBlank()
+        ? QueryController.format(request.getHeaders().get(HttpHeaders.ACCEPT))
+        : format.trim().toLowerCase(java.util.Locale.ROOT);
+    if (!List.of("json", "csv", "arrow").contains(f)) {
+      throw new BadRequestException("INVALID_FORMAT", "format", "format '" + format
+          + "' is not one of json, csv, arrow");
+    }
+    return result(job, f);
+  }
+
   @Operation(summary = "Server-sent events of a job: its state each time it changes, until it ends")
   @Get(uri = "/jobs/{id}/events", produces = MediaType.TEXT_EVENT_STREAM)
   public HttpResponse<?> events(HttpRequest<?> request, @PathVariable String id) {
     Principal who = Requests.require(request, Role.VIEWER);
     jobs.get(id, who); // 404 now rather than inside the stream
-    return HttpResponse.ok(new StreamedFile(new JobEvents(() -> view(jobs.get(id, who)), MAPPER,
+    return HttpResponse.ok(new StreamedFile(new JobEvents(() -> view(jobs.get(id, who), signed), MAPPER,
         jobs.config().pollInterval()), MediaType.TEXT_EVENT_STREAM_TYPE))
         .header(HttpHeaders.CACHE_CONTROL, "no-cache");
   }
@@ -385,8 +463,9 @@ public class JobsController {
     out.put("id", s.id());
     out.put("kind", s.kind().id());
     out.put("owner", s.owner());
-    out.put("cron", s.cron());
-    out.put("timeZone", s.timeZone());
+    out.put("keepWarm", s.keepWarm());
+    out.put("cron", s.keepWarm() ? null : s.cron());
+    out.put("timeZone", s.keepWarm() ? null : s.timeZone());
     out.put("parameters", JobRequest.parse(s.parameters()));
     out.put("createdAt", iso(s.createdAt()));
     out.put("lastRunAt", iso(s.lastRunAt()));

@@ -13,6 +13,7 @@ import io.strata.server.metadata.MetadataDatabase;
 import io.strata.server.query.QueryService;
 import io.strata.server.security.AccessPolicy;
 import io.strata.server.sql.SqlService;
+import io.strata.server.secret.SecretKeys;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 
@@ -36,7 +37,12 @@ public class JobsFactory {
       DashboardService dashboards, ResultStore store, Clock clock, MeterRegistry meters,
       AccessPolicy access) {
     return new Jobs(config, db.dataSource(), new JobRunner(queries, sql, dashboards, store,
-        config.neutraliseFormulas(), access), store, clock, meters);
+        config.neutraliseFormulas(), access, config.exportLimits()), store, clock, meters);
+  }
+
+  @Singleton
+  SignedLinks signedLinks(SecretKeys keys, JobsConfig config, Clock clock) {
+    return new SignedLinks(keys.box(), config.linkTtl(), clock);
   }
 
   /**

@@ -322,12 +322,14 @@ public final class QueryCursor implements ArrowBatches {
     }
     VectorSchemaRoot root = reader.batch();
     int n = root.getRowCount();
-    if (rows + n > limits.maxRows()) {
+    long maxRows = service.maxRows(execution.request);
+    if (rows + n > maxRows) {
       root.clear();
+      String setting = QueryService.maxRowsSetting(execution.request);
       throw new QueryExecutionException(Code.ROW_LIMIT_EXCEEDED, execution.queryId,
-          "query " + execution.queryId + " returns more than " + limits.maxRows()
-              + " rows, the most a query may return (strata.query.max-rows); add a limit or"
-              + " filters, or raise strata.query.max-rows");
+          "query " + execution.queryId + " returns more than " + maxRows
+              + " rows, the most a query may return (" + setting + "); add a limit or"
+              + " filters, or raise " + setting);
     }
     rows += n;
     for (FieldVector v : root.getFieldVectors()) {

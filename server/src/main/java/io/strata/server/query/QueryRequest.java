@@ -17,9 +17,33 @@ import java.util.function.BooleanSupplier;
  *     that it can be cancelled while it starts
  * @param cancelled true once the caller has cancelled it (checked when it starts), or null
  * @param cache how the request uses the results cache ({@link CacheMode#ON} when null)
+ * @param limits this query's own row cap and timeout instead of the server's
+ *     ({@code strata.query.*}), or null for the server's: a CSV export has its own
  */
 public record QueryRequest(SemanticQuery query, String queryText, SecurityContext security,
-    String endpoint, String queryId, BooleanSupplier cancelled, CacheMode cache) {
+    String endpoint, String queryId, BooleanSupplier cancelled, CacheMode cache,
+    Limits limits) {
+  /**
+   * A query's own limits, named by the settings they come from so that a refusal says which
+   * setting to raise.
+   *
+   * @param maxRows the most rows the query may return; 0 for no cap
+   */
+  public record Limits(long maxRows, String maxRowsSetting, java.time.Duration timeout,
+      String timeoutSetting) {
+    public Limits {
+      if (maxRows < 0 || timeout == null || timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("query limits need maxRows >= 0 and a positive"
+            + " timeout, got " + maxRows + " and " + timeout);
+      }
+    }
+
+    /** The cap as a count: no cap is {@link Long#MAX_VALUE}. */
+    public long rows() {
+      return maxRows == 0 ? Long.MAX_VALUE : maxRows;
+    }
+  }
+
   public QueryRequest {
     if (query == null) {
       throw new IllegalArgumentException("a query request needs a query");
@@ -29,6 +53,11 @@ public record QueryRequest(SemanticQuery query, String queryText, SecurityContex
           + " asks");
     }
     cache = cache == null ? CacheMode.ON : cache;
+  }
+
+  public QueryRequest(SemanticQuery query, String queryText, SecurityContext security,
+      String endpoint, String queryId, BooleanSupplier cancelled, CacheMode cache) {
+    this(query, queryText, security, endpoint, queryId, cancelled, cache, null);
   }
 
   public QueryRequest(SemanticQuery query, String queryText, SecurityContext security,
@@ -47,6 +76,7 @@ public record QueryRequest(SemanticQuery query, String queryText, SecurityContex
   }
 
   public QueryRequest withCache(CacheMode mode) {
-    return new QueryRequest(query, queryText, security, endpoint, queryId, cancelled, mode);
+    return new QueryRequest(query, queryText, security, endpoint, queryId, cancelled, mode,
+        limits);
   }
 }

@@ -154,29 +154,68 @@ public final class QueryService implements AutoCloseable {
   /** The query as {@code security} may run it: row-level filters added, then compiled. */
   private AccessPolicy.Secured secure(SemanticCompiler c, SemanticQuery q,
       SecurityContext security) {
-    return access.secure(security, q, x -> plan(c, x));
+    return secure(c, q, security, limits.maxRows());
+  }
+
+  private AccessPolicy.Secured secure(SemanticCompiler c, SemanticQuery q,
+      SecurityContext security, long maxRows) {
+    return access.secure(security, q, x -> plan(c, x, maxRows));
   }
 
   /**
    * Filters and segments are put in a canonical order first, so that queries differing only in
    * their order compile to the same SQL and share a cache entry.
    */
-  private CompiledQuery plan(SemanticCompiler c, SemanticQuery q) {
-    return c.compile(bounded(CacheKeys.normalise(q)), registry::dialect);
+  private CompiledQuery plan(SemanticCompiler c, SemanticQuery q, long maxRows) {
+    return c.compile(bounded(CacheKeys.normalise(q), maxRows), registry::dialect);
   }
+
+  /**
+   * Where a query's answer for {@code security} sits in the results cache: the key's hash and
+   * how long an entry lives (the models' {@code refresh.every}, else
+   * {@code strata.cache.default-ttl}); null without a cache. Executes nothing but refresh-key
+   * SQL that is due. Warm-up uses it to run each query once per window.
+   */
+  public CacheSlot cacheSlot(SemanticQuery q, SecurityContext security) {
+    if (caching == null) {
+      return null;
+    }
+    SemanticCompiler c = compiler.get();
+    AccessPolicy.Secured secured = secure(c, q, security);
+    QueryCaching.Plan p = caching.plan(secured.compiled(), c.catalog(), limits.timeout(),
+        secured.rules());
+    return new CacheSlot(p.key().hash(), p.ttl());
+  }
+
+  /** A query's place in the results cache: its key's hash and its entries' lifetime. */
+  public record CacheSlot(String key, Duration ttl) {}
 
   /** The results cache, or null when the service has none. */
   public ResultCache cache() {
     return caching == null ? null : caching.cache();
   }
 
-  /** The query with {@code limit = maxRows + 1} when it has no limit. */
-  private SemanticQuery bounded(SemanticQuery q) {
-    if (q.limit() != null) {
+  /** The query with {@code limit = maxRows + 1} when it has no limit (and there is a cap). */
+  private static SemanticQuery bounded(SemanticQuery q, long maxRows) {
+    if (q.limit() != null || maxRows >= Integer.MAX_VALUE) {
       return q;
     }
     return new SemanticQuery(q.measures(), q.dimensions(), q.timeDimensions(), q.filters(),
-        q.segments(), q.order(), (int) (limits.maxRows() + 1), q.offset(), q.timezone());
+        q.segments(), q.order(), (int) (maxRows + 1), q.offset(), q.timezone());
+  }
+
+  /** The most rows this request may return: its own cap, or {@code strata.query.max-rows}. */
+  long maxRows(QueryRequest request) {
+    return request.limits() == null ? limits.maxRows() : request.limits().rows();
+  }
+
+  /** The setting that sets {@link #maxRows}, for the message of a refusal. */
+  static String maxRowsSetting(QueryRequest request) {
+    return request.limits() == null ? "strata.query.max-rows" : request.limits().maxRowsSetting();
+  }
+
+  private Duration timeout(QueryRequest request) {
+    return request.limits() == null ? limits.timeout() : request.limits().timeout();
   }
 
   /**
@@ -194,7 +233,7 @@ public final class QueryService implements AutoCloseable {
     long t0 = System.nanoTime();
     String id = request.queryId() != null ? request.queryId() : UUID.randomUUID().toString();
     Execution ex = new Execution(id, request, clock.instant(), t0,
-        t0 + limits.timeout().toNanos());
+        t0 + timeout(request).toNanos());
     if (shuttingDown) {
       throw refuse(ex, t0, new QueryExecutionException(Code.SHUTTING_DOWN, id,
           "the server is shutting down and accepts no new queries (query " + id + ")"));
@@ -203,7 +242,8 @@ public final class QueryService implements AutoCloseable {
     String rules;
     SemanticCompiler c = compiler.get();
     try {
-      AccessPolicy.Secured secured = secure(c, request.query(), request.security());
+      AccessPolicy.Secured secured = secure(c, request.query(), request.security(),
+          maxRows(request));
       compiled = secured.compiled();
       rules = secured.rules();
     } catch (RuntimeException e) {
@@ -213,11 +253,11 @@ public final class QueryService implements AutoCloseable {
     ex.dataSource = compiled.dataSource();
     ex.sql = compiled.sql();
     Integer limit = request.query().limit();
-    if (limit != null && limit > limits.maxRows()) {
+    if (limit != null && limit > maxRows(request)) {
+      String setting = maxRowsSetting(request);
       throw refuse(ex, t0, new QueryExecutionException(Code.ROW_LIMIT_EXCEEDED, id,
-          "query " + id + " asks for " + limit + " rows (limit) but at most " + limits.maxRows()
-              + " rows may be returned (strata.query.max-rows); lower the limit or raise"
-              + " strata.query.max-rows"));
+          "query " + id + " asks for " + limit + " rows (limit) but at most " + maxRows(request)
+              + " rows may be returned (" + setting + "); lower the limit or raise " + setting));
     }
     BufferAllocator alloc;
     boolean owns = resultAllocator == null;
@@ -429,7 +469,8 @@ public final class QueryService implements AutoCloseable {
     String id = ex.queryId;
     String message = switch (reason) {
       case TIMEOUT -> "query " + id + " exceeded the timeout of "
-          + PoolSettings.format(limits.timeout()) + " (strata.query.timeout)";
+          + PoolSettings.format(timeout(ex.request)) + " (" + (ex.request.limits() == null
+          ? "strata.query.timeout" : ex.request.limits().timeoutSetting()) + ")";
       case CANCELLED -> "query " + id + " was cancelled";
       case SHUTTING_DOWN -> "query " + id + " was cancelled because the server is shutting down";
       default -> "query " + id + " was stopped (" + reason + ")";

@@ -42,7 +42,7 @@ final class ArrowSqlCursors {
     private final JdbcArrowReader reader;
     private final CalciteTables.Execution exec;
     private final BufferAllocator allocator;
-    private final long maxRows;
+    private final io.strata.server.query.QueryRequest.Limits limits;
     private final ScheduledFuture<?> timeout;
     private final List<SqlColumn> columns;
     private final java.util.function.BiConsumer<Long, RuntimeException> onClose;
@@ -53,8 +53,8 @@ final class ArrowSqlCursors {
     private boolean closed;
 
     Calcite(String id, Connection connection, Statement statement, ResultSet resultSet,
-        CalciteTables.Execution exec, BufferAllocator allocator, int batchRows, long maxRows,
-        long timeoutMillis, ScheduledExecutorService timer,
+        CalciteTables.Execution exec, BufferAllocator allocator, int batchRows,
+        io.strata.server.query.QueryRequest.Limits limits, ScheduledExecutorService timer,
         java.util.function.BiConsumer<Long, RuntimeException> onClose) throws SQLException {
       this.onClose = onClose;
       this.id = id;
@@ -63,13 +63,13 @@ final class ArrowSqlCursors {
       this.resultSet = resultSet;
       this.exec = exec;
       this.allocator = allocator;
-      this.maxRows = maxRows;
+      this.limits = limits;
       this.reader = new JdbcArrowReader(resultSet, allocator, batchRows);
       this.columns = ArrowSqlTypes.columns(reader.schema(), Map.of());
       this.timeout = timer.schedule(() -> {
         timedOut = true;
         cancel();
-      }, timeoutMillis, TimeUnit.MILLISECONDS);
+      }, limits.timeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -105,10 +105,11 @@ final class ArrowSqlCursors {
         throw failure;
       }
       rows += reader.batch().getRowCount();
-      if (rows > maxRows) {
+      if (rows > limits.rows()) {
         throw failure = new QueryExecutionException(Code.ROW_LIMIT_EXCEEDED, id, "query " + id
-            + " returns more than " + maxRows + " rows, the most a query may return"
-            + " (strata.query.max-rows); add a limit or filters, or raise strata.query.max-rows");
+            + " returns more than " + limits.rows() + " rows, the most a query may return ("
+            + limits.maxRowsSetting() + "); add a limit or filters, or raise "
+            + limits.maxRowsSetting());
       }
       current = true;
       return true;
@@ -117,7 +118,7 @@ final class ArrowSqlCursors {
     private RuntimeException failure(RuntimeException e) {
       if (timedOut) {
         return new QueryExecutionException(Code.TIMEOUT, id, "query " + id + " ran longer than"
-            + " strata.query.timeout and was cancelled", e);
+            + " " + limits.timeoutSetting() + " and was cancelled", e);
       }
       if (exec.cancelled) {
         return new QueryExecutionException(Code.CANCELLED, id, "query " + id

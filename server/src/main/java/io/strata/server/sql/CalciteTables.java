@@ -247,7 +247,8 @@ final class CalciteTables {
       QueryCursor cursor;
       try {
         cursor = exec.queries.open(new QueryRequest(query, exec.text, exec.session.security(),
-            exec.session.endpoint(), id, () -> exec.cancelled, exec.session.options().cache()));
+            exec.session.endpoint(), id, () -> exec.cancelled, exec.session.options().cache(),
+            exec.session.options().limits()));
       } catch (RuntimeException e) {
         exec.running.remove(id);
         throw e;

@@ -256,7 +256,7 @@ public final class SqlService implements AutoCloseable {
       cancel.onCancel(() -> queries.cancel(id));
       QueryCursor cursor = queries.open(new QueryRequest(t.query(), statement.sql(),
           session.security(), session.endpoint(), id, cancel::cancelled,
-          session.options().cache()));
+          session.options().cache(), session.options().limits()));
       return new SemanticSqlCursor(queries, cursor, t.outputs());
     }
     planning[0] = true;
@@ -550,8 +550,10 @@ public final class SqlService implements AutoCloseable {
       }
       long prepared = System.nanoTime();
       return new ArrowSqlCursors.Calcite(id, c, st, rs, exec, child,
-          queries.limits().batchRows(), queries.limits().maxRows(),
-          queries.limits().timeout().toMillis(), timer, (rows, failure) -> {
+          queries.limits().batchRows(), session.options().limits() != null
+              ? session.options().limits() : new QueryRequest.Limits(queries.limits().maxRows(),
+              "strata.query.max-rows", queries.limits().timeout(), "strata.query.timeout"),
+          timer, (rows, failure) -> {
             long end = System.nanoTime();
             log(id, session, sql, pushed, started, (prepared - t0) / 1000,
                 (end - prepared) / 1000, (end - t0) / 1000, rows, failure);

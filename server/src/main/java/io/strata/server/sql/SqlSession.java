@@ -1,6 +1,7 @@
 package io.strata.server.sql;
 
 import io.strata.acceleration.cache.CacheMode;
+import io.strata.server.query.QueryRequest;
 import io.strata.server.security.SecurityContext;
 
 /**
@@ -40,13 +41,14 @@ public record SqlSession(SecurityContext security, String endpoint, SqlCancel ca
   public static final class Options {
     private volatile CacheMode cache;
     private final boolean postgres;
+    private final QueryRequest.Limits limits;
 
     public Options() {
       this(CacheMode.ON);
     }
 
     public Options(CacheMode cache) {
-      this(cache, false);
+      this(cache, false, null);
     }
 
     /**
@@ -55,8 +57,18 @@ public record SqlSession(SecurityContext security, String endpoint, SqlCancel ca
      *     {@code INTERVAL '1 day'}, Postgres type and function names; see {@code PgCatalog}
      */
     public Options(CacheMode cache, boolean postgres) {
+      this(cache, postgres, null);
+    }
+
+    /** With {@code limits}: the statement's own row cap and timeout (an export's). */
+    public Options(CacheMode cache, QueryRequest.Limits limits) {
+      this(cache, false, limits);
+    }
+
+    private Options(CacheMode cache, boolean postgres, QueryRequest.Limits limits) {
       this.cache = cache == null ? CacheMode.ON : cache;
       this.postgres = postgres;
+      this.limits = limits;
     }
 
     /** Options of a Postgres-wire session: Postgres SQL, the cache mode given. */
@@ -67,6 +79,11 @@ public record SqlSession(SecurityContext security, String endpoint, SqlCancel ca
     /** Whether this connection's statements are read as Postgres SQL. */
     public boolean postgres() {
       return postgres;
+    }
+
+    /** This session's own limits, or null for the server's ({@code strata.query.*}). */
+    public QueryRequest.Limits limits() {
+      return limits;
     }
 
     /**

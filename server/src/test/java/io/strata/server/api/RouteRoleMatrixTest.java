@@ -43,8 +43,11 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RouteRoleMatrixTest {
 
-  /** Who may call a route: anyone, or at least this role. */
-  enum Access { OPEN, VIEWER, EDITOR, ADMIN }
+  /**
+   * Who may call a route: anyone, anyone holding a signed link (no session: without a valid
+   * signature it is 403 LINK_INVALID for everyone, whatever their role), or at least this role.
+   */
+  enum Access { OPEN, SIGNED, VIEWER, EDITOR, ADMIN }
 
   /**
    * THE TABLE: each route (method and URI template as Micronaut has it; HEAD follows GET) and
@@ -55,6 +58,8 @@ class RouteRoleMatrixTest {
       Map.entry("GET /health", Access.OPEN),
       Map.entry("GET /health/{selector}", Access.OPEN),
       Map.entry("POST /api/v1/auth/login", Access.OPEN),
+      // a job's file by its signed link (pasted into a browser, curl, an email)
+      Map.entry("GET /api/v1/job-files/{id}", Access.SIGNED),
       // any signed-in user: queries, SQL, what the models offer, dashboards to look at
       Map.entry("GET /api/v1/auth/me", Access.VIEWER),
       Map.entry("POST /api/v1/auth/logout", Access.VIEWER),
@@ -232,6 +237,13 @@ class RouteRoleMatrixTest {
         continue; // reported by everyRouteIsClassified...
       }
       Response res = r.call(anonymous);
+      if (needed == Access.SIGNED) {
+        if (res.status() != 403 || !r.method().equals("HEAD")
+            && !res.json().path("error").path("code").asText().equals("LINK_INVALID")) {
+          wrong.add(r + " without a signed link answered " + shortly(res));
+        }
+        continue;
+      }
       if (needed == Access.OPEN) {
         if (res.status() == 401 || res.status() == 403) {
           wrong.add(r + " is open but answered " + res.status());
@@ -266,6 +278,15 @@ class RouteRoleMatrixTest {
     for (Route r : routes()) {
       Access needed = ACCESS.get(r.key());
       if (needed == null || needed == Access.OPEN) {
+        continue;
+      }
+      if (needed == Access.SIGNED) {
+        for (Access role : List.of(Access.VIEWER, Access.EDITOR, Access.ADMIN)) {
+          Response res = r.call(clients.get(role));
+          if (res.status() != 403) {
+            wrong.add(r + " as " + role + " without a signed link answered " + shortly(res));
+          }
+        }
         continue;
       }
       for (Access role : List.of(Access.VIEWER, Access.EDITOR, Access.ADMIN)) {

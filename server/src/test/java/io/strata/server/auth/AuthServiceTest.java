@@ -11,6 +11,7 @@ import io.strata.server.config.StrataConfig;
 import io.strata.server.metadata.MetadataConfig;
 import io.strata.server.metadata.MetadataDatabase;
 import io.strata.server.metadata.Role;
+import io.strata.server.metadata.ScramVerifierStore;
 import io.strata.server.metadata.SessionStore;
 import io.strata.server.metadata.TokenStore;
 import io.strata.server.metadata.User;
@@ -45,7 +46,8 @@ class AuthServiceTest {
     users = new UserStore(db);
     auth = new AuthService(users, new TokenStore(db), new SessionStore(db),
         StrataConfig.from(new MapPropertyResolver(Map.of())), clock,
-        new LoginThrottle(LoginThrottleSettings.DEFAULTS, clock, null, null));
+        new LoginThrottle(LoginThrottleSettings.DEFAULTS, clock, null, null),
+        new ScramVerifierStore(db));
     bob = users.create("bob", Passwords.hash("bob-password"), Role.EDITOR);
   }
 

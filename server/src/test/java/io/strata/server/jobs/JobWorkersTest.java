@@ -75,6 +75,8 @@ class JobWorkersTest {
   static TestServer server;
   static Client admin;
   static final List<Process> workers = new ArrayList<>();
+  /** Each worker's health port (strata.workers.health-port 0: a free one, read from its log). */
+  static final Map<Process, Integer> healthPorts = new java.util.concurrent.ConcurrentHashMap<>();
   static final List<Path> dirs = new ArrayList<>();
 
   @BeforeAll
@@ -141,6 +143,7 @@ class JobWorkersTest {
     }
     cmd.add("-Dstrata.data-dir=" + dir);
     cmd.add("-Dstrata.models.poll-interval=200ms");
+    cmd.add("-Dstrata.workers.health-port=0");
     cmd.add("io.strata.server.cli.StrataCli");
     cmd.add("worker");
     cmd.add("--threads=2");
@@ -153,7 +156,20 @@ class JobWorkersTest {
           .isLessThan(deadline);
       Thread.sleep(100);
     }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+        "Strata worker health: http://0\\.0\\.0\\.0:(\\d+)/health").matcher(Files.readString(log));
+    assertThat(m.find()).as("the worker prints its health port: " + tail(log)).isTrue();
+    healthPorts.put(p, Integer.parseInt(m.group(1)));
     return p;
+  }
+
+  /** A worker's {@code GET /health}, with the stock JDK client. */
+  static Response health(Process p) throws Exception {
+    var http = java.net.http.HttpClient.newHttpClient();
+    var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+        "http://127.0.0.1:" + healthPorts.get(p) + "/health")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+    return new Response(r.statusCode(), r);
   }
 
   static String tail(Path log) {
@@ -256,6 +272,16 @@ class JobWorkersTest {
     Process victim = workers.stream().filter(p -> holder.startsWith(pid(p))).findFirst()
         .orElseThrow(() -> new AssertionError("no worker process is " + holder));
     Process survivor = workers.stream().filter(p -> p != victim).findFirst().orElseThrow();
+    // each worker's health endpoint: the queue's database reachable, and the jobs it runs
+    Response busy = health(victim);
+    assertThat(busy.status()).as(busy.toString()).isEqualTo(200);
+    assertThat(busy.json().path("status").asText()).isEqualTo("UP");
+    assertThat(busy.json().path("metadataDatabase").path("reachable").asBoolean()).isTrue();
+    assertThat(busy.json().path("runningJobs").asInt()).isEqualTo(1);
+    assertThat(busy.json().path("running").get(0).asText()).isEqualTo(id);
+    Response idle = health(survivor);
+    assertThat(idle.status()).isEqualTo(200);
+    assertThat(idle.json().path("runningJobs").asInt()).isZero();
     victim.destroyForcibly(); // SIGKILL: no shutdown hook, no goodbye to the database
     assertThat(victim.waitFor(30, TimeUnit.SECONDS)).isTrue();
     await("the other worker finishes the job", () -> job(id).path("state").asText()
@@ -312,6 +338,8 @@ class JobWorkersTest {
     server = null;
     String scheduleId;
     Instant restart;
+    String link;
+    String answer;
     try (TestServer first = TestServer.start(serverSettings(true))) {
       Response created = first.admin().post("/api/v1/jobs", Map.of("kind", "query",
           "query", Map.of("measures", List.of("nums.count")), "cron", "* * * * * *",
@@ -320,9 +348,16 @@ class JobWorkersTest {
       scheduleId = created.json().path("id").asText();
       assertThat(created.json().path("timeZone").asText()).isEqualTo("Europe/Paris");
       await("two runs before the restart", () -> runsOf(first, scheduleId).size() >= 2);
+      String run = runsOf(first, scheduleId).get(0).path("id").asText();
+      link = first.admin().get("/api/v1/jobs/" + run).json().path("links").path("file").asText();
+      answer = first.admin().get("/api/v1/jobs/" + run + "/result").text();
     }
     restart = Instant.now();
     try (TestServer second = TestServer.start(serverSettings(true))) {
+      // a signed link made by one server is good on another sharing strata.secret.key
+      Response viaLink = second.anonymous().get(link);
+      assertThat(viaLink.status()).as(link + ": " + viaLink).isEqualTo(200);
+      assertThat(viaLink.text()).isEqualTo(answer);
       await("two runs after the restart", () -> runsOf(second, scheduleId).stream()
           .filter(r -> Instant.parse(r.path("createdAt").asText()).isAfter(restart)).count() >= 2);
       Response deleted = second.admin().delete("/api/v1/job-schedules/" + scheduleId);

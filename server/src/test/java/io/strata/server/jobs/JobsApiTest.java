@@ -85,6 +85,7 @@ class JobsApiTest {
     Response result = admin.get("/api/v1/jobs/" + id + "/result");
     assertThat(result.status()).as(result.toString()).isEqualTo(200);
     assertThat(result.json().path("data")).isEqualTo(sync.json().path("data"));
+    assertThat(result.json().path("annotation")).isEqualTo(sync.json().path("annotation"));
 
     Response syncCsv = admin.header("Accept", "text/csv").post("/api/v1/query", COUNT_BY_STATUS);
     Response asyncCsv = server.admin().header("Accept", "text/csv")
@@ -180,6 +181,23 @@ class JobsApiTest {
     assertThat(admin.post("/api/v1/jobs", Map.of("kind", "warmup", "dashboardId", 987654))
         .status()).as("an unknown dashboard").isEqualTo(404);
 
+    Response keepYes = admin.post("/api/v1/jobs", Map.of("kind", "warmup", "dashboardId", 1,
+        "keepWarm", "yes"));
+    assertThat(keepYes.status()).as(keepYes.toString()).isEqualTo(400);
+    assertThat(keepYes.json().path("error").path("location").asText()).isEqualTo("keepWarm");
+    Response keepAndCron = admin.post("/api/v1/jobs", Map.of("kind", "warmup", "dashboardId", 1,
+        "keepWarm", true, "cron", "0 0 7 * * *"));
+    assertThat(keepAndCron.status()).isEqualTo(400);
+    assertThat(keepAndCron.text()).contains("not both");
+    Response keepExport = admin.post("/api/v1/jobs", Map.of("kind", "export", "sql", "SELECT 1",
+        "keepWarm", true));
+    assertThat(keepExport.status()).isEqualTo(400);
+    assertThat(keepExport.text()).contains("warmup");
+    assertThat(vera.post("/api/v1/jobs", Map.of("kind", "warmup", "dashboardId", 1,
+        "keepWarm", true)).status()).as("keeping warm needs an editor").isEqualTo(403);
+    assertThat(admin.post("/api/v1/jobs", Map.of("kind", "warmup", "dashboardId", 987654,
+        "keepWarm", true)).status()).as("an unknown dashboard").isEqualTo(404);
+
     Response kind = admin.post("/api/v1/jobs", Map.of("kind", "teleport"));
     assertThat(kind.status()).isEqualTo(400);
     assertThat(kind.text()).contains("teleport").contains("query, export, warmup");
@@ -247,21 +265,100 @@ class JobsApiTest {
     assertThat(admin.get("/api/v1/jobs/" + id + "/result").status()).isEqualTo(400);
   }
 
+  /**
+   * A finished job's signed link ({@code links.file}) is fetched without any session and gives
+   * what the authenticated route gives; a changed signature, expiry or job id is 403
+   * LINK_INVALID, for anyone (a session changes nothing), and the authenticated route still
+   * hides another user's job.
+   */
+  @Test
+  void signedLinksWorkWithoutASessionAndRefuseTampering() throws Exception {
+    String sql = "SELECT 'signed' AS s, 42 AS n";
+    String id = submitted(admin.post("/api/v1/jobs", Map.of("kind", "export", "sql", sql)));
+    JsonNode job = finished(admin, id);
+    String link = job.path("links").path("file").asText();
+    assertThat(link).startsWith("/api/v1/job-files/" + id + "?expires=").contains("&signature=");
+    long expires = Long.parseLong(link.replaceAll(".*expires=(\\d+).*", "$1"));
+    assertThat(Instant.ofEpochSecond(expires)).as("link-ttl 1h by default, within the file's life")
+        .isAfter(Instant.now().plusSeconds(3000))
+        .isBeforeOrEqualTo(Instant.parse(job.path("expiresAt").asText()));
+    Client nobody = server.anonymous();
+    Response viaLink = nobody.get(link);
+    assertThat(viaLink.status()).as(viaLink.toString()).isEqualTo(200);
+    assertThat(viaLink.text()).isEqualTo(admin.get("/api/v1/jobs/" + id + "/download").text())
+        .isEqualTo("s,n\r\nsigned,42\r\n");
+
+    // a query job's result by its link, in the format asked for
+    String q = submitted(admin.post("/api/v1/query",
+        "{\"query\":" + COUNT_BY_STATUS + ",\"async\":true}"));
+    String qLink = finished(admin, q).path("links").path("file").asText();
+    Response json = nobody.get(qLink);
+    assertThat(json.status()).as(json.toString()).isEqualTo(200);
+    assertThat(json.json().path("data"))
+        .isEqualTo(admin.get("/api/v1/jobs/" + q + "/result").json().path("data"));
+    Response csv = nobody.get(qLink + "&format=csv");
+    assertThat(csv.text()).isEqualTo(server.admin().header("Accept", "text/csv")
+        .get("/api/v1/jobs/" + q + "/result").text());
+
+    String sig = link.substring(link.indexOf("&signature=") + 11);
+    char c = sig.charAt(5);
+    String tampered = link.replace("&signature=" + sig, "&signature=" + sig.substring(0, 5)
+        + (c == 'A' ? 'B' : 'A') + sig.substring(6));
+    String longer = link.replace("expires=" + expires, "expires=" + (expires + 86400));
+    String otherJob = link.replace("/job-files/" + id, "/job-files/" + q);
+    String unsigned = "/api/v1/job-files/" + id;
+    for (String bad : List.of(tampered, longer, otherJob, unsigned, link + "x",
+        "/api/v1/job-files/no-such-job?expires=" + expires + "&signature=" + sig)) {
+      for (Client who : List.of(nobody, vera, admin)) {
+        Response r = who.get(bad);
+        assertThat(r.status()).as(bad + ": " + r).isEqualTo(403);
+        assertThat(r.json().path("error").path("code").asText()).isEqualTo("LINK_INVALID");
+        assertThat(r.json().path("error").path("message").asText())
+            .contains(bad == unsigned ? "no expires parameter" : "signature does not match");
+      }
+    }
+    // the authenticated routes still check ownership: another user's job is a 404
+    assertThat(vera.get("/api/v1/jobs/" + id + "/download").status()).isEqualTo(404);
+    assertThat(vera.get("/api/v1/jobs/" + id).status()).isEqualTo(404);
+  }
+
   @Test
   void expiredExportsAreSweptAndTheirLinksAnswer404() throws Exception {
     try (TestServer short_ = TestServer.start(Map.of("strata.workers.poll-interval", "100ms",
-        "strata.jobs.result-ttl", "1s", "strata.demo.enabled", "false"))) {
+        "strata.jobs.result-ttl", "1s", "strata.demo.enabled", "false",
+        "strata.query.max-rows", "3", "strata.exports.max-rows", "5"))) {
       Client a = short_.admin();
+      // exports have their own cap: past strata.query.max-rows, up to strata.exports.max-rows
+      String five = "SELECT 1 AS x UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4"
+          + " UNION ALL SELECT 5";
+      JsonNode ok = finished(a, submitted(a.post("/api/v1/jobs", Map.of("kind", "export",
+          "sql", five))));
+      assertThat(ok.path("state").asText()).as(ok.toString()).isEqualTo("succeeded");
+      assertThat(ok.path("result").path("rows").asLong()).isEqualTo(5);
+      assertThat(a.post("/api/v1/sql", Map.of("sql", five)).text())
+          .as("a query is still held to strata.query.max-rows").contains("strata.query.max-rows");
+      JsonNode over = finished(a, submitted(a.post("/api/v1/jobs", Map.of("kind", "export",
+          "sql", five + " UNION ALL SELECT 6"))));
+      assertThat(over.path("state").asText()).as(over.toString()).isEqualTo("failed");
+      assertThat(over.path("error").path("code").asText()).isEqualTo("ROW_LIMIT_EXCEEDED");
+      assertThat(over.path("error").path("message").asText())
+          .contains("more than 5 rows").contains("strata.exports.max-rows");
       String id = submitted(a.post("/api/v1/jobs", Map.of("kind", "export",
           "sql", "SELECT 1 AS x")));
       JsonNode job = finished(a, id);
       assertThat(job.path("state").asText()).as(job.toString()).isEqualTo("succeeded");
       java.nio.file.Path file = short_.dataDir().resolve("jobs").resolve(id + ".csv");
       assertThat(file).exists();
+      String link = job.path("links").path("file").asText();
       Instant expires = Instant.parse(job.path("expiresAt").asText());
-      while (!Instant.now().isAfter(expires)) {
+      while (!Instant.now().isAfter(expires.plusSeconds(1))) {
         Thread.sleep(50);
       }
+      // the signed link expired with the file (link-ttl is capped by result-ttl)
+      Response late = short_.anonymous().get(link);
+      assertThat(late.status()).as(late.toString()).isEqualTo(403);
+      assertThat(late.json().path("error").path("code").asText()).isEqualTo("LINK_EXPIRED");
+      assertThat(late.json().path("error").path("message").asText()).contains("expired at");
       assertThat(short_.context().getBean(Jobs.class).sweep()).isGreaterThanOrEqualTo(1);
       assertThat(file).doesNotExist();
       Response gone = a.get("/api/v1/jobs/" + id + "/download");

@@ -3,6 +3,8 @@ package io.strata.server.ui;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strata.server.TestServer;
+import io.strata.testkit.Warehouse;
+import io.strata.testkit.Warehouses;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +25,39 @@ import org.junit.jupiter.api.Test;
  */
 class UiEndToEndIT {
   static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
+
+  /**
+   * A dashboard of two fast charts and one whose query sleeps 6 s in Postgres ({@code pg_sleep}:
+   * DuckDB cannot sleep), for the script's slow-chart scenario; its id.
+   */
+  static long slowDashboard(TestServer s) {
+    Warehouse pg = Warehouses.postgres();
+    TestServer.Client admin = s.admin();
+    TestServer.Response ds = admin.post("/api/v1/datasources", Map.of("name", "pg_e2e",
+        "kind", "postgres", "url", pg.jdbcUrl(), "username", pg.user() == null ? "" : pg.user(),
+        "password", pg.password() == null ? "" : pg.password()));
+    assertThat(ds.status()).as(ds.toString()).isIn(200, 201);
+    for (String[] m : new String[][] {
+        {"quick", "name: quick\ndata_source: pg_e2e\nsql: SELECT g AS n, g % 4 AS bucket FROM"
+            + " generate_series(1, 50) g\ndimensions:\n  - { name: bucket, type: number }\n"
+            + "measures:\n  - { name: count, agg: count }\n"},
+        {"sleepy", "name: sleepy\ndata_source: pg_e2e\nsql: SELECT 1 AS n FROM pg_sleep(6)\n"
+            + "measures:\n  - { name: count, agg: count }\n"}}) {
+      TestServer.Response r = admin.send("PUT", "/api/v1/models/" + m[0], "application/yaml", m[1]);
+      assertThat(r.status()).as(r.toString()).isEqualTo(200);
+    }
+    TestServer.Response d = admin.post("/api/v1/dashboards", """
+        {"name": "Slow and fast", "charts": [
+          {"title": "Fast count", "viz": {"type": "number"}, "layout": {"x": 0, "y": 0, "w": 4, "h": 3},
+           "query": {"measures": ["quick.count"]}},
+          {"title": "Slow", "viz": {"type": "number"}, "layout": {"x": 4, "y": 0, "w": 4, "h": 3},
+           "query": {"measures": ["sleepy.count"]}},
+          {"title": "Fast by bucket", "viz": {"type": "number"}, "layout": {"x": 8, "y": 0, "w": 4, "h": 3},
+           "query": {"measures": ["quick.count"], "filters": [{"member": "quick.bucket", "operator": "equals", "values": ["1"]}]}}
+        ]}""");
+    assertThat(d.status()).as(d.toString()).isEqualTo(201);
+    return d.json().path("id").asLong();
+  }
 
   @Test
   void theUiWorksInABrowser() throws Exception {
@@ -48,6 +83,8 @@ class UiEndToEndIT {
       assertThat(index.header("Content-Type")).startsWith("text/html");
       assertThat(index.text()).contains("<div id=\"root\">");
 
+      long slow = slowDashboard(s);
+
       ProcessBuilder pb = new ProcessBuilder("node", script.toString())
           .directory(ui.toFile())
           .redirectErrorStream(true);
@@ -56,6 +93,7 @@ class UiEndToEndIT {
       pb.environment().put("STRATA_PASSWORD", TestServer.ADMIN_PASSWORD);
       pb.environment().put("E2E_OUT", out.toString());
       pb.environment().put("CHROMIUM", CHROMIUM.toString());
+      pb.environment().put("E2E_SLOW_DASHBOARD", Long.toString(slow));
       Process p = pb.start();
       StringBuilder log = new StringBuilder();
       try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -69,6 +107,7 @@ class UiEndToEndIT {
     }
     assertThat(out.resolve("dashboard.png")).isNotEmptyFile();
     assertThat(out.resolve("chart-editor.png")).isNotEmptyFile();
+    assertThat(out.resolve("slow-chart.png")).isNotEmptyFile();
     String render = Files.readString(out.resolve("render.json"));
     assertThat(render).contains("\"warmMedianMs\"");
     System.out.println("[ui-e2e] render.json: " + render);
