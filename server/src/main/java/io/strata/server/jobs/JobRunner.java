@@ -23,6 +23,8 @@ import java.io.Writer;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
@@ -95,7 +97,22 @@ final class JobRunner {
         }
       }
       case WARMUP -> warmup(job, request, canceller, progress);
+      case REPORT, ALERT, THUMBNAIL -> new Outcome(null, handler(job.kind()).run(job, request), 0);
     };
+  }
+
+  private final Map<JobKind, JobHandler> handlers = new ConcurrentHashMap<>();
+
+  void handle(JobKind kind, JobHandler handler) {
+    handlers.put(kind, handler);
+  }
+
+  private JobHandler handler(JobKind kind) {
+    JobHandler h = handlers.get(kind);
+    if (h == null) {
+      throw new IllegalStateException("no handler runs " + kind.id() + " jobs in this process");
+    }
+    return h;
   }
 
   /**
@@ -104,6 +121,10 @@ final class JobRunner {
    * runs).
    */
   void check(JobKind kind, String owner, JobRequest request) {
+    if (handlers.containsKey(kind)) {
+      handler(kind).check(owner, request);
+      return;
+    }
     if (kind == JobKind.WARMUP) {
       dashboards.get(request.dashboardId()); // 404 for an unknown dashboard
       return;

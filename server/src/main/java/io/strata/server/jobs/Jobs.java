@@ -150,6 +150,11 @@ public final class Jobs implements AutoCloseable {
     watcher.scheduleWithFixedDelay(this::sweep, 1, 10, TimeUnit.MINUTES);
   }
 
+  /** Sets what runs jobs of {@code kind} (reports, alerts, thumbnails: another package's work). */
+  public void handle(JobKind kind, JobHandler handler) {
+    runner.handle(kind, handler);
+  }
+
   public boolean workersEnabled() {
     return config.workersEnabled();
   }
@@ -288,7 +293,8 @@ public final class Jobs implements AutoCloseable {
     return s;
   }
 
-  static CronSchedule cron(String cron, String timeZone) {
+  /** Checks a cron expression and time zone as a schedule takes them (400 INVALID_CRON, INVALID_TIME_ZONE). */
+  public static CronSchedule cron(String cron, String timeZone) {
     ZoneId zone;
     try {
       zone = ZoneId.of(timeZone == null || timeZone.isBlank() ? "UTC" : timeZone.trim());

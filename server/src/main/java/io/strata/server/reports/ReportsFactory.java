@@ -1,0 +1,48 @@
+package io.strata.server.reports;
+
+import io.micronaut.context.BeanProvider;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.env.Environment;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.strata.server.auth.AuthService;
+import io.strata.server.config.StrataConfig;
+import io.strata.server.dashboard.DashboardService;
+import io.strata.server.jobs.Jobs;
+import io.strata.server.jobs.JobsConfig;
+import io.strata.server.metadata.MetadataDatabase;
+import io.strata.server.metadata.SessionStore;
+import io.strata.server.metadata.UserStore;
+import io.strata.server.query.QueryService;
+import io.strata.server.security.AccessPolicy;
+import io.strata.server.sql.SqlService;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+
+/** Wires reports into Micronaut; the only class of the package that knows Micronaut. */
+@Factory
+public class ReportsFactory {
+  @Singleton
+  ReportsSettings reportsSettings(Environment env) {
+    return ReportsSettings.from(env);
+  }
+
+  /**
+   * Created with the context (not on first use) so that a worker process, which serves no
+   * route, still has the handlers of the report, alert and thumbnail jobs registered.
+   */
+  @Context
+  @Bean(preDestroy = "close")
+  Reports reports(MetadataDatabase db, Jobs jobs, DashboardService dashboards,
+      QueryService queries, SqlService sql, AccessPolicy access, UserStore users,
+      SessionStore sessions, AuthService auth, ReportsSettings settings, StrataConfig config,
+      JobsConfig jobsConfig, Clock clock, BeanProvider<EmbeddedServer> server) {
+    ImageCache images = ImageCache.open(config.cache().enabled() ? config.cache().redisUri()
+        : null, config.cache().redisPrefix(), jobsConfig.storeDir().resolve("images"));
+    return new Reports(new ReportStore(db.dataSource()), jobs, dashboards, queries, sql, access,
+        users, sessions, auth, settings, images, clock, () -> server.find(null)
+            .filter(EmbeddedServer::isRunning)
+            .map(s -> "http://127.0.0.1:" + s.getPort()).orElse(null));
+  }
+}
