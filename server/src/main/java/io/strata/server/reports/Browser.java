@@ -61,7 +61,7 @@ final class Browser implements AutoCloseable {
    * a frame; the UI marks both ({@code data-chart-state}, {@code data-rendered}).
    */
   static final String READY = "(() => {"
-      + " if (document.querySelector('.strata-login, form[data-testid=login]')) return 'login';"
+      + " if (document.querySelector('.login-page')) return 'login';"
       + " const cards = [...document.querySelectorAll('.chart-card')];"
       + " if (document.querySelector('[data-empty-dashboard]')) return 'ready';"
       + " if (cards.length === 0) return 'waiting';"

@@ -92,13 +92,15 @@ public final class Reports implements AutoCloseable {
   private final Delivery delivery;
   private final Clock clock;
   private final Supplier<String> baseUrl;
+  private final io.micrometer.core.instrument.MeterRegistry meters;
   /** Thumbnails queued lately (key and version), so a busy list does not queue one per view. */
   private final Cache<String, Boolean> queued;
 
   Reports(ReportStore store, Jobs jobs, DashboardService dashboards, QueryService queries,
       SqlService sql, AccessPolicy access, UserStore users, SessionStore sessions,
       AuthService auth, ReportsSettings settings, ImageCache images, Clock clock,
-      Supplier<String> baseUrl) {
+      Supplier<String> baseUrl, io.micrometer.core.instrument.MeterRegistry meters) {
+    this.meters = meters;
     this.store = store;
     this.jobs = jobs;
     this.dashboards = dashboards;
@@ -262,7 +264,8 @@ public final class Reports implements AutoCloseable {
           throw new BadRequestException("INVALID_ALERT_QUERY", "sql", "the alert's SQL does not"
               + " compile: " + e.getMessage());
         }
-        columns = p.columns().stream().map(c -> c.name()).toList();
+        List<String> known = p.columns().stream().map(c -> c.name()).toList();
+        columns = known.isEmpty() ? sqlColumns(spec.sql(), security) : known;
       } else {
         SemanticQuery q = compile(spec.query(), security, "query");
         columns = new ArrayList<>(q.measures());
@@ -283,6 +286,24 @@ public final class Reports implements AutoCloseable {
         delivery.checkSmtp("channels[" + i + "]");
         break;
       }
+    }
+  }
+
+  /**
+   * The columns of SQL whose columns are known only once it runs (anything but a semantic
+   * SELECT): the statement is opened and closed at its schema. A warehouse that cannot be reached
+   * now does not stop the save: the run checks the columns again and says what it found.
+   */
+  private List<String> sqlColumns(String sqlText, SecurityContext security) {
+    try (ArrowBatches cursor = open(null, sqlText, security)) {
+      return cursor.schema().getFields().stream().map(Field::getName).toList();
+    } catch (DataSourceException e) {
+      LOG.info("alert SQL not checked for its columns, the warehouse is down: {}",
+          e.getMessage());
+      return List.of("?");
+    } catch (RuntimeException e) {
+      throw new BadRequestException("INVALID_ALERT_QUERY", "sql", "the alert's SQL cannot run: "
+          + e.getMessage());
     }
   }
 
@@ -660,13 +681,19 @@ public final class Reports implements AutoCloseable {
     Optional<ImageCache.Image> hit = images.get(IMAGES, key);
     if (hit.isPresent() && hit.get().version().equals(version)
         && hit.get().renderedAt().plus(settings.imageTtl()).isAfter(now)) {
+      images("cached");
       return hit.get().bytes();
     }
     byte[] bytes = render(owner, path, width, height, pdf, 1.0);
+    images("rendered");
     if (!settings.imageTtl().isZero()) {
       images.put(IMAGES, key, new ImageCache.Image(bytes, version, now), settings.imageTtl());
     }
     return bytes;
+  }
+
+  private void images(String result) {
+    meters.counter("strata.reports.images", "result", result).increment();
   }
 
   /** Renders a page of the UI as {@code owner}: a session made for this render, then ended. */

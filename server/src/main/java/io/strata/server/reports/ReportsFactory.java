@@ -37,12 +37,13 @@ public class ReportsFactory {
   Reports reports(MetadataDatabase db, Jobs jobs, DashboardService dashboards,
       QueryService queries, SqlService sql, AccessPolicy access, UserStore users,
       SessionStore sessions, AuthService auth, ReportsSettings settings, StrataConfig config,
-      JobsConfig jobsConfig, Clock clock, BeanProvider<EmbeddedServer> server) {
+      JobsConfig jobsConfig, Clock clock, BeanProvider<EmbeddedServer> server,
+      io.micrometer.core.instrument.MeterRegistry meters) {
     ImageCache images = ImageCache.open(config.cache().enabled() ? config.cache().redisUri()
         : null, config.cache().redisPrefix(), jobsConfig.storeDir().resolve("images"));
     return new Reports(new ReportStore(db.dataSource()), jobs, dashboards, queries, sql, access,
         users, sessions, auth, settings, images, clock, () -> server.find(null)
             .filter(EmbeddedServer::isRunning)
-            .map(s -> "http://127.0.0.1:" + s.getPort()).orElse(null));
+            .map(s -> "http://127.0.0.1:" + s.getPort()).orElse(null), meters);
   }
 }

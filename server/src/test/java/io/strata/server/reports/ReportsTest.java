@@ -251,6 +251,25 @@ class ReportsTest {
     assertThat(hook.path("text").asText()).contains("Regions daily")
         .contains("/dashboards/" + dashboardId);
     assertThat(hook.path("blocks").get(0).path("type").asText()).isEqualTo("section");
+
+    // another report of the same page, size and owner is sent from the images cache
+    double cached = images("cached");
+    JsonNode again = created(admin.post("/api/v1/reports", Map.of("name", "Regions again",
+        "dashboardId", dashboardId, "format", "png", "width", 1000, "height", 700,
+        "cron", "0 0 8 * * *", "channels", List.of(Map.of("type", "webhook", "url", hook())))));
+    String againPath = "/api/v1/reports/" + again.path("id").asText();
+    admin.post(againPath + "/test-send", Map.of());
+    assertThat(runs(admin, againPath, finished(1)).get(0).path("state").asText())
+        .isEqualTo("sent");
+    assertThat(images("cached")).isEqualTo(cached + 1);
+  }
+
+  /** strata_reports_images_total{result} on /metrics. */
+  double images(String result) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+        "strata_reports_images_total\\{[^}]*result=\"" + result + "\"[^}]*\\} (\\S+)")
+        .matcher(admin.get("/metrics").text());
+    return m.find() ? Double.parseDouble(m.group(1)) : 0;
   }
 
   @Test
@@ -356,8 +375,9 @@ class ReportsTest {
     setMetric(5);
     JsonNode a = created(admin.post("/api/v1/alerts", Map.of("name", "Metric high",
         "sql", "SELECT v FROM metrics.public.metric", "condition", Map.of("op", ">", "value", 10),
-        "cron", "* * * * * *", "gracePeriod", "1h",
-        "channels", List.of(Map.of("type", "webhook", "url", hook() + "?alert=high")))));
+        "cron", "* * * * * *", "gracePeriod", "1h", "attachChartId", chartId,
+        "channels", List.of(Map.of("type", "webhook", "url", hook() + "?alert=high"),
+            Map.of("type", "email", "to", List.of("alerts@example.com"))))));
     String path = "/api/v1/alerts/" + a.path("id").asText();
     try {
       runs(admin, path, runs -> count(runs, "ok") >= 1);
@@ -371,6 +391,10 @@ class ReportsTest {
       List<String> sent = hookBodies.stream().filter(b -> b.contains("Metric high")).toList();
       assertThat(sent).hasSize(1);
       assertThat(sent.get(0)).contains("triggered").contains("20");
+      List<MimeMessage> mails = mailTo("alerts@example.com");
+      assertThat(mails).hasSize(1);
+      assertThat(mails.get(0).getSubject()).isEqualTo("Alert 'Metric high': triggered");
+      notBlank(png(attachment(mails.get(0), "image/png")));
 
       setMetric(3);
       JsonNode history = runs(admin, path, runs -> count(runs, "recovered") == 1);
@@ -471,6 +495,9 @@ class ReportsTest {
         "query", Map.of("measures", List.of("orders.count"), "dimensions",
             List.of("orders.status")), "condition", Map.of("op", ">", "value", 1),
         "cron", "0 * * * * *", "channels", email)), "ALERT_NOT_ONE_VALUE", "query");
+    badRequest(admin.post("/api/v1/alerts", Map.of("name", "two SQL columns",
+        "sql", "SELECT v, v + 1 AS w FROM metrics.public.metric", "condition", Map.of("op", ">",
+            "value", 1), "cron", "0 * * * * *", "channels", email)), "ALERT_NOT_ONE_VALUE", "sql");
     badRequest(admin.post("/api/v1/alerts", Map.of("name", "bad op",
         "query", Map.of("measures", List.of("orders.count")), "condition", Map.of("op", "~",
             "value", 1), "cron", "0 * * * * *", "channels", email)), "INVALID_REPORT",
