@@ -119,9 +119,28 @@ public final class Reports implements AutoCloseable {
     this.queued = Caffeine.newBuilder().expireAfterWrite(
         settings.thumbnailInterval().isZero() ? Duration.ofSeconds(30)
             : settings.thumbnailInterval()).maximumSize(100_000).build();
-    jobs.handle(JobKind.REPORT, this::runJob);
-    jobs.handle(JobKind.ALERT, this::runJob);
-    jobs.handle(JobKind.THUMBNAIL, this::thumbnailJob);
+    jobs.handle(JobKind.REPORT, handler("/api/v1/reports", this::runJob));
+    jobs.handle(JobKind.ALERT, handler("/api/v1/alerts", this::runJob));
+    jobs.handle(JobKind.THUMBNAIL, handler("/api/v1/thumbnails", this::thumbnailJob));
+  }
+
+  /** A job kind of this package: made here only, never by a client's POST /api/v1/jobs. */
+  private static io.strata.server.jobs.JobHandler handler(String where,
+      java.util.function.ToLongBiFunction<Job, JobRequest> run) {
+    return new io.strata.server.jobs.JobHandler() {
+      @Override
+      public void check(String owner, JobRequest request) {
+        if (request.subject() == null) {
+          throw new BadRequestException("INVALID_JOB", "kind", "these jobs are made by " + where
+              + ", not submitted directly");
+        }
+      }
+
+      @Override
+      public long run(Job job, JobRequest request) {
+        return run.applyAsLong(job, request);
+      }
+    };
   }
 
   // ================================================================ definitions

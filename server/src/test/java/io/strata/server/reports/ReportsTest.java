@@ -168,6 +168,14 @@ class ReportsTest {
     };
   }
 
+  /** Keeps a picture in target/reports-test for a person to look at; returns it. */
+  static byte[] keep(String name, byte[] bytes) throws IOException {
+    java.nio.file.Path dir = java.nio.file.Path.of("target", "reports-test");
+    java.nio.file.Files.createDirectories(dir);
+    java.nio.file.Files.write(dir.resolve(name), bytes);
+    return bytes;
+  }
+
   static BufferedImage png(byte[] bytes) throws IOException {
     assertThat(bytes).as("a PNG signature").startsWith(0x89, 'P', 'N', 'G');
     BufferedImage img = ImageIO.read(new ByteArrayInputStream(bytes));
@@ -241,7 +249,7 @@ class ReportsTest {
     List<MimeMessage> got = mailTo("ops@example.com");
     assertThat(got).hasSize(1);
     assertThat(got.get(0).getSubject()).isEqualTo("[test] Regions daily");
-    BufferedImage img = png(attachment(got.get(0), "image/png"));
+    BufferedImage img = png(keep("report.png", attachment(got.get(0), "image/png")));
     assertThat(img.getWidth()).isEqualTo(1000);
     assertThat(img.getHeight()).isEqualTo(700);
     notBlank(img);
@@ -446,7 +454,7 @@ class ReportsTest {
     Response first = vic.get(path);
     assertThat(first.status()).as(first.toString()).isEqualTo(202);
     byte[] before = thumbnail(vic, path, r -> r.status() == 200);
-    BufferedImage a = png(before);
+    BufferedImage a = png(keep("thumbnail-before.png", before));
     assertThat(a.getWidth()).isEqualTo(320);
     assertThat(a.getHeight()).isEqualTo(200);
     notBlank(a);
@@ -458,7 +466,7 @@ class ReportsTest {
     assertThat(stale.header("X-Thumbnail-Stale")).isEqualTo("true");
     byte[] after = thumbnail(vic, path, r -> r.status() == 200
         && "false".equals(r.header("X-Thumbnail-Stale")));
-    assertThat(png(after).getWidth()).isEqualTo(320);
+    assertThat(png(keep("thumbnail-after.png", after)).getWidth()).isEqualTo(320);
     assertThat(after).isNotEqualTo(before);
 
     assertThat(vic.get("/api/v1/thumbnails/dashboards/987654").status()).isEqualTo(404);
@@ -502,6 +510,10 @@ class ReportsTest {
         "query", Map.of("measures", List.of("orders.count")), "condition", Map.of("op", "~",
             "value", 1), "cron", "0 * * * * *", "channels", email)), "INVALID_REPORT",
         "condition.op");
+
+    // the job kinds of reports are made by their own API, never submitted as plain jobs
+    badRequest(admin.post("/api/v1/jobs", Map.of("kind", "report", "query",
+        Map.of("measures", List.of("orders.count")))), "INVALID_JOB", "kind");
 
     // the SMTP server down: an email channel is refused when saved
     mail.stop();
