@@ -83,6 +83,7 @@ final class JobRunner {
   Outcome run(Job job, JobRequest request, AtomicReference<Runnable> canceller, LongConsumer progress)
       throws IOException {
     return switch (job.kind()) {
+      case REPORT, ALERT, THUMBNAIL -> new Outcome(null, handler(job.kind()).run(job, request), 0);
       case QUERY -> {
         try (ArrowBatches cursor = open(job, request, canceller)) {
           yield writeArrow(job.id(), cursor, progress);
@@ -97,7 +98,6 @@ final class JobRunner {
         }
       }
       case WARMUP -> warmup(job, request, canceller, progress);
-      case REPORT, ALERT, THUMBNAIL -> new Outcome(null, handler(job.kind()).run(job, request), 0);
     };
   }
 

@@ -128,6 +128,21 @@ public final class Jobs implements AutoCloseable {
     registerMetrics();
   }
 
+  /** Sets what runs jobs of {@code kind} (reports, alerts, thumbnails: another package's work). */
+  public void handle(JobKind kind, JobHandler handler) {
+    runner.handle(kind, handler);
+  }
+
+  /**
+   * Checks a cron expression and time zone as {@link #schedule} takes them, for a caller that
+   * must check everything before it saves anything.
+   *
+   * @throws BadRequestException INVALID_CRON or INVALID_TIME_ZONE
+   */
+  public static void checkCron(String cron, String timeZone) {
+    cron(cron, timeZone);
+  }
+
   /** Starts the workers when {@code strata.workers.enabled}, and the sweep of expired results. */
   public synchronized void start() {
     if (config.workersEnabled() && scheduler == null) {
@@ -148,11 +163,6 @@ public final class Jobs implements AutoCloseable {
       LOG.info("job workers started: {} threads as {}", config.threads(), workerName);
     }
     watcher.scheduleWithFixedDelay(this::sweep, 1, 10, TimeUnit.MINUTES);
-  }
-
-  /** Sets what runs jobs of {@code kind} (reports, alerts, thumbnails: another package's work). */
-  public void handle(JobKind kind, JobHandler handler) {
-    runner.handle(kind, handler);
   }
 
   public boolean workersEnabled() {
@@ -293,8 +303,7 @@ public final class Jobs implements AutoCloseable {
     return s;
   }
 
-  /** Checks a cron expression and time zone as a schedule takes them (400 INVALID_CRON, INVALID_TIME_ZONE). */
-  public static CronSchedule cron(String cron, String timeZone) {
+  static CronSchedule cron(String cron, String timeZone) {
     ZoneId zone;
     try {
       zone = ZoneId.of(timeZone == null || timeZone.isBlank() ? "UTC" : timeZone.trim());

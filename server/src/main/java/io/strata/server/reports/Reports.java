@@ -257,7 +257,7 @@ public final class Reports implements AutoCloseable {
 
   /** The checks that need the catalog, the dashboards, the owner's access and the SMTP server. */
   private void check(ReportSpec spec, String owner) {
-    Jobs.cron(spec.cron(), spec.timeZone());
+    Jobs.checkCron(spec.cron(), spec.timeZone());
     SecurityContext security = security(owner);
     if (spec.kind() == ReportSpec.Kind.REPORT) {
       if (spec.dashboardId() != null) {

@@ -469,7 +469,10 @@ class ReportsTest {
     assertThat(png(keep("thumbnail-after.png", after)).getWidth()).isEqualTo(320);
     assertThat(after).isNotEqualTo(before);
 
+    byte[] one = thumbnail(vic, "/api/v1/thumbnails/charts/" + chart, r -> r.status() == 200);
+    assertThat(png(keep("chart-thumbnail.png", one)).getHeight()).isEqualTo(200);
     assertThat(vic.get("/api/v1/thumbnails/dashboards/987654").status()).isEqualTo(404);
+    assertThat(vic.get("/api/v1/thumbnails/charts/987654").status()).isEqualTo(404);
     assertThat(server.anonymous().get(path).status()).isEqualTo(401);
   }
 
@@ -534,6 +537,74 @@ class ReportsTest {
     assertThat(admin.get("/api/v1/job-schedules").json()).hasSize(schedules);
     // and the server is still up and answering
     assertThat(admin.get("/api/v1/dashboards").status()).isEqualTo(200);
+  }
+
+  @Test
+  void aPdfReportAndABigNumberAsText() throws Exception {
+    JsonNode pdf = created(admin.post("/api/v1/reports", Map.of("name", "Regions PDF",
+        "dashboardId", dashboardId, "format", "pdf", "cron", "0 0 7 * * *",
+        "channels", List.of(Map.of("type", "email", "to", List.of("pdf@example.com"))))));
+    String path = "/api/v1/reports/" + pdf.path("id").asText();
+    admin.post(path + "/test-send", Map.of());
+    assertThat(runs(admin, path, finished(1)).get(0).path("state").asText()).isEqualTo("sent");
+    byte[] file = keep("report.pdf", attachment(mailTo("pdf@example.com").get(0),
+        "application/pdf"));
+    assertThat(new String(file, 0, 5, StandardCharsets.US_ASCII)).isEqualTo("%PDF-");
+    assertThat(file.length).isGreaterThan(5_000);
+
+    JsonNode d = created(admin.post("/api/v1/dashboards", "{\"name\": \"Numbers\", \"charts\": ["
+        + "{\"title\": \"Orders\", \"viz\": {\"type\": \"number\"}, \"query\": {\"measures\":"
+        + " [\"orders.count\"]}}]}"));
+    long number = d.path("charts").get(0).path("id").asLong();
+    String count = admin.post("/api/v1/query", "{\"measures\": [\"orders.count\"]}").json()
+        .path("data").get(0).path("orders.count").asText();
+    JsonNode text = created(admin.post("/api/v1/reports", Map.of("name", "Orders today",
+        "chartId", number, "format", "text", "cron", "0 0 7 * * *",
+        "channels", List.of(Map.of("type", "webhook", "url", hook() + "?text")))));
+    String textPath = "/api/v1/reports/" + text.path("id").asText();
+    int before = hookBodies.size();
+    admin.post(textPath + "/test-send", Map.of());
+    assertThat(runs(admin, textPath, finished(1)).get(0).path("state").asText())
+        .isEqualTo("sent");
+    assertThat(TestServer.JSON.readTree(hookBodies.get(before)).path("text").asText())
+        .contains("Orders: " + count);
+    // text needs a big-number chart
+    badRequest(admin.post("/api/v1/reports", Map.of("name", "x", "chartId", chartId,
+        "format", "text", "cron", "0 0 7 * * *", "channels", List.of(Map.of("type", "webhook",
+            "url", hook())))), "INVALID_REPORT", "format");
+  }
+
+  @Test
+  void anAlertWhoseWarehouseIsDownIsInErrorAndSaysSo() throws Exception {
+    created(admin.post("/api/v1/datasources", Map.of("name", "nowhere_alerts", "kind",
+        "postgres", "url", "jdbc:postgresql://127.0.0.1:1/nothing", "username", "postgres",
+        "connectionTimeoutMs", 1000)), 200);
+    Response model = admin.send("PUT", "/api/v1/models/nowhere_alert_nums", "application/yaml",
+        """
+        name: nowhere_alert_nums
+        data_source: nowhere_alerts
+        sql: SELECT 1 AS n
+        measures:
+          - { name: count, agg: count }
+        """);
+    assertThat(model.status()).as(model.toString()).isEqualTo(200);
+    JsonNode a = created(admin.post("/api/v1/alerts", Map.of("name", "Unreachable metric",
+        "query", Map.of("measures", List.of("nowhere_alert_nums.count")),
+        "condition", Map.of("op", ">",
+            "value", 10), "cron", "* * * * * *", "gracePeriod", "1h",
+        "channels", List.of(Map.of("type", "webhook", "url", hook() + "?down")))));
+    String path = "/api/v1/alerts/" + a.path("id").asText();
+    try {
+      JsonNode runs = runs(admin, path, r -> count(r, "error") >= 2);
+      assertThat(runs.get(0).path("error").asText()).contains("warehouse is unavailable");
+      assertThat(admin.get(path).json().path("state").asText()).isEqualTo("error");
+      List<String> sent = hookBodies.stream().filter(b -> b.contains("Unreachable metric"))
+          .toList();
+      assertThat(sent).hasSize(1); // once, then quiet within the grace period
+      assertThat(sent.get(0)).contains("could not be checked").contains("unavailable");
+    } finally {
+      admin.delete(path);
+    }
   }
 
   @Test
