@@ -21,7 +21,7 @@ export default function DashboardThumbnail({ id, updatedAt }: { id: number; upda
         if (u) {
           url = u;
           setSrc(u);
-        } else if (n < 10) {
+        } else if (n < 20) {
           timer = window.setTimeout(() => attempt(n + 1), 3000);
         }
       }, () => undefined);
