@@ -174,12 +174,14 @@ final class Delivery {
   /** The JSON body: {@code text} (Slack, Teams), Slack blocks, and the link. */
   static ObjectNode webhookBody(Message m) {
     ObjectNode o = ReportSpec.JSON.createObjectNode();
-    String text = "*" + m.subject() + "*\n" + m.text()
-        + (m.link() == null ? "" : "\n<" + m.link() + "|Open in Strata>");
-    o.put("text", text);
+    // text: read by Slack and Teams alike (both turn a bare URL into a link); blocks: Slack's
+    // richer form of the same, with its own link syntax
+    o.put("text", m.subject() + "\n" + m.text()
+        + (m.link() == null ? "" : "\nOpen in Strata: " + m.link()));
     ArrayNode blocks = o.putArray("blocks");
     blocks.addObject().put("type", "section").putObject("text").put("type", "mrkdwn")
-        .put("text", text);
+        .put("text", "*" + m.subject() + "*\n" + m.text()
+            + (m.link() == null ? "" : "\n<" + m.link() + "|Open in Strata>"));
     if (!m.attachments().isEmpty()) {
       ArrayNode files = o.putArray("attachments");
       for (Message.Attachment a : m.attachments()) {

@@ -267,13 +267,15 @@ public class ReportsController {
 
   @Operation(summary = "Your thumbnail of a dashboard (PNG), rendered with what you may see;"
       + " 202 while the first one is rendered")
-  @Get("/thumbnails/dashboards/{id}")
+  @Get(uri = "/thumbnails/dashboards/{id}", produces = {MediaType.IMAGE_PNG,
+      MediaType.APPLICATION_JSON})
   public HttpResponse<?> dashboardThumbnail(HttpRequest<?> request, @PathVariable long id) {
     return thumbnail(request, "dashboard", id);
   }
 
   @Operation(summary = "Your thumbnail of a chart (PNG); 202 while the first one is rendered")
-  @Get("/thumbnails/charts/{id}")
+  @Get(uri = "/thumbnails/charts/{id}", produces = {MediaType.IMAGE_PNG,
+      MediaType.APPLICATION_JSON})
   public HttpResponse<?> chartThumbnail(HttpRequest<?> request, @PathVariable long id) {
     return thumbnail(request, "chart", id);
   }

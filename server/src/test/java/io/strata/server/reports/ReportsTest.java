@@ -451,6 +451,7 @@ class ReportsTest {
     long id = d.path("id").asLong();
     long chart = d.path("charts").get(0).path("id").asLong();
     String path = "/api/v1/thumbnails/dashboards/" + id;
+    Client vic = server.as("vic", PASSWORD).header("Accept", "image/png"); // as the UI asks
     Response first = vic.get(path);
     assertThat(first.status()).as(first.toString()).isEqualTo(202);
     byte[] before = thumbnail(vic, path, r -> r.status() == 200);
