@@ -362,7 +362,9 @@ try {
     await page.goto(dashboardUrl);
     await page.waitForSelector('[data-testid=dashboard]');
     await page.click('[data-testid=dashboard-menu]');
-    await page.click('.ant-dropdown-menu-item:has-text("Schedule this dashboard")');
+    const item = page.getByRole('menuitem', { name: 'Schedule this dashboard' });
+    await item.waitFor();
+    await item.click();
     await page.waitForSelector('.ant-modal #webhooks');
     check((await page.inputValue('.ant-modal #name')) === 'Retail overview report', 'the report is named after the dashboard');
     await page.locator('.ant-modal #webhooks').fill('not a url');

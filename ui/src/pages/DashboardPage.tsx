@@ -87,7 +87,7 @@ export default function DashboardPage({ me, embed = false }: { me: Me; embed?: b
           {canEdit && <Button icon={<PlusOutlined />} onClick={() => navigate(`/charts/new?dashboard=${dashboard.id}`)}>Add chart</Button>}
           <Button type="primary" icon={<ReloadOutlined />} onClick={() => setRefreshAll((n) => n + 1)} data-testid="refresh-all">Refresh all</Button>
           {canEdit && (
-            <Dropdown menu={{ items: [{ key: 'schedule', icon: <MailOutlined />, label: 'Schedule this dashboard', onClick: () => navigate(`/reports?dashboardId=${dashboard.id}&name=${encodeURIComponent(dashboard.name)}`) }] }}>
+            <Dropdown trigger={['click']} menu={{ items: [{ key: 'schedule', icon: <MailOutlined />, label: 'Schedule this dashboard', onClick: () => navigate(`/reports?dashboardId=${dashboard.id}&name=${encodeURIComponent(dashboard.name)}`) }] }}>
               <Button icon={<MoreOutlined />} aria-label="More" data-testid="dashboard-menu" />
             </Dropdown>
           )}
