@@ -1,11 +1,11 @@
 package io.strata.server.reports;
 
-import io.micronaut.context.BeanProvider;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.env.Environment;
-import io.micronaut.runtime.server.EmbeddedServer;
+import io.micronaut.context.event.ApplicationEventListener;
+import io.micronaut.runtime.server.event.ServerStartupEvent;
 import io.strata.server.auth.AuthService;
 import io.strata.server.config.StrataConfig;
 import io.strata.server.dashboard.DashboardService;
@@ -19,6 +19,7 @@ import io.strata.server.security.AccessPolicy;
 import io.strata.server.sql.SqlService;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** Wires reports into Micronaut; the only class of the package that knows Micronaut. */
 @Factory
@@ -37,13 +38,26 @@ public class ReportsFactory {
   Reports reports(MetadataDatabase db, Jobs jobs, DashboardService dashboards,
       QueryService queries, SqlService sql, AccessPolicy access, UserStore users,
       SessionStore sessions, AuthService auth, ReportsSettings settings, StrataConfig config,
-      JobsConfig jobsConfig, Clock clock, BeanProvider<EmbeddedServer> server,
+      JobsConfig jobsConfig, Clock clock, ServerAddress server,
       io.micrometer.core.instrument.MeterRegistry meters) {
     ImageCache images = ImageCache.open(config.cache().enabled() ? config.cache().redisUri()
         : null, config.cache().redisPrefix(), jobsConfig.storeDir().resolve("images"));
     return new Reports(new ReportStore(db.dataSource()), jobs, dashboards, queries, sql, access,
-        users, sessions, auth, settings, images, clock, () -> server.find(null)
-            .filter(EmbeddedServer::isRunning)
-            .map(s -> "http://127.0.0.1:" + s.getPort()).orElse(null), meters);
+        users, sessions, auth, settings, images, clock, server.url::get, meters);
+  }
+
+  /**
+   * This process's own HTTP address once its server is up, for the browser to open the UI; it
+   * stays null in a {@code strata worker}, which serves no UI (it needs
+   * {@code strata.reports.base-url}).
+   */
+  @Singleton
+  static final class ServerAddress implements ApplicationEventListener<ServerStartupEvent> {
+    final AtomicReference<String> url = new AtomicReference<>();
+
+    @Override
+    public void onApplicationEvent(ServerStartupEvent event) {
+      url.set("http://127.0.0.1:" + event.getSource().getPort());
+    }
   }
 }
