@@ -1,10 +1,12 @@
 package io.strata.server.reports;
 
 import io.micronaut.context.annotation.Bean;
-import io.micronaut.context.annotation.Context;
+import io.micronaut.context.BeanProvider;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.env.Environment;
 import io.micronaut.context.event.ApplicationEventListener;
+import io.micronaut.context.event.StartupEvent;
+import io.micronaut.core.order.Ordered;
 import io.micronaut.runtime.server.event.ServerStartupEvent;
 import io.strata.server.auth.AuthService;
 import io.strata.server.config.StrataConfig;
@@ -29,11 +31,7 @@ public class ReportsFactory {
     return ReportsSettings.from(env);
   }
 
-  /**
-   * Created with the context (not on first use) so that a worker process, which serves no
-   * route, still has the handlers of the report, alert and thumbnail jobs registered.
-   */
-  @Context
+  @Singleton
   @Bean(preDestroy = "close")
   Reports reports(MetadataDatabase db, Jobs jobs, DashboardService dashboards,
       QueryService queries, SqlService sql, AccessPolicy access, UserStore users,
@@ -58,6 +56,31 @@ public class ReportsFactory {
     @Override
     public void onApplicationEvent(ServerStartupEvent event) {
       url.set("http://127.0.0.1:" + event.getSource().getPort());
+    }
+  }
+
+  /**
+   * Creates {@link Reports} at start-up, so that a worker process, which serves no route, has the
+   * handlers of the report, alert and thumbnail jobs registered too: after Bootstrap has loaded
+   * the data sources and models (order 0), before the job workers start (the lowest order).
+   * Creating it any earlier (with the context) builds the query path before Bootstrap.
+   */
+  @Singleton
+  static final class Registrar implements ApplicationEventListener<StartupEvent>, Ordered {
+    private final BeanProvider<Reports> reports;
+
+    Registrar(BeanProvider<Reports> reports) {
+      this.reports = reports;
+    }
+
+    @Override
+    public void onApplicationEvent(StartupEvent event) {
+      reports.get();
+    }
+
+    @Override
+    public int getOrder() {
+      return Ordered.LOWEST_PRECEDENCE - 1;
     }
   }
 }
