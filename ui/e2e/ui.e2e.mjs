@@ -426,6 +426,39 @@ try {
     return { header: header.trim() };
   });
 
+  await step('schedule the demo dashboard from its menu; the dashboards list shows thumbnails', async () => {
+    await page.goto(dashboardUrl);
+    await page.waitForSelector('[data-testid=dashboard]');
+    await page.click('[data-testid=dashboard-menu]');
+    const item = page.getByRole('menuitem', { name: 'Schedule this dashboard' });
+    await item.waitFor();
+    await item.click();
+    await page.waitForSelector('.ant-modal #webhooks');
+    check((await page.inputValue('.ant-modal #name')) === 'Retail overview report', 'the report is named after the dashboard');
+    await page.locator('.ant-modal #webhooks').fill('not a url');
+    await page.click('.ant-modal-footer .ant-btn-primary');
+    const error = await (await page.waitForSelector('[data-testid=save-error]')).textContent();
+    check(error.includes('channels[0].url') || error.includes('not a webhook URL'), `the refusal names the channel: ${error}`);
+    check((await (await page.request.get(`${BASE}/api/v1/reports`)).json()).length === 0, 'nothing was stored');
+    await page.locator('.ant-modal #webhooks').fill('http://127.0.0.1:9/hook');
+    await page.click('.ant-modal-footer .ant-btn-primary');
+    await page.waitForSelector('[data-testid=reports-row][data-name="Retail overview report"]');
+    const stored = await (await page.request.get(`${BASE}/api/v1/reports`)).json();
+    check(stored.length === 1 && String(stored[0].dashboardId) === String(dashboardId) && stored[0].format === 'png',
+      `stored report: ${JSON.stringify(stored)}`);
+    await page.screenshot({ path: path.join(OUT, 'reports.png'), fullPage: true });
+    await page.click('.ant-table-row [aria-label=Delete]');
+    await page.click('.ant-popconfirm .ant-btn-primary');
+    await page.waitForSelector('[data-testid=reports-row]', { state: 'detached' });
+    check((await (await page.request.get(`${BASE}/api/v1/reports`)).json()).length === 0, 'the report was deleted');
+
+    await page.goto(`${BASE}/dashboards`);
+    // rendered by a job on the server the first time it is asked for; the list asks again
+    await page.waitForSelector('[data-testid=dashboard-card][data-name="Retail overview"] [data-testid=dashboard-thumbnail] img', { timeout: 90_000 });
+    await page.screenshot({ path: path.join(OUT, 'dashboards.png'), fullPage: true });
+    return { report: 'created from the dashboard menu after a refusal naming the webhook, then deleted', thumbnail: true };
+  });
+
   await step('nothing was fetched from outside the server, no page errors', async () => {
     check(external.length === 0, `requests outside the server: ${external.slice(0, 5)}`);
     check(consoleErrors.length === 0, `page errors: ${consoleErrors.slice(0, 3)}`);

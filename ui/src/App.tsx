@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { Avatar, Button, Dropdown, Layout, Menu, Spin, Typography } from 'antd';
-import { AppstoreOutlined, BarChartOutlined, CodeOutlined, DatabaseOutlined, LogoutOutlined, SafetyOutlined, ScheduleOutlined, UserOutlined } from '@ant-design/icons';
+import { AlertOutlined, AppstoreOutlined, BarChartOutlined, CodeOutlined, DatabaseOutlined, LogoutOutlined, SafetyOutlined, ScheduleOutlined, UserOutlined } from '@ant-design/icons';
 import { api, UNAUTHORIZED_EVENT, type Me } from './api';
 import { MetaProvider } from './meta';
 import LoginPage from './pages/LoginPage';
@@ -12,6 +12,7 @@ import ModelsPage from './pages/ModelsPage';
 import SqlPage from './pages/SqlPage';
 import JobsPage from './pages/JobsPage';
 import AccessPage from './pages/AccessPage';
+import ReportsPage from './pages/ReportsPage';
 
 const { Sider, Header, Content } = Layout;
 
@@ -40,6 +41,7 @@ export default function App() {
     if (p.startsWith('/sql')) return 'sql';
     if (p.startsWith('/jobs')) return 'jobs';
     if (p.startsWith('/access')) return 'access';
+    if (p.startsWith('/reports')) return 'reports';
     return 'dashboards';
   }, [location.pathname]);
 
@@ -52,6 +54,20 @@ export default function App() {
       <Routes>
         <Route path="*" element={<LoginPage onLogin={(m) => { setMe(m); navigate(from === '/' ? '/dashboards' : from, { replace: true }); }} />} />
       </Routes>
+    );
+  }
+
+  // ?embed=1: the page alone, as the server's headless browser renders it for reports and thumbnails
+  if (new URLSearchParams(location.search).get('embed') === '1') {
+    return (
+      <MetaProvider>
+        <div className="strata-embed" style={{ padding: 16 }}>
+          <Routes>
+            <Route path="/dashboards/:id" element={<DashboardPage me={me} embed />} />
+            <Route path="*" element={<Typography.Title level={3}>Page not found</Typography.Title>} />
+          </Routes>
+        </div>
+      </MetaProvider>
     );
   }
 
@@ -70,6 +86,7 @@ export default function App() {
               { key: 'charts', icon: <BarChartOutlined />, label: 'Chart builder' },
               { key: 'models', icon: <DatabaseOutlined />, label: 'Models' },
               { key: 'sql', icon: <CodeOutlined />, label: 'SQL editor' },
+              { key: 'reports', icon: <AlertOutlined />, label: 'Reports & alerts' },
               { key: 'jobs', icon: <ScheduleOutlined />, label: 'Jobs' },
               ...(me.role === 'admin' ? [{ key: 'access', icon: <SafetyOutlined />, label: 'Access' }] : []),
             ]}
@@ -97,6 +114,7 @@ export default function App() {
               <Route path="/models/:name" element={<ModelsPage me={me} />} />
               <Route path="/sql" element={<SqlPage />} />
               <Route path="/jobs" element={<JobsPage me={me} />} />
+              <Route path="/reports" element={<ReportsPage me={me} />} />
               <Route path="/access" element={<AccessPage me={me} />} />
               <Route path="*" element={<Typography.Title level={3}>Page not found</Typography.Title>} />
             </Routes>

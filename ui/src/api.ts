@@ -2,6 +2,7 @@
 
 import type { Chart, Dashboard, Meta, QueryAnswer, SemanticQuery } from './lib/types';
 import type { Grant, Rule, UserWithAttributes } from './lib/access';
+import type { AlertDef, Report, Run } from './lib/reports';
 
 export interface Problem { file: string; line: number; column: number; message: string }
 
@@ -122,6 +123,21 @@ export const api = {
   jobFile: async (job: Job) => (await call('GET', job.links.download ?? job.links.result ?? job.links.self, undefined, 'text/csv')).blob(),
   schedules: () => json<JobSchedule[]>('GET', '/api/v1/job-schedules'),
   deleteSchedule: (id: string) => json<void>('DELETE', `/api/v1/job-schedules/${encodeURIComponent(id)}`),
+
+  reports: () => json<Report[]>('GET', '/api/v1/reports'),
+  saveReport: (r: Report, id?: string) => json<Report>(id ? 'PUT' : 'POST', `/api/v1/reports${id ? `/${encodeURIComponent(id)}` : ''}`, { json: r }),
+  alerts: () => json<AlertDef[]>('GET', '/api/v1/alerts'),
+  saveAlert: (a: AlertDef, id?: string) => json<AlertDef>(id ? 'PUT' : 'POST', `/api/v1/alerts${id ? `/${encodeURIComponent(id)}` : ''}`, { json: a }),
+  /** kind is `reports` or `alerts`. */
+  deleteNotification: (kind: string, id: string) => json<void>('DELETE', `/api/v1/${kind}/${encodeURIComponent(id)}`),
+  testSend: (kind: string, id: string) => json<{ jobId: string }>('POST', `/api/v1/${kind}/${encodeURIComponent(id)}/test-send`),
+  setActive: (kind: string, id: string, active: boolean) => json<Report | AlertDef>('POST', `/api/v1/${kind}/${encodeURIComponent(id)}/${active ? 'resume' : 'pause'}`),
+  runs: (kind: string, id: string) => json<Run[]>('GET', `/api/v1/${kind}/${encodeURIComponent(id)}/runs`),
+  /** A dashboard's thumbnail as an object URL, or null while the server renders it (202). */
+  thumbnail: async (dashboardId: number) => {
+    const r = await call('GET', `/api/v1/thumbnails/dashboards/${dashboardId}`, undefined, 'image/png');
+    return r.status === 202 ? null : URL.createObjectURL(await r.blob());
+  },
 
   models: () => json<ModelFile[]>('GET', '/api/v1/models'),
   model: async (name: string, version?: number) => {

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { useNavigate, useParams } from 'react-router-dom';
-import { App, Breadcrumb, Button, Empty, Result, Skeleton, Space, Typography } from 'antd';
-import { DownloadOutlined, PlusOutlined, ReloadOutlined, SettingOutlined } from '@ant-design/icons';
+import { useNavigate, useParams, useSearchParams } from 'react-router-dom';
+import { App, Breadcrumb, Button, Dropdown, Empty, Result, Skeleton, Space, Typography } from 'antd';
+import { DownloadOutlined, MailOutlined, MoreOutlined, PlusOutlined, ReloadOutlined, SettingOutlined } from '@ant-design/icons';
 import DashboardSettings from '../components/DashboardSettings';
 import ChartCard from '../components/ChartCard';
 import FilterBar from '../components/FilterBar';
@@ -18,8 +18,14 @@ function download(name: string, json: unknown) {
   URL.revokeObjectURL(url);
 }
 
-export default function DashboardPage({ me }: { me: Me }) {
+/**
+ * A dashboard. With `embed` (the server's headless renders) it shows the charts alone, or with
+ * `?chart=N` that one chart, without the page's buttons.
+ */
+export default function DashboardPage({ me, embed = false }: { me: Me; embed?: boolean }) {
   const { id } = useParams();
+  const [search] = useSearchParams();
+  const only = embed ? Number(search.get('chart') ?? 0) : 0;
   const navigate = useNavigate();
   const { modal, message: toast } = App.useApp();
   const [dashboard, setDashboard] = useState<Dashboard | null>(null);
@@ -58,6 +64,23 @@ export default function DashboardPage({ me }: { me: Me }) {
     onOk: async () => { await api.deleteChart(c.id!); toast.success('Chart removed'); load(); },
   });
 
+  const charts = (dashboard.charts ?? []).filter((c) => !only || c.id === only);
+  if (embed) {
+    return (
+      <div data-testid="dashboard" data-dashboard-id={dashboard.id}>
+        <Typography.Title level={3} style={{ marginTop: 0 }}>{only && charts[0] ? charts[0].title : dashboard.name}</Typography.Title>
+        {charts.length === 0 ? <Empty description="No charts" data-empty-dashboard /> : (
+          <div className="dash-grid">
+            {charts.map((c) => (
+              <ChartCard key={c.id} chart={c} query={queries[(dashboard.charts ?? []).indexOf(c)]} refreshAll={0}
+                style={only ? { gridColumn: '1 / -1', gridRow: 'span 8' } : c.layout ? { gridColumn: `${c.layout.x + 1} / span ${c.layout.w}`, gridRow: `${c.layout.y + 1} / span ${c.layout.h}` } : { gridColumn: 'span 6', gridRow: 'span 4' }} />
+            ))}
+          </div>
+        )}
+      </div>
+    );
+  }
+
   return (
     <div data-testid="dashboard" data-dashboard-id={dashboard.id}>
       <Breadcrumb items={[{ title: <a onClick={() => navigate('/dashboards')}>Dashboards</a> }, { title: dashboard.name }]} style={{ marginBottom: 8 }} />
@@ -74,6 +97,11 @@ export default function DashboardPage({ me }: { me: Me }) {
           <Button icon={<DownloadOutlined />} onClick={async () => download(`${dashboard.name}.json`, await api.exportDashboard(dashboard.id))}>Export</Button>
           {canEdit && <Button icon={<PlusOutlined />} onClick={() => navigate(`/charts/new?dashboard=${dashboard.id}`)}>Add chart</Button>}
           <Button type="primary" icon={<ReloadOutlined />} onClick={() => setRefreshAll((n) => n + 1)} data-testid="refresh-all">Refresh all</Button>
+          {canEdit && (
+            <Dropdown trigger={['click']} menu={{ items: [{ key: 'schedule', icon: <MailOutlined />, label: 'Schedule this dashboard', onClick: () => navigate(`/reports?dashboardId=${dashboard.id}&name=${encodeURIComponent(dashboard.name)}`) }] }}>
+              <Button icon={<MoreOutlined />} aria-label="More" data-testid="dashboard-menu" />
+            </Dropdown>
+          )}
         </Space>
       </div>
       {(dashboard.filters.timeDimension || (dashboard.filters.dimensions ?? []).length > 0) && (
@@ -91,7 +119,7 @@ export default function DashboardPage({ me }: { me: Me }) {
         }
       }} />
       {(dashboard.charts ?? []).length === 0 ? (
-        <Empty description="No charts yet">{canEdit && <Button type="primary" onClick={() => navigate(`/charts/new?dashboard=${dashboard.id}`)}>Build a chart</Button>}</Empty>
+        <Empty description="No charts yet" data-empty-dashboard>{canEdit && <Button type="primary" onClick={() => navigate(`/charts/new?dashboard=${dashboard.id}`)}>Build a chart</Button>}</Empty>
       ) : (
         <div className="dash-grid">
           {dashboard.charts!.map((c, i) => (

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import DashboardThumbnail from '../components/DashboardThumbnail';
 import { useNavigate } from 'react-router-dom';
 import { App, Button, Card, Col, Empty, Form, Input, Modal, Row, Skeleton, Space, Tag, Typography, Upload } from 'antd';
 import { AppstoreOutlined, DeleteOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons';
@@ -60,6 +61,7 @@ export default function DashboardsPage({ me }: { me: Me }) {
                 onClick={() => navigate(`/dashboards/${d.id}`)}
                 data-testid="dashboard-card"
                 data-name={d.name}
+                cover={<DashboardThumbnail id={d.id} updatedAt={d.updatedAt} />}
                 actions={canEdit ? [
                   <span key="del" onClick={(e) => { e.stopPropagation(); modal.confirm({ title: `Delete “${d.name}”?`, content: 'The dashboard and its charts are deleted.', okButtonProps: { danger: true }, okText: 'Delete', onOk: async () => { await api.deleteDashboard(d.id); load(); } }); }}><DeleteOutlined /> Delete</span>,
                 ] : undefined}

@@ -137,7 +137,29 @@ public enum Setting {
   SECRET_KEY_FILE("strata.secret.key-file", "",
       "File holding that key (base64). Both empty: <data-dir>/secret.key, generated with mode 0600 on first start"),
   SECRET_KEY_PREVIOUS("strata.secret.key-previous", "",
-      "Earlier keys (base64, comma-separated) still accepted for decryption while servers are rotated; values under them are re-encrypted on start");
+      "Earlier keys (base64, comma-separated) still accepted for decryption while servers are rotated; values under them are re-encrypted on start"),
+  REPORTS_CHROMIUM("strata.reports.chromium", "/usr/bin/chromium",
+      "The headless Chromium that renders report images, PDFs and thumbnails"),
+  REPORTS_BASE_URL("strata.reports.base-url", "",
+      "Where that browser opens the UI, and the link in messages. Empty: this server at http://127.0.0.1:<http port>"),
+  REPORTS_RENDER_TIMEOUT("strata.reports.render-timeout", "60s",
+      "Longest a page may take to draw its charts before a render fails"),
+  REPORTS_DELIVERY_ATTEMPTS("strata.reports.delivery-attempts", "3",
+      "Tries per channel (email, webhook) before a run reports that channel failed"),
+  REPORTS_RETRY_BACKOFF("strata.reports.retry-backoff", "10s",
+      "Wait before the first retry of a failed channel; doubled for each next one"),
+  REPORTS_IMAGE_TTL("strata.reports.image-ttl", "5m",
+      "How long a rendered report or alert image is reused for the same page, size and owner"),
+  THUMBNAILS_INTERVAL("strata.thumbnails.min-interval", "10m",
+      "A dashboard's thumbnail is rendered again at most this often while it is unchanged (its data may have)"),
+  SMTP_HOST("strata.smtp.host", "", "SMTP server for report and alert email; empty: email channels are refused"),
+  SMTP_PORT("strata.smtp.port", "587", "SMTP port"),
+  SMTP_USER("strata.smtp.user", "", "SMTP user; empty: no authentication"),
+  SMTP_PASSWORD("strata.smtp.password", "", "SMTP password"),
+  SMTP_TLS("strata.smtp.tls", "starttls",
+      "starttls (required before auth), tls (implicit TLS, usually port 465) or none"),
+  SMTP_FROM("strata.smtp.from", "strata@localhost", "Sender address of report and alert email"),
+  SMTP_TIMEOUT("strata.smtp.timeout", "30s", "Connect, read and write timeout talking to the SMTP server");
 
   private final String property;
   private final String defaultValue;

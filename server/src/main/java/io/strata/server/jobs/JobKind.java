@@ -11,7 +11,13 @@ public enum JobKind {
   /** A CSV export of a query (semantic JSON or SQL), optionally gzipped, with a download link. */
   EXPORT,
   /** Re-runs a dashboard's chart queries so that its next viewer is served from the cache. */
-  WARMUP;
+  WARMUP,
+  /** Delivers a scheduled report (a dashboard or chart as PNG, PDF, CSV or text): {@code reports}. */
+  REPORT,
+  /** Checks an alert's query against its condition and notifies: {@code reports}. */
+  ALERT,
+  /** Renders a dashboard's or chart's thumbnail for one viewer: {@code reports}. */
+  THUMBNAIL;
 
   public String id() {
     return name().toLowerCase(Locale.ROOT);

@@ -11,6 +11,7 @@ import java.util.List;
  * ({@code query}) or a SQL statement ({@code sql} with {@code parameters}) for query and export
  * jobs, a dashboard id for warm-up jobs, and the export's options.
  *
+ * @param subject what a kind run by a {@link JobHandler} works on (a report's id, ...)
  * @param cache the cache option of the query ({@code on} when null)
  * @param gzip exports: write {@code .csv.gz}
  * @param neutraliseFormulas exports: OWASP formula neutralisation of text cells (the server's
@@ -18,26 +19,31 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobRequest(JsonNode query, String sql, List<Object> parameters, String cache,
-    Boolean gzip, Boolean neutraliseFormulas, Long dashboardId) {
+    Boolean gzip, Boolean neutraliseFormulas, Long dashboardId, String subject) {
   /** Numbers read back as BigInteger/BigDecimal, the types the SQL endpoint binds. */
   static final ObjectMapper MAPPER = new ObjectMapper()
       .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
       .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_INTEGER_FOR_INTS);
 
   public static JobRequest query(JsonNode query, String cache) {
-    return new JobRequest(query, null, null, cache, null, null, null);
+    return new JobRequest(query, null, null, cache, null, null, null, null);
   }
 
   public static JobRequest sql(String sql, List<Object> parameters, String cache) {
-    return new JobRequest(null, sql, parameters, cache, null, null, null);
+    return new JobRequest(null, sql, parameters, cache, null, null, null, null);
   }
 
   public static JobRequest warmup(long dashboardId) {
-    return new JobRequest(null, null, null, null, null, null, dashboardId);
+    return new JobRequest(null, null, null, null, null, null, dashboardId, null);
+  }
+
+  /** A job of a kind run by a {@link JobHandler}, about {@code subject}. */
+  public static JobRequest about(String subject) {
+    return new JobRequest(null, null, null, null, null, null, null, subject);
   }
 
   public JobRequest asExport(boolean gzip, Boolean neutralise) {
-    return new JobRequest(query, sql, parameters, cache, gzip, neutralise, dashboardId);
+    return new JobRequest(query, sql, parameters, cache, gzip, neutralise, dashboardId, subject);
   }
 
   String json() {

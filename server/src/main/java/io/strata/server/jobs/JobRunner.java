@@ -26,6 +26,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
@@ -90,6 +92,7 @@ final class JobRunner {
   Outcome run(Job job, JobRequest request, AtomicReference<Runnable> canceller,
       LongConsumer progress, JobStore claims) throws IOException {
     return switch (job.kind()) {
+      case REPORT, ALERT, THUMBNAIL -> new Outcome(null, handler(job.kind()).run(job, request), 0);
       case QUERY -> {
         try (ArrowBatches cursor = open(job, request, canceller)) {
           yield writeArrow(job.id(), cursor, progress);
@@ -107,12 +110,30 @@ final class JobRunner {
     };
   }
 
+  private final Map<JobKind, JobHandler> handlers = new ConcurrentHashMap<>();
+
+  void handle(JobKind kind, JobHandler handler) {
+    handlers.put(kind, handler);
+  }
+
+  private JobHandler handler(JobKind kind) {
+    JobHandler h = handlers.get(kind);
+    if (h == null) {
+      throw new IllegalStateException("no handler runs " + kind.id() + " jobs in this process");
+    }
+    return h;
+  }
+
   /**
    * Checks a request before it is queued, so that a query that cannot compile is the client's
    * 400 now rather than a failed job later: SQL is parsed, a semantic query compiled (nothing
    * runs).
    */
   void check(JobKind kind, String owner, JobRequest request) {
+    if (handlers.containsKey(kind)) {
+      handler(kind).check(owner, request);
+      return;
+    }
     if (kind == JobKind.WARMUP) {
       dashboards.get(request.dashboardId()); // 404 for an unknown dashboard
       return;

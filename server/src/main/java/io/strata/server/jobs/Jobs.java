@@ -128,6 +128,21 @@ public final class Jobs implements AutoCloseable {
     registerMetrics();
   }
 
+  /** Sets what runs jobs of {@code kind} (reports, alerts, thumbnails: another package's work). */
+  public void handle(JobKind kind, JobHandler handler) {
+    runner.handle(kind, handler);
+  }
+
+  /**
+   * Checks a cron expression and time zone as {@link #schedule} takes them, for a caller that
+   * must check everything before it saves anything.
+   *
+   * @throws BadRequestException INVALID_CRON or INVALID_TIME_ZONE
+   */
+  public static void checkCron(String cron, String timeZone) {
+    cron(cron, timeZone);
+  }
+
   /** Starts the workers when {@code strata.workers.enabled}, and the sweep of expired results. */
   public synchronized void start() {
     if (config.workersEnabled() && scheduler == null) {
