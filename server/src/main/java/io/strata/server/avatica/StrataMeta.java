@@ -664,9 +664,9 @@ final class StrataMeta extends MetaImpl {
     connection(ch.id);
     List<Object> rows = new ArrayList<>();
     sql.tables(security()).stream()
-        .filter(t -> (catalog == null || catalog.equals(t.catalog()))
-            && (schema == null || schema.equals(t.schema()))
-            && (table == null || table.equals(t.name())))
+        .filter(t -> (catalog == null || SearchPattern.exact(catalog).test(t.catalog()))
+            && (schema == null || SearchPattern.exact(schema).test(t.schema()))
+            && (table == null || SearchPattern.exact(table).test(t.name())))
         .sorted(Comparator.comparing(SqlTable::catalog).thenComparing(SqlTable::schema)
             .thenComparing(SqlTable::name))
         .forEach(t -> {
@@ -749,9 +749,9 @@ final class StrataMeta extends MetaImpl {
         .toList();
   }
 
-  /** JDBC: null means any catalog, "" those without one (none here), else the exact name. */
+  /** JDBC: null means any catalog, "" those without one (none here), else the name. */
   private static boolean catalogMatches(String catalog, SqlTable t) {
-    return catalog == null || catalog.equals(t.catalog());
+    return catalog == null || SearchPattern.exact(catalog).test(t.catalog());
   }
 
   /** A JDBC search pattern ({@link SearchPattern}); null matches every name. */

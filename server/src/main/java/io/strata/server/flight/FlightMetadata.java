@@ -115,7 +115,7 @@ final class FlightMetadata {
     List<SqlTable> matching = new ArrayList<>();
     for (SqlTable t : tables) {
       if (catalog.test(t.catalog()) && schema.test(t.schema())
-          && t.name().equals(command.getTable()) && !t.primaryKey().isEmpty()) {
+          && exact(command.getTable()).test(t.name()) && !t.primaryKey().isEmpty()) {
         matching.add(t);
       }
     }
@@ -193,15 +193,15 @@ final class FlightMetadata {
     List<Field> fields = new ArrayList<>();
     for (SqlColumn c : columns) {
       fields.add(new Field(c.name(), new FieldType(c.nullable(), arrowType(c), null,
-          metadata(c, catalog, schema, table)), null));
+          metadata(c, catalog, schema, table, catalog != null)), null));
     }
     return new Schema(fields);
   }
 
   /**
    * A result's schema as its cursor gives it, each field with the Flight SQL column metadata
-   * of its column (type name, precision, scale, remarks), which the Flight SQL JDBC driver
-   * shows as result set metadata.
+   * of its column (type name, precision, scale), which the Flight SQL JDBC driver shows as
+   * result set metadata.
    */
   static Schema describe(Schema schema, List<SqlColumn> columns) {
     List<Field> fields = new ArrayList<>();
@@ -216,15 +216,21 @@ final class FlightMetadata {
       if (f.getMetadata() != null) {
         meta.putAll(f.getMetadata());
       }
-      meta.putAll(metadata(columns.get(i), null, null, null));
+      meta.putAll(metadata(columns.get(i), null, null, null, false));
       fields.add(new Field(f.getName(), new FieldType(f.isNullable(), f.getType(),
           f.getDictionary(), meta), f.getChildren()));
     }
     return new Schema(fields, schema.getCustomMetadata());
   }
 
+  /**
+   * The Flight SQL column metadata of a column. Remarks go only into table schemas (where the
+   * Flight SQL JDBC driver reads getColumns' REMARKS), never into result schemas: that driver
+   * takes a result field's remarks as its column label, so {@code rs.getString("channel")}
+   * would not find the column.
+   */
   private static Map<String, String> metadata(SqlColumn c, String catalog, String schema,
-      String table) {
+      String table, boolean withRemarks) {
     FlightSqlColumnMetadata.Builder b = new FlightSqlColumnMetadata.Builder()
         .typeName(c.typeName())
         .precision(c.precision())
@@ -236,7 +242,7 @@ final class FlightMetadata {
     if (catalog != null) {
       b.catalogName(catalog).schemaName(schema).tableName(table);
     }
-    if (c.remarks() != null) {
+    if (withRemarks && c.remarks() != null) {
       b.remarks(c.remarks());
     }
     return b.build().getMetadataMap();
@@ -288,7 +294,7 @@ final class FlightMetadata {
   }
 
   private static Predicate<String> exact(String value) {
-    return value::equals;
+    return SearchPattern.exact(value);
   }
 
   /** A filter pattern as SQL LIKE reads it ({@link SearchPattern}). */
