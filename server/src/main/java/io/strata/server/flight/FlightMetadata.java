@@ -224,25 +224,33 @@ final class FlightMetadata {
   }
 
   /**
-   * The Flight SQL column metadata of a column. Remarks go only into table schemas (where the
-   * Flight SQL JDBC driver reads getColumns' REMARKS), never into result schemas: that driver
-   * takes a result field's remarks as its column label, so {@code rs.getString("channel")}
-   * would not find the column.
+   * The Flight SQL column metadata of a column, in a table's schema or a result's.
+   *
+   * <p>Remarks go only into table schemas (where the Flight SQL JDBC driver reads getColumns'
+   * REMARKS), never into result schemas: that driver takes a result field's remarks as its
+   * column label, so {@code rs.getString("channel")} would not find the column.
+   *
+   * <p>IS_AUTO_INCREMENT goes only into result schemas: ADBC Java (0.20) turns it, in a table's
+   * schema, into a column field its getObjects schema does not have ({@code
+   * xdbc_auto_increment} beside {@code xdbc_is_autoincrement}), and then fails to read its own
+   * result ("not all nodes, buffers and variadicBufferCounts were consumed").
    */
   private static Map<String, String> metadata(SqlColumn c, String catalog, String schema,
-      String table, boolean withRemarks) {
+      String table, boolean tableSchema) {
     FlightSqlColumnMetadata.Builder b = new FlightSqlColumnMetadata.Builder()
         .typeName(c.typeName())
         .precision(c.precision())
         .scale(c.scale())
-        .isAutoIncrement(false)
         .isCaseSensitive(c.jdbcType() == Types.VARCHAR || c.jdbcType() == Types.CHAR)
         .isReadOnly(true)
         .isSearchable(true);
+    if (!tableSchema) {
+      b.isAutoIncrement(false);
+    }
     if (catalog != null) {
       b.catalogName(catalog).schemaName(schema).tableName(table);
     }
-    if (withRemarks && c.remarks() != null) {
+    if (tableSchema && c.remarks() != null) {
       b.remarks(c.remarks());
     }
     return b.build().getMetadataMap();
