@@ -8,9 +8,10 @@ import org.apache.calcite.avatica.AvaticaDatabaseMetaData;
 /**
  * Avatica's database metadata (its constructor is protected), with the answers Avatica leaves
  * as {@code todo}: Strata's results are read-only and forward-only, so no change is ever
- * visible or detected.
+ * visible or detected. Public because tools call its methods by reflection (sqlline does),
+ * which the overriding methods of a package-private class refuse.
  */
-final class StrataDatabaseMetaData extends AvaticaDatabaseMetaData {
+public final class StrataDatabaseMetaData extends AvaticaDatabaseMetaData {
   private final AvaticaConnection connection;
 
   StrataDatabaseMetaData(AvaticaConnection connection) {
