@@ -22,9 +22,12 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * Sends {@code POST {url}/strata/cancel} with body
- * {@code {"connectionId":"...","statementId":N}} and the connection's credentials; the server
- * answers {@code 200 {"cancelled":true|false}}.
+ * Strata's requests beside Avatica's protocol, with the connection's credentials and TLS:
+ * {@code POST {url}/strata/cancel} with body {@code {"connectionId":"...","statementId":N}}
+ * (the server answers {@code 200 {"cancelled":true|false}}), and
+ * {@code POST {url}/strata/primary-keys} with {@code {"catalog":..,"schema":..,"table":..}}
+ * (answered {@code 200 {"rows":[[catalog, schema, table, column, keySeq, pkName], ...]}}),
+ * which Avatica's protocol has no request for.
  *
  * <p>Uses the JDK's {@link HttpClient}, separate from Avatica's (pooled) client, so a cancel
  * never waits for a connection that a blocked query holds.
@@ -60,6 +63,61 @@ final class ServerCancel {
     }
     URI uri = URI.create(base + "/strata/cancel");
     return new ServerCancel(uri, AuthHeader.of(config), client(config));
+  }
+
+  /**
+   * The primary-key rows of the tables named (null: any), as getPrimaryKeys lists them.
+   *
+   * @throws SQLException if the server cannot be reached or answers other than 200
+   */
+  java.util.List<Object[]> primaryKeys(String catalog, String schema, String table)
+      throws SQLException {
+    URI keys = uri.resolve("primary-keys");
+    String body = "{\"catalog\":" + jsonOrNull(catalog) + ",\"schema\":" + jsonOrNull(schema)
+        + ",\"table\":" + jsonOrNull(table) + "}";
+    HttpRequest.Builder request = HttpRequest.newBuilder(keys)
+        .timeout(REQUEST_TIMEOUT)
+        .header("Content-Type", "application/json")
+        .header("Accept", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    HttpResponse<String> response;
+    try {
+      response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new SQLException("Could not ask " + keys + " for primary keys: " + e, "08006", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SQLException("Interrupted while reading primary keys", "HY008", e);
+    }
+    if (response.statusCode() != 200) {
+      throw new SQLException("The server refused the primary keys: " + keys + " answered HTTP "
+          + response.statusCode() + " " + abbreviate(response.body()),
+          response.statusCode() == 401 || response.statusCode() == 403 ? "28000" : "HY000");
+    }
+    try {
+      com.fasterxml.jackson.databind.JsonNode rows =
+          new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body()).path("rows");
+      java.util.List<Object[]> out = new java.util.ArrayList<>();
+      for (com.fasterxml.jackson.databind.JsonNode r : rows) {
+        out.add(new Object[] {text(r.get(0)), text(r.get(1)), text(r.get(2)), text(r.get(3)),
+            (short) r.get(4).asInt(), text(r.get(5))});
+      }
+      return out;
+    } catch (IOException | RuntimeException e) {
+      throw new SQLException("Unexpected answer from " + keys + ": "
+          + abbreviate(response.body()), "HY000", e);
+    }
+  }
+
+  private static String text(com.fasterxml.jackson.databind.JsonNode n) {
+    return n == null || n.isNull() ? null : n.asText();
+  }
+
+  private static String jsonOrNull(String s) {
+    return s == null ? "null" : jsonString(s);
   }
 
   private static HttpClient client(ConnectionConfig config) throws SQLException {

@@ -52,7 +52,7 @@ final class StrataJdbcFactory implements AvaticaFactory {
   @Override public AvaticaResultSet newResultSet(AvaticaStatement statement, QueryState state,
       Meta.Signature signature, TimeZone timeZone, Meta.Frame firstFrame) throws SQLException {
     ResultSetMetaData metaData = newResultSetMetaData(statement, signature);
-    return new AvaticaResultSet(statement, state, signature, metaData, timeZone, firstFrame);
+    return new StrataResultSet(statement, state, signature, metaData, timeZone, firstFrame);
   }
 
   @Override public AvaticaSpecificDatabaseMetaData newDatabaseMetaData(

@@ -141,20 +141,11 @@ public class QueryController {
       BatchStream stream = format.equals("arrow")
           ? BatchStream.arrow(cursor)
           : BatchStream.csv(cursor, rest.csvNeutraliseFormulas());
-      CacheInfo info = cursor.cacheInfo();
       MutableHttpResponse<?> response =
           HttpResponse.ok(new StreamedFile(stream, format.equals("arrow") ? ARROW : CSV))
           .header("X-Strata-Query-Id", cursor.queryId())
-          .header("X-Strata-Data-Source", String.valueOf(cursor.compiled().dataSource()))
-          .header("X-Strata-Cache", info.tier().id());
-      if (info.createdAt() != null) {
-        response.header("X-Strata-Cache-Age",
-            String.valueOf(info.ageMillis(queries.clock().instant()) / 1000));
-      }
-      if (info.stale()) {
-        response.header("X-Strata-Cache-Stale", "true");
-      }
-      return response;
+          .header("X-Strata-Data-Source", String.valueOf(cursor.compiled().dataSource()));
+      return cacheHeaders(response, cursor.cacheInfo(), queries.clock().instant());
     } catch (RuntimeException e) {
       cursor.close();
       throw e;
@@ -192,6 +183,38 @@ public class QueryController {
       }
     }
     return false;
+  }
+
+  /** A streamed answer's X-Strata-Cache headers: tier, age in seconds, stale. */
+  static MutableHttpResponse<?> cacheHeaders(MutableHttpResponse<?> response, CacheInfo info,
+      java.time.Instant now) {
+    response.header("X-Strata-Cache", info.tier().id());
+    if (info.createdAt() != null) {
+      response.header("X-Strata-Cache-Age", String.valueOf(info.ageMillis(now) / 1000));
+    }
+    if (info.stale()) {
+      response.header("X-Strata-Cache-Stale", "true");
+    }
+    return response;
+  }
+
+  /** A JSON answer's {@code cache} object: tier, stale (and why), age, created, expires. */
+  static void writeCache(com.fasterxml.jackson.core.JsonGenerator g, CacheInfo info,
+      java.time.Instant now) throws IOException {
+    g.writeObjectFieldStart("cache");
+    g.writeStringField("tier", info.tier().id());
+    g.writeBooleanField("stale", info.stale());
+    if (info.staleReason() != null) {
+      g.writeStringField("staleReason", info.staleReason());
+    }
+    if (info.createdAt() != null) {
+      g.writeNumberField("ageMs", info.ageMillis(now));
+      g.writeStringField("createdAt", info.createdAt().toString());
+    }
+    if (info.expiresAt() != null) {
+      g.writeStringField("expiresAt", info.expiresAt().toString());
+    }
+    g.writeEndObject();
   }
 
   static SemanticQuery parse(String body) {
@@ -279,21 +302,7 @@ public class QueryController {
       g.writeStringField("dataSource", r.compiled().dataSource());
       g.writeStringField("dialect", r.compiled().dialect().id());
       g.writeStringField("sql", r.compiled().sql());
-      CacheInfo info = r.cacheInfo();
-      g.writeObjectFieldStart("cache");
-      g.writeStringField("tier", info.tier().id());
-      g.writeBooleanField("stale", info.stale());
-      if (info.staleReason() != null) {
-        g.writeStringField("staleReason", info.staleReason());
-      }
-      if (info.createdAt() != null) {
-        g.writeNumberField("ageMs", info.ageMillis(now));
-        g.writeStringField("createdAt", info.createdAt().toString());
-      }
-      if (info.expiresAt() != null) {
-        g.writeStringField("expiresAt", info.expiresAt().toString());
-      }
-      g.writeEndObject();
+      writeCache(g, r.cacheInfo(), now);
       StageTimings t = r.timings();
       g.writeObjectFieldStart("timings");
       g.writeNumberField("compileMs", t.compileMicros() / 1000.0);

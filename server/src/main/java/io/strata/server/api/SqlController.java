@@ -130,14 +130,17 @@ public class SqlController {
     try {
       if (format.equals("json")) {
         try (cursor) {
-          return HttpResponse.ok(json(cursor, rest.maxJsonBytes()))
+          return HttpResponse.ok(json(cursor, rest.maxJsonBytes(), now()))
               .contentType(MediaType.APPLICATION_JSON_TYPE);
         }
       }
       BatchStream stream = format.equals("arrow") ? BatchStream.arrow(cursor)
           : BatchStream.csv(cursor, rest.csvNeutraliseFormulas());
-      return HttpResponse.ok(new StreamedFile(stream, format.equals("arrow") ? ARROW : CSV))
+      io.micronaut.http.MutableHttpResponse<?> response =
+          HttpResponse.ok(new StreamedFile(stream, format.equals("arrow") ? ARROW : CSV))
           .header("X-Strata-Query-Id", cursor.queryId());
+      cursor.cacheInfo().ifPresent(info -> QueryController.cacheHeaders(response, info, now()));
+      return response;
     } catch (RuntimeException e) {
       cursor.close();
       throw e;
@@ -175,7 +178,12 @@ public class SqlController {
     return out;
   }
 
-  private static byte[] json(SqlCursor cursor, long maxBytes) {
+  private java.time.Instant now() {
+    return sql.queries().clock().instant();
+  }
+
+  /** Columns, rows, and where a semantic query's result came from (as /query says it). */
+  private static byte[] json(SqlCursor cursor, long maxBytes, java.time.Instant now) {
     JsonBudget out = new JsonBudget(maxBytes);
     try (JsonGenerator g = MAPPER.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
       g.writeStartObject();
@@ -194,6 +202,9 @@ public class SqlController {
       }
       g.writeEndArray();
       g.writeNumberField("rows", cursor.rows());
+      if (cursor.cacheInfo().isPresent()) {
+        QueryController.writeCache(g, cursor.cacheInfo().get(), now);
+      }
       g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

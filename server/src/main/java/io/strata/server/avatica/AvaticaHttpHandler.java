@@ -13,6 +13,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.servlet.http.HttpServletRequest;
@@ -42,11 +43,14 @@ import org.slf4j.LoggerFactory;
  * <p>{@code POST /strata/cancel} with <code>{"connectionId":"…","statementId":N}</code> cancels
  * that statement's running query, for the connection's own user only, and answers
  * <code>{"cancelled":true|false}</code>: the Strata driver's {@code Statement.cancel()} (the stock
- * Avatica driver only cancels client-side).
+ * Avatica driver only cancels client-side). {@code POST /strata/primary-keys} with
+ * <code>{"catalog":…,"schema":…,"table":…}</code> answers the caller's primary keys, which
+ * Avatica's protocol cannot ask for: the Strata driver's {@code getPrimaryKeys}.
  */
 final class AvaticaHttpHandler extends AbstractHandler {
   private static final Logger LOG = LoggerFactory.getLogger(AvaticaHttpHandler.class);
   static final String CANCEL_PATH = "/strata/cancel";
+  static final String PRIMARY_KEYS_PATH = "/strata/primary-keys";
   static final String REALM = "Strata";
   /** The largest request accepted: SQL text and parameters, never data. */
   static final int MAX_REQUEST_BYTES = 16 * 1024 * 1024;
@@ -133,6 +137,10 @@ final class AvaticaHttpHandler extends AbstractHandler {
       cancel(caller.get(), body, response);
       return;
     }
+    if (PRIMARY_KEYS_PATH.equals(target)) {
+      primaryKeys(caller.get(), body, response);
+      return;
+    }
     String header = request.getHeader("request");
     WireFormat format = WireFormat.of(body, header);
     HandlerResponse<?> answer;
@@ -213,6 +221,37 @@ final class AvaticaHttpHandler extends AbstractHandler {
     LOG.debug("cancel of statement {} on connection {} by {}: {}", statementId, connectionId,
         caller.username(), cancelled);
     json(response, HttpServletResponse.SC_OK, Map.of("cancelled", cancelled));
+  }
+
+  /**
+   * {@code {"catalog": ..., "schema": ..., "table": ...}} (each a name or null for any) to
+   * <code>{"rows": [[catalog, schema, table, column, keySeq, pkName], ...]}</code>: the
+   * caller's primary keys, as getPrimaryKeys answers.
+   */
+  private void primaryKeys(Principal caller, byte[] body, HttpServletResponse response)
+      throws IOException {
+    String[] names = new String[3];
+    try {
+      JsonNode n = JSON.readTree(body);
+      if (n == null || !n.isObject()) {
+        throw new IOException("bad body");
+      }
+      String[] fields = {"catalog", "schema", "table"};
+      for (int i = 0; i < fields.length; i++) {
+        JsonNode v = n.path(fields[i]);
+        if (!v.isMissingNode() && !v.isNull() && !v.isTextual()) {
+          throw new IOException(fields[i] + " is not a string");
+        }
+        names[i] = v.isTextual() ? v.asText() : null;
+      }
+    } catch (IOException e) {
+      json(response, HttpServletResponse.SC_BAD_REQUEST, Map.of("error",
+          "expected {\"catalog\": ..., \"schema\": ..., \"table\": ...} (names or null)"));
+      return;
+    }
+    List<Object[]> rows = StrataMeta.as(caller,
+        () -> meta.primaryKeyRows(names[0], names[1], names[2]));
+    json(response, HttpServletResponse.SC_OK, Map.of("rows", rows));
   }
 
   private static Charset charset(HttpServletRequest request) {

@@ -662,11 +662,25 @@ final class StrataMeta extends MetaImpl {
   public MetaResultSet getPrimaryKeys(ConnectionHandle ch, String catalog, String schema,
       String table) {
     connection(ch.id);
-    List<Object> rows = new ArrayList<>();
+    List<Object> rows = new ArrayList<>(primaryKeyRows(catalog, schema, table));
+    return rows(ch, columns(col("TABLE_CAT", String.class, true),
+        col("TABLE_SCHEM", String.class, true), col("TABLE_NAME", String.class, false),
+        col("COLUMN_NAME", String.class, false), col("KEY_SEQ", Short.class, false),
+        col("PK_NAME", String.class, true)), rows);
+  }
+
+  /**
+   * The caller's primary-key rows (TABLE_CAT, TABLE_SCHEM, TABLE_NAME, COLUMN_NAME, KEY_SEQ,
+   * PK_NAME) of the tables named, ordered by column name as JDBC asks; also what the
+   * {@code jdbc:strata:} driver fetches through {@code POST /strata/primary-keys}, since
+   * Avatica's protocol has no request for them.
+   */
+  List<Object[]> primaryKeyRows(String catalog, String schema, String table) {
+    List<Object[]> rows = new ArrayList<>();
     sql.tables(security()).stream()
-        .filter(t -> (catalog == null || catalog.equals(t.catalog()))
-            && (schema == null || schema.equals(t.schema()))
-            && (table == null || table.equals(t.name())))
+        .filter(t -> (catalog == null || SearchPattern.exact(catalog).test(t.catalog()))
+            && (schema == null || SearchPattern.exact(schema).test(t.schema()))
+            && (table == null || SearchPattern.exact(table).test(t.name())))
         .sorted(Comparator.comparing(SqlTable::catalog).thenComparing(SqlTable::schema)
             .thenComparing(SqlTable::name))
         .forEach(t -> {
@@ -675,11 +689,8 @@ final class StrataMeta extends MetaImpl {
                 (short) (i + 1), "pk_" + t.name()});
           }
         });
-    rows.sort(Comparator.comparing(r -> (String) ((Object[]) r)[3]));
-    return rows(ch, columns(col("TABLE_CAT", String.class, true),
-        col("TABLE_SCHEM", String.class, true), col("TABLE_NAME", String.class, false),
-        col("COLUMN_NAME", String.class, false), col("KEY_SEQ", Short.class, false),
-        col("PK_NAME", String.class, true)), rows);
+    rows.sort(Comparator.comparing(r -> (String) r[3]));
+    return rows;
   }
 
   @Override
@@ -749,9 +760,9 @@ final class StrataMeta extends MetaImpl {
         .toList();
   }
 
-  /** JDBC: null means any catalog, "" those without one (none here), else the exact name. */
+  /** JDBC: null means any catalog, "" those without one (none here), else the name. */
   private static boolean catalogMatches(String catalog, SqlTable t) {
-    return catalog == null || catalog.equals(t.catalog());
+    return catalog == null || SearchPattern.exact(catalog).test(t.catalog());
   }
 
   /** A JDBC search pattern ({@link SearchPattern}); null matches every name. */

@@ -35,7 +35,7 @@ public enum Setting {
           + "(validated first; an invalid set stops the start)"),
   MODELS_POLL("strata.models.poll-interval", "5s",
       "How often a server checks the metadata database for model and data-source changes made by other servers"),
-  QUERY_TIMEOUT("strata.query.timeout", "60s", "Longest a warehouse query may run before it is cancelled"),
+  QUERY_TIMEOUT("strata.query.timeout", "60s", "Longest a warehouse query may run before it is cancelled (time waiting for the client to read excluded)"),
   QUERY_MAX_ROWS("strata.query.max-rows", "100000",
       "Most rows a query may return; a query that would return more is refused, never silently cut"),
   QUERY_BATCH_ROWS("strata.query.batch-rows", "4096", "Rows per Arrow record batch when streaming results"),

@@ -39,6 +39,11 @@ import org.apache.arrow.flight.auth2.CallHeaderAuthenticator;
  *       in this server's memory: a restart or another server does not know them.
  * </ul>
  *
+ * <p>A call without credentials on a client connection (gRPC channel) where a call with
+ * credentials succeeded is taken as that session's: its bearer is checked again as if the call
+ * carried it. ADBC's Java driver runs and closes prepared statements on calls without the
+ * credentials its other calls carry; the connection is the session it belongs to.
+ *
  * <p>Anything else is {@code UNAUTHENTICATED}; a user or address that failed too often gets
  * {@code RESOURCE_EXHAUSTED} saying when to retry. The peer identity every call carries is the
  * username.
@@ -56,6 +61,8 @@ final class FlightAuthenticator implements CallHeaderAuthenticator {
   private final Cache<String, Issued> issued;
   /** Users recently found enabled, so that a token costs no lookup per call. */
   private final Cache<String, Boolean> enabled;
+  /** The bearer each client connection last authenticated with. */
+  private final Cache<String, String> sessions;
 
   FlightAuthenticator(AuthService auth, UserStore users, Duration ttl, Clock clock) {
     this.auth = auth;
@@ -71,19 +78,26 @@ final class FlightAuthenticator implements CallHeaderAuthenticator {
         .maximumSize(100_000).build();
     this.enabled = Caffeine.newBuilder().ticker(ticker).expireAfterWrite(Duration.ofSeconds(10))
         .maximumSize(10_000).build();
+    this.sessions = Caffeine.newBuilder().ticker(ticker).expireAfterAccess(Duration.ofHours(1))
+        .maximumSize(100_000).build();
   }
 
   @Override
   public AuthResult authenticate(CallHeaders headers) {
     Client client = new Client("flight", PeerAddress.of(headers));
+    String connection = PeerAddress.connection(headers);
     try {
       String bearer = AuthUtilities.getValueFromAuthHeader(headers, Auth2Constants.BEARER_PREFIX);
       if (bearer != null) {
-        return bearer(bearer.trim(), client);
+        return remembered(connection, bearer(bearer.trim(), client));
       }
       String basic = AuthUtilities.getValueFromAuthHeader(headers, Auth2Constants.BASIC_PREFIX);
       if (basic != null) {
-        return basic(basic.trim(), client);
+        return remembered(connection, basic(basic.trim(), client));
+      }
+      String session = connection == null ? null : sessions.getIfPresent(connection);
+      if (session != null && headers.get(Auth2Constants.AUTHORIZATION_HEADER) == null) {
+        return bearer(session, client);
       }
     } catch (LoginRefusedException e) {
       throw CallStatus.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).toRuntimeException();
@@ -92,7 +106,7 @@ final class FlightAuthenticator implements CallHeaderAuthenticator {
         + " an API token (Authorization: Bearer strata_pat_...)");
   }
 
-  private AuthResult basic(String encoded, Client client) {
+  private Authenticated basic(String encoded, Client client) {
     String decoded;
     try {
       decoded = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
@@ -112,12 +126,22 @@ final class FlightAuthenticator implements CallHeaderAuthenticator {
     return result(name, token);
   }
 
-  private AuthResult bearer(String secret, Client client) {
+  private Authenticated bearer(String secret, Client client) {
     if (!secret.startsWith(FLIGHT_TOKEN_PREFIX)) {
       Principal p = auth.bearer(secret, client).orElseThrow(() -> unauthenticated(
           "the API token is unknown, expired or revoked, or its user is disabled"));
       String name = p.username();
-      return () -> name;
+      return new Authenticated() {
+        @Override
+        public String bearer() {
+          return secret;
+        }
+
+        @Override
+        public String getPeerIdentity() {
+          return name;
+        }
+      };
     }
     auth.throttle().refusal(null, client).ifPresent(r -> {
       throw r.exception();
@@ -145,9 +169,27 @@ final class FlightAuthenticator implements CallHeaderAuthenticator {
     return result(name, secret);
   }
 
+  /** An authenticated call's bearer, kept as its connection's session. */
+  private AuthResult remembered(String connection, Authenticated result) {
+    if (connection != null) {
+      sessions.put(connection, result.bearer());
+    }
+    return result;
+  }
+
+  /** A caller, and the bearer that stands for them. */
+  private interface Authenticated extends AuthResult {
+    String bearer();
+  }
+
   /** The peer, and the bearer token in the reply's headers (where the handshake's client reads it). */
-  private static AuthResult result(String name, String token) {
-    return new AuthResult() {
+  private static Authenticated result(String name, String token) {
+    return new Authenticated() {
+      @Override
+      public String bearer() {
+        return token;
+      }
+
       @Override
       public String getPeerIdentity() {
         return name;

@@ -115,7 +115,7 @@ final class FlightMetadata {
     List<SqlTable> matching = new ArrayList<>();
     for (SqlTable t : tables) {
       if (catalog.test(t.catalog()) && schema.test(t.schema())
-          && t.name().equals(command.getTable()) && !t.primaryKey().isEmpty()) {
+          && exact(command.getTable()).test(t.name()) && !t.primaryKey().isEmpty()) {
         matching.add(t);
       }
     }
@@ -193,15 +193,15 @@ final class FlightMetadata {
     List<Field> fields = new ArrayList<>();
     for (SqlColumn c : columns) {
       fields.add(new Field(c.name(), new FieldType(c.nullable(), arrowType(c), null,
-          metadata(c, catalog, schema, table)), null));
+          metadata(c, catalog, schema, table, catalog != null)), null));
     }
     return new Schema(fields);
   }
 
   /**
    * A result's schema as its cursor gives it, each field with the Flight SQL column metadata
-   * of its column (type name, precision, scale, remarks), which the Flight SQL JDBC driver
-   * shows as result set metadata.
+   * of its column (type name, precision, scale), which the Flight SQL JDBC driver shows as
+   * result set metadata.
    */
   static Schema describe(Schema schema, List<SqlColumn> columns) {
     List<Field> fields = new ArrayList<>();
@@ -216,27 +216,41 @@ final class FlightMetadata {
       if (f.getMetadata() != null) {
         meta.putAll(f.getMetadata());
       }
-      meta.putAll(metadata(columns.get(i), null, null, null));
+      meta.putAll(metadata(columns.get(i), null, null, null, false));
       fields.add(new Field(f.getName(), new FieldType(f.isNullable(), f.getType(),
           f.getDictionary(), meta), f.getChildren()));
     }
     return new Schema(fields, schema.getCustomMetadata());
   }
 
+  /**
+   * The Flight SQL column metadata of a column, in a table's schema or a result's.
+   *
+   * <p>Remarks go only into table schemas (where the Flight SQL JDBC driver reads getColumns'
+   * REMARKS), never into result schemas: that driver takes a result field's remarks as its
+   * column label, so {@code rs.getString("channel")} would not find the column.
+   *
+   * <p>IS_AUTO_INCREMENT goes only into result schemas: ADBC Java (0.20) turns it, in a table's
+   * schema, into a column field its getObjects schema does not have ({@code
+   * xdbc_auto_increment} beside {@code xdbc_is_autoincrement}), and then fails to read its own
+   * result ("not all nodes, buffers and variadicBufferCounts were consumed").
+   */
   private static Map<String, String> metadata(SqlColumn c, String catalog, String schema,
-      String table) {
+      String table, boolean tableSchema) {
     FlightSqlColumnMetadata.Builder b = new FlightSqlColumnMetadata.Builder()
         .typeName(c.typeName())
         .precision(c.precision())
         .scale(c.scale())
-        .isAutoIncrement(false)
         .isCaseSensitive(c.jdbcType() == Types.VARCHAR || c.jdbcType() == Types.CHAR)
         .isReadOnly(true)
         .isSearchable(true);
+    if (!tableSchema) {
+      b.isAutoIncrement(false);
+    }
     if (catalog != null) {
       b.catalogName(catalog).schemaName(schema).tableName(table);
     }
-    if (c.remarks() != null) {
+    if (tableSchema && c.remarks() != null) {
       b.remarks(c.remarks());
     }
     return b.build().getMetadataMap();
@@ -288,7 +302,7 @@ final class FlightMetadata {
   }
 
   private static Predicate<String> exact(String value) {
-    return value::equals;
+    return SearchPattern.exact(value);
   }
 
   /** A filter pattern as SQL LIKE reads it ({@link SearchPattern}). */

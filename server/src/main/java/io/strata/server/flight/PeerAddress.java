@@ -21,17 +21,31 @@ import org.apache.arrow.flight.CallHeaders;
  */
 final class PeerAddress implements ServerCallExecutorSupplier {
   static final String HEADER = "x-strata-peer-address";
+  /** The client's connection: its address and port, and which transport of the server. */
+  static final String CONNECTION_HEADER = "x-strata-peer-connection";
   private static final Metadata.Key<String> KEY =
       Metadata.Key.of(HEADER, Metadata.ASCII_STRING_MARSHALLER);
+  private static final Metadata.Key<String> CONNECTION_KEY =
+      Metadata.Key.of(CONNECTION_HEADER, Metadata.ASCII_STRING_MARSHALLER);
 
   @Override
   public <Q, R> Executor getExecutor(ServerCall<Q, R> call, Metadata headers) {
     headers.discardAll(KEY);
+    headers.discardAll(CONNECTION_KEY);
     SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
     if (remote instanceof InetSocketAddress i && i.getAddress() != null) {
       headers.put(KEY, i.getAddress().getHostAddress());
+      // the transport's attributes are one object per connection: a later connection from the
+      // same port is another session
+      headers.put(CONNECTION_KEY, i.getAddress().getHostAddress() + ":" + i.getPort() + "#"
+          + Integer.toHexString(System.identityHashCode(call.getAttributes())));
     }
     return null;
+  }
+
+  /** The client connection of the call with these headers, or null when unknown. */
+  static String connection(CallHeaders headers) {
+    return headers.get(CONNECTION_HEADER);
   }
 
   /** The address of the call with these headers, or null when unknown. */

@@ -196,7 +196,55 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
         .withSqlSavepointsSupported(false)
         .withSqlNamedParametersSupported(false)
         .withSqlStoredFunctionsUsingCallSyntaxSupported(false)
+        .withSqlMaxRowSizeIncludesBlobs(false)
+        .withSqlDataDefinitionCausesTransactionCommit(false)
+        .withSqlDataDefinitionsInTransactionsIgnored(false)
+        .withSqlLocatorsUpdateCopy(false)
+        .withSqlExtraNameCharacters("")
+        .withFlightSqlServerTransactionTimeout(0)
+        .withFlightSqlServerBulkIngestionTransaction(false)
+        // 0: no limit Strata knows of (JDBC's "unknown"); the warehouse's own limits apply
+        .withSqlMaxBinaryLiteralLength(0)
+        .withSqlMaxCharLiteralLength(0)
+        .withSqlMaxColumnNameLength(0)
+        .withSqlMaxColumnsInGroupBy(0)
+        .withSqlMaxColumnsInIndex(0)
+        .withSqlMaxColumnsInOrderBy(0)
+        .withSqlMaxColumnsInSelect(0)
         .withSqlMaxColumnsInTable(0)
+        .withSqlMaxConnections(0)
+        .withSqlMaxCursorNameLength(0)
+        .withSqlMaxIndexLength(0)
+        .withSqlDbSchemaNameLength(0)
+        .withSqlMaxProcedureNameLength(0)
+        .withSqlMaxCatalogNameLength(0)
+        .withSqlMaxRowSize(0)
+        .withSqlMaxStatementLength(0)
+        .withSqlMaxStatements(0)
+        .withSqlMaxTableNameLength(0)
+        .withSqlMaxTablesInSelect(0)
+        .withSqlMaxUsernameLength(0)
+        // read-only and without transactions: each statement sees what it reads
+        .withSqlDefaultTransactionIsolation(java.sql.Connection.TRANSACTION_NONE)
+        .withSqlSupportedTransactionsIsolationLevels()
+        .withSqlSupportedGroupBy(FlightSql.SqlSupportedGroupBy.SQL_GROUP_BY_UNRELATED,
+            FlightSql.SqlSupportedGroupBy.SQL_GROUP_BY_BEYOND_SELECT)
+        .withSqlSupportedGrammar(FlightSql.SupportedSqlGrammar.SQL_MINIMUM_GRAMMAR,
+            FlightSql.SupportedSqlGrammar.SQL_CORE_GRAMMAR)
+        .withSqlAnsi92SupportedLevel(FlightSql.SupportedAnsi92SqlGrammarLevel.ANSI92_ENTRY_SQL)
+        .withSqlSchemasSupportedActions()
+        .withSqlCatalogsSupportedActions()
+        .withSqlSupportedPositionedCommands()
+        .withSqlSubQueriesSupported(FlightSql.SqlSupportedSubqueries.SQL_SUBQUERIES_IN_COMPARISONS,
+            FlightSql.SqlSupportedSubqueries.SQL_SUBQUERIES_IN_EXISTS,
+            FlightSql.SqlSupportedSubqueries.SQL_SUBQUERIES_IN_INS,
+            FlightSql.SqlSupportedSubqueries.SQL_SUBQUERIES_IN_QUANTIFIEDS)
+        .withSqlSupportedUnions(FlightSql.SqlSupportedUnions.SQL_UNION,
+            FlightSql.SqlSupportedUnions.SQL_UNION_ALL)
+        .withSqlOuterJoinSupportLevel(FlightSql.SqlOuterJoinsSupportLevel.SQL_FULL_OUTER_JOINS)
+        .withSqlSupportedResultSetTypes(
+            FlightSql.SqlSupportedResultSetType.SQL_RESULT_SET_TYPE_FORWARD_ONLY)
+        .withSqlSupportsConvert(java.util.Map.of())
         .withSqlKeywords(list(new org.apache.calcite.sql.parser.impl.SqlParserImpl(
             new java.io.StringReader("")).getMetadata().getJdbcKeywords()))
         .withSqlNumericFunctions(list(SqlJdbcFunctionCall.getNumericFunctions()))

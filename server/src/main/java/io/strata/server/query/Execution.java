@@ -21,6 +21,12 @@ final class Execution {
   volatile String dataSource;
   volatile String sql;
 
+  /** Time the result spent waiting for its reader (the client), which the timeout leaves out. */
+  private final java.util.concurrent.atomic.AtomicLong waitedNanos =
+      new java.util.concurrent.atomic.AtomicLong();
+  /** Since when the result waits for its reader; 0 while the cursor reads the warehouse. */
+  private volatile long waitingSince;
+
   private Statement statement; // guarded by this
   private boolean finished; // guarded by this
   private boolean resultArrived; // guarded by this
@@ -90,6 +96,30 @@ final class Execution {
   synchronized void finish() {
     finished = true;
     statement = null;
+  }
+
+  /**
+   * When strata.query.timeout ends this query: its deadline moved on by the time the result
+   * spent waiting for the client to ask for more, so a slow reader is not timed out for the
+   * warehouse's work.
+   */
+  long deadline() {
+    long since = waitingSince;
+    return deadlineNanos + waitedNanos.get() + (since == 0 ? 0 : System.nanoTime() - since);
+  }
+
+  /** The cursor handed a batch over: the result waits for its reader from now on. */
+  void waitingForReader() {
+    waitingSince = System.nanoTime();
+  }
+
+  /** The reader asked for the next batch. */
+  void readerBack() {
+    long since = waitingSince;
+    if (since != 0) {
+      waitingSince = 0;
+      waitedNanos.addAndGet(System.nanoTime() - since);
+    }
   }
 
   Code abortReason() {

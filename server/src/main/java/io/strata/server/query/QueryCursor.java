@@ -176,7 +176,7 @@ public final class QueryCursor implements ArrowBatches {
       } catch (SQLException e) {
         // a driver that cannot stream by fetch size (DuckDB streams by its own setting)
       }
-      long remaining = execution.deadlineNanos - System.nanoTime();
+      long remaining = execution.deadline() - System.nanoTime();
       try {
         statement.setQueryTimeout((int) Math.max(1,
             Math.min(Integer.MAX_VALUE, (TimeUnit.NANOSECONDS.toMillis(remaining) + 999) / 1000)));
@@ -249,6 +249,15 @@ public final class QueryCursor implements ArrowBatches {
     if (failure != null) {
       throw failure;
     }
+    execution.readerBack();
+    try {
+      return nextBatch();
+    } finally {
+      execution.waitingForReader();
+    }
+  }
+
+  private boolean nextBatch() {
     if (firstPending) {
       firstPending = false;
       current = firstHasRows;
@@ -400,7 +409,7 @@ public final class QueryCursor implements ArrowBatches {
 
   private void checkAbort() {
     Code reason = execution.abortReason();
-    if (reason == null && System.nanoTime() - execution.deadlineNanos >= 0) {
+    if (reason == null && System.nanoTime() - execution.deadline() >= 0) {
       execution.abort(Code.TIMEOUT);
       reason = execution.abortReason();
     }
@@ -419,7 +428,7 @@ public final class QueryCursor implements ArrowBatches {
     }
     Code reason = execution.abortReason();
     if (reason == null && (find(e, SQLTimeoutException.class) != null
-        || System.nanoTime() - execution.deadlineNanos >= 0)) {
+        || System.nanoTime() - execution.deadline() >= 0)) {
       reason = Code.TIMEOUT;
     }
     if (reason != null) {

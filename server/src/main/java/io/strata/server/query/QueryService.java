@@ -31,6 +31,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.slf4j.Logger;
@@ -73,6 +74,10 @@ public final class QueryService implements AutoCloseable {
   private final ScheduledThreadPoolExecutor watchdog;
   private final ExecutorService cancellers;
   private final Map<String, Execution> running = new ConcurrentHashMap<>();
+  /** Work computed outside this service (SQL that Calcite runs over data sources), by id. */
+  private final Map<String, Tracked> tracked = new ConcurrentHashMap<>();
+
+  private record Tracked(RunningQuery query, long startNanos, Runnable cancel) {}
   private final Object drained = new Object();
   private volatile boolean shuttingDown;
 
@@ -377,14 +382,46 @@ public final class QueryService implements AutoCloseable {
    */
   public boolean cancel(String queryId) {
     Execution ex = queryId == null ? null : running.get(queryId);
-    return ex != null && abort(ex, Code.CANCELLED);
+    if (ex != null) {
+      return abort(ex, Code.CANCELLED);
+    }
+    Tracked t = queryId == null ? null : tracked.get(queryId);
+    if (t == null) {
+      return false;
+    }
+    cancellers.execute(t.cancel());
+    return true;
+  }
+
+  /**
+   * Lists work this service did not open (a SQL statement that Calcite computes over data
+   * sources' tables) among the running queries until the returned handle is closed, and makes
+   * {@link #cancel(String)} and shutdown reach it through {@code cancel} (run on another
+   * thread, so a cancel returns at once).
+   */
+  public AutoCloseable track(RunningQuery query, Runnable cancel) {
+    if (shuttingDown) {
+      throw new QueryExecutionException(Code.SHUTTING_DOWN, query.queryId(),
+          "the server is shutting down and takes no new queries");
+    }
+    tracked.put(query.queryId(), new Tracked(query, System.nanoTime(), cancel));
+    return () -> {
+      if (tracked.remove(query.queryId()) != null) {
+        synchronized (drained) {
+          drained.notifyAll();
+        }
+      }
+    };
   }
 
   /** Queries opened and not yet finished, oldest first. */
   public List<RunningQuery> running() {
-    return running.values().stream()
-        .sorted(Comparator.comparingLong((Execution e) -> e.startNanos))
-        .map(Execution::describe)
+    record Entry(long startNanos, RunningQuery query) {}
+    return Stream.concat(
+            running.values().stream().map(e -> new Entry(e.startNanos, e.describe())),
+            tracked.values().stream().map(t -> new Entry(t.startNanos(), t.query())))
+        .sorted(Comparator.comparingLong(Entry::startNanos))
+        .map(Entry::query)
         .toList();
   }
 
@@ -396,7 +433,7 @@ public final class QueryService implements AutoCloseable {
     shuttingDown = true;
     long deadline = System.nanoTime() + (grace == null ? 0 : grace.toNanos());
     synchronized (drained) {
-      while (!running.isEmpty()) {
+      while (!running.isEmpty() || !tracked.isEmpty()) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           break;
@@ -411,6 +448,9 @@ public final class QueryService implements AutoCloseable {
     }
     for (Execution ex : running.values()) {
       abort(ex, Code.SHUTTING_DOWN);
+    }
+    for (Tracked t : tracked.values()) {
+      cancellers.execute(t.cancel());
     }
   }
 
@@ -454,6 +494,12 @@ public final class QueryService implements AutoCloseable {
   ScheduledFuture<?> scheduleTimeout(Execution ex, long delayNanos) {
     try {
       return watchdog.schedule(() -> {
+        long left = ex.deadline() - System.nanoTime();
+        if (left > 0) {
+          // the deadline moved while the result waited for its reader: look again then
+          scheduleTimeout(ex, left);
+          return;
+        }
         try {
           cancellers.execute(() -> abort(ex, Code.TIMEOUT));
         } catch (RejectedExecutionException e) {

@@ -10,9 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -47,14 +45,13 @@ final class ArrowSqlCursors {
     private final List<SqlColumn> columns;
     private final java.util.function.BiConsumer<Long, RuntimeException> onClose;
     private RuntimeException failure;
-    private volatile boolean timedOut;
     private boolean current;
     private long rows;
     private boolean closed;
 
     Calcite(String id, Connection connection, Statement statement, ResultSet resultSet,
         CalciteTables.Execution exec, BufferAllocator allocator, int batchRows,
-        io.strata.server.query.QueryRequest.Limits limits, ScheduledExecutorService timer,
+        io.strata.server.query.QueryRequest.Limits limits, ScheduledFuture<?> timeout,
         java.util.function.BiConsumer<Long, RuntimeException> onClose) throws SQLException {
       this.onClose = onClose;
       this.id = id;
@@ -66,10 +63,8 @@ final class ArrowSqlCursors {
       this.limits = limits;
       this.reader = new JdbcArrowReader(resultSet, allocator, batchRows);
       this.columns = ArrowSqlTypes.columns(reader.schema(), Map.of());
-      this.timeout = timer.schedule(() -> {
-        timedOut = true;
-        cancel();
-      }, limits.timeout().toMillis(), TimeUnit.MILLISECONDS);
+      // started before the statement ran (SqlService), which cancels it when it fires
+      this.timeout = timeout;
     }
 
     @Override
@@ -96,7 +91,7 @@ final class ArrowSqlCursors {
       if (failure != null) {
         throw failure;
       }
-      try {
+      try (CalciteTables.Execution.Scope scope = exec.enter()) {
         if (!reader.next()) {
           return false;
         }
@@ -116,7 +111,7 @@ final class ArrowSqlCursors {
     }
 
     private RuntimeException failure(RuntimeException e) {
-      if (timedOut) {
+      if (exec.timedOut) {
         return new QueryExecutionException(Code.TIMEOUT, id, "query " + id + " ran longer than"
             + " " + limits.timeoutSetting() + " and was cancelled", e);
       }
@@ -155,8 +150,12 @@ final class ArrowSqlCursors {
     public void cancel() {
       exec.cancel();
       try {
-        statement.cancel();
-      } catch (SQLException | RuntimeException e) {
+        // the flag, not Statement.cancel(), which may wait on the statement's lock
+        connection.unwrap(org.apache.calcite.avatica.AvaticaConnection.class)
+            .getCancelFlag(statement.unwrap(org.apache.calcite.avatica.AvaticaStatement.class)
+                .handle).set(true);
+      } catch (SQLException | org.apache.calcite.avatica.NoSuchStatementException
+          | RuntimeException e) {
         LOG.debug("cancelling query {} in Calcite failed", id, e);
       }
     }

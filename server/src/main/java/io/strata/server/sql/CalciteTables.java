@@ -45,13 +45,21 @@ import org.apache.calcite.sql.type.SqlTypeName;
  */
 final class CalciteTables {
 
-  /** What one SQL statement's semantic queries share: who runs them, and cancellation. */
+  /**
+   * What one SQL statement's queries share: who runs them, and cancellation, which reaches its
+   * semantic queries (through the query service) and the statements Calcite opened on data
+   * sources' connections while this execution was {@link #current()} on the thread.
+   */
   static final class Execution {
+    private static final ThreadLocal<Execution> CURRENT = new ThreadLocal<>();
+
     final SqlSession session;
     final String text;
     final QueryService queries;
     final Set<String> running = ConcurrentHashMap.newKeySet();
+    private final Set<java.sql.Statement> warehouse = ConcurrentHashMap.newKeySet();
     volatile boolean cancelled;
+    volatile boolean timedOut;
 
     Execution(SqlSession session, String text, QueryService queries) {
       this.session = session;
@@ -62,6 +70,53 @@ final class CalciteTables {
     void cancel() {
       cancelled = true;
       running.forEach(queries::cancel);
+      for (java.sql.Statement st : warehouse) {
+        try {
+          st.cancel();
+        } catch (java.sql.SQLException | RuntimeException e) {
+          // closed meanwhile, or a driver without cancel: the timeout still ends the read
+        }
+      }
+    }
+
+    /** The execution Calcite works for on this thread, or null. */
+    static Execution current() {
+      return CURRENT.get();
+    }
+
+    /** Makes this the current execution of the thread until the returned scope closes. */
+    Scope enter() {
+      Execution previous = CURRENT.get();
+      CURRENT.set(this);
+      return () -> {
+        if (previous == null) {
+          CURRENT.remove();
+        } else {
+          CURRENT.set(previous);
+        }
+      };
+    }
+
+    /** A statement opened on a data source's connection for this execution. */
+    void opened(java.sql.Statement st) {
+      warehouse.add(st);
+      if (cancelled) {
+        try {
+          st.cancel();
+        } catch (java.sql.SQLException | RuntimeException e) {
+          // nothing runs on it yet: Calcite's cancel flag stops it
+        }
+      }
+    }
+
+    void closed(java.sql.Statement st) {
+      warehouse.remove(st);
+    }
+
+    /** The extent of {@link #enter()}. */
+    interface Scope extends AutoCloseable {
+      @Override
+      void close();
     }
   }
 

@@ -6,7 +6,10 @@ import java.util.regex.Pattern;
 /**
  * The name patterns metadata requests carry (JDBC's {@code getTables}, Flight SQL's
  * {@code GetTables}): {@code %} any run of characters, {@code _} one character, a backslash
- * escapes the next; everything else is literal and matched with case, as names are stored.
+ * escapes the next; everything else is literal. Letters match in either case: Strata's SQL
+ * reads unquoted and quoted identifiers without case ({@code ORDERS} is {@code orders}), and
+ * stock drivers that believe names are stored in upper case (Avatica's and the Flight SQL JDBC
+ * driver's default) send them so, as sqlline's {@code !columns orders} does.
  */
 public final class SearchPattern {
   private SearchPattern() {}
@@ -29,7 +32,13 @@ public final class SearchPattern {
         re.append(Pattern.quote(String.valueOf(ch)));
       }
     }
-    Pattern p = Pattern.compile(re.toString(), Pattern.DOTALL);
+    Pattern p = Pattern.compile(re.toString(),
+        Pattern.DOTALL | Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
     return s -> s != null && p.matcher(s).matches();
+  }
+
+  /** A test for a name given exactly (no pattern), matched as {@link #of} matches letters. */
+  public static Predicate<String> exact(String name) {
+    return s -> s != null && s.equalsIgnoreCase(name);
   }
 }

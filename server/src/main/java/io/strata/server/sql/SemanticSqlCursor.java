@@ -62,6 +62,11 @@ final class SemanticSqlCursor implements SqlCursor {
   }
 
   @Override
+  public java.util.Optional<io.strata.server.query.CacheInfo> cacheInfo() {
+    return java.util.Optional.of(cursor.cacheInfo());
+  }
+
+  @Override
   public Schema schema() {
     return schema;
   }

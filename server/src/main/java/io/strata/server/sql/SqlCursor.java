@@ -23,4 +23,12 @@ public interface SqlCursor extends ArrowBatches {
 
   /** Cancels the query at the warehouse; the reader's next {@code next()} fails CANCELLED. */
   void cancel();
+
+  /**
+   * Where the result came from when it is one semantic query's (the results cache's tier and
+   * age); empty for what Strata computes itself from several queries or a data source's tables.
+   */
+  default java.util.Optional<io.strata.server.query.CacheInfo> cacheInfo() {
+    return java.util.Optional.empty();
+  }
 }

@@ -521,7 +521,7 @@ public final class SqlService implements AutoCloseable {
     String id = UUID.randomUUID().toString();
     CalciteTables.Execution exec = new CalciteTables.Execution(session, sql, queries);
     Map<String, org.apache.calcite.schema.Table> leaves = new LinkedHashMap<>();
-    SqlNode rewritten = withLeaves(node, shifts, leaves, exec);
+    SqlNode rewritten = ColumnNames.name(withLeaves(node, shifts, leaves, exec));
     Connection c = null;
     Statement st = null;
     ResultSet rs = null;
@@ -529,15 +529,34 @@ public final class SqlService implements AutoCloseable {
     Instant started = queries.clock().instant();
     long t0 = System.nanoTime();
     List<String> pushed = new ArrayList<>();
-    try {
+    // the session's own limits (an export's) or the server's
+    QueryRequest.Limits limits = session.options().limits() != null ? session.options().limits()
+        : new QueryRequest.Limits(queries.limits().maxRows(), "strata.query.max-rows",
+            queries.limits().timeout(), "strata.query.timeout");
+    // Listed among the running queries, cancellable and bounded by its timeout from here on,
+    // whatever the statement reads: data sources' tables run inside executeQuery.
+    AutoCloseable listed = queries.track(new io.strata.server.query.RunningQuery(id,
+        session.user(), String.join(",", sources.referencedBy(node).keySet()), sql, started),
+        () -> session.cancel().cancel());
+    java.util.concurrent.ScheduledFuture<?> deadline = timer.schedule(() -> {
+      exec.timedOut = true;
+      session.cancel().cancel();
+    }, limits.timeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    try (CalciteTables.Execution.Scope scope = exec.enter()) {
       c = connect(exec, leaves, rewritten);
       st = c.createStatement();
       Statement statement = st;
+      Connection calcite = c;
       session.cancel().onCancel(() -> {
         exec.cancel();
+        // Calcite's cancel flag, not its Statement.cancel(), which waits while the statement
+        // is being planned (and would hold the timeout's or the canceller's thread)
         try {
-          statement.cancel();
-        } catch (SQLException | RuntimeException e) {
+          calcite.unwrap(org.apache.calcite.avatica.AvaticaConnection.class)
+              .getCancelFlag(statement.unwrap(org.apache.calcite.avatica.AvaticaStatement.class)
+                  .handle).set(true);
+        } catch (SQLException | org.apache.calcite.avatica.NoSuchStatementException
+            | RuntimeException e) {
           LOG.debug("cancelling statement {} in Calcite failed", id, e);
         }
       });
@@ -550,21 +569,28 @@ public final class SqlService implements AutoCloseable {
       }
       long prepared = System.nanoTime();
       return new ArrowSqlCursors.Calcite(id, c, st, rs, exec, child,
-          queries.limits().batchRows(), session.options().limits() != null
-              ? session.options().limits() : new QueryRequest.Limits(queries.limits().maxRows(),
-              "strata.query.max-rows", queries.limits().timeout(), "strata.query.timeout"),
-          timer, (rows, failure) -> {
+          queries.limits().batchRows(), limits, deadline, (rows, failure) -> {
             long end = System.nanoTime();
+            closeQuietly(listed);
             log(id, session, sql, pushed, started, (prepared - t0) / 1000,
                 (end - prepared) / 1000, (end - t0) / 1000, rows, failure);
           });
     } catch (SQLException | RuntimeException | StackOverflowError e) {
+      deadline.cancel(false);
       exec.cancel();
       closeQuietly(rs);
       closeQuietly(st);
       closeQuietly(c);
+      closeQuietly(listed);
       child.close();
-      RuntimeException failure = translate(e, shifts);
+      RuntimeException failure = exec.timedOut
+          ? new QueryExecutionException(QueryExecutionException.Code.TIMEOUT, id, "query " + id
+              + " ran longer than strata.query.timeout (" + queries.limits().timeout()
+              + ") and was cancelled", e)
+          : session.cancel().cancelled()
+              ? new QueryExecutionException(QueryExecutionException.Code.CANCELLED, id,
+                  "query " + id + " was cancelled", e)
+              : translate(e, shifts);
       long micros = (System.nanoTime() - t0) / 1000;
       log(id, session, sql, pushed, started, micros, 0, micros, 0, failure);
       throw failure;
@@ -788,6 +814,11 @@ public final class SqlService implements AutoCloseable {
       }
     });
     return out;
+  }
+
+  /** The query service every statement's queries run through. */
+  public QueryService queries() {
+    return queries;
   }
 
   /** The row-level security and grants statements run under (the query service's). */

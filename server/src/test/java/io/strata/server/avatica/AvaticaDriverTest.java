@@ -79,6 +79,22 @@ abstract class AvaticaDriverTest extends JdbcEndpointContract {
     assertThat(r.json().path("cancelled").asBoolean()).as(r.toString()).isTrue();
   }
 
+  /** The side channel's primary keys (what the Strata driver's getPrimaryKeys asks). */
+  @org.junit.jupiter.api.Test
+  void primaryKeysThroughTheSideChannel() {
+    String url = "http://localhost:" + server().jdbcPort() + AvaticaHttpHandler.PRIMARY_KEYS_PATH;
+    Response r = server().admin().post(url, Map.of("schema", "SEMANTIC", "table", "orders"));
+    assertThat(r.status()).as(r.toString()).isEqualTo(200);
+    assertThat(r.json().path("rows").toString())
+        .isEqualTo("[[\"strata\",\"semantic\",\"orders\",\"order_id\",1,\"pk_orders\"]]");
+    // without credentials: refused like every Avatica request
+    assertThat(server().anonymous().post(url, Map.of()).status()).isEqualTo(401);
+    // a name that is not a string: 400 naming what is expected
+    Response bad = server().admin().post(url, Map.of("table", 5));
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.json().path("error").asText()).contains("\"table\"").contains("names or null");
+  }
+
   /** Posts the side channel's cancel as {@code user}. */
   Response cancel(Connection connection, Statement statement, String user) {
     try {

@@ -113,6 +113,32 @@ class CacheEndpointsTest {
   }
 
   @Test
+  void sqlAnswersSayTheirTierAndAgeAsQueryAnswersDo() {
+    String tag = "sqltier-" + UUID.randomUUID();
+    String sql = "SELECT status, MEASURE(count) AS n FROM semantic.orders WHERE status <> '"
+        + tag + "' GROUP BY status";
+    JsonNode first = server.admin().send("POST", "/api/v1/sql", "text/plain", sql).json();
+    JsonNode second = server.admin().send("POST", "/api/v1/sql", "text/plain", sql).json();
+    assertThat(first.path("cache").path("tier").asText()).isEqualTo("miss");
+    assertThat(second.path("cache").path("tier").asText()).isEqualTo("l1");
+    assertThat(second.path("cache").path("ageMs").asLong()).isGreaterThanOrEqualTo(0);
+    assertThat(second.path("cache").path("expiresAt").asText()).isNotBlank();
+    assertThat(second.path("data")).isEqualTo(first.path("data"));
+    Response csv = server.admin().header("Accept", "text/csv")
+        .send("POST", "/api/v1/sql", "text/plain", sql);
+    assertThat(csv.header("X-Strata-Cache")).isEqualTo("l1");
+    assertThat(csv.header("X-Strata-Cache-Age")).isNotNull();
+    // SQL Strata computes itself from a data source's tables has no one cache entry to name
+    JsonNode raw = server.admin().send("POST", "/api/v1/sql", "text/plain",
+        "SELECT COUNT(*), MAX(status), COALESCE(MIN(status), 'x'), COUNT(*) + 1 AS plus"
+            + " FROM demo.retail.orders").json();
+    assertThat(raw.has("cache")).as(raw.toString()).isFalse();
+    // unnamed columns are named as Postgres names them
+    assertThat(raw.path("columns").findValuesAsText("name"))
+        .containsExactly("count", "max", "coalesce", "plus");
+  }
+
+  @Test
   void theSqlEndpointTakesTheCacheOptionAndRefusesABadOne() {
     String tag = "restsql-" + UUID.randomUUID();
     String sql = "SELECT status, MEASURE(count) AS n FROM semantic.orders WHERE status <> '"
