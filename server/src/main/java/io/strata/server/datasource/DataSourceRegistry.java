@@ -320,6 +320,7 @@ public final class DataSourceRegistry implements AutoCloseable {
       }
     }
     spec.properties().forEach(props::setProperty);
+    props.remove(DataSourceSpec.ROLLUP_SCHEMA);
     if (spec.kind() == DataSourceKind.DUCKDB) {
       props.stringPropertyNames().stream()
           .filter(k -> k.equalsIgnoreCase(DataSourceSpec.ALLOW_EXTERNAL_ACCESS))
