@@ -11,7 +11,9 @@ public enum JobKind {
   /** A CSV export of a query (semantic JSON or SQL), optionally gzipped, with a download link. */
   EXPORT,
   /** Re-runs a dashboard's chart queries so that its next viewer is served from the cache. */
-  WARMUP;
+  WARMUP,
+  /** Builds a rollup's partitions into its store (io.strata.server.rollup registers it). */
+  ROLLUP_BUILD;
 
   public String id() {
     return name().toLowerCase(Locale.ROOT);

@@ -54,6 +54,8 @@ final class JobRunner {
   private final ResultStore store;
   private final boolean neutraliseByDefault;
   private final AccessPolicy access;
+  private final java.util.Map<JobKind, JobHandler> handlers =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   JobRunner(QueryService queries, SqlService sql, DashboardService dashboards, ResultStore store,
       boolean neutraliseByDefault, AccessPolicy access) {
@@ -95,7 +97,21 @@ final class JobRunner {
         }
       }
       case WARMUP -> warmup(job, request, canceller, progress);
+      case ROLLUP_BUILD -> new Outcome(null,
+          handler(job.kind()).run(job.id(), job.owner(), request, canceller), 0);
     };
+  }
+
+  void register(JobKind kind, JobHandler handler) {
+    handlers.put(kind, handler);
+  }
+
+  private JobHandler handler(JobKind kind) {
+    JobHandler h = handlers.get(kind);
+    if (h == null) {
+      throw new IllegalStateException("this server cannot run " + kind.id() + " jobs");
+    }
+    return h;
   }
 
   /**
@@ -106,6 +122,10 @@ final class JobRunner {
   void check(JobKind kind, String owner, JobRequest request) {
     if (kind == JobKind.WARMUP) {
       dashboards.get(request.dashboardId()); // 404 for an unknown dashboard
+      return;
+    }
+    if (handlers.containsKey(kind)) {
+      handlers.get(kind).check(owner, request);
       return;
     }
     if (request.sql() != null) {

@@ -158,6 +158,11 @@ public final class Jobs implements AutoCloseable {
     return config;
   }
 
+  /** Lets another package run jobs of {@code kind} (set once, at startup). */
+  public void register(JobKind kind, JobHandler handler) {
+    runner.register(kind, handler);
+  }
+
   // ---------------------------------------------------------------- submitting
 
   /**
@@ -397,6 +402,8 @@ public final class Jobs implements AutoCloseable {
       }
     } catch (IOException | MetadataException e) {
       outcome = failed(job, "IO_ERROR", e, retry);
+    } catch (RetryableJobException e) {
+      outcome = failed(job, e.code(), e, retry);
     } catch (QueryException e) {
       store.end(id, JobState.FAILED, e.code().name(), e.getMessage(), clock.instant());
     } catch (RuntimeException e) {

@@ -98,7 +98,7 @@ final class SourceRollupStore implements RollupStore {
 
   private long size(Connection c, String table) {
     String sql = switch (dialect) {
-      case POSTGRES, REDSHIFT -> "SELECT pg_total_relation_size(?)";
+      case POSTGRES, REDSHIFT -> "SELECT pg_total_relation_size(CAST(? AS regclass))";
       case MYSQL -> "SELECT COALESCE(data_length, 0) + COALESCE(index_length, 0) FROM"
           + " information_schema.tables WHERE CONCAT(table_schema, '.', table_name) = ?";
       default -> null;
