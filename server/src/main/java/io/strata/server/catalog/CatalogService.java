@@ -44,14 +44,16 @@ public final class CatalogService {
   private record Snapshot(SemanticCompiler compiler, long revision) {}
 
   private volatile Snapshot snapshot;
-  private volatile java.util.function.Consumer<Set<String>> modelsChanged = names -> { };
+  private final List<java.util.function.Consumer<Set<String>>> modelsChanged =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /**
-   * Tells {@code listener} the names of the models changed or removed by every catalog reload
-   * (a save here, or one another server made): the results cache drops what they answered.
+   * Adds {@code listener}, told the names of the models added, changed or removed by every
+   * catalog reload (a save here, or one another server made): the results cache drops what
+   * they answered, and rollups of new or changed models are built.
    */
   public void onModelsChanged(java.util.function.Consumer<Set<String>> listener) {
-    this.modelsChanged = listener;
+    this.modelsChanged.add(listener);
   }
 
   public CatalogService(ModelStore store, DataSourceService dataSources) {
@@ -111,11 +113,19 @@ public final class CatalogService {
         changed.add(m.name());
       }
     });
+    // new models too: their rollups are to be built
+    catalog.models().forEach(m -> {
+      if (previous.model(m.name()).isEmpty()) {
+        changed.add(m.name());
+      }
+    });
     if (!changed.isEmpty()) {
-      try {
-        modelsChanged.accept(changed);
-      } catch (RuntimeException e) {
-        LOG.warn("a listener of model changes failed", e);
+      for (var listener : modelsChanged) {
+        try {
+          listener.accept(changed);
+        } catch (RuntimeException e) {
+          LOG.warn("a listener of model changes failed", e);
+        }
       }
     }
     LOG.info("catalog loaded: {} models, {} views (revision {})", catalog.models().size(),

@@ -109,7 +109,9 @@ final class JobRunner {
   private JobHandler handler(JobKind kind) {
     JobHandler h = handlers.get(kind);
     if (h == null) {
-      throw new IllegalStateException("this server cannot run " + kind.id() + " jobs");
+      // its handler registers while the server starts: another worker may take it, or a retry
+      throw new RetryableJobException("NOT_READY", "this process cannot run " + kind.id()
+          + " jobs yet", null);
     }
     return h;
   }

@@ -20,6 +20,8 @@ final class Execution {
   final long deadlineNanos;
   volatile String dataSource;
   volatile String sql;
+  /** The rollup answering the query ({@code model.rollup@version}), or null. */
+  volatile String rollup;
 
   private Statement statement; // guarded by this
   private boolean finished; // guarded by this

@@ -63,6 +63,7 @@ public final class QueryService implements AutoCloseable {
 
   private final Supplier<SemanticCompiler> compiler;
   private volatile AccessPolicy access = AccessPolicy.open();
+  private volatile RollupRouting rollups = RollupRouting.NONE;
   private final QueryCaching caching;
   private final ExecutorService revalidators;
   private final DataSourceRegistry registry;
@@ -137,6 +138,11 @@ public final class QueryService implements AutoCloseable {
     return registry;
   }
 
+  /** Sets what decides whether a rollup answers a query (set once, at startup). */
+  public void rollups(RollupRouting routing) {
+    this.rollups = routing == null ? RollupRouting.NONE : routing;
+  }
+
   /**
    * Compiles a query for the dialect of the data source it reads, exactly as {@link #open}
    * would run it for {@code security} (its row-level security filters, and the
@@ -148,21 +154,46 @@ public final class QueryService implements AutoCloseable {
    *     that is not configured
    */
   public CompiledQuery plan(SemanticQuery q, SecurityContext security) {
-    return secure(compiler.get(), q, security).compiled();
+    return explain(q, security).compiled();
   }
 
-  /** The query as {@code security} may run it: row-level filters added, then compiled. */
+  /**
+   * {@link #plan}, and the rollup that would answer the query or why none can (EXPLAIN).
+   *
+   * @throws QueryException as {@link #plan}
+   * @throws DataSourceException as {@link #plan}
+   */
+  public QueryPlan explain(SemanticQuery q, SecurityContext security) {
+    RollupRouting.Route[] route = {RollupRouting.Route.NONE};
+    CompiledQuery compiled = secure(compiler.get(), q, security, route).compiled();
+    return new QueryPlan(compiled, route[0].rollup(), route[0].rejections());
+  }
+
+  /**
+   * The query as {@code security} may run it: row-level filters added, then matched against
+   * the rollups (the rollup route is left in {@code route[0]}) and compiled.
+   */
   private AccessPolicy.Secured secure(SemanticCompiler c, SemanticQuery q,
-      SecurityContext security) {
-    return access.secure(security, q, x -> plan(c, x));
+      SecurityContext security, RollupRouting.Route[] route) {
+    return access.secure(security, q, x -> plan(c, x, route));
   }
 
   /**
    * Filters and segments are put in a canonical order first, so that queries differing only in
    * their order compile to the same SQL and share a cache entry.
    */
-  private CompiledQuery plan(SemanticCompiler c, SemanticQuery q) {
-    return c.compile(bounded(CacheKeys.normalise(q)), registry::dialect);
+  private CompiledQuery plan(SemanticCompiler c, SemanticQuery q, RollupRouting.Route[] route) {
+    SemanticQuery query = bounded(CacheKeys.normalise(q));
+    RollupRouting.Route r;
+    try {
+      r = rollups.route(c, query);
+    } catch (RuntimeException e) {
+      // a rollup is only ever a shortcut: the source can still answer
+      LOG.warn("rollup matching failed, the source answers: {}", e.toString());
+      r = RollupRouting.Route.NONE;
+    }
+    route[0] = r;
+    return r.compiled() != null ? r.compiled() : c.compile(query, registry::dialect);
   }
 
   /** The results cache, or null when the service has none. */
@@ -202,8 +233,9 @@ public final class QueryService implements AutoCloseable {
     CompiledQuery compiled;
     String rules;
     SemanticCompiler c = compiler.get();
+    RollupRouting.Route[] route = {RollupRouting.Route.NONE};
     try {
-      AccessPolicy.Secured secured = secure(c, request.query(), request.security());
+      AccessPolicy.Secured secured = secure(c, request.query(), request.security(), route);
       compiled = secured.compiled();
       rules = secured.rules();
     } catch (RuntimeException e) {
@@ -212,6 +244,7 @@ public final class QueryService implements AutoCloseable {
     long compileMicros = (System.nanoTime() - t0) / 1000;
     ex.dataSource = compiled.dataSource();
     ex.sql = compiled.sql();
+    ex.rollup = route[0].rollup();
     Integer limit = request.query().limit();
     if (limit != null && limit > limits.maxRows()) {
       throw refuse(ex, t0, new QueryExecutionException(Code.ROW_LIMIT_EXCEEDED, id,
@@ -494,7 +527,8 @@ public final class QueryService implements AutoCloseable {
     QueryRequest r = ex.request;
     QueryEvent event = new QueryEvent(ex.queryId, r.user(), r.endpoint(), r.queryText(), ex.sql,
         ex.dataSource, ex.startedAt, timings, rows, bytes, code,
-        e == null ? null : String.valueOf(e.getMessage()), tier == null ? null : tier.id());
+        e == null ? null : String.valueOf(e.getMessage()), tier == null ? null : tier.id(),
+        ex.rollup);
     try {
       logger.record(event);
     } catch (RuntimeException failure) {

@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * library, which Strata does not ship; the appender writes Arrow vectors value by value
  * without it (see the rollup benchmark for its speed).
  */
-final class LocalRollupStore implements RollupStore {
+final class LocalRollupStore implements PartitionStore {
   static final String DATA_SOURCE = "strata_rollups";
   private static final Logger LOG = LoggerFactory.getLogger(LocalRollupStore.class);
 
@@ -71,6 +71,11 @@ final class LocalRollupStore implements RollupStore {
   @Override
   public Dialect dialect() {
     return Dialect.DUCKDB;
+  }
+
+  @Override
+  public String path(String name) {
+    return "main." + name;
   }
 
   @Override

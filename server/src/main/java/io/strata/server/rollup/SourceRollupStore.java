@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * source. Postgres, MySQL/MariaDB and DuckDB run it; the statements are plain SQL that
  * Snowflake, BigQuery and Redshift accept too.
  */
-final class SourceRollupStore implements RollupStore {
+final class SourceRollupStore implements PartitionStore {
   private static final Logger LOG = LoggerFactory.getLogger(SourceRollupStore.class);
 
   private final DataSourceRegistry registry;
@@ -52,6 +52,11 @@ final class SourceRollupStore implements RollupStore {
   private String quote(String name) {
     return dialect == Dialect.MYSQL || dialect == Dialect.BIGQUERY
         ? "`" + name.replace("`", "``") + "`" : "\"" + name.replace("\"", "\"\"") + "\"";
+  }
+
+  @Override
+  public String path(String name) {
+    return schema + "." + name;
   }
 
   @Override

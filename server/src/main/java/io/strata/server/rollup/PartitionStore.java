@@ -15,7 +15,7 @@ import java.util.List;
  * already read, since they read the view named in the metadata database, which only
  * {@link RollupService} flips. Called from build jobs, one build per rollup at a time.
  */
-interface RollupStore {
+interface PartitionStore {
   /** What {@code strata_rollups.store} records: the store kind and where it is. */
   String id();
 
@@ -23,6 +23,12 @@ interface RollupStore {
   String dataSource();
 
   Dialect dialect();
+
+  /**
+   * {@code name} as a dot-separated path of unquoted identifiers (the form of a model's
+   * {@code table}): what queries over the store read.
+   */
+  String path(String name);
 
   /** {@code name} qualified and quoted for this store's SQL. */
   String qualified(String name);
