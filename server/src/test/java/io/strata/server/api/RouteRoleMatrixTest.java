@@ -88,6 +88,11 @@ class RouteRoleMatrixTest {
       Map.entry("GET /api/v1/job-schedules", Access.VIEWER),
       Map.entry("GET /api/v1/job-schedules/{id}", Access.VIEWER),
       Map.entry("DELETE /api/v1/job-schedules/{id}", Access.VIEWER),
+      // rollups: everyone sees their status; a rebuild loads the warehouse, so editors ask
+      Map.entry("GET /api/v1/rollups", Access.VIEWER),
+      Map.entry("GET /api/v1/rollups/{model}", Access.VIEWER),
+      Map.entry("GET /api/v1/rollups/{model}/{rollup}", Access.VIEWER),
+      Map.entry("POST /api/v1/rollups/{model}/{rollup}/build", Access.EDITOR),
       // editors: models, dashboards and charts, the cache; they see data sources
       Map.entry("PUT /api/v1/models/{name}", Access.EDITOR),
       Map.entry("POST /api/v1/models", Access.EDITOR),
