@@ -23,9 +23,11 @@ import java.util.regex.Pattern;
  * {@code this week|month|quarter|year}, {@code last week|month|quarter|year} (the previous whole
  * period), and {@code last N days|weeks|months|years} (the N whole periods before the current
  * one, so {@code last 7 days} is the seven days ending yesterday).
+ *
+ * <p>Public so that rollup planning reads date ranges exactly as the compiler does.
  */
-final class DateRanges {
-  static final DateTimeFormatter LITERAL = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+public final class DateRanges {
+  public static final DateTimeFormatter LITERAL = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
   private static final Pattern LAST_N =
       Pattern.compile("last\\s+(\\d+)\\s+(day|week|month|quarter|year)s?");
   private static final Pattern PERIOD =
@@ -42,12 +44,12 @@ final class DateRanges {
   static final String BOUNDS = "dates from 1000-01-01 to 9998-12-31";
 
   /** A half-open local-time interval. */
-  record Interval(LocalDateTime from, LocalDateTime until) {}
+  public record Interval(LocalDateTime from, LocalDateTime until) {}
 
   private DateRanges() {}
 
   /** A date or date-time value; {@code end} says whether a plain date means its end. */
-  static LocalDateTime parse(String text, boolean end) {
+  public static LocalDateTime parse(String text, boolean end) {
     String t = text.trim();
     try {
       LocalDateTime value;
@@ -70,11 +72,11 @@ final class DateRanges {
   }
 
   /** True when the text is a plain date, not a date-time. */
-  static boolean isDate(String text) {
+  public static boolean isDate(String text) {
     return text.trim().length() == 10;
   }
 
-  static Interval interval(DateRange range, LocalDate today) {
+  public static Interval interval(DateRange range, LocalDate today) {
     if (range.relative() == null) {
       LocalDateTime from = parse(range.from(), false);
       LocalDateTime until = parse(range.to(), true);
@@ -87,7 +89,7 @@ final class DateRanges {
     return relative(range.relative(), today);
   }
 
-  static Interval relative(String text, LocalDate today) {
+  public static Interval relative(String text, LocalDate today) {
     String t = text.trim().toLowerCase(Locale.ROOT).replaceAll("\\s+", " ");
     switch (t) {
       case "today":

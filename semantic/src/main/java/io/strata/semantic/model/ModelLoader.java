@@ -41,7 +41,7 @@ public final class ModelLoader {
 
   private static final Set<String> MODEL_KEYS = Set.of("name", "description", "data_source",
       "table", "sql", "primary_key", "dimensions", "measures", "joins", "segments", "metrics",
-      "refresh", "title");
+      "refresh", "rollups", "title");
   private static final Set<String> DIMENSION_KEYS = Set.of("name", "type", "expr", "description",
       "title", "format", "primary_key");
   private static final Set<String> MEASURE_KEYS = Set.of("name", "agg", "expr", "filter",
@@ -51,6 +51,11 @@ public final class ModelLoader {
   private static final Set<String> METRIC_KEYS = Set.of("name", "type", "expr", "numerator",
       "denominator", "measure", "time_dimension", "window", "description", "title", "format");
   private static final Set<String> REFRESH_KEYS = Set.of("every", "sql");
+  private static final Set<String> ROLLUP_KEYS = Set.of("name", "measures", "dimensions",
+      "time_dimension", "granularity", "segments", "partition_by", "build_range", "refresh",
+      "store", "timezone");
+  private static final Set<String> BUILD_RANGE_KEYS = Set.of("start", "end", "relative", "sql");
+  private static final Set<String> ROLLUP_REFRESH_KEYS = Set.of("every", "sql", "update_window");
   private static final Set<String> VIEW_KEYS = Set.of("name", "description", "members", "title");
   private static final Set<String> VIEW_MEMBER_KEYS = Set.of("member", "prefix", "alias");
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(s|m|h|d|w)");
@@ -197,9 +202,10 @@ public final class ModelLoader {
     }
     List<Metric> metrics = readAll(k, "metrics", m -> readMetric(m, where));
     Refresh refresh = readRefresh(k.get("refresh"), where);
+    List<Rollup> rollups = readAll(k, "rollups", r -> readRollup(r, where));
     if (name != null) {
       models.add(new Model(name, string(k, "description"), dataSource, table, sql, primaryKey,
-          dims, measures, joins, segments, metrics, refresh, origin(map, k)));
+          dims, measures, joins, segments, metrics, refresh, rollups, origin(map, k)));
     }
   }
 
@@ -307,23 +313,7 @@ public final class ModelLoader {
     Map<String, NodeTuple> k = keys(map, REFRESH_KEYS, "refresh");
     String every = string(k, "every");
     String sql = string(k, "sql");
-    Duration duration = null;
-    if (every != null) {
-      Matcher m = DURATION.matcher(every.trim());
-      if (m.matches()) {
-        long n = Long.parseLong(m.group(1));
-        duration = switch (m.group(2)) {
-          case "s" -> Duration.ofSeconds(n);
-          case "m" -> Duration.ofMinutes(n);
-          case "h" -> Duration.ofHours(n);
-          case "d" -> Duration.ofDays(n);
-          default -> Duration.ofDays(7 * n);
-        };
-      } else {
-        error(k.get("every").getValueNode(), where + ": refresh every '" + every
-            + "' is not a duration such as 30s, 10m, 1h, 1d or 1w");
-      }
-    }
+    Duration duration = duration(k, "every", where + ": refresh every");
     if (every == null && sql == null) {
       error(map, where + ": refresh needs 'every' or 'sql'");
     }
@@ -331,6 +321,135 @@ public final class ModelLoader {
       error(k.get("sql").getKeyNode(), where + ": refresh has both 'every' and 'sql'; give one");
     }
     return new Refresh(duration, sql, origin(map, k));
+  }
+
+  /** A duration such as 30s, 10m, 1h, 1d or 1w under {@code key}; null (reported) when not one. */
+  private Duration duration(Map<String, NodeTuple> k, String key, String what) {
+    String text = string(k, key);
+    if (text == null) {
+      return null;
+    }
+    Matcher m = DURATION.matcher(text.trim());
+    if (!m.matches()) {
+      error(k.get(key).getValueNode(), what + " '" + text
+          + "' is not a duration such as 30s, 10m, 1h, 1d or 1w");
+      return null;
+    }
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      case "d" -> Duration.ofDays(n);
+      default -> Duration.ofDays(7 * n);
+    };
+  }
+
+  // ---------------------------------------------------------------- rollups
+
+  private Rollup readRollup(Node node, String where) {
+    MappingNode map = mapping(node, "a rollup");
+    if (map == null) {
+      return null;
+    }
+    Map<String, NodeTuple> k = keys(map, ROLLUP_KEYS, "rollup");
+    String name = requiredIdentifier(map, k, "name", "rollup in " + where);
+    String what = "rollup '" + name + "'";
+    Map<String, SourcePosition> elements = new LinkedHashMap<>();
+    List<String> measures = strings(k, "measures", elements);
+    List<String> dimensions = strings(k, "dimensions", elements);
+    List<String> segments = strings(k, "segments", elements);
+    if (!k.containsKey("measures")) {
+      error(map, what + " needs 'measures'");
+    }
+    Granularity granularity = enumValue(k, "granularity", string(k, "granularity"),
+        Granularity.class, "granularity");
+    Granularity partitionBy = enumValue(k, "partition_by", string(k, "partition_by"),
+        Granularity.class, "partition_by granularity");
+    RollupStore store = enumValue(k, "store", string(k, "store"), RollupStore.class,
+        "rollup store");
+    Rollup.BuildRange range = readBuildRange(k.get("build_range"), what);
+    Rollup.RollupRefresh refresh = readRollupRefresh(k.get("refresh"), what);
+    if (name == null) {
+      return null;
+    }
+    Origin own = origin(map, k);
+    Map<String, SourcePosition> fields = new LinkedHashMap<>(own.fields());
+    fields.putAll(elements);
+    return new Rollup(name, measures, dimensions, string(k, "time_dimension"), granularity,
+        segments, partitionBy, range, refresh, store, string(k, "timezone"),
+        new Origin(own.at(), fields));
+  }
+
+  /**
+   * A list of plain strings under {@code key}; each element's position goes into
+   * {@code positions} as {@code key[i]}, so an error can point at the element.
+   */
+  private List<String> strings(Map<String, NodeTuple> k, String key,
+      Map<String, SourcePosition> positions) {
+    List<String> out = new ArrayList<>();
+    List<Node> nodes = list(k.get(key), key);
+    for (Node n : nodes) {
+      if (n instanceof ScalarNode s && !s.getValue().isBlank()) {
+        positions.put(key + "[" + out.size() + "]", valuePosition(s));
+        out.add(s.getValue().trim());
+      } else {
+        error(n, "'" + key + "' must list member names such as status or customers.country");
+      }
+    }
+    return out;
+  }
+
+  private Rollup.BuildRange readBuildRange(NodeTuple tuple, String what) {
+    if (tuple == null) {
+      return null;
+    }
+    Node v = tuple.getValueNode();
+    if (v instanceof ScalarNode s) {
+      // build_range: last 24 months
+      return new Rollup.BuildRange(null, null, s.getValue().trim(), null,
+          new Origin(valuePosition(s), Map.of("relative", valuePosition(s))));
+    }
+    MappingNode map = mapping(v, "a build range (a mapping with start/end, relative or sql,"
+        + " or a relative range such as 'last 24 months')");
+    if (map == null) {
+      return null;
+    }
+    Map<String, NodeTuple> k = keys(map, BUILD_RANGE_KEYS, "build_range");
+    String start = string(k, "start");
+    String end = string(k, "end");
+    String relative = string(k, "relative");
+    String sql = string(k, "sql");
+    int forms = (start != null || end != null ? 1 : 0) + (relative != null ? 1 : 0)
+        + (sql != null ? 1 : 0);
+    if (forms == 0) {
+      error(map, what + ": build_range needs start and/or end, relative, or sql");
+    } else if (forms > 1) {
+      error(map, what + ": build_range gives more than one of start/end, relative and sql;"
+          + " give one");
+    }
+    return new Rollup.BuildRange(start, end, relative, sql, origin(map, k));
+  }
+
+  private Rollup.RollupRefresh readRollupRefresh(NodeTuple tuple, String what) {
+    if (tuple == null) {
+      return null;
+    }
+    MappingNode map = mapping(tuple.getValueNode(), "a refresh policy");
+    if (map == null) {
+      return null;
+    }
+    Map<String, NodeTuple> k = keys(map, ROLLUP_REFRESH_KEYS, "rollup refresh");
+    Duration every = duration(k, "every", what + ": refresh every");
+    Duration window = duration(k, "update_window", what + ": refresh update_window");
+    String sql = string(k, "sql");
+    if (!k.containsKey("every") && sql == null) {
+      error(map, what + ": refresh needs 'every' or 'sql'");
+    }
+    if (k.containsKey("every") && sql != null) {
+      error(k.get("sql").getKeyNode(), what + ": refresh has both 'every' and 'sql'; give one");
+    }
+    return new Rollup.RollupRefresh(every, sql, window, origin(map, k));
   }
 
   // ---------------------------------------------------------------- views

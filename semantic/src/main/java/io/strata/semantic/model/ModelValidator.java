@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * {@code number} measures and of metrics name existing measures or metrics reachable over an
  * unambiguous join path; cumulative metrics use an additive measure and a time dimension; no
  * cycles among derived measures and metrics; view members exist, columns are unique and every
- * model of a view is joined to the view's first model.
+ * model of a view is joined to the view's first model. Rollups: see {@link #checkRollups}.
  */
 public final class ModelValidator {
   /** Same shape as {@link SqlExpressions}' brace references, with their offsets. */
@@ -126,6 +126,7 @@ public final class ModelValidator {
     for (Metric m : model.metrics()) {
       checkMetric(model, m);
     }
+    checkRollups(model, where);
   }
 
   private void checkMemberNames(Model model) {
@@ -283,6 +284,258 @@ public final class ModelValidator {
         }
       }
     }
+  }
+
+  // ---------------------------------------------------------------- rollups
+
+  /**
+   * A rollup must be able to answer its queries exactly: its members exist and are reachable
+   * from the model; its measures are stored as parts that re-aggregate exactly (sums and
+   * counts add up, mins and maxes combine, an avg is kept as a sum and a count, a
+   * {@code number} measure or ratio/derived metric as its bases; a distinct count cannot be
+   * combined, which the matcher enforces by serving it only at the rollup's own grain); a
+   * cumulative metric runs over the rollup's time dimension; partitions hold whole periods of
+   * the granularity; ranges, refresh and time zone are well-formed.
+   */
+  private void checkRollups(Model model, String where) {
+    Map<String, Rollup> seen = new HashMap<>();
+    for (Rollup r : model.rollups()) {
+      Rollup first = seen.putIfAbsent(r.name(), r);
+      if (first != null) {
+        error(r.origin().of("name"), "duplicate rollup '" + r.name() + "' in " + where
+            + ": already defined at " + first.origin().of("name")
+            + "; rollup names must be unique within a model");
+        continue;
+      }
+      checkRollup(model, r);
+    }
+  }
+
+  private void checkRollup(Model model, Rollup r) {
+    String what = "rollup '" + path(model, r.name()) + "'";
+    Origin o = r.origin();
+    Member time = null;
+    if (r.timeDimension() != null) {
+      SourcePosition at = o.of("time_dimension");
+      time = rollupMember(model, what + ": time_dimension", r.timeDimension(), at);
+      if (time != null && (time.kind() != MemberKind.DIMENSION
+          || time.dimension().type() != DimensionType.TIME)) {
+        error(at, what + ": time_dimension '" + time.path() + "' is "
+            + (time.kind() == MemberKind.DIMENSION ? "a dimension of type "
+                + time.dimension().type().name().toLowerCase(java.util.Locale.ROOT)
+                : "a " + kindName(time)) + ", not a dimension of type time");
+        time = null;
+      }
+      if (r.granularity() == null && !o.fields().containsKey("granularity")) {
+        error(at, what + ": time_dimension needs a granularity (day, week, month...) to group"
+            + " it by");
+      }
+    } else {
+      for (String field : List.of("granularity", "partition_by", "build_range")) {
+        if (o.fields().containsKey(field)) {
+          error(o.of(field), what + ": " + field + " needs a time_dimension");
+        }
+      }
+    }
+    if (r.partitionBy() != null && r.granularity() != null
+        && !r.granularity().rollsUpTo(r.partitionBy())) {
+      error(o.of("partition_by"), what + ": partition_by " + r.partitionBy().lowerName()
+          + (r.partitionBy().ordinal() < r.granularity().ordinal()
+              ? " is finer than granularity " + r.granularity().lowerName()
+                  + "; a partition must hold whole " + r.granularity().lowerName() + "s"
+              : " does not hold whole weeks (granularity week): weeks cross "
+                  + r.partitionBy().lowerName() + " boundaries"));
+    }
+    Set<String> dims = new HashSet<>();
+    if (time != null) {
+      dims.add(time.path());
+    }
+    for (int i = 0; i < r.dimensions().size(); i++) {
+      SourcePosition at = o.of("dimensions[" + i + "]");
+      Member d = rollupMember(model, what + ": dimension", r.dimensions().get(i), at);
+      if (d == null) {
+        continue;
+      }
+      if (d.kind() != MemberKind.DIMENSION) {
+        error(at, what + ": '" + d.path() + "' is a " + kindName(d) + ", not a dimension; "
+            + (d.aggregated() ? "list it under measures" : "list it under segments"));
+      } else if (!dims.add(d.path())) {
+        error(at, what + ": dimension '" + d.path() + "' is listed twice"
+            + (time != null && d.path().equals(time.path()) ? " (it is the time_dimension)" : ""));
+      }
+    }
+    Set<String> measures = new HashSet<>();
+    for (int i = 0; i < r.measures().size(); i++) {
+      SourcePosition at = o.of("measures[" + i + "]");
+      Member m = rollupMember(model, what + ": measure", r.measures().get(i), at);
+      if (m == null) {
+        continue;
+      }
+      if (!m.aggregated()) {
+        error(at, what + ": '" + m.path() + "' is a " + kindName(m) + ", not a measure; list it"
+            + " under " + (m.kind() == MemberKind.DIMENSION ? "dimensions" : "segments"));
+      } else if (!measures.add(m.path())) {
+        error(at, what + ": measure '" + m.path() + "' is listed twice");
+      } else {
+        String problem = rebuildProblem(m, r, time, dims, new HashSet<>());
+        if (problem != null) {
+          error(at, what + ": " + problem);
+        }
+      }
+    }
+    if (r.measures().isEmpty() && o.fields().containsKey("measures")) {
+      error(o.of("measures"), what + ": measures is empty; a rollup stores at least one measure");
+    }
+    Set<String> segments = new HashSet<>();
+    for (int i = 0; i < r.segments().size(); i++) {
+      SourcePosition at = o.of("segments[" + i + "]");
+      Member s = rollupMember(model, what + ": segment", r.segments().get(i), at);
+      if (s == null) {
+        continue;
+      }
+      if (s.kind() != MemberKind.SEGMENT) {
+        error(at, what + ": '" + s.path() + "' is a " + kindName(s) + ", not a segment");
+      } else if (!segments.add(s.path())) {
+        error(at, what + ": segment '" + s.path() + "' is listed twice");
+      }
+    }
+    if (r.timezone() != null) {
+      try {
+        java.time.ZoneId.of(r.timezone().trim());
+      } catch (java.time.DateTimeException e) {
+        error(o.of("timezone"), what + ": unknown time zone '" + r.timezone()
+            + "' (use an IANA name such as Europe/Paris)");
+      }
+    }
+    if (r.buildRange() != null) {
+      checkBuildRange(r.buildRange(), what);
+    }
+    if (r.refresh() != null) {
+      Rollup.RollupRefresh f = r.refresh();
+      if (f.sql() != null) {
+        parseQuery(f.sql(), f.origin().of("sql"), what + ": refresh sql");
+      }
+      if (f.updateWindow() != null && r.partitionBy() == null) {
+        error(f.origin().of("update_window"), what + ": update_window needs partition_by; an"
+            + " unpartitioned rollup is always rebuilt whole");
+      }
+    }
+  }
+
+  private void checkBuildRange(Rollup.BuildRange b, String what) {
+    Origin o = b.origin();
+    java.time.LocalDate start = date(b.start(), o.of("start"), what + ": build_range start");
+    java.time.LocalDate end = date(b.end(), o.of("end"), what + ": build_range end");
+    if (start != null && end != null && end.isBefore(start)) {
+      error(o.of("end"), what + ": build_range ends (" + b.end() + ") before it starts ("
+          + b.start() + ")");
+    }
+    if (b.relative() != null) {
+      try {
+        io.strata.semantic.compile.DateRanges.relative(b.relative(), java.time.LocalDate.now());
+      } catch (IllegalArgumentException e) {
+        error(o.of("relative"), what + ": build_range " + e.getMessage());
+      }
+    }
+    if (b.sql() != null) {
+      parseQuery(b.sql(), o.of("sql"), what + ": build_range sql");
+    }
+  }
+
+  private java.time.LocalDate date(String text, SourcePosition at, String what) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return java.time.LocalDate.parse(text.trim());
+    } catch (java.time.format.DateTimeParseException e) {
+      error(at, what + " '" + text + "' is not a date (YYYY-MM-DD)");
+      return null;
+    }
+  }
+
+  /** A member a rollup names, reachable from its model; reported and null when not. */
+  private Member rollupMember(Model model, String what, String ref, SourcePosition at) {
+    Member m = resolve(model, what, "'" + ref + "'", ref, at);
+    if (m != null) {
+      JoinGraph.PathResult p = model.name().equals(m.model().name()) ? null
+          : graph.path(model.name(), m.model().name());
+      if (p != null && !p.found()) {
+        error(at, what + " '" + ref + "' is out of reach: " + p.problem() + "; " + pathHint(p));
+        return null;
+      }
+    }
+    return m;
+  }
+
+  /**
+   * Why a measure or metric cannot be kept in a rollup, or null when it can: every base it
+   * needs is a plain measure (avg and distinct counts included, see the class comment), and a
+   * cumulative metric's time dimension is the rollup's time dimension or one of its dimensions.
+   */
+  private String rebuildProblem(Member m, Rollup r, Member time, Set<String> dims,
+      Set<String> visiting) {
+    if (!visiting.add(m.path())) {
+      return null; // a cycle, reported elsewhere
+    }
+    if (m.kind() == MemberKind.MEASURE && m.measure().agg() != Aggregation.NUMBER) {
+      return null;
+    }
+    List<String> refs = new ArrayList<>();
+    if (m.kind() == MemberKind.MEASURE) {
+      refs.addAll(SqlExpressions.braceReferences(m.measure().expr() == null ? ""
+          : m.measure().expr()));
+    } else {
+      Metric metric = m.metric();
+      switch (metric.type()) {
+        case DERIVED -> refs.addAll(SqlExpressions.braceReferences(
+            metric.expr() == null ? "" : metric.expr()));
+        case RATIO -> {
+          refs.add(metric.numerator());
+          refs.add(metric.denominator());
+        }
+        case CUMULATIVE -> {
+          refs.add(metric.measure());
+          Member t = metric.timeDimension() == null ? null
+              : reference(m.model(), metric.timeDimension());
+          if (t != null && !dims.contains(t.path())) {
+            return "cumulative metric '" + m.path() + "' runs over " + t.path()
+                + ", which is not the rollup's time_dimension"
+                + (time == null ? " (it has none)" : " (" + time.path() + ")")
+                + "; a rollup can only rebuild it over its own time column";
+          }
+          Member base = metric.measure() == null ? null : reference(m.model(), metric.measure());
+          if (base != null && (base.kind() != MemberKind.MEASURE
+              || !base.measure().agg().additive())) {
+            return "cumulative metric '" + m.path() + "' adds up " + base.path()
+                + ", which is not a measure with agg sum or count";
+          }
+        }
+      }
+    }
+    for (String ref : refs) {
+      Member base = ref == null ? null : reference(m.model(), ref);
+      if (base == null) {
+        continue; // unknown references are reported with the member itself
+      }
+      String problem = rebuildProblem(base, r, time, dims, visiting);
+      if (problem != null) {
+        return problem;
+      }
+    }
+    return null;
+  }
+
+  /** A reference written in {@code owner}, resolved quietly (null when unknown). */
+  private Member reference(Model owner, String ref) {
+    String name = ref.trim();
+    Model target = owner;
+    int dot = name.indexOf('.');
+    if (dot >= 0) {
+      target = models.get(name.substring(0, dot));
+      name = name.substring(dot + 1);
+    }
+    return target == null ? null : SemanticCatalog.member(target, name).orElse(null);
   }
 
   // ---------------------------------------------------------------- references
