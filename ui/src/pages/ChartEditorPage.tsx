@@ -226,6 +226,8 @@ export default function ChartEditorPage({ me }: { me: Me }) {
                   key: 'sql', label: 'SQL', children: sqlError ? <Alert type="error" showIcon message={sqlError} /> : sql ? (
                     <div data-testid="generated-sql">
                       <Typography.Paragraph type="secondary">Compiled for data source <b>{sql.dataSource}</b> ({sql.dialect}):</Typography.Paragraph>
+                      {sql.rollup ? <Typography.Paragraph data-testid="rollup-used">Answered by rollup <b>{sql.rollup}</b></Typography.Paragraph>
+                        : sql.rollupRejections?.length ? <Typography.Paragraph type="secondary" data-testid="rollup-rejections">No rollup answers it: <ul>{sql.rollupRejections.map((r) => <li key={r}>{r}</li>)}</ul></Typography.Paragraph> : null}
                       <pre className="sql">{sql.sql}</pre>
                     </div>
                   ) : <Empty description="No query yet" />,
