@@ -1,6 +1,7 @@
 package io.strata.acceleration.rollup;
 
 import io.strata.semantic.compile.CompiledQuery;
+import io.strata.semantic.compile.OutputColumn;
 import io.strata.semantic.model.SemanticCatalog;
 import io.strata.semantic.query.SemanticQuery;
 import java.util.List;
@@ -31,7 +32,12 @@ public sealed interface MatchResult {
 
     /** The compiled rewritten query with its columns renamed to the original members. */
     public CompiledQuery restore(CompiledQuery compiled) {
-      throw new UnsupportedOperationException("not yet");
+      List<OutputColumn> columns = compiled.columns().stream()
+          .map(c -> new OutputColumn(members.getOrDefault(c.member(), c.member()),
+              c.granularity(), c.alias(), c.kind(), c.type(), c.title(), c.format()))
+          .toList();
+      return new CompiledQuery(compiled.dialect(), compiled.dataSource(), compiled.sql(),
+          columns, compiled.models());
     }
   }
 
