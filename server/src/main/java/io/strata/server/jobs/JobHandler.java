@@ -12,11 +12,13 @@ public interface JobHandler {
   void check(String owner, JobRequest request);
 
   /**
-   * Does the job's work. {@code canceller} may be set to what stops it.
+   * Does the job's work. {@code canceller} may be set to what stops it; {@code createdAt} is
+   * when the job was asked for (a retry or a late start keeps it).
    *
    * @return the count shown as the job's rows
    * @throws RetryableJobException for a passing failure (retried with back-off while attempts
    *     are left); any other exception fails the job at once
    */
-  long run(String jobId, String owner, JobRequest request, AtomicReference<Runnable> canceller);
+  long run(String jobId, String owner, java.time.Instant createdAt, JobRequest request,
+      AtomicReference<Runnable> canceller);
 }

@@ -98,7 +98,8 @@ final class JobRunner {
       }
       case WARMUP -> warmup(job, request, canceller, progress);
       case ROLLUP_BUILD -> new Outcome(null,
-          handler(job.kind()).run(job.id(), job.owner(), request, canceller), 0);
+          handler(job.kind()).run(job.id(), job.owner(), job.createdAt(), request,
+              canceller), 0);
     };
   }
 

@@ -195,8 +195,18 @@ public final class RollupService implements RollupRouting, JobHandler, AutoClose
             .ifPresent(model -> b.append(m).append('=').append(CacheKeys.modelVersion(model))
                 .append('\n'));
       }
-      return sha256(b.toString()).substring(0, 32);
-    });
+      return b.toString();
+    }).transform(layoutPart -> sha256(layoutPart + dataSourcePart(layout)).substring(0, 32));
+  }
+
+  /**
+   * The model's data source as configured now: re-pointing it (another warehouse, other data)
+   * makes every rollup built from it outdated.
+   */
+  private String dataSourcePart(RollupLayout layout) {
+    String name = layout.catalog().model(layout.model()).map(Model::dataSource).orElse("");
+    return registry.spec(name).map(s -> s.kind().id() + " " + s.url() + " "
+        + s.rollupSchema()).orElse("?");
   }
 
   // ---------------------------------------------------------------- matching
@@ -408,6 +418,12 @@ public final class RollupService implements RollupRouting, JobHandler, AutoClose
   private String due(Planner p, Model m, Rollup r, Instant now) {
     RollupLayout layout = p.rollups().layout(m.name(), r.name());
     RollupRecord rec = status.find(m.name(), r.name()).orElse(null);
+    if (rec != null && rec.requestedAt() != null
+        && (rec.builtAt() == null || rec.requestedAt().isAfter(rec.builtAt()))
+        && (rec.lastErrorAt() == null || rec.requestedAt().isAfter(rec.lastErrorAt()))
+        && rec.requestedAt().plus(LOCK_WAIT).isAfter(now)) {
+      return null; // a build was asked for and has not finished yet
+    }
     if (rec == null || rec.servingVersion() == null) {
       if (rec != null && rec.lastErrorAt() != null && rec.requestedAt() != null
           && rec.lastErrorAt().isAfter(rec.requestedAt())) {
@@ -462,11 +478,11 @@ public final class RollupService implements RollupRouting, JobHandler, AutoClose
   }
 
   @Override
-  public long run(String jobId, String owner, JobRequest request,
+  public long run(String jobId, String owner, Instant createdAt, JobRequest request,
       AtomicReference<Runnable> canceller) {
-    Instant since = clock.instant();
-    return build(request.model(), request.rollup(), Boolean.TRUE.equals(request.force()), since)
-        .rows();
+    // a version published after the job was asked for answers it already
+    return build(request.model(), request.rollup(), Boolean.TRUE.equals(request.force()),
+        createdAt).rows();
   }
 
   /** What one build did: the version published (null: none needed) and partitions written. */
@@ -502,7 +518,8 @@ public final class RollupService implements RollupRouting, JobHandler, AutoClose
       String refreshValue = layout.rollup().refresh() != null
           && layout.rollup().refresh().sql() != null
           ? refreshValue(m.dataSource(), layout.rollup().refresh().sql()) : null;
-      List<Partition> partitions = partitions(p.rollups(), layout, m);
+      TimeSpan declared = declaredSpan(p.rollups(), layout, m);
+      List<Partition> partitions = partitions(p.rollups(), layout, declared);
       Map<String, PartitionRecord> previous = new LinkedHashMap<>();
       if (current && !force) {
         status.partitions(model, rollup, rec.servingVersion())
@@ -549,8 +566,11 @@ public final class RollupService implements RollupRouting, JobHandler, AutoClose
       store.createView(view, parts.stream().map(x -> name(x.relation())).toList());
       status.savePartitions(model, rollup, version, parts);
       long millis = (System.nanoTime() - t0) / 1_000_000;
-      String start = parts.isEmpty() ? null : parts.get(0).start();
-      String end = parts.isEmpty() ? null : parts.get(parts.size() - 1).end();
+      // an open end of the build range stays open: the version holds all data on that side
+      // (as of this build), which is what a query without a date range asks for
+      String start = parts.isEmpty() || declared.from() == null ? null : parts.get(0).start();
+      String end = parts.isEmpty() || declared.until() == null ? null
+          : parts.get(parts.size() - 1).end();
       if (!status.publish(model, rollup, version, store.path(view), store.dataSource(),
           definition, start, end, refreshValue, rows, bytes, clock.instant(), millis)) {
         throw new IllegalStateException("a later version of rollup " + key
@@ -612,11 +632,16 @@ public final class RollupService implements RollupRouting, JobHandler, AutoClose
    * The partitions to hold: the build range, its open ends closed with the data's extent when
    * the rollup is partitioned.
    */
-  private List<Partition> partitions(Rollups rollups, RollupLayout layout, Model m)
+  private TimeSpan declaredSpan(Rollups rollups, RollupLayout layout, Model m)
       throws SQLException {
     Rollup.BuildRange range = layout.rollup().buildRange();
-    TimeSpan span = range != null && range.sql() != null
+    return range != null && range.sql() != null
         ? sqlSpan(m.dataSource(), range.sql()) : rollups.buildSpan(layout);
+  }
+
+  private List<Partition> partitions(Rollups rollups, RollupLayout layout, TimeSpan declared)
+      throws SQLException {
+    TimeSpan span = declared;
     if (layout.rollup().partitionBy() != null && (span.from() == null || span.until() == null)) {
       TimeSpan extent = extent(layout);
       if (extent != null) {
