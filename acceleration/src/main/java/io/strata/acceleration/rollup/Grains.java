@@ -69,6 +69,18 @@ final class Grains {
     return SECOND.format(t) + (t.getNano() == 0 ? "" : String.format(".%09d", t.getNano()));
   }
 
+  /**
+   * The inclusive end a query's date range gives for the half-open end {@code until}: the
+   * previous date when {@code until} is midnight (a date means its whole day), else the last
+   * nanosecond before it.
+   */
+  static String inclusiveEnd(LocalDateTime until) {
+    if (until.toLocalTime().equals(java.time.LocalTime.MIDNIGHT)) {
+      return until.toLocalDate().minusDays(1).toString();
+    }
+    return text(until.minusNanos(1));
+  }
+
   /** A local time as people read it in messages: {@code 2024-03-01}, or with the time of day. */
   static String show(LocalDateTime t) {
     if (t.toLocalTime().equals(java.time.LocalTime.MIDNIGHT)) {

@@ -11,6 +11,12 @@ import java.util.Map;
 public sealed interface MatchResult {
 
   /**
+   * What EXPLAIN shows: the rollup used, or one line per candidate with the first reason it
+   * was passed over.
+   */
+  String explain();
+
+  /**
    * The query can be answered from rollup {@code model.rollup}, version {@code version}.
    * {@code rewritten} is a query over a synthetic model of the rollup's table in
    * {@code rollupCatalog}; compile it with a {@code SemanticCompiler} over that catalog in the
@@ -28,6 +34,11 @@ public sealed interface MatchResult {
 
     public String rollupId() {
       return model + "." + rollup;
+    }
+
+    @Override
+    public String explain() {
+      return "rollup " + rollupId() + " (version " + version + ")";
     }
 
     /** The compiled rewritten query with its columns renamed to the original members. */
@@ -49,6 +60,16 @@ public sealed interface MatchResult {
   record NotMatched(List<Rejection> rejections) implements MatchResult {
     public NotMatched {
       rejections = List.copyOf(rejections);
+    }
+
+    @Override
+    public String explain() {
+      if (rejections.isEmpty()) {
+        return "no rollup: none is declared for the query's models";
+      }
+      StringBuilder sb = new StringBuilder("no rollup:");
+      rejections.forEach(r -> sb.append("\n  ").append(r));
+      return sb.toString();
     }
   }
 

@@ -29,9 +29,12 @@ public interface RollupAvailability {
    *     {@code rollups.orders__daily__v17} (the form of a model's {@code table})
    * @param dataSource the data source that holds {@code relation}: the local store's registered
    *     name, or the model's own data source for {@code store: source}
-   * @param span the contiguous span of complete partitions ({@link TimeSpan#ALL} for an
-   *     unpartitioned rollup built over all data); partitions outside it, or being built for the
-   *     first time, are not in it
+   * @param span the contiguous span of complete partitions, in the rollup's local time;
+   *     partitions outside it, or being built for the first time, are not in it. Its
+   *     {@code from} is null when the partitions reach back to the first row of the source (the
+   *     rollup has no build range start, so a running total may read it) and its {@code until}
+   *     null when they reach the latest row (no build range end); {@link TimeSpan#ALL} for an
+   *     unpartitioned rollup built over all data
    */
   record Built(String version, String relation, String dataSource, TimeSpan span) {}
 }

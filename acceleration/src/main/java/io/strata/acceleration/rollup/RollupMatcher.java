@@ -66,6 +66,8 @@ final class RollupMatcher {
     final List<Dim> dims = new ArrayList<>();
     final List<Range> ranges = new ArrayList<>();
     final List<Condition> conditions = new ArrayList<>();
+    /** Conditions every row must meet (top level, or in a top-level and). */
+    final List<Condition> required = new ArrayList<>();
     final List<Member> segments = new ArrayList<>();
     /** Base measures the query aggregates, by path. */
     final Map<String, Member> bases = new LinkedHashMap<>();
@@ -110,6 +112,7 @@ final class RollupMatcher {
       }
       for (Filter f : q.filters()) {
         flatten(f, r);
+        required(f, r);
       }
       List<Member> aggregated = new ArrayList<>(r.measures);
       aggregated.addAll(r.measureFilterMembers);
@@ -142,6 +145,17 @@ final class RollupMatcher {
     }
   }
 
+  private void required(Filter f, Resolved r) {
+    if (f instanceof Filter.Condition c) {
+      Member m = catalog.resolve(c.member()).orElseThrow();
+      if (!m.aggregated()) {
+        r.required.add(new Condition(m, c.operator(), c.values()));
+      }
+    } else if (f instanceof Filter.And a) {
+      a.filters().forEach(x -> required(x, r));
+    }
+  }
+
   // ------------------------------------------------------------------ matching
 
   /** A candidate that can answer: its plan, built state and the span the query reads. */
@@ -153,11 +167,13 @@ final class RollupMatcher {
     r.measures.forEach(m -> models.add(m.model().name()));
     r.dims.forEach(d -> models.add(d.member().model().name()));
     r.ranges.forEach(x -> models.add(x.member().model().name()));
+    r.bases.values().forEach(b -> models.add(b.model().name()));
     List<Rejection> rejections = new ArrayList<>();
     List<Candidate> ok = new ArrayList<>();
     for (int i = 0; i < plans.size(); i++) {
       RollupPlan p = plans.get(i);
-      if (!models.contains(p.model.name())) {
+      // Candidates: rollups of the models the query reads, and rollups storing their measures.
+      if (!models.contains(p.model.name()) && p.leafModels.stream().noneMatch(models::contains)) {
         continue;
       }
       String problem = unusable.apply(p);
@@ -309,7 +325,8 @@ final class RollupMatcher {
     // Time zone: stored periods start at midnight of the rollup's zone.
     ZoneId rz = p.layout.zone();
     if (!rz.normalized().equals(r.zone.normalized())) {
-      return "time zone " + r.zone.getId() + " differs from rollup " + id + "'s " + rz.getId();
+      return "time zone " + zoneName(r.zone) + " differs from rollup " + id + "'s "
+          + zoneName(rz);
     }
     // Date ranges on the rollup's time dimension: whole stored periods.
     for (Range x : r.ranges) {
@@ -320,6 +337,10 @@ final class RollupMatcher {
       }
     }
     return null;
+  }
+
+  private static String zoneName(ZoneId z) {
+    return z.normalized().equals(java.time.ZoneOffset.UTC) ? "UTC" : z.getId();
   }
 
   private static boolean isTime(RollupPlan p, Member m) {
@@ -404,6 +425,36 @@ final class RollupMatcher {
       if (isTime(p, x.member())) {
         from = from == null || x.from().isAfter(from) ? x.from() : from;
         until = until == null || x.until().isBefore(until) ? x.until() : until;
+      }
+    }
+    // Time filters every row must meet narrow it further (an or does not).
+    for (Condition c : r.required) {
+      if (!isTime(p, c.member())) {
+        continue;
+      }
+      LocalDateTime lower = null;
+      LocalDateTime upper = null;
+      try {
+        switch (c.operator()) {
+          case GTE -> lower = DateRanges.parse(c.values().get(0), false);
+          case AFTER_DATE -> lower = DateRanges.parse(c.values().get(0), true);
+          case LT, BEFORE_DATE -> upper = DateRanges.parse(c.values().get(0), false);
+          case IN_DATE_RANGE -> {
+            DateRanges.Interval i = DateRanges.interval(
+                DateRange.of(c.values().get(0), c.values().get(1)), LocalDate.now());
+            lower = i.from();
+            upper = i.until();
+          }
+          default -> { }
+        }
+      } catch (RuntimeException e) {
+        continue; // refused by the compiler
+      }
+      if (lower != null && (from == null || lower.isAfter(from))) {
+        from = lower;
+      }
+      if (upper != null && (until == null || upper.isBefore(until))) {
+        until = upper;
       }
     }
     if (from != null && !r.cumulatives.isEmpty()) {
@@ -534,7 +585,7 @@ final class RollupMatcher {
         Range x = r.ranges.get(range++);
         // Resolved here: the rewritten query runs in UTC over local times, where "today"
         // could be another day than in the query's zone.
-        dr = DateRange.of(Grains.text(x.from()), inclusiveEnd(x.until()));
+        dr = DateRange.of(Grains.text(x.from()), Grains.inclusiveEnd(x.until()));
       }
       times.add(new SemanticQuery.TimeDimension(local, td.granularity(), dr));
     }
@@ -552,13 +603,6 @@ final class RollupMatcher {
     SemanticCatalog rollupCatalog = synthetic.get(p, built);
     return new Matched(p.model.name(), p.rollup.name(), built.version(), rewritten,
         rollupCatalog, built.dataSource(), members);
-  }
-
-  private static String inclusiveEnd(LocalDateTime until) {
-    if (until.toLocalTime().equals(java.time.LocalTime.MIDNIGHT)) {
-      return until.toLocalDate().minusDays(1).toString();
-    }
-    return Grains.text(until.minusNanos(1));
   }
 
   private Filter rename(Filter f, RollupPlan p) {

@@ -218,6 +218,11 @@ public final class Rollups {
     return matcher.match(query, resolved, planList, availability);
   }
 
+  /** The plan of a rollup that can be built, or null. */
+  RollupPlan plan(String id) {
+    return plans.get(id);
+  }
+
   private SemanticCatalog syntheticCatalog(RollupPlan plan, RollupAvailability.Built built) {
     List<String> key = List.of(plan.id(), built.relation(), built.dataSource());
     SemanticCatalog c = synthetic.get(key);

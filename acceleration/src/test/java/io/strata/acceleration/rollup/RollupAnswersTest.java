@@ -1,0 +1,215 @@
+package io.strata.acceleration.rollup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.strata.acceleration.rollup.MatchResult.Matched;
+import io.strata.demo.DemoData;
+import io.strata.semantic.compile.CompiledQuery;
+import io.strata.semantic.compile.OutputColumn;
+import io.strata.semantic.compile.SemanticCompiler;
+import io.strata.semantic.dialect.Dialect;
+import io.strata.semantic.model.SemanticCatalog;
+import io.strata.semantic.query.SemanticQuery;
+import io.strata.testkit.Answers;
+import io.strata.testkit.Warehouses;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.RoundingMode;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Builds every fixture rollup in a real DuckDB the way the build system does (each partition's
+ * compiled build query, loaded into one table), then runs each rollup's whole
+ * {@link RollupCorpus} twice: the raw query over the demo tables and the matched, rewritten
+ * query over the rollup table. The rows must be the same. Exact values stay exact: an integer
+ * or decimal from the raw query must come back as the same integer or decimal (a sum of decimal
+ * sums stays decimal); only floating-point results (averages, ratios) are compared to six
+ * decimals, as every answer test here does.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RollupAnswersTest {
+  static final double SCALE = 0.02;
+  static final TimeSpan DATA = new TimeSpan(LocalDateTime.parse("2022-01-01T00:00"),
+      LocalDateTime.parse("2025-01-01T00:00"));
+
+  Rollups rollups;
+  SemanticCatalog catalog;
+  Connection duck;
+  final Map<String, TimeSpan> built = new LinkedHashMap<>();
+
+  @BeforeAll
+  void build() throws SQLException {
+    catalog = RollupFixtures.catalog();
+    rollups = new Rollups(catalog, RollupFixtures.CLOCK);
+    duck = Warehouses.duckdb(null).connect();
+    DemoData.loadDuckDb(duck, SCALE);
+    try (Statement st = duck.createStatement()) {
+      st.execute("CREATE SCHEMA rollups");
+    }
+    for (RollupLayout layout : rollups.layouts()) {
+      TimeSpan declared = rollups.buildSpan(layout);
+      // Partitions over the data where the rollup declares no range; an open start stays open
+      // in what is reported, as the build system reports it (running totals may read it).
+      TimeSpan planned = new TimeSpan(
+          declared.from() == null ? DATA.from() : declared.from(),
+          declared.until() == null ? DATA.until() : declared.until());
+      List<Partition> partitions = layout.rollup().timeDimension() == null
+          ? rollups.partitions(layout, TimeSpan.ALL) : rollups.partitions(layout, planned);
+      String table = relation(layout);
+      SemanticCompiler compiler = new SemanticCompiler(layout.catalog(), RollupFixtures.CLOCK);
+      boolean first = true;
+      for (Partition p : partitions) {
+        CompiledQuery c = compiler.compile(rollups.buildQuery(layout, p), Dialect.DUCKDB);
+        assertThat(c.columns()).extracting(OutputColumn::alias)
+            .containsExactlyElementsOf(layout.columns().stream().map(RollupColumn::name).toList());
+        try (Statement st = duck.createStatement()) {
+          st.execute((first ? "CREATE TABLE " + table + " AS " : "INSERT INTO " + table + " ")
+              + c.sql());
+        }
+        first = false;
+      }
+      built.put(layout.id(), layout.rollup().timeDimension() == null ? TimeSpan.ALL
+          : new TimeSpan(declared.from(), declared.until()));
+    }
+  }
+
+  @AfterAll
+  void close() throws SQLException {
+    duck.close();
+  }
+
+  static String relation(RollupLayout layout) {
+    return "rollups." + layout.model() + "__" + layout.rollup().name();
+  }
+
+  List<String> rollupIds() {
+    return RollupFixtures.rollups().layouts().stream().map(RollupLayout::id).toList();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("rollupIds")
+  void everyCorpusQueryGivesTheRawRowsFromTheRollup(String id) throws SQLException {
+    RollupLayout layout = rollups.layouts().stream().filter(l -> l.id().equals(id)).findFirst()
+        .orElseThrow();
+    TimeSpan span = built.get(id);
+    TimeSpan corpusSpan = new TimeSpan(span.from() == null ? DATA.from() : span.from(),
+        span.until() == null ? DATA.until() : span.until());
+    // Only this rollup is built, so each query exercises it rather than a smaller one.
+    RollupAvailability only = (model, rollup) -> (model + "." + rollup).equals(id)
+        ? Optional.of(new RollupAvailability.Built("v1", relation(layout), "rollup_store", span))
+        : Optional.empty();
+    List<SemanticQuery> corpus = RollupCorpus.queries(rollups, layout, corpusSpan,
+        samples(layout));
+    assertThat(corpus).as("corpus of %s", id).hasSizeGreaterThan(10);
+    SemanticCompiler raw = new SemanticCompiler(catalog, RollupFixtures.CLOCK);
+    List<String> failures = new ArrayList<>();
+    int nonEmpty = 0;
+    for (SemanticQuery q : corpus) {
+      String json = q.toString();
+      MatchResult r = rollups.match(q, only);
+      if (!(r instanceof Matched m)) {
+        failures.add("not matched: " + r + "\n  " + json);
+        continue;
+      }
+      CompiledQuery expectedSql = raw.compile(q, Dialect.DUCKDB);
+      CompiledQuery actualSql = m.restore(new SemanticCompiler(m.rollupCatalog(),
+          RollupFixtures.CLOCK).compile(m.rewritten(), Dialect.DUCKDB));
+      assertThat(actualSql.columns()).extracting(OutputColumn::name)
+          .containsExactlyElementsOf(expectedSql.columns().stream().map(OutputColumn::name)
+              .toList());
+      List<String> types = expectedSql.columns().stream().map(OutputColumn::type).toList();
+      List<List<String>> expected = run(expectedSql.sql(), types);
+      List<List<String>> actual;
+      try {
+        actual = run(actualSql.sql(), types);
+      } catch (SQLException e) {
+        failures.add("rollup SQL failed: " + e.getMessage() + "\n  " + json + "\n"
+            + actualSql.sql());
+        continue;
+      }
+      String problem = Answers.compare(expected, actual, new HashSet<>(), false);
+      if (problem != null) {
+        failures.add(problem + "\n  " + json + "\nexpected " + expected.size() + " rows:\n"
+            + Answers.show(expected) + "rollup gave " + actual.size() + " rows:\n"
+            + Answers.show(actual) + actualSql.sql());
+      }
+      if (!expected.isEmpty()) {
+        nonEmpty++;
+      }
+    }
+    System.out.println("RollupAnswersTest " + id + ": " + corpus.size() + " queries, " + nonEmpty
+        + " with rows, " + failures.size() + " failures");
+    assertThat(failures).as("%s of %s corpus queries of %s", failures.size(), corpus.size(), id)
+        .isEmpty();
+    assertThat(nonEmpty).as("queries with rows").isGreaterThan(corpus.size() / 2);
+  }
+
+  /** A value present in the data for each dimension of the rollup. */
+  Map<String, String> samples(RollupLayout layout) throws SQLException {
+    Map<String, String> out = new LinkedHashMap<>();
+    SemanticCompiler raw = new SemanticCompiler(catalog, RollupFixtures.CLOCK);
+    for (RollupColumn c : layout.columns()) {
+      if (c.role() != RollupColumn.Role.DIMENSION) {
+        continue;
+      }
+      SemanticQuery q = new SemanticQuery(List.of(), List.of(c.member()), List.of(), List.of(),
+          List.of(), List.of(new SemanticQuery.Order(c.member(), false)), 1, 1, null);
+      List<List<String>> rows = run(raw.compile(q, Dialect.DUCKDB).sql(), List.of(c.type()));
+      if (!rows.isEmpty() && rows.get(0).get(0) != null) {
+        out.put(c.member(), rows.get(0).get(0).replaceFirst("^(decimal|integer|float) ", ""));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Rows with each value in one text form that keeps exactness: integers and decimals as their
+   * exact value (tagged, so a decimal never equals a rounded double), floating point to six
+   * decimals, everything else as {@link Answers#normalise} writes it.
+   */
+  List<List<String>> run(String sql, List<String> types) throws SQLException {
+    List<List<String>> rows = new ArrayList<>();
+    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      int n = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        List<String> row = new ArrayList<>(n);
+        for (int i = 1; i <= n; i++) {
+          Object v = rs.getObject(i);
+          String type = i <= types.size() ? types.get(i - 1) : null;
+          row.add(exact(v, type));
+        }
+        rows.add(row);
+      }
+    }
+    return rows;
+  }
+
+  static String exact(Object v, String type) {
+    if (v instanceof BigDecimal d) {
+      return "decimal " + d.stripTrailingZeros().toPlainString();
+    }
+    if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof BigInteger) {
+      return "boolean".equals(type) ? Answers.normalise(v, type) : "integer " + v;
+    }
+    if (v instanceof Double || v instanceof Float) {
+      return "float " + new BigDecimal(v.toString()).setScale(6, RoundingMode.HALF_UP)
+          .toPlainString();
+    }
+    return Answers.normalise(v, type);
+  }
+}
