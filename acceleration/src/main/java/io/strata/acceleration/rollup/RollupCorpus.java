@@ -159,6 +159,10 @@ public final class RollupCorpus {
       for (Filter f : filters) {
         add(allAdditive, dims, full, whole(), List.of(f), List.of());
         add(allAdditive, required.stream().toList(), coarse, whole(), List.of(f), List.of());
+        if (required.isEmpty()) {
+          // No grouping columns: one row even when no row passes the filter.
+          add(allAdditive, List.of(), null, whole(), List.of(f), List.of());
+        }
       }
       if (filters.size() >= 2) {
         add(allAdditive, dims, full, whole(),
@@ -251,6 +255,7 @@ public final class RollupCorpus {
             String part = v.length() > 2 ? v.substring(1, v.length() - 1) : v;
             out.add(cond(path, FilterOperator.EQUALS, v));
             out.add(cond(path, FilterOperator.EQUALS, v, "no such value"));
+            out.add(cond(path, FilterOperator.EQUALS, "no such value"));
             out.add(cond(path, FilterOperator.NOT_EQUALS, v));
             out.add(cond(path, FilterOperator.CONTAINS, part));
             out.add(cond(path, FilterOperator.NOT_CONTAINS, part));

@@ -3,7 +3,6 @@ package io.strata.acceleration.rollup;
 import io.strata.acceleration.rollup.MatchResult.Matched;
 import io.strata.acceleration.rollup.MatchResult.Rejection;
 import io.strata.semantic.compile.DateRanges;
-import io.strata.semantic.model.DimensionType;
 import io.strata.semantic.model.Granularity;
 import io.strata.semantic.model.Member;
 import io.strata.semantic.model.MemberKind;
@@ -26,7 +25,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Function;
 
 /**
  * Decides, for one query, which rollup can answer it and rewrites it over that rollup's
@@ -36,18 +34,15 @@ import java.util.function.Function;
  */
 final class RollupMatcher {
   private final SemanticCatalog catalog;
-  private final Function<RollupPlan, String> unusable;
   private final SyntheticCache synthetic;
 
   /** Synthetic catalogs by rollup and built relation, kept while the rollup version serves. */
   interface SyntheticCache {
-    SemanticCatalog get(RollupPlan plan, RollupAvailability.Built built);
+    SemanticCatalog get(RollupPlan plan, RollupAvailability.Built built, boolean ungrouped);
   }
 
-  RollupMatcher(SemanticCatalog catalog, Function<RollupPlan, String> unusable,
-      SyntheticCache synthetic) {
+  RollupMatcher(SemanticCatalog catalog, SyntheticCache synthetic) {
     this.catalog = catalog;
-    this.unusable = unusable;
     this.synthetic = synthetic;
   }
 
@@ -176,10 +171,7 @@ final class RollupMatcher {
       if (!models.contains(p.model.name()) && p.leafModels.stream().noneMatch(models::contains)) {
         continue;
       }
-      String problem = unusable.apply(p);
-      if (problem == null) {
-        problem = structure(r, p);
-      }
+      String problem = structure(r, p);
       RollupAvailability.Built built = null;
       if (problem == null) {
         Optional<RollupAvailability.Built> b = availability.built(p.model.name(),
@@ -600,7 +592,10 @@ final class RollupMatcher {
     // Stored times are already local to the rollup's (and so the query's) zone.
     SemanticQuery rewritten = new SemanticQuery(measures, dimensions, times, filters, List.of(),
         order, q.limit(), q.offset(), null);
-    SemanticCatalog rollupCatalog = synthetic.get(p, built);
+    // Without grouping columns, a count over no rows is 0 in SQL, but a sum of stored counts
+    // over no rows is NULL: such queries read a variant whose counts say 0.
+    boolean ungrouped = r.dims.isEmpty();
+    SemanticCatalog rollupCatalog = synthetic.get(p, built, ungrouped);
     return new Matched(p.model.name(), p.rollup.name(), built.version(), rewritten,
         rollupCatalog, built.dataSource(), members);
   }
@@ -629,9 +624,5 @@ final class RollupMatcher {
       }
     }
     return member;
-  }
-
-  static boolean isTimeDimension(Member m) {
-    return m.kind() == MemberKind.DIMENSION && m.dimension().type() == DimensionType.TIME;
   }
 }

@@ -57,7 +57,7 @@ public final class Rollups {
     }
     this.planList = List.copyOf(plans.values());
     this.compiler = new SemanticCompiler(catalog, clock);
-    this.matcher = new RollupMatcher(catalog, p -> null, this::syntheticCatalog);
+    this.matcher = new RollupMatcher(catalog, this::syntheticCatalog);
   }
 
   public SemanticCatalog catalog() {
@@ -223,14 +223,16 @@ public final class Rollups {
     return plans.get(id);
   }
 
-  private SemanticCatalog syntheticCatalog(RollupPlan plan, RollupAvailability.Built built) {
-    List<String> key = List.of(plan.id(), built.relation(), built.dataSource());
+  private SemanticCatalog syntheticCatalog(RollupPlan plan, RollupAvailability.Built built,
+      boolean ungrouped) {
+    List<String> key = List.of(plan.id(), built.relation(), built.dataSource(),
+        String.valueOf(ungrouped));
     SemanticCatalog c = synthetic.get(key);
     if (c == null) {
       if (synthetic.size() >= SYNTHETIC_LIMIT) {
         synthetic.clear(); // versions come and go; a rebuilt one costs one catalog
       }
-      c = SyntheticModels.build(catalog, plan, built.relation(), built.dataSource());
+      c = SyntheticModels.build(catalog, plan, built.relation(), built.dataSource(), ungrouped);
       synthetic.put(key, c);
     }
     return c;

@@ -25,6 +25,12 @@ import java.util.regex.Pattern;
  * metrics of any model whose bases are all stored are carried over with their references
  * renamed, so the one compiler computes them over the rollup exactly as over the source.
  *
+ * <p>A query without grouping columns reads the {@code ungrouped} variant: SQL counts over no
+ * rows are 0 where a sum of stored counts over no rows is NULL, so there each count (and
+ * distinct count) is the sum of its stored counts or 0. With grouping columns there is no
+ * group without rows, and a NULL count (a group only another model's rows made) is kept, as
+ * the source query keeps it.
+ *
  * <p>Members of the rollup's own model keep their names; a member of another model is named
  * {@code model__member} ({@code customers.country} becomes {@code orders.customers__country}).
  */
@@ -45,7 +51,7 @@ final class SyntheticModels {
   }
 
   static SemanticCatalog build(SemanticCatalog catalog, RollupPlan plan, String relation,
-      String dataSource) {
+      String dataSource, boolean ungrouped) {
     List<Dimension> dims = new ArrayList<>();
     List<Member> grouped = new ArrayList<>(plan.dimensions.values());
     if (plan.time != null) {
@@ -57,6 +63,8 @@ final class SyntheticModels {
           src.description(), d.title(), src.format(), src.origin()));
     }
     List<Measure> measures = new ArrayList<>();
+    // A cumulative metric adds up an additive measure: the stored sum when the count is wrapped.
+    Map<String, String> additive = new LinkedHashMap<>();
     for (Member b : plan.bases.values()) {
       Measure src = b.measure();
       String name = local(plan, b);
@@ -75,6 +83,19 @@ final class SyntheticModels {
           measures.add(new Measure(name, Aggregation.NUMBER,
               "1.0 * {" + sum + "} / NULLIF({" + count + "}, 0)", null, src.description(),
               title, src.format(), src.origin()));
+        }
+        case COUNT, COUNT_DISTINCT, COUNT_DISTINCT_APPROX -> {
+          if (ungrouped) {
+            String stored = name + "__" + RollupPlan.SUM;
+            measures.add(new Measure(stored, reaggregate(src.agg()), plan.columns.get(b.path()),
+                null, null, null, null, src.origin()));
+            measures.add(new Measure(name, Aggregation.NUMBER, "COALESCE({" + stored + "}, 0)",
+                null, src.description(), title, src.format(), src.origin()));
+            additive.put(name, stored);
+          } else {
+            measures.add(new Measure(name, reaggregate(src.agg()), plan.columns.get(b.path()),
+                null, src.description(), title, src.format(), src.origin()));
+          }
         }
         default -> measures.add(new Measure(name, reaggregate(src.agg()),
             plan.columns.get(b.path()), null, src.description(), title, src.format(),
@@ -99,7 +120,7 @@ final class SyntheticModels {
               src.expr() == null ? null : rename(catalog, plan, m.model(), src.expr()),
               renameRef(catalog, plan, m.model(), src.numerator()),
               renameRef(catalog, plan, m.model(), src.denominator()),
-              renameRef(catalog, plan, m.model(), src.measure()),
+              cumulativeMeasure(catalog, plan, m.model(), src.measure(), additive),
               renameRef(catalog, plan, m.model(), src.timeDimension()), src.window(),
               src.description(), m.title(), src.format(), src.origin()));
         }
@@ -139,6 +160,12 @@ final class SyntheticModels {
     }
     memo.put(m.path(), ok);
     return ok;
+  }
+
+  private static String cumulativeMeasure(SemanticCatalog catalog, RollupPlan plan, Model owner,
+      String ref, Map<String, String> additive) {
+    String local = renameRef(catalog, plan, owner, ref);
+    return local == null ? null : additive.getOrDefault(local, local);
   }
 
   private static Aggregation reaggregate(Aggregation agg) {

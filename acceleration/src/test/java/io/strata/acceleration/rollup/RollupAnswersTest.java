@@ -33,12 +33,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Builds every fixture rollup in a real DuckDB the way the build system does (each partition's
- * compiled build query, loaded into one table), then runs each rollup's whole
+ * Builds every fixture rollup in real DuckDB and Postgres databases the way the build system
+ * does (each partition's compiled build query, loaded into one table; here in the source
+ * database itself, as {@code store: source} does), then runs each rollup's whole
  * {@link RollupCorpus} twice: the raw query over the demo tables and the matched, rewritten
  * query over the rollup table. The rows must be the same. Exact values stay exact: an integer
- * or decimal from the raw query must come back as the same integer or decimal (a sum of decimal
- * sums stays decimal); only floating-point results (averages, ratios) are compared to six
+ * or decimal from the raw query must come back as the same exact number (a sum of decimal sums
+ * stays decimal, never a rounded double); only floating-point results are compared to six
  * decimals, as every answer test here does.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -47,20 +48,34 @@ class RollupAnswersTest {
   static final TimeSpan DATA = new TimeSpan(LocalDateTime.parse("2022-01-01T00:00"),
       LocalDateTime.parse("2025-01-01T00:00"));
 
+  /** Postgres data lives in its own database, so suites loading other scales cannot race. */
+  static final String PG_DATABASE = "strata_rollups";
+
   Rollups rollups;
   SemanticCatalog catalog;
-  Connection duck;
+  final Map<Dialect, Connection> connections = new java.util.EnumMap<>(Dialect.class);
   final Map<String, TimeSpan> built = new LinkedHashMap<>();
 
   @BeforeAll
   void build() throws SQLException {
     catalog = RollupFixtures.catalog();
     rollups = new Rollups(catalog, RollupFixtures.CLOCK);
-    duck = Warehouses.duckdb(null).connect();
+    Connection duck = Warehouses.duckdb(null).connect();
     DemoData.loadDuckDb(duck, SCALE);
-    try (Statement st = duck.createStatement()) {
-      st.execute("CREATE SCHEMA rollups");
+    connections.put(Dialect.DUCKDB, duck);
+    Connection pg = Warehouses.postgresDatabase(PG_DATABASE, false).connect();
+    DemoData.ensureLoaded(pg, SCALE);
+    connections.put(Dialect.POSTGRES, pg);
+    for (Map.Entry<Dialect, Connection> e : connections.entrySet()) {
+      try (Statement st = e.getValue().createStatement()) {
+        st.execute("DROP SCHEMA IF EXISTS rollups CASCADE");
+        st.execute("CREATE SCHEMA rollups");
+      }
+      buildAll(e.getKey(), e.getValue());
     }
+  }
+
+  void buildAll(Dialect dialect, Connection c) throws SQLException {
     for (RollupLayout layout : rollups.layouts()) {
       TimeSpan declared = rollups.buildSpan(layout);
       // Partitions over the data where the rollup declares no range; an open start stays open
@@ -74,12 +89,12 @@ class RollupAnswersTest {
       SemanticCompiler compiler = new SemanticCompiler(layout.catalog(), RollupFixtures.CLOCK);
       boolean first = true;
       for (Partition p : partitions) {
-        CompiledQuery c = compiler.compile(rollups.buildQuery(layout, p), Dialect.DUCKDB);
-        assertThat(c.columns()).extracting(OutputColumn::alias)
+        CompiledQuery q = compiler.compile(rollups.buildQuery(layout, p), dialect);
+        assertThat(q.columns()).extracting(OutputColumn::alias)
             .containsExactlyElementsOf(layout.columns().stream().map(RollupColumn::name).toList());
-        try (Statement st = duck.createStatement()) {
+        try (Statement st = c.createStatement()) {
           st.execute((first ? "CREATE TABLE " + table + " AS " : "INSERT INTO " + table + " ")
-              + c.sql());
+              + q.sql());
         }
         first = false;
       }
@@ -90,20 +105,30 @@ class RollupAnswersTest {
 
   @AfterAll
   void close() throws SQLException {
-    duck.close();
+    for (Connection c : connections.values()) {
+      c.close();
+    }
   }
 
   static String relation(RollupLayout layout) {
     return "rollups." + layout.model() + "__" + layout.rollup().name();
   }
 
-  List<String> rollupIds() {
-    return RollupFixtures.rollups().layouts().stream().map(RollupLayout::id).toList();
+  List<org.junit.jupiter.params.provider.Arguments> cases() {
+    List<org.junit.jupiter.params.provider.Arguments> out = new ArrayList<>();
+    for (Dialect d : List.of(Dialect.DUCKDB, Dialect.POSTGRES)) {
+      for (RollupLayout l : RollupFixtures.rollups().layouts()) {
+        out.add(org.junit.jupiter.params.provider.Arguments.of(l.id(), d));
+      }
+    }
+    return out;
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("rollupIds")
-  void everyCorpusQueryGivesTheRawRowsFromTheRollup(String id) throws SQLException {
+  @ParameterizedTest(name = "{0} on {1}")
+  @MethodSource("cases")
+  void everyCorpusQueryGivesTheRawRowsFromTheRollup(String id, Dialect dialect)
+      throws SQLException {
+    Connection c = connections.get(dialect);
     RollupLayout layout = rollups.layouts().stream().filter(l -> l.id().equals(id)).findFirst()
         .orElseThrow();
     TimeSpan span = built.get(id);
@@ -114,7 +139,7 @@ class RollupAnswersTest {
         ? Optional.of(new RollupAvailability.Built("v1", relation(layout), "rollup_store", span))
         : Optional.empty();
     List<SemanticQuery> corpus = RollupCorpus.queries(rollups, layout, corpusSpan,
-        samples(layout));
+        samples(layout, c));
     assertThat(corpus).as("corpus of %s", id).hasSizeGreaterThan(10);
     SemanticCompiler raw = new SemanticCompiler(catalog, RollupFixtures.CLOCK);
     List<String> failures = new ArrayList<>();
@@ -126,17 +151,17 @@ class RollupAnswersTest {
         failures.add("not matched: " + r + "\n  " + json);
         continue;
       }
-      CompiledQuery expectedSql = raw.compile(q, Dialect.DUCKDB);
+      CompiledQuery expectedSql = raw.compile(q, dialect);
       CompiledQuery actualSql = m.restore(new SemanticCompiler(m.rollupCatalog(),
-          RollupFixtures.CLOCK).compile(m.rewritten(), Dialect.DUCKDB));
+          RollupFixtures.CLOCK).compile(m.rewritten(), dialect));
       assertThat(actualSql.columns()).extracting(OutputColumn::name)
           .containsExactlyElementsOf(expectedSql.columns().stream().map(OutputColumn::name)
               .toList());
       List<String> types = expectedSql.columns().stream().map(OutputColumn::type).toList();
-      List<List<String>> expected = run(expectedSql.sql(), types);
+      List<List<String>> expected = run(c, expectedSql.sql(), types);
       List<List<String>> actual;
       try {
-        actual = run(actualSql.sql(), types);
+        actual = run(c, actualSql.sql(), types);
       } catch (SQLException e) {
         failures.add("rollup SQL failed: " + e.getMessage() + "\n  " + json + "\n"
             + actualSql.sql());
@@ -152,7 +177,7 @@ class RollupAnswersTest {
         nonEmpty++;
       }
     }
-    System.out.println("RollupAnswersTest " + id + ": " + corpus.size() + " queries, " + nonEmpty
+    System.out.println("RollupAnswersTest " + id + " on " + dialect + ": " + corpus.size() + " queries, " + nonEmpty
         + " with rows, " + failures.size() + " failures");
     assertThat(failures).as("%s of %s corpus queries of %s", failures.size(), corpus.size(), id)
         .isEmpty();
@@ -160,7 +185,7 @@ class RollupAnswersTest {
   }
 
   /** A value present in the data for each dimension of the rollup. */
-  Map<String, String> samples(RollupLayout layout) throws SQLException {
+  Map<String, String> samples(RollupLayout layout, Connection conn) throws SQLException {
     Map<String, String> out = new LinkedHashMap<>();
     SemanticCompiler raw = new SemanticCompiler(catalog, RollupFixtures.CLOCK);
     for (RollupColumn c : layout.columns()) {
@@ -169,9 +194,10 @@ class RollupAnswersTest {
       }
       SemanticQuery q = new SemanticQuery(List.of(), List.of(c.member()), List.of(), List.of(),
           List.of(), List.of(new SemanticQuery.Order(c.member(), false)), 1, 1, null);
-      List<List<String>> rows = run(raw.compile(q, Dialect.DUCKDB).sql(), List.of(c.type()));
+      List<List<String>> rows = run(conn, raw.compile(q, Dialect.DUCKDB).sql(),
+          List.of(c.type()));
       if (!rows.isEmpty() && rows.get(0).get(0) != null) {
-        out.put(c.member(), rows.get(0).get(0).replaceFirst("^(decimal|integer|float) ", ""));
+        out.put(c.member(), rows.get(0).get(0).replaceFirst("^(exact|float) ", ""));
       }
     }
     return out;
@@ -179,12 +205,13 @@ class RollupAnswersTest {
 
   /**
    * Rows with each value in one text form that keeps exactness: integers and decimals as their
-   * exact value (tagged, so a decimal never equals a rounded double), floating point to six
-   * decimals, everything else as {@link Answers#normalise} writes it.
+   * exact value (tagged, so an exact number never equals a rounded double), floating point to
+   * six decimals, everything else as {@link Answers#normalise} writes it.
    */
-  List<List<String>> run(String sql, List<String> types) throws SQLException {
+  static List<List<String>> run(Connection c, String sql, List<String> types)
+      throws SQLException {
     List<List<String>> rows = new ArrayList<>();
-    try (Statement st = duck.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
       int n = rs.getMetaData().getColumnCount();
       while (rs.next()) {
         List<String> row = new ArrayList<>(n);
@@ -201,10 +228,11 @@ class RollupAnswersTest {
 
   static String exact(Object v, String type) {
     if (v instanceof BigDecimal d) {
-      return "decimal " + d.stripTrailingZeros().toPlainString();
+      // Postgres sums integers into numeric, where the source gave bigint: same exact value.
+      return "exact " + d.stripTrailingZeros().toPlainString();
     }
     if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof BigInteger) {
-      return "boolean".equals(type) ? Answers.normalise(v, type) : "integer " + v;
+      return "boolean".equals(type) ? Answers.normalise(v, type) : "exact " + v;
     }
     if (v instanceof Double || v instanceof Float) {
       return "float " + new BigDecimal(v.toString()).setScale(6, RoundingMode.HALF_UP)
