@@ -178,6 +178,11 @@ class RollupBuildsTest {
       assertThat(plan.json().path("rollup").asText()).isEqualTo("events.by_day@" + served);
       assertThat(tables()).as("the failed build left no table").isEqualTo(tablesBefore);
       assertThat(server.admin().get("/health").status()).isEqualTo(200);
+      String metrics = server.admin().get("/metrics").text();
+      assertThat(metrics).as("build metrics, by outcome")
+          .contains("strata_rollup_builds_seconds_count{outcome=\"failed\",rollup=\"events.by_day\"")
+          .contains("strata_rollup_builds_seconds_count{outcome=\"ok\",rollup=\"events.by_day\"")
+          .contains("strata_rollup_build_rows_total{rollup=\"events.by_day\"");
     } finally {
       sql("UPDATE rb.events SET divisor = 1");
     }
