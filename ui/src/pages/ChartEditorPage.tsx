@@ -210,7 +210,7 @@ export default function ChartEditorPage({ me }: { me: Me }) {
         </Col>
         <Col xs={24} lg={15} xl={16}>
           <Card size="small" bodyStyle={{ paddingTop: 0 }}>
-            <Tabs activeKey={tab} onChange={setTab} tabBarExtraContent={<Space>{running && <Spin size="small" />}{answer && <><CacheTag cache={answer.cache} ms={answer.timings?.totalMs} /><Typography.Text type="secondary">{answer.rows} rows</Typography.Text></>}</Space>}
+            <Tabs activeKey={tab} onChange={setTab} tabBarExtraContent={<Space>{running && <Spin size="small" />}{answer && <><CacheTag cache={answer.cache} ms={answer.timings?.totalMs} rollup={answer.rollup} /><Typography.Text type="secondary">{answer.rows} rows</Typography.Text></>}</Space>}
               items={[
                 {
                   key: 'preview', label: 'Preview', children: (

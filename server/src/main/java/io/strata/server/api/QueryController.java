@@ -158,6 +158,9 @@ public class QueryController {
           .header("X-Strata-Query-Id", cursor.queryId())
           .header("X-Strata-Data-Source", String.valueOf(cursor.compiled().dataSource()))
           .header("X-Strata-Cache", info.tier().id());
+      if (cursor.rollup() != null) {
+        response.header("X-Strata-Rollup", cursor.rollup());
+      }
       if (info.createdAt() != null) {
         response.header("X-Strata-Cache-Age",
             String.valueOf(info.ageMillis(queries.clock().instant()) / 1000));
@@ -294,6 +297,7 @@ public class QueryController {
       g.writeStringField("dataSource", r.compiled().dataSource());
       g.writeStringField("dialect", r.compiled().dialect().id());
       g.writeStringField("sql", r.compiled().sql());
+      g.writeStringField("rollup", r.rollup());
       CacheInfo info = r.cacheInfo();
       g.writeObjectFieldStart("cache");
       g.writeStringField("tier", info.tier().id());

@@ -351,7 +351,7 @@ public final class QueryService implements AutoCloseable {
       }
       cursor.close();
       return new QueryResult(cursor.queryId(), cursor.compiled(), cursor.schema(), batches,
-          cursor.rows(), cursor.timings(), child, cursor.cacheInfo());
+          cursor.rows(), cursor.timings(), child, cursor.cacheInfo(), cursor.rollup());
     } catch (RuntimeException | Error e) {
       if (cursor != null) {
         cursor.close();

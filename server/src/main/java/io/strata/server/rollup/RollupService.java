@@ -121,7 +121,7 @@ public final class RollupService implements RollupRouting, JobHandler, AutoClose
     this.config = config;
     this.local = new LocalRollupStore(registry, allocator, node);
     this.holder = node.length() > 200 ? node.substring(0, 200) : node;
-    registry.put(DataSourceSpec.of(LocalRollupStore.DATA_SOURCE,
+    registry.putInternal(DataSourceSpec.of(LocalRollupStore.DATA_SOURCE,
         io.strata.server.datasource.DataSourceKind.DUCKDB, "jdbc:duckdb:" + config.localFile()));
     jobs.register(JobKind.ROLLUP_BUILD, this);
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {

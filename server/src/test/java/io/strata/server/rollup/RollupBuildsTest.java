@@ -100,6 +100,12 @@ class RollupBuildsTest {
     assertThat(ds.status()).as(ds.toString()).isIn(200, 201);
     Response m = admin.send("PUT", "/api/v1/models/events", "application/yaml", model(""));
     assertThat(m.status()).as(m.toString()).isEqualTo(200);
+    // saving the model queued its first build (the periodic check is an hour away)
+    JsonNode all = RollupTestSupport.awaitBuilt(server, 1, null);
+    assertThat(all.get(0).path("lastJobId").asText()).isNotEmpty();
+    JsonNode job = admin.get("/api/v1/jobs/" + all.get(0).path("lastJobId").asText()
+        + "").json();
+    assertThat(job.path("kind").asText()).as(job.toString()).isEqualTo("rollup_build");
   }
 
   @AfterAll
