@@ -502,7 +502,16 @@ public final class RollupService implements RollupRouting, JobHandler, AutoClose
     RollupLayout layout = p.rollups().layout(model, rollup);
     String definition = definition(p, layout);
     Model m = catalog.get().model(model).orElseThrow();
-    PartitionStore store = store(layout, m);
+    PartitionStore store;
+    try {
+      store = store(layout, m);
+    } catch (RuntimeException e) {
+      // a configuration problem (no rollup_schema): reported in the status, not retried
+      status.ensure(model, rollup, storeId(layout), definition);
+      status.failed(model, rollup, e.getMessage(), clock.instant());
+      forgetSnapshot();
+      throw e;
+    }
     status.ensure(model, rollup, store.id(), definition);
     String key = model + "." + rollup;
     lock(key);

@@ -138,7 +138,8 @@ class RouteRoleMatrixTest {
 
   /** Values for path variables: they name nothing that exists. */
   static final Map<String, String> PATH_VALUES = Map.of("id", "987654321", "name",
-      "no-such-thing", "selector", "liveness");
+      "no-such-thing", "selector", "liveness", "model", "no_such_model", "rollup",
+      "no_such_rollup");
 
   static final String VIEWER = "matrix-viewer";
   static final String EDITOR = "matrix-editor";

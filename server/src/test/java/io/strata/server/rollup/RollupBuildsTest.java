@@ -211,6 +211,38 @@ class RollupBuildsTest {
     assertThat(badBody.text()).contains("force must be true or false");
   }
 
+  @Test
+  void aSourceStoreWithoutItsSchemaIsAClearFailure() {
+    Response m = admin.send("PUT", "/api/v1/models/events_src", "application/yaml", """
+        name: events_src
+        data_source: events
+        table: rb.events
+        dimensions:
+          - { name: kind, type: string }
+        measures:
+          - { name: count, agg: count }
+        rollups:
+          - name: by_kind
+            measures: [count]
+            dimensions: [kind]
+            store: source
+        """);
+    assertThat(m.status()).as(m.toString()).isEqualTo(200);
+    Response r = admin.post("/api/v1/rollups/events_src/by_kind/build", Map.of());
+    assertThat(r.status()).as(r.toString()).isEqualTo(202);
+    JsonNode job = awaitJob(r.json().path("id").asText());
+    assertThat(job.path("state").asText()).isEqualTo("failed");
+    assertThat(job.path("error").path("message").asText())
+        .contains("store: source").contains("data source 'events'").contains("rollup_schema");
+    JsonNode status = admin.get("/api/v1/rollups/events_src/by_kind").json();
+    assertThat(status.path("state").asText()).isEqualTo("failed");
+    assertThat(status.path("lastError").asText()).contains("rollup_schema");
+    Response plan = admin.post("/api/v1/query/sql",
+        "{\"measures\":[\"events_src.count\"],\"dimensions\":[\"events_src.kind\"]}");
+    assertThat(plan.json().path("rollup").isNull()).isTrue();
+    assertThat(plan.json().path("rollupRejections").toString()).contains("events_src.by_kind");
+  }
+
   // ---------------------------------------------------------------- helpers
 
   /** Asks for a build over REST and waits for its job; answers the rollup's status. */
