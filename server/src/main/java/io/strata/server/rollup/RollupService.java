@@ -221,7 +221,12 @@ public final class RollupService implements RollupRouting, JobHandler, AutoClose
     MatchResult result = p.rollups().match(query, availability(p));
     if (result instanceof MatchResult.Matched m) {
       SemanticCompiler over = new SemanticCompiler(m.rollupCatalog(), clock);
-      CompiledQuery compiled = m.restore(over.compile(m.rewritten(), registry::dialect));
+      CompiledQuery restored = m.restore(over.compile(m.rewritten(), registry::dialect));
+      // the models the raw query reads, not the rollup's synthetic one: row-level security
+      // picks its rules by them, and the results cache invalidates by them
+      List<String> models = compiler.compile(query, registry::dialect).models();
+      CompiledQuery compiled = new CompiledQuery(restored.dialect(), restored.dataSource(),
+          restored.sql(), restored.columns(), models);
       return new Route(compiled, m.rollupId() + "@" + m.version(), List.of());
     }
     MatchResult.NotMatched none = (MatchResult.NotMatched) result;

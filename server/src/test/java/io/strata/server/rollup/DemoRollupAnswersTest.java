@@ -197,6 +197,47 @@ class DemoRollupAnswersTest {
     return true;
   }
 
+  /** Row-level security is in the query before it is matched: a rollup never widens it. */
+  @Test
+  void rowLevelSecurityAppliesToAnswersFromRollups() {
+    RollupTestSupport.awaitBuilt(server, 4, null);
+    assertThat(server.admin().post("/api/v1/users", Map.of("username", "eu_viewer",
+        "password", "eu-viewer-pass-1", "role", "viewer")).status()).isEqualTo(201);
+    Response rule = server.admin().post("/api/v1/security/rules", Map.of("model", "customers",
+        "filters", List.of(Map.of("member", "customers.region", "operator", "equals",
+            "values", List.of("Europe"))), "users", List.of("eu_viewer")));
+    assertThat(rule.status()).as(rule.toString()).isEqualTo(201);
+    try {
+      TestServer.Client eu = server.as("eu_viewer", "eu-viewer-pass-1");
+      String q = "{\"measures\":[\"orders.count\"],\"dimensions\":[\"customers.region\"],"
+          + "\"timeDimensions\":[{\"dimension\":\"orders.ordered_at\",\"granularity\":\"month\","
+          + "\"dateRange\":[\"2024-01-01\",\"2024-12-31\"]}]}";
+      Response plan = eu.post("/api/v1/query/sql", q);
+      assertThat(plan.json().path("rollup").asText()).as(plan.toString())
+          .startsWith("orders.daily@");
+      Response r = eu.post("/api/v1/query?cache=bypass", q);
+      assertThat(r.status()).as(r.toString()).isEqualTo(200);
+      List<List<String>> rows = TestServer.rows(r);
+      assertThat(rows).isNotEmpty().allSatisfy(row -> assertThat(row).contains("Europe"));
+      // with a filter on a member no rollup holds, the source answers, still filtered
+      Response rule2 = server.admin().post("/api/v1/security/rules", Map.of("model", "customers",
+          "filters", List.of(Map.of("member", "customers.name", "operator", "set",
+              "values", List.of())), "users", List.of("eu_viewer")));
+      assertThat(rule2.status()).as(rule2.toString()).isEqualTo(201);
+      long deadline = System.currentTimeMillis() + 10_000;
+      Response plan2 = eu.post("/api/v1/query/sql", q);
+      while (!plan2.json().path("rollup").isNull() && System.currentTimeMillis() < deadline) {
+        plan2 = eu.post("/api/v1/query/sql", q);
+      }
+      assertThat(plan2.json().path("rollup").isNull()).as(plan2.toString()).isTrue();
+      assertThat(plan2.json().path("rollupRejections").toString()).contains("customers.name");
+    } finally {
+      for (JsonNode x : server.admin().get("/api/v1/security/rules").json()) {
+        server.admin().delete("/api/v1/security/rules/" + x.path("id").asText());
+      }
+    }
+  }
+
   @Test
   void explainNamesTheRollupOrEachCandidatesReason() {
     RollupTestSupport.awaitBuilt(server, 4, null);
