@@ -46,11 +46,20 @@ public final class CatalogService {
   private volatile Snapshot snapshot;
   private final List<java.util.function.Consumer<Set<String>>> modelsChanged =
       new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Runnable> reloaded = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /**
-   * Adds {@code listener}, told the names of the models added, changed or removed by every
-   * catalog reload (a save here, or one another server made): the results cache drops what
-   * they answered, and rollups of new or changed models are built.
+   * Adds {@code listener}, run after every reload that added, changed or removed a model: the
+   * rollups of new or changed models are due a build.
+   */
+  public void onModelsAddedOrChanged(Runnable listener) {
+    reloaded.add(listener);
+  }
+
+  /**
+   * Adds {@code listener}, told the names of the models changed or removed by every catalog
+   * reload (a save here, or one another server made): the results cache drops what they
+   * answered.
    */
   public void onModelsChanged(java.util.function.Consumer<Set<String>> listener) {
     this.modelsChanged.add(listener);
@@ -113,12 +122,17 @@ public final class CatalogService {
         changed.add(m.name());
       }
     });
-    // new models too: their rollups are to be built
-    catalog.models().forEach(m -> {
-      if (previous.model(m.name()).isEmpty()) {
-        changed.add(m.name());
+    boolean added = catalog.models().stream()
+        .anyMatch(m -> previous.model(m.name()).isEmpty());
+    if (!changed.isEmpty() || added) {
+      for (Runnable listener : reloaded) {
+        try {
+          listener.run();
+        } catch (RuntimeException e) {
+          LOG.warn("a listener of catalog reloads failed", e);
+        }
       }
-    });
+    }
     if (!changed.isEmpty()) {
       for (var listener : modelsChanged) {
         try {

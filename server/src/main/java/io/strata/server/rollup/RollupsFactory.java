@@ -42,7 +42,7 @@ public class RollupsFactory {
     RollupService service = new RollupService(catalog::catalog, registry, allocator,
         db.dataSource(), jobs, clock, meters, config, host + ":" + config.localFile());
     queries.rollups(service);
-    catalog.onModelsChanged(names -> service.modelsChanged());
+    catalog.onModelsAddedOrChanged(service::modelsChanged);
     return service;
   }
 
