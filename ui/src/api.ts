@@ -3,6 +3,7 @@
 import type { Chart, Dashboard, Meta, QueryAnswer, SemanticQuery } from './lib/types';
 import type { Grant, Rule, UserWithAttributes } from './lib/access';
 import type { AlertDef, Report, Run } from './lib/reports';
+import type { RollupStatus } from './lib/rollups';
 
 export interface Problem { file: string; line: number; column: number; message: string }
 
@@ -63,13 +64,13 @@ async function json<T>(method: string, path: string, body?: Body, signal?: Abort
 export interface Me { username: string; role: 'admin' | 'editor' | 'viewer'; via: string }
 export interface ModelFile { name: string; version: number; author: string; createdAt: string; deleted: boolean }
 export interface SqlAnswer { queryId: string; columns: { name: string; type: string }[]; data: unknown[][]; rows: number }
-export interface CompiledSql { sql: string; dataSource: string; dialect: string }
+export interface CompiledSql { sql: string; dataSource: string; dialect: string; rollup?: string | null; rollupRejections?: string[] }
 
 export type CacheMode = 'on' | 'no-cache' | 'must-revalidate' | 'stale-ok' | 'bypass';
 
 export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 export interface Job {
-  id: string; kind: 'query' | 'export' | 'warmup'; state: JobState; owner: string; progress: number;
+  id: string; kind: 'query' | 'export' | 'warmup' | 'rollup_build'; state: JobState; owner: string; progress: number;
   attempts: number; worker: string | null; scheduleId: string | null;
   createdAt: string; startedAt: string | null; finishedAt: string | null; expiresAt: string | null;
   error: { code: string | null; message: string | null } | null;
@@ -139,6 +140,8 @@ export const api = {
     return r.status === 202 ? null : URL.createObjectURL(await r.blob());
   },
 
+  rollups: (model: string) => json<RollupStatus[]>('GET', `/api/v1/rollups/${encodeURIComponent(model)}`),
+  buildRollup: (model: string, rollup: string, force: boolean) => json<Job>('POST', `/api/v1/rollups/${encodeURIComponent(model)}/${encodeURIComponent(rollup)}/build`, { json: { force } }),
   models: () => json<ModelFile[]>('GET', '/api/v1/models'),
   model: async (name: string, version?: number) => {
     const r = await call('GET', `/api/v1/models/${encodeURIComponent(name)}${version ? `?version=${version}` : ''}`, undefined, 'application/yaml');

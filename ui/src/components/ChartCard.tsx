@@ -20,7 +20,10 @@ interface Props {
 }
 
 /** Where an answer came from, as a tag: the cache tier and age, or "warehouse". */
-export function CacheTag({ cache, ms }: { cache?: CacheInfo; ms?: number }) {
+export function CacheTag({ cache, ms, rollup }: { cache?: CacheInfo; ms?: number; rollup?: string | null }) {
+  if (rollup && (!cache || cache.tier === 'miss' || cache.tier === 'bypass')) {
+    return <Tooltip title={`answered from rollup ${rollup}${ms !== undefined ? ` in ${Math.round(ms)} ms` : ''}`}><Tag className="cache-tag" data-tier="rollup" color="purple">rollup</Tag></Tooltip>;
+  }
   if (!cache) {
     return <Tooltip title={ms !== undefined ? `answered in ${Math.round(ms)} ms` : undefined}><Tag className="cache-tag" data-tier="none">live</Tag></Tooltip>;
   }
@@ -125,7 +128,7 @@ export default function ChartCard({ chart, query, refreshAll, style, onEdit, onD
       data-chart-state={state}
       extra={
         <span style={{ display: 'inline-flex', alignItems: 'center', gap: 4 }}>
-          {answer && !error && <CacheTag cache={answer.cache} ms={answer.timings?.totalMs} />}
+          {answer && !error && <CacheTag cache={answer.cache} ms={answer.timings?.totalMs} rollup={answer.rollup} />}
           <Tooltip title="Refresh (skip the cache)">
             <Button type="text" size="small" icon={<ReloadOutlined spin={loading && !!answer} />} onClick={() => load('no-cache')} aria-label="Refresh chart" className="chart-refresh" />
           </Tooltip>

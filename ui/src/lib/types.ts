@@ -99,6 +99,8 @@ export interface QueryAnswer {
   sql: string;
   timings?: { totalMs: number };
   cache?: CacheInfo;
+  /** The rollup that answered (`model.rollup@version`), null when the source did. */
+  rollup?: string | null;
 }
 
 export interface MemberMeta {

@@ -210,7 +210,7 @@ export default function ChartEditorPage({ me }: { me: Me }) {
         </Col>
         <Col xs={24} lg={15} xl={16}>
           <Card size="small" bodyStyle={{ paddingTop: 0 }}>
-            <Tabs activeKey={tab} onChange={setTab} tabBarExtraContent={<Space>{running && <Spin size="small" />}{answer && <><CacheTag cache={answer.cache} ms={answer.timings?.totalMs} /><Typography.Text type="secondary">{answer.rows} rows</Typography.Text></>}</Space>}
+            <Tabs activeKey={tab} onChange={setTab} tabBarExtraContent={<Space>{running && <Spin size="small" />}{answer && <><CacheTag cache={answer.cache} ms={answer.timings?.totalMs} rollup={answer.rollup} /><Typography.Text type="secondary">{answer.rows} rows</Typography.Text></>}</Space>}
               items={[
                 {
                   key: 'preview', label: 'Preview', children: (
@@ -226,6 +226,8 @@ export default function ChartEditorPage({ me }: { me: Me }) {
                   key: 'sql', label: 'SQL', children: sqlError ? <Alert type="error" showIcon message={sqlError} /> : sql ? (
                     <div data-testid="generated-sql">
                       <Typography.Paragraph type="secondary">Compiled for data source <b>{sql.dataSource}</b> ({sql.dialect}):</Typography.Paragraph>
+                      {sql.rollup ? <Typography.Paragraph data-testid="rollup-used">Answered by rollup <b>{sql.rollup}</b></Typography.Paragraph>
+                        : sql.rollupRejections?.length ? <Typography.Paragraph type="secondary" data-testid="rollup-rejections">No rollup answers it: <ul>{sql.rollupRejections.map((r) => <li key={r}>{r}</li>)}</ul></Typography.Paragraph> : null}
                       <pre className="sql">{sql.sql}</pre>
                     </div>
                   ) : <Empty description="No query yet" />,

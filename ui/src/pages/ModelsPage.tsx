@@ -1,11 +1,12 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
 import { Alert, App, Badge, Button, Card, Col, Empty, Input, List, Row, Select, Skeleton, Space, Table, Tabs, Tag, Typography } from 'antd';
-import { CheckCircleOutlined, FileTextOutlined, SaveOutlined, UndoOutlined } from '@ant-design/icons';
+import { CheckCircleOutlined, FileTextOutlined, ReloadOutlined, SaveOutlined, UndoOutlined } from '@ant-design/icons';
 import CodeEditor from '../components/CodeEditor';
 import { api, ApiError, message, type Me, type ModelFile, type Problem } from '../api';
 import { useMeta } from '../meta';
 import { diffLines } from '../lib/diff';
+import { formatBytes, formatDuration, partitionSummary, rollupState, type RollupStatus } from '../lib/rollups';
 import type { MemberMeta } from '../lib/types';
 
 const base = (file: string) => file.replace(/\.ya?ml$/, '');
@@ -24,6 +25,34 @@ function MembersTable({ members }: { members: MemberMeta[] }) {
         { title: 'Aggregation', dataIndex: 'aggregation', width: 120, render: (a?: string | null) => a ?? '' },
         { title: 'Format', dataIndex: 'format', width: 90, render: (f?: string | null) => f ?? '' },
         { title: 'Description', dataIndex: 'description', render: (d?: string | null) => <span className="member-desc">{d ?? ''}</span> },
+      ]}
+    />
+  );
+}
+
+/** The model's rollups: state, size, partitions, last build and error; editors rebuild. */
+function Rollups({ name, canEdit }: { name: string; canEdit: boolean }) {
+  const { message: toast } = App.useApp();
+  const [rows, setRows] = useState<RollupStatus[] | null>(null);
+  const load = useCallback(() => { api.rollups(name).then(setRows, () => setRows([])); }, [name]);
+  useEffect(load, [load]);
+  const rebuild = (r: RollupStatus, force: boolean) => api.buildRollup(r.model, r.rollup, force).then(
+    (job) => { toast.success(`Build of ${r.model}.${r.rollup} queued (job ${job.id.slice(0, 8)})`); load(); },
+    (e) => toast.error(message(e)));
+  if (!rows) return <Skeleton active />;
+  if (!rows.length) return <Empty description="This model declares no rollups (see the README's Rollups section)" />;
+  return (
+    <Table<RollupStatus>
+      size="small" rowKey="rollup" pagination={false} dataSource={rows} data-testid="rollups"
+      columns={[
+        { title: 'Rollup', dataIndex: 'rollup', render: (n: string, r) => <><Typography.Text strong>{n}</Typography.Text><br /><Typography.Text type="secondary" style={{ fontSize: 11 }}>{r.store}{r.version != null ? ` · v${r.version}` : ''}</Typography.Text></> },
+        { title: 'State', dataIndex: 'state', render: (_: string, r) => { const s = rollupState(r); return <Tag color={s.color}>{s.label}</Tag>; } },
+        { title: 'Partitions', render: (_: unknown, r) => partitionSummary(r.partitions) },
+        { title: 'Rows', dataIndex: 'rows', render: (v: number) => v.toLocaleString() },
+        { title: 'Size', dataIndex: 'bytes', render: (v: number) => formatBytes(v) },
+        { title: 'Built', dataIndex: 'builtAt', render: (t: string | null, r) => (t ? `${new Date(t).toLocaleString()} in ${formatDuration(r.buildMillis)}` : '') },
+        { title: 'Last error', dataIndex: 'lastError', render: (e: string | null) => (e ? <Typography.Text type="danger" style={{ fontSize: 12 }}>{e}</Typography.Text> : '') },
+        { title: '', render: (_: unknown, r) => <Button size="small" icon={<ReloadOutlined />} disabled={!canEdit} onClick={() => rebuild(r, r.state !== 'built')}>Rebuild</Button> },
       ]}
     />
   );
@@ -189,6 +218,7 @@ export default function ModelsPage({ me }: { me: Me }) {
                     </div>
                   ),
                 },
+                { key: 'rollups', label: 'Rollups', children: <Rollups name={name} canEdit={canEdit} /> },
                 { key: 'history', label: 'History', children: <History name={name} current={saved} /> },
               ]} />
             </Card>

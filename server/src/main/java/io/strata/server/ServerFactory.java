@@ -233,6 +233,6 @@ public class ServerFactory {
     return new QueryLogEntry(e.queryId(), e.user(), e.endpoint(), e.queryText(), e.sql(),
         e.dataSource(), e.startedAt(), e.timings().compileMicros(), e.timings().executeMicros(),
         e.timings().fetchMicros(), e.timings().totalMicros(), e.rows(), e.bytes(), e.cacheTier(),
-        e.errorCode(), e.error());
+        e.errorCode(), e.error(), e.rollup());
   }
 }

@@ -33,6 +33,7 @@ import io.micronaut.http.MutableHttpResponse;
 import io.strata.acceleration.cache.CacheMode;
 import io.strata.server.query.CacheInfo;
 import io.strata.server.query.QueryCursor;
+import io.strata.server.query.QueryPlan;
 import io.strata.server.query.QueryRequest;
 import io.strata.server.query.QueryResult;
 import io.strata.server.query.QueryService;
@@ -102,13 +103,23 @@ public class QueryController {
       MediaType.APPLICATION_FORM_URLENCODED})
   public HttpResponse<?> sql(HttpRequest<?> request, @Body @Nullable String body) {
     SecurityContext who = Requests.security(request, Role.VIEWER, queries.access());
-    CompiledQuery c = queries.plan(parseRequest(body, null).query(), who);
+    QueryPlan plan = queries.explain(parseRequest(body, null).query(), who);
+    CompiledQuery c = plan.compiled();
     return HttpResponse.ok(new SqlResponse(c.sql(), c.dataSource(), c.dialect().id(),
-        c.columns().stream().map(QueryController::column).toList()));
+        c.columns().stream().map(QueryController::column).toList(), plan.rollup(),
+        plan.rejections()));
   }
 
-  /** The compiled form of a query: what {@code /api/v1/query/sql} returns. */
-  public record SqlResponse(String sql, String dataSource, String dialect, List<Column> columns) {}
+  /**
+   * The compiled form of a query: what {@code /api/v1/query/sql} returns.
+   *
+   * @param rollup the rollup answering the query ({@code model.rollup@version}), null when the
+   *     source does
+   * @param rollupRejections when no rollup answers: each candidate rollup's first reason
+   *     ({@code orders.daily: orders.channel is not in rollup orders.daily})
+   */
+  public record SqlResponse(String sql, String dataSource, String dialect, List<Column> columns,
+      String rollup, List<String> rollupRejections) {}
 
   /** A result column and the member it shows. */
   public record Column(String name, String member, String granularity, String kind, String type,
@@ -145,6 +156,9 @@ public class QueryController {
           HttpResponse.ok(new StreamedFile(stream, format.equals("arrow") ? ARROW : CSV))
           .header("X-Strata-Query-Id", cursor.queryId())
           .header("X-Strata-Data-Source", String.valueOf(cursor.compiled().dataSource()));
+      if (cursor.rollup() != null) {
+        response.header("X-Strata-Rollup", cursor.rollup());
+      }
       return cacheHeaders(response, cursor.cacheInfo(), queries.clock().instant());
     } catch (RuntimeException e) {
       cursor.close();
@@ -302,6 +316,7 @@ public class QueryController {
       g.writeStringField("dataSource", r.compiled().dataSource());
       g.writeStringField("dialect", r.compiled().dialect().id());
       g.writeStringField("sql", r.compiled().sql());
+      g.writeStringField("rollup", r.rollup());
       writeCache(g, r.cacheInfo(), now);
       StageTimings t = r.timings();
       g.writeObjectFieldStart("timings");

@@ -44,14 +44,25 @@ public final class CatalogService {
   private record Snapshot(SemanticCompiler compiler, long revision) {}
 
   private volatile Snapshot snapshot;
-  private volatile java.util.function.Consumer<Set<String>> modelsChanged = names -> { };
+  private final List<java.util.function.Consumer<Set<String>>> modelsChanged =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Runnable> reloaded = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /**
-   * Tells {@code listener} the names of the models changed or removed by every catalog reload
-   * (a save here, or one another server made): the results cache drops what they answered.
+   * Adds {@code listener}, run after every reload that added, changed or removed a model: the
+   * rollups of new or changed models are due a build.
+   */
+  public void onModelsAddedOrChanged(Runnable listener) {
+    reloaded.add(listener);
+  }
+
+  /**
+   * Adds {@code listener}, told the names of the models changed or removed by every catalog
+   * reload (a save here, or one another server made): the results cache drops what they
+   * answered.
    */
   public void onModelsChanged(java.util.function.Consumer<Set<String>> listener) {
-    this.modelsChanged = listener;
+    this.modelsChanged.add(listener);
   }
 
   public CatalogService(ModelStore store, DataSourceService dataSources) {
@@ -111,11 +122,24 @@ public final class CatalogService {
         changed.add(m.name());
       }
     });
+    boolean added = catalog.models().stream()
+        .anyMatch(m -> previous.model(m.name()).isEmpty());
+    if (!changed.isEmpty() || added) {
+      for (Runnable listener : reloaded) {
+        try {
+          listener.run();
+        } catch (RuntimeException e) {
+          LOG.warn("a listener of catalog reloads failed", e);
+        }
+      }
+    }
     if (!changed.isEmpty()) {
-      try {
-        modelsChanged.accept(changed);
-      } catch (RuntimeException e) {
-        LOG.warn("a listener of model changes failed", e);
+      for (var listener : modelsChanged) {
+        try {
+          listener.accept(changed);
+        } catch (RuntimeException e) {
+          LOG.warn("a listener of model changes failed", e);
+        }
       }
     }
     LOG.info("catalog loaded: {} models, {} views (revision {})", catalog.models().size(),

@@ -86,6 +86,10 @@ public final class DataSourceService {
   }
 
   public synchronized DataSourceRecord create(DataSourceRecord r) {
+    if (registry.isInternal(r.name())) {
+      throw new IllegalArgumentException("name: '" + r.name() + "' is the name of a data source"
+          + " Strata keeps for itself (the local rollup store); choose another");
+    }
     DataSourceSpec spec = spec(r);
     DataSourceRecord saved = store.create(r);
     registry.put(spec);

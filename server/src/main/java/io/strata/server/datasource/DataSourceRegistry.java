@@ -68,6 +68,8 @@ public final class DataSourceRegistry implements AutoCloseable {
   private static final String DUCKDB_STREAM_RESULTS = "jdbc_stream_results";
 
   private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+  /** Data sources Strata keeps for itself (the local rollup store): usable, never listed. */
+  private final Set<String> internal = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   public DataSourceRegistry() {}
@@ -96,6 +98,20 @@ public final class DataSourceRegistry implements AutoCloseable {
     }
   }
 
+  /**
+   * Adds a data source Strata uses itself (queries compiled for it run as on any other), left
+   * out of {@link #names()}: users neither see it as a SQL schema nor name it in models.
+   */
+  public void putInternal(DataSourceSpec spec) {
+    put(spec);
+    internal.add(spec.name());
+  }
+
+  /** Whether {@code name} is one of Strata's own data sources (see {@link #putInternal}). */
+  public boolean isInternal(String name) {
+    return name != null && internal.contains(name);
+  }
+
   /** Removes a data source and retires its pool; nothing happens for an unknown name. */
   public void remove(String name) {
     Entry old = name == null ? null : entries.remove(name);
@@ -111,7 +127,9 @@ public final class DataSourceRegistry implements AutoCloseable {
 
   /** The names of the configured data sources, sorted. */
   public Set<String> names() {
-    return Collections.unmodifiableSet(new TreeSet<>(entries.keySet()));
+    TreeSet<String> names = new TreeSet<>(entries.keySet());
+    names.removeAll(internal);
+    return Collections.unmodifiableSet(names);
   }
 
   /**
@@ -320,6 +338,7 @@ public final class DataSourceRegistry implements AutoCloseable {
       }
     }
     spec.properties().forEach(props::setProperty);
+    props.remove(DataSourceSpec.ROLLUP_SCHEMA);
     if (spec.kind() == DataSourceKind.DUCKDB) {
       props.stringPropertyNames().stream()
           .filter(k -> k.equalsIgnoreCase(DataSourceSpec.ALLOW_EXTERNAL_ACCESS))

@@ -30,6 +30,11 @@ public record DataSourceSpec(String name, DataSourceKind kind, String url, Strin
    * {@link DataSourceRegistry}); not passed to the driver.
    */
   public static final String ALLOW_EXTERNAL_ACCESS = "allow_external_access";
+  /**
+   * The schema of this warehouse where rollups with {@code store: source} are written (see
+   * {@code io.strata.server.rollup}); not passed to the driver.
+   */
+  public static final String ROLLUP_SCHEMA = "rollup_schema";
   /** DuckDB settings Strata sets itself for the lockdown; a data source may not set them. */
   private static final java.util.Set<String> DUCKDB_LOCKDOWN = java.util.Set.of(
       "enable_external_access", "lock_configuration", "autoinstall_known_extensions",
@@ -100,6 +105,11 @@ public record DataSourceSpec(String name, DataSourceKind kind, String url, Strin
         }
       });
     }
+    String schema = properties.get(ROLLUP_SCHEMA);
+    if (schema != null && !NAME.matcher(schema).matches()) {
+      out.add(who + ": property '" + ROLLUP_SCHEMA + "' must be a schema name of lower-case"
+          + " letters, digits and '_' starting with a letter, got '" + schema + "'");
+    }
     for (String p : pool.problems()) {
       out.add(who + ": " + p);
     }
@@ -113,6 +123,11 @@ public record DataSourceSpec(String name, DataSourceKind kind, String url, Strin
   public boolean allowsExternalAccess() {
     return properties.entrySet().stream().anyMatch(e -> e.getKey() != null
         && e.getKey().equalsIgnoreCase(ALLOW_EXTERNAL_ACCESS) && "true".equalsIgnoreCase(e.getValue()));
+  }
+
+  /** The schema rollups with {@code store: source} are written to, or null when none is set. */
+  public String rollupSchema() {
+    return properties.get(ROLLUP_SCHEMA);
   }
 
   @Override

@@ -17,7 +17,9 @@ public enum JobKind {
   /** Checks an alert's query against its condition and notifies: {@code reports}. */
   ALERT,
   /** Renders a dashboard's or chart's thumbnail for one viewer: {@code reports}. */
-  THUMBNAIL;
+  THUMBNAIL,
+  /** Builds a rollup's partitions into its store (io.strata.server.rollup registers it). */
+  ROLLUP_BUILD;
 
   public String id() {
     return name().toLowerCase(Locale.ROOT);

@@ -16,34 +16,43 @@ import java.util.List;
  * @param gzip exports: write {@code .csv.gz}
  * @param neutraliseFormulas exports: OWASP formula neutralisation of text cells (the server's
  *     {@code strata.csv.neutralise-formulas} when null)
+ * @param model rollup builds: the model declaring the rollup
+ * @param rollup rollup builds: the rollup's name
+ * @param force rollup builds: rebuild every partition, not only missing and recent ones
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobRequest(JsonNode query, String sql, List<Object> parameters, String cache,
-    Boolean gzip, Boolean neutraliseFormulas, Long dashboardId, String subject) {
+    Boolean gzip, Boolean neutraliseFormulas, Long dashboardId, String subject, String model,
+    String rollup, Boolean force) {
   /** Numbers read back as BigInteger/BigDecimal, the types the SQL endpoint binds. */
   static final ObjectMapper MAPPER = new ObjectMapper()
       .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
       .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_INTEGER_FOR_INTS);
 
   public static JobRequest query(JsonNode query, String cache) {
-    return new JobRequest(query, null, null, cache, null, null, null, null);
+    return new JobRequest(query, null, null, cache, null, null, null, null, null, null, null);
   }
 
   public static JobRequest sql(String sql, List<Object> parameters, String cache) {
-    return new JobRequest(null, sql, parameters, cache, null, null, null, null);
+    return new JobRequest(null, sql, parameters, cache, null, null, null, null, null, null, null);
   }
 
   public static JobRequest warmup(long dashboardId) {
-    return new JobRequest(null, null, null, null, null, null, dashboardId, null);
+    return new JobRequest(null, null, null, null, null, null, dashboardId, null, null, null, null);
   }
 
   /** A job of a kind run by a {@link JobHandler}, about {@code subject}. */
   public static JobRequest about(String subject) {
-    return new JobRequest(null, null, null, null, null, null, null, subject);
+    return new JobRequest(null, null, null, null, null, null, null, subject, null, null, null);
+  }
+
+  public static JobRequest rollupBuild(String model, String rollup, boolean force) {
+    return new JobRequest(null, null, null, null, null, null, null, null, model, rollup, force);
   }
 
   public JobRequest asExport(boolean gzip, Boolean neutralise) {
-    return new JobRequest(query, sql, parameters, cache, gzip, neutralise, dashboardId, subject);
+    return new JobRequest(query, sql, parameters, cache, gzip, neutralise, dashboardId, subject,
+        model, rollup, force);
   }
 
   String json() {

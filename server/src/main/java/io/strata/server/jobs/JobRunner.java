@@ -92,7 +92,8 @@ final class JobRunner {
   Outcome run(Job job, JobRequest request, AtomicReference<Runnable> canceller,
       LongConsumer progress, JobStore claims) throws IOException {
     return switch (job.kind()) {
-      case REPORT, ALERT, THUMBNAIL -> new Outcome(null, handler(job.kind()).run(job, request), 0);
+      case REPORT, ALERT, THUMBNAIL, ROLLUP_BUILD -> new Outcome(null,
+          handler(job.kind()).run(job, request, canceller), 0);
       case QUERY -> {
         try (ArrowBatches cursor = open(job, request, canceller)) {
           yield writeArrow(job.id(), cursor, progress);
@@ -119,7 +120,9 @@ final class JobRunner {
   private JobHandler handler(JobKind kind) {
     JobHandler h = handlers.get(kind);
     if (h == null) {
-      throw new IllegalStateException("no handler runs " + kind.id() + " jobs in this process");
+      // its handler registers while the server starts: another worker may take it, or a retry
+      throw new RetryableJobException("NOT_READY", "this process cannot run " + kind.id()
+          + " jobs yet", null);
     }
     return h;
   }

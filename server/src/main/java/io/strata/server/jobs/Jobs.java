@@ -128,7 +128,7 @@ public final class Jobs implements AutoCloseable {
     registerMetrics();
   }
 
-  /** Sets what runs jobs of {@code kind} (reports, alerts, thumbnails: another package's work). */
+  /** Sets what runs jobs of {@code kind} (reports, alerts, thumbnails, rollup builds: another package's work; once, at startup). */
   public void handle(JobKind kind, JobHandler handler) {
     runner.handle(kind, handler);
   }
@@ -459,6 +459,8 @@ public final class Jobs implements AutoCloseable {
       }
     } catch (IOException | MetadataException e) {
       outcome = failed(job, "IO_ERROR", e, retry);
+    } catch (RetryableJobException e) {
+      outcome = failed(job, e.code(), e, retry);
     } catch (QueryException e) {
       store.end(id, JobState.FAILED, e.code().name(), e.getMessage(), clock.instant());
     } catch (RuntimeException e) {

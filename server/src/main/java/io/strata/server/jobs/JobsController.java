@@ -228,6 +228,10 @@ public class JobsController {
   static JobRequest request(JobKind kind, JsonNode tree) {
     String cache = text(tree, "cache");
     QueryController.cacheMode(cache, "the cache option");
+    if (kind == JobKind.ROLLUP_BUILD) {
+      throw new BadRequestException("INVALID_JOB", "kind", "rollup builds are asked for with"
+          + " POST /api/v1/rollups/{model}/{rollup}/build (editor role)");
+    }
     if (kind == JobKind.WARMUP) {
       JsonNode d = tree.path("dashboardId");
       if (!d.canConvertToLong()) {

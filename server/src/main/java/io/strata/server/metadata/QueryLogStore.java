@@ -172,8 +172,8 @@ public final class QueryLogStore implements AutoCloseable {
         db.transaction("logging " + batch.size() + " queries", false, ErrorMapper.NONE, c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO strata_query_log (query_id, username,"
                     + " endpoint, query_text, sql_text, data_source, started_at, compile_micros, execute_micros,"
-                    + " fetch_micros, total_micros, row_count, byte_count, cache_tier, error_code, error_message)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + " fetch_micros, total_micros, row_count, byte_count, cache_tier, error_code, error_message,"
+                    + " rollup) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 for (QueryLogEntry e : batch) {
                     ps.setString(1, Jdbc.clip(e.queryId(), 128));
                     ps.setString(2, Jdbc.clip(e.username(), 255));
@@ -191,6 +191,7 @@ public final class QueryLogStore implements AutoCloseable {
                     ps.setString(14, Jdbc.clip(e.cacheTier(), 64));
                     ps.setString(15, Jdbc.clip(e.errorCode(), 128));
                     ps.setString(16, Jdbc.clip(e.error(), MAX_TEXT));
+                    ps.setString(17, Jdbc.clip(e.rollup(), 512));
                     ps.addBatch();
                 }
                 ps.executeBatch();
@@ -208,7 +209,7 @@ public final class QueryLogStore implements AutoCloseable {
         return db.run("reading the query log", ErrorMapper.NONE,
                 c -> Jdbc.list(c, "SELECT query_id, username, endpoint, query_text, sql_text, data_source, started_at,"
                         + " compile_micros, execute_micros, fetch_micros, total_micros, row_count, byte_count, cache_tier,"
-                        + " error_code, error_message FROM strata_query_log ORDER BY started_at DESC, id DESC LIMIT ?",
+                        + " error_code, error_message, rollup FROM strata_query_log ORDER BY started_at DESC, id DESC LIMIT ?",
                         ps -> ps.setInt(1, limit), QueryLogStore::read));
     }
 
@@ -225,6 +226,7 @@ public final class QueryLogStore implements AutoCloseable {
                 rs.getString("query_text"), rs.getString("sql_text"), rs.getString("data_source"),
                 Jdbc.getInstant(rs, "started_at"), rs.getLong("compile_micros"), rs.getLong("execute_micros"),
                 rs.getLong("fetch_micros"), rs.getLong("total_micros"), rs.getLong("row_count"), rs.getLong("byte_count"),
-                rs.getString("cache_tier"), rs.getString("error_code"), rs.getString("error_message"));
+                rs.getString("cache_tier"), rs.getString("error_code"), rs.getString("error_message"),
+                rs.getString("rollup"));
     }
 }

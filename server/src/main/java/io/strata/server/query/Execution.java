@@ -20,6 +20,8 @@ final class Execution {
   final long deadlineNanos;
   volatile String dataSource;
   volatile String sql;
+  /** The rollup answering the query ({@code model.rollup@version}), or null. */
+  volatile String rollup;
 
   /** Time the result spent waiting for its reader (the client), which the timeout leaves out. */
   private final java.util.concurrent.atomic.AtomicLong waitedNanos =

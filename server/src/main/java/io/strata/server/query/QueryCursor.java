@@ -297,6 +297,11 @@ public final class QueryCursor implements ArrowBatches {
     return cached != null ? cachedRoot : reader.batch();
   }
 
+  /** The rollup answering the query ({@code model.rollup@version}), or null. */
+  public String rollup() {
+    return execution.rollup;
+  }
+
   /** Where the result comes from: a cache tier with its age, or the warehouse. */
   public CacheInfo cacheInfo() {
     return cacheInfo != null ? cacheInfo : new CacheInfo(tier, false, null, null, null);

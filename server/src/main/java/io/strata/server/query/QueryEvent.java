@@ -15,10 +15,19 @@ import java.time.Instant;
  * @param error the error message; null on success
  * @param cacheTier where the result came from ({@code l1}, {@code l2}, {@code miss},
  *     {@code bypass}); null for work the cache does not see (SQL Strata computes itself)
+ * @param rollup the rollup that answered ({@code model.rollup@version}); null when the source
+ *     did
  */
 public record QueryEvent(String queryId, String user, String endpoint, String queryText,
     String sql, String dataSource, Instant startedAt, StageTimings timings, long rows, long bytes,
-    String errorCode, String error, String cacheTier) {
+    String errorCode, String error, String cacheTier, String rollup) {
+
+  public QueryEvent(String queryId, String user, String endpoint, String queryText,
+      String sql, String dataSource, Instant startedAt, StageTimings timings, long rows,
+      long bytes, String errorCode, String error, String cacheTier) {
+    this(queryId, user, endpoint, queryText, sql, dataSource, startedAt, timings, rows, bytes,
+        errorCode, error, cacheTier, null);
+  }
 
   public QueryEvent(String queryId, String user, String endpoint, String queryText,
       String sql, String dataSource, Instant startedAt, StageTimings timings, long rows,

@@ -20,12 +20,14 @@ public final class QueryResult implements AutoCloseable {
   private final StageTimings timings;
   private final BufferAllocator allocator;
   private final CacheInfo cacheInfo;
+  private final String rollup;
   private boolean closed;
 
   QueryResult(String queryId, CompiledQuery compiled, Schema schema,
       List<VectorSchemaRoot> batches, long rows, StageTimings timings,
-      BufferAllocator allocator, CacheInfo cacheInfo) {
+      BufferAllocator allocator, CacheInfo cacheInfo, String rollup) {
     this.cacheInfo = cacheInfo;
+    this.rollup = rollup;
     this.queryId = queryId;
     this.compiled = compiled;
     this.schema = schema;
@@ -61,6 +63,11 @@ public final class QueryResult implements AutoCloseable {
   }
 
   /** Where the result came from: a cache tier with its age, or the warehouse. */
+  /** The rollup that answered ({@code model.rollup@version}), or null when the source did. */
+  public String rollup() {
+    return rollup;
+  }
+
   public CacheInfo cacheInfo() {
     return cacheInfo;
   }

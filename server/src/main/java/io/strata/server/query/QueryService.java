@@ -64,6 +64,7 @@ public final class QueryService implements AutoCloseable {
 
   private final Supplier<SemanticCompiler> compiler;
   private volatile AccessPolicy access = AccessPolicy.open();
+  private volatile RollupRouting rollups = RollupRouting.NONE;
   private final QueryCaching caching;
   private final ExecutorService revalidators;
   private final DataSourceRegistry registry;
@@ -142,6 +143,11 @@ public final class QueryService implements AutoCloseable {
     return registry;
   }
 
+  /** Sets what decides whether a rollup answers a query (set once, at startup). */
+  public void rollups(RollupRouting routing) {
+    this.rollups = routing == null ? RollupRouting.NONE : routing;
+  }
+
   /**
    * Compiles a query for the dialect of the data source it reads, exactly as {@link #open}
    * would run it for {@code security} (its row-level security filters, and the
@@ -153,26 +159,52 @@ public final class QueryService implements AutoCloseable {
    *     that is not configured
    */
   public CompiledQuery plan(SemanticQuery q, SecurityContext security) {
-    return secure(compiler.get(), q, security).compiled();
+    return explain(q, security).compiled();
   }
 
-  /** The query as {@code security} may run it: row-level filters added, then compiled. */
+  /**
+   * {@link #plan}, and the rollup that would answer the query or why none can (EXPLAIN).
+   *
+   * @throws QueryException as {@link #plan}
+   * @throws DataSourceException as {@link #plan}
+   */
+  public QueryPlan explain(SemanticQuery q, SecurityContext security) {
+    RollupRouting.Route[] route = {RollupRouting.Route.NONE};
+    CompiledQuery compiled = secure(compiler.get(), q, security, route).compiled();
+    return new QueryPlan(compiled, route[0].rollup(), route[0].rejections());
+  }
+
+  /**
+   * The query as {@code security} may run it: row-level filters added, then matched against
+   * the rollups (the rollup route is left in {@code route[0]}) and compiled.
+   */
   private AccessPolicy.Secured secure(SemanticCompiler c, SemanticQuery q,
-      SecurityContext security) {
-    return secure(c, q, security, limits.maxRows());
+      SecurityContext security, RollupRouting.Route[] route) {
+    return secure(c, q, security, limits.maxRows(), route);
   }
 
   private AccessPolicy.Secured secure(SemanticCompiler c, SemanticQuery q,
-      SecurityContext security, long maxRows) {
-    return access.secure(security, q, x -> plan(c, x, maxRows));
+      SecurityContext security, long maxRows, RollupRouting.Route[] route) {
+    return access.secure(security, q, x -> plan(c, x, maxRows, route));
   }
 
   /**
    * Filters and segments are put in a canonical order first, so that queries differing only in
    * their order compile to the same SQL and share a cache entry.
    */
-  private CompiledQuery plan(SemanticCompiler c, SemanticQuery q, long maxRows) {
-    return c.compile(bounded(CacheKeys.normalise(q), maxRows), registry::dialect);
+  private CompiledQuery plan(SemanticCompiler c, SemanticQuery q, long maxRows,
+      RollupRouting.Route[] route) {
+    SemanticQuery query = bounded(CacheKeys.normalise(q), maxRows);
+    RollupRouting.Route r;
+    try {
+      r = rollups.route(c, query);
+    } catch (RuntimeException e) {
+      // a rollup is only ever a shortcut: the source can still answer
+      LOG.warn("rollup matching failed, the source answers: {}", e.toString());
+      r = RollupRouting.Route.NONE;
+    }
+    route[0] = r;
+    return r.compiled() != null ? r.compiled() : c.compile(query, registry::dialect);
   }
 
   /**
@@ -186,7 +218,8 @@ public final class QueryService implements AutoCloseable {
       return null;
     }
     SemanticCompiler c = compiler.get();
-    AccessPolicy.Secured secured = secure(c, q, security);
+    AccessPolicy.Secured secured = secure(c, q, security,
+        new RollupRouting.Route[] {RollupRouting.Route.NONE});
     QueryCaching.Plan p = caching.plan(secured.compiled(), c.catalog(), limits.timeout(),
         secured.rules());
     return new CacheSlot(p.key().hash(), p.ttl());
@@ -246,9 +279,10 @@ public final class QueryService implements AutoCloseable {
     CompiledQuery compiled;
     String rules;
     SemanticCompiler c = compiler.get();
+    RollupRouting.Route[] route = {RollupRouting.Route.NONE};
     try {
       AccessPolicy.Secured secured = secure(c, request.query(), request.security(),
-          maxRows(request));
+          maxRows(request), route);
       compiled = secured.compiled();
       rules = secured.rules();
     } catch (RuntimeException e) {
@@ -257,6 +291,7 @@ public final class QueryService implements AutoCloseable {
     long compileMicros = (System.nanoTime() - t0) / 1000;
     ex.dataSource = compiled.dataSource();
     ex.sql = compiled.sql();
+    ex.rollup = route[0].rollup();
     Integer limit = request.query().limit();
     if (limit != null && limit > maxRows(request)) {
       String setting = maxRowsSetting(request);
@@ -363,7 +398,7 @@ public final class QueryService implements AutoCloseable {
       }
       cursor.close();
       return new QueryResult(cursor.queryId(), cursor.compiled(), cursor.schema(), batches,
-          cursor.rows(), cursor.timings(), child, cursor.cacheInfo());
+          cursor.rows(), cursor.timings(), child, cursor.cacheInfo(), cursor.rollup());
     } catch (RuntimeException | Error e) {
       if (cursor != null) {
         cursor.close();
@@ -581,7 +616,8 @@ public final class QueryService implements AutoCloseable {
     QueryRequest r = ex.request;
     QueryEvent event = new QueryEvent(ex.queryId, r.user(), r.endpoint(), r.queryText(), ex.sql,
         ex.dataSource, ex.startedAt, timings, rows, bytes, code,
-        e == null ? null : String.valueOf(e.getMessage()), tier == null ? null : tier.id());
+        e == null ? null : String.valueOf(e.getMessage()), tier == null ? null : tier.id(),
+        ex.rollup);
     try {
       logger.record(event);
     } catch (RuntimeException failure) {

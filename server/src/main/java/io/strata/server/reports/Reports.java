@@ -137,7 +137,8 @@ public final class Reports implements AutoCloseable {
       }
 
       @Override
-      public long run(Job job, JobRequest request) {
+      public long run(Job job, JobRequest request,
+          java.util.concurrent.atomic.AtomicReference<Runnable> canceller) {
         return run.applyAsLong(job, request);
       }
     };

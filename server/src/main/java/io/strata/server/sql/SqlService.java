@@ -740,7 +740,14 @@ public final class SqlService implements AutoCloseable {
     } catch (JsonProcessingException e) {
       lines.add("  " + t.query());
     }
-    CompiledQuery compiled = queries.plan(t.query(), session.security());
+    io.strata.server.query.QueryPlan plan = queries.explain(t.query(), session.security());
+    CompiledQuery compiled = plan.compiled();
+    if (plan.rollup() != null) {
+      lines.add("  answered by rollup " + plan.rollup());
+    } else if (!plan.rejections().isEmpty()) {
+      lines.add("  no rollup answers it:");
+      plan.rejections().forEach(r -> lines.add("    " + r));
+    }
     lines.add("  data source " + compiled.dataSource() + " (" + compiled.dialect().id() + "):");
     for (String l : compiled.sql().split("\n")) {
       lines.add("    " + l);

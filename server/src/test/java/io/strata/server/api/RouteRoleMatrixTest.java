@@ -115,6 +115,11 @@ class RouteRoleMatrixTest {
       Map.entry("POST /api/v1/alerts/{id}/resume", Access.EDITOR),
       Map.entry("GET /api/v1/thumbnails/dashboards/{id}", Access.VIEWER),
       Map.entry("GET /api/v1/thumbnails/charts/{id}", Access.VIEWER),
+      // rollups: everyone sees their status; a rebuild loads the warehouse, so editors ask
+      Map.entry("GET /api/v1/rollups", Access.VIEWER),
+      Map.entry("GET /api/v1/rollups/{model}", Access.VIEWER),
+      Map.entry("GET /api/v1/rollups/{model}/{rollup}", Access.VIEWER),
+      Map.entry("POST /api/v1/rollups/{model}/{rollup}/build", Access.EDITOR),
       // editors: models, dashboards and charts, the cache; they see data sources
       Map.entry("PUT /api/v1/models/{name}", Access.EDITOR),
       Map.entry("POST /api/v1/models", Access.EDITOR),
@@ -160,7 +165,8 @@ class RouteRoleMatrixTest {
 
   /** Values for path variables: they name nothing that exists. */
   static final Map<String, String> PATH_VALUES = Map.of("id", "987654321", "name",
-      "no-such-thing", "selector", "liveness");
+      "no-such-thing", "selector", "liveness", "model", "no_such_model", "rollup",
+      "no_such_rollup");
 
   static final String VIEWER = "matrix-viewer";
   static final String EDITOR = "matrix-editor";
