@@ -85,17 +85,15 @@ final class SyntheticModels {
               title, src.format(), src.origin()));
         }
         case COUNT, COUNT_DISTINCT, COUNT_DISTINCT_APPROX -> {
-          if (ungrouped) {
-            String stored = name + "__" + RollupPlan.SUM;
-            measures.add(new Measure(stored, reaggregate(src.agg()), plan.columns.get(b.path()),
-                null, null, null, null, src.origin()));
-            measures.add(new Measure(name, Aggregation.NUMBER, "COALESCE({" + stored + "}, 0)",
-                null, src.description(), title, src.format(), src.origin()));
-            additive.put(name, stored);
-          } else {
-            measures.add(new Measure(name, reaggregate(src.agg()), plan.columns.get(b.path()),
-                null, src.description(), title, src.format(), src.origin()));
-          }
+          // A count stays a BIGINT (a SUM of stored counts is a DECIMAL/HUGEINT in DuckDB, a
+          // NUMERIC in Postgres), and a count over no rows is 0 when nothing groups it.
+          String stored = name + "__" + RollupPlan.SUM;
+          measures.add(new Measure(stored, reaggregate(src.agg()), plan.columns.get(b.path()),
+              null, null, null, null, src.origin()));
+          String value = ungrouped ? "COALESCE({" + stored + "}, 0)" : "{" + stored + "}";
+          measures.add(new Measure(name, Aggregation.NUMBER, "CAST(" + value + " AS BIGINT)",
+              null, src.description(), title, src.format(), src.origin()));
+          additive.put(name, stored);
         }
         default -> measures.add(new Measure(name, reaggregate(src.agg()),
             plan.columns.get(b.path()), null, src.description(), title, src.format(),

@@ -296,6 +296,20 @@ public final class StrataSqlDialect {
       text(w, around[1]);
     }
 
+    /** A CAST written in a model's SQL to an integer type: MySQL casts to SIGNED only. */
+    @Override
+    public void unparseCall(SqlWriter writer, org.apache.calcite.sql.SqlCall call, int leftPrec,
+        int rightPrec) {
+      if (call.getKind() == org.apache.calcite.sql.SqlKind.CAST && call.operandCount() == 2
+          && call.operand(1) instanceof org.apache.calcite.sql.SqlDataTypeSpec spec
+          && java.util.Set.of("BIGINT", "INTEGER", "INT").contains(
+              spec.getTypeName().getSimple().toUpperCase(java.util.Locale.ROOT))) {
+        unparseCast(writer, call.operand(0), CastType.BIGINT);
+        return;
+      }
+      super.unparseCall(writer, call, leftPrec, rightPrec);
+    }
+
     @Override
     public String castTypeName(CastType type) {
       return switch (type) {
