@@ -72,7 +72,7 @@ public record StrataConfig(
   }
 
   public static StrataConfig from(PropertyResolver env) {
-    Reader r = new Reader(env);
+    SettingsReader r = new SettingsReader(env);
     Path dataDir = Path.of(r.text(Setting.DATA_DIR)).toAbsolutePath().normalize();
     String metadataUrl = r.text(Setting.METADATA_URL);
     if (metadataUrl.isBlank()) {
@@ -128,17 +128,15 @@ public record StrataConfig(
           "expected at least 1KB");
     }
     if (c.flightTlsCert().isPresent() != c.flightTlsKey().isPresent()) {
-      r.problems.add(Setting.FLIGHT_TLS_CERT.property() + " and " + Setting.FLIGHT_TLS_KEY.property()
+      r.problem(Setting.FLIGHT_TLS_CERT.property() + " and " + Setting.FLIGHT_TLS_KEY.property()
           + " (" + Setting.FLIGHT_TLS_CERT.envVar() + ", " + Setting.FLIGHT_TLS_KEY.envVar()
           + ") go together: set both for TLS, or neither for plaintext");
     }
-    if (!r.problems.isEmpty()) {
-      throw new InvalidConfigException(r.problems);
-    }
+    r.throwIfInvalid();
     return c;
   }
 
-  private static LoginThrottleSettings throttle(Reader r) {
+  private static LoginThrottleSettings throttle(SettingsReader r) {
     int free = r.integer(Setting.AUTH_FREE_FAILURES, 0, 1_000_000);
     int lockout = r.integer(Setting.AUTH_LOCKOUT_FAILURES, 1, 1_000_000);
     int addressFree = r.integer(Setting.AUTH_ADDRESS_FREE_FAILURES, 0, 1_000_000);
@@ -174,7 +172,7 @@ public record StrataConfig(
         r.duration(Setting.AUTH_BACKOFF), lock, List.copyOf(proxies));
   }
 
-  private static CacheSettings cache(Reader r) {
+  private static CacheSettings cache(SettingsReader r) {
     CacheSettings.Compression compression = CacheSettings.Compression.ZSTD;
     try {
       compression = CacheSettings.Compression.parse(r.text(Setting.CACHE_COMPRESSION));
@@ -221,93 +219,6 @@ public record StrataConfig(
   }
 
   /** Reads settings, collecting every problem instead of stopping at the first. */
-  private static final class Reader {
-    private final PropertyResolver env;
-    private final List<String> problems = new ArrayList<>();
-
-    Reader(PropertyResolver env) {
-      this.env = env;
-    }
-
-    String text(Setting s) {
-      return env.getProperty(s.property(), String.class).orElse(s.defaultValue()).trim();
-    }
-
-    private void problem(Setting s, String value, String expected) {
-      problems.add(s.property() + " (" + s.envVar() + ") is '" + value + "': " + expected);
-    }
-
-    int integer(Setting s, int min, int max) {
-      String v = text(s);
-      try {
-        int i = Integer.parseInt(v);
-        if (i >= min && i <= max) {
-          return i;
-        }
-      } catch (NumberFormatException e) {
-        // reported below
-      }
-      problem(s, v, "expected a whole number from " + min + " to " + max);
-      return min;
-    }
-
-    double decimal(Setting s, double min, double max) {
-      String v = text(s);
-      try {
-        double d = Double.parseDouble(v);
-        if (d >= min && d <= max) {
-          return d;
-        }
-      } catch (NumberFormatException e) {
-        // reported below
-      }
-      problem(s, v, "expected a number from " + min + " to " + max);
-      return min;
-    }
-
-    boolean bool(Setting s) {
-      String v = text(s).toLowerCase(Locale.ROOT);
-      if (v.equals("true") || v.equals("false")) {
-        return Boolean.parseBoolean(v);
-      }
-      problem(s, v, "expected true or false");
-      return false;
-    }
-
-    /** A file that must exist, or empty when the setting is empty. */
-    Optional<Path> file(Setting s) {
-      String v = text(s);
-      if (v.isEmpty()) {
-        return Optional.empty();
-      }
-      Path p = Path.of(v).toAbsolutePath().normalize();
-      if (!java.nio.file.Files.isReadable(p)) {
-        problem(s, v, "no readable file " + p);
-      }
-      return Optional.of(p);
-    }
-
-    long bytes(Setting s) {
-      String v = text(s);
-      Optional<Long> b = parseBytes(v);
-      if (b.isEmpty()) {
-        problem(s, v, "expected a size such as 0, 512KB, 256MB or 2GB");
-        return 0;
-      }
-      return b.get();
-    }
-
-    Duration duration(Setting s) {
-      String v = text(s);
-      Optional<Duration> d = parseDuration(v);
-      if (d.isEmpty()) {
-        problem(s, v, "expected a duration such as 500ms, 30s, 5m, 12h or 30d");
-        return Duration.ZERO;
-      }
-      return d.get();
-    }
-  }
-
   /** Parses {@code 500ms}, {@code 30s}, {@code 5m}, {@code 12h}, {@code 30d} or ISO-8601. */
   public static Optional<Duration> parseDuration(String v) {
     String s = v.trim().toLowerCase(Locale.ROOT);

@@ -2,13 +2,10 @@ package io.strata.server.jobs;
 
 import io.micronaut.core.value.PropertyResolver;
 import io.strata.server.config.Setting;
+import io.strata.server.config.SettingsReader;
 import io.strata.server.config.StrataConfig;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.Optional;
 
 /**
  * The job system's settings ({@code strata.workers.*}, {@code strata.jobs.*},
@@ -34,69 +31,24 @@ public record JobsConfig(boolean workersEnabled, int threads, Duration pollInter
   }
 
   public static JobsConfig from(PropertyResolver env, Path dataDir) {
-    List<String> problems = new ArrayList<>();
-    String store = text(env, Setting.JOBS_STORE_DIR);
+    SettingsReader r = new SettingsReader(env);
+    String store = r.text(Setting.JOBS_STORE_DIR);
     JobsConfig c = new JobsConfig(
-        bool(env, Setting.WORKERS_ENABLED, problems),
-        integer(env, Setting.WORKERS_THREADS, 1, 256, problems),
-        duration(env, Setting.WORKERS_POLL_INTERVAL, Duration.ofMillis(10), problems),
-        duration(env, Setting.WORKERS_HEARTBEAT_INTERVAL, Duration.ofMillis(100), problems),
-        integer(env, Setting.JOBS_MAX_ATTEMPTS, 1, 100, problems),
-        duration(env, Setting.JOBS_RETRY_BACKOFF, Duration.ZERO, problems),
+        r.bool(Setting.WORKERS_ENABLED),
+        r.integer(Setting.WORKERS_THREADS, 1, 256),
+        r.duration(Setting.WORKERS_POLL_INTERVAL, Duration.ofMillis(10)),
+        r.duration(Setting.WORKERS_HEARTBEAT_INTERVAL, Duration.ofMillis(100)),
+        r.integer(Setting.JOBS_MAX_ATTEMPTS, 1, 100),
+        r.duration(Setting.JOBS_RETRY_BACKOFF, Duration.ZERO),
         store.isEmpty() ? dataDir.resolve("jobs") : Path.of(store).toAbsolutePath().normalize(),
-        duration(env, Setting.JOBS_RESULT_TTL, Duration.ofSeconds(1), problems),
-        bool(env, Setting.CSV_NEUTRALISE_FORMULAS, problems),
+        r.duration(Setting.JOBS_RESULT_TTL, Duration.ofSeconds(1)),
+        r.bool(Setting.CSV_NEUTRALISE_FORMULAS),
         // the semantic compiler writes the cap + 1 as an int LIMIT
-        integer(env, Setting.EXPORTS_MAX_ROWS, 0, Integer.MAX_VALUE - 2, problems),
-        duration(env, Setting.EXPORTS_TIMEOUT, Duration.ofSeconds(1), problems),
-        duration(env, Setting.EXPORTS_LINK_TTL, Duration.ofSeconds(1), problems),
-        integer(env, Setting.WORKERS_HEALTH_PORT, -1, 65535, problems));
-    if (!problems.isEmpty()) {
-      throw new StrataConfig.InvalidConfigException(problems);
-    }
+        r.integer(Setting.EXPORTS_MAX_ROWS, 0, Integer.MAX_VALUE - 2),
+        r.duration(Setting.EXPORTS_TIMEOUT, Duration.ofSeconds(1)),
+        r.duration(Setting.EXPORTS_LINK_TTL, Duration.ofSeconds(1)),
+        r.integer(Setting.WORKERS_HEALTH_PORT, -1, 65535));
+    r.throwIfInvalid();
     return c;
-  }
-
-  private static String text(PropertyResolver env, Setting s) {
-    return env.getProperty(s.property(), String.class).orElse(s.defaultValue()).trim();
-  }
-
-  private static String problem(Setting s, String value, String expected) {
-    return s.property() + " (" + s.envVar() + ") is '" + value + "': " + expected;
-  }
-
-  private static boolean bool(PropertyResolver env, Setting s, List<String> problems) {
-    String v = text(env, s).toLowerCase(Locale.ROOT);
-    if (!v.equals("true") && !v.equals("false")) {
-      problems.add(problem(s, v, "expected true or false"));
-    }
-    return Boolean.parseBoolean(v);
-  }
-
-  private static int integer(PropertyResolver env, Setting s, int min, int max,
-      List<String> problems) {
-    String v = text(env, s);
-    try {
-      int i = Integer.parseInt(v);
-      if (i >= min && i <= max) {
-        return i;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    problems.add(problem(s, v, "expected a whole number from " + min + " to " + max));
-    return min;
-  }
-
-  private static Duration duration(PropertyResolver env, Setting s, Duration min,
-      List<String> problems) {
-    String v = text(env, s);
-    Optional<Duration> d = StrataConfig.parseDuration(v);
-    if (d.isEmpty() || d.get().compareTo(min) < 0) {
-      problems.add(problem(s, v, "expected a duration of at least " + min.toMillis()
-          + "ms such as 500ms, 30s, 5m or 12h"));
-      return min.isZero() ? Duration.ofSeconds(1) : min;
-    }
-    return d.get();
   }
 }
