@@ -627,6 +627,9 @@ final class Compilation {
         return agg;
       }
     } else {
+      if (warehouse.unionNeedsTypedNulls() && leaves.size() > 2) {
+        leaves.get(0).typeNullsAbsentFrom(leaves.get(1), leaves.subList(2, leaves.size()));
+      }
       List<SqlNode> parts = new ArrayList<>();
       for (Leaf l : leaves) {
         parts.add(l.sql(cumulative, allBaseAliases));
@@ -888,12 +891,37 @@ final class Compilation {
     final List<Member> measures;
     final Map<String, String> aliases;
     final boolean cumulative;
+    /** Stacked columns of later leaves that this leaf fills with a typed NULL, by alias. */
+    final Map<String, Member> typedNulls = new LinkedHashMap<>();
 
     Leaf(Model model, List<Member> measures, Map<String, String> aliases, boolean cumulative) {
       this.model = model;
       this.measures = measures;
       this.aliases = aliases;
       this.cumulative = cumulative;
+    }
+
+    Map<String, Member> columns() {
+      Map<String, Member> out = new LinkedHashMap<>();
+      measures.forEach(m -> out.put(aliases.get(m.path()), m));
+      return out;
+    }
+
+    /**
+     * Makes this (first) leaf's NULLs for the columns of {@code later} leaves carry their
+     * types, when neither it nor {@code second} has them: the first pair of a union fixes a
+     * column's type in Postgres.
+     */
+    void typeNullsAbsentFrom(Leaf second, List<Leaf> later) {
+      Map<String, Member> mine = columns();
+      Map<String, Member> theirs = second.columns();
+      for (Leaf l : later) {
+        l.columns().forEach((alias, m) -> {
+          if (!mine.containsKey(alias) && !theirs.containsKey(alias)) {
+            typedNulls.put(alias, m);
+          }
+        });
+      }
     }
 
     SqlSelect sql(Cumulative spec, List<String> allBaseAliases) {
@@ -1008,6 +1036,16 @@ final class Compilation {
         SqlNode e = mine.get(a);
         if (e != null) {
           select.add(as(e, a));
+        } else if (stacked && typedNulls.containsKey(a)) {
+          // A scalar subquery of no row is NULL, typed as the measure is (HAVING keeps a
+          // COUNT from answering 0).
+          Member m = typedNulls.get(a);
+          SqlNode never = SqlStdOperatorTable.EQUALS.createCall(POS,
+              SqlLiteral.createExactNumeric("1", POS), SqlLiteral.createExactNumeric("0", POS));
+          SqlSelect none = select(new SqlNodeList(List.of(aggregate(m)), POS), table(m.model()),
+              never, null);
+          none.setHaving(never);
+          select.add(as(none, a));
         } else if (stacked) {
           select.add(as(SqlLiteral.createNull(POS), a));
         }

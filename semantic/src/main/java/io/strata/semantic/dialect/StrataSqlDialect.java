@@ -37,6 +37,7 @@ public final class StrataSqlDialect {
     }
 
     @Override public Dialect kind() { return Dialect.POSTGRES; }
+    @Override public boolean unionNeedsTypedNulls() { return true; }
     @Override public boolean foldsToLower() { return true; }
     @Override protected boolean identifierNeedsQuote(String val) { return needsQuote(val); }
 
@@ -103,6 +104,7 @@ public final class StrataSqlDialect {
     }
 
     @Override public Dialect kind() { return Dialect.REDSHIFT; }
+    @Override public boolean unionNeedsTypedNulls() { return true; }
 
     /** Redshift has no ISODOW: Monday 1 to Sunday 7 from DOW (Sunday 0). */
     @Override

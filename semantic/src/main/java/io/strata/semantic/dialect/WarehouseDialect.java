@@ -92,6 +92,15 @@ public interface WarehouseDialect {
     return false;
   }
 
+  /**
+   * True when a NULL stacked under a UNION ALL must carry its column's type: Postgres (and
+   * Redshift) resolve union columns pair by pair, so two untyped NULLs become text and then clash
+   * with the numbers of a third branch ("UNION types text and bigint cannot be matched").
+   */
+  default boolean unionNeedsTypedNulls() {
+    return false;
+  }
+
   /** An exact distinct count, for warehouses without an approximate one. */
   static void exactCountDistinct(SqlWriter w, SqlNode x) {
     text(w, "COUNT(DISTINCT ");
