@@ -42,7 +42,9 @@ public final class Warehouses {
     static final String LOCAL_POSTGRES_USER = "postgres";
     static final String LOCAL_MARIADB_USER = "root";
 
-    private static final int PROBE_TIMEOUT_SECONDS = 2;
+    // generous: a loaded machine (parallel builds) can take seconds to fork a Postgres backend;
+    // a service that is absent refuses the connection at once anyway
+    private static final int PROBE_TIMEOUT_SECONDS = 15;
     private static final AtomicLong MEMORY_DBS = new AtomicLong();
     /** Keeps in-memory DuckDB databases alive for the JVM's lifetime. */
     private static final List<Connection> MEMORY_KEEPERS = new ArrayList<>();

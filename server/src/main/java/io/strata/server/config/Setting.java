@@ -43,7 +43,7 @@ public enum Setting {
       "Longest SQL statement accepted, in characters; a longer one is refused (SQL_TOO_COMPLEX)"),
   SQL_MAX_DEPTH("strata.sql.max-depth", "100",
       "Deepest nesting of expressions, parentheses and subqueries in a SQL statement (a + b + c nests once per +)"),
-  SQL_MAX_IN_LIST("strata.sql.max-in-list", "100", "Most values in one IN (...) list of a SQL statement"),
+  SQL_MAX_IN_LIST("strata.sql.max-in-list", "1000", "Most values in one IN (...) list of a SQL statement"),
   SQL_MAX_SET_OPERATIONS("strata.sql.max-set-operations", "100",
       "Most UNION, INTERSECT and EXCEPT operations in one SQL statement"),
   QUERY_MAX_JSON_BYTES("strata.query.max-json-bytes", "64MB",

@@ -34,6 +34,6 @@ public record SqlLimits(int maxLength, int maxDepth, int maxInList, int maxSetOp
    * Java cannot turn into an error), 1,000 nested expressions overflowed Calcite's Java stack.
    */
   public static SqlLimits defaults() {
-    return new SqlLimits(1_000_000, 100, 100, 100);
+    return new SqlLimits(1_000_000, 100, 1000, 100);
   }
 }

@@ -43,11 +43,13 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.calcite.jdbc.CalciteConnection;
+import org.apache.calcite.runtime.Hook;
+import org.apache.calcite.sql2rel.SqlToRelConverter;
+import org.apache.calcite.util.Holder;
 import org.apache.calcite.jdbc.JavaTypeFactoryImpl;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rel.type.RelDataTypeField;
 import org.apache.calcite.runtime.CalciteContextException;
-import org.apache.calcite.runtime.Hook;
 import org.apache.calcite.schema.Schema;
 import org.apache.calcite.schema.SchemaPlus;
 import org.apache.calcite.sql.SqlCall;
@@ -90,6 +92,16 @@ public final class SqlService implements AutoCloseable {
       .setSerializationInclusion(JsonInclude.Include.NON_EMPTY);
   /** The statement Calcite's JDBC driver "parses" next on this thread (see NodeParser). */
   private static final ThreadLocal<SqlNode> PENDING = new ThreadLocal<>();
+
+  static {
+    // An IN list stays a list (a SEARCH, unparsed as IN (...) for the warehouse). Calcite's
+    // default turns a list of over 20 values into a join with a VALUES table, which the JDBC
+    // adapter sends as one UNION ALL branch per value: 500 values crashed DuckDB's parser on
+    // the native stack and took the server down with it (SIGSEGV).
+    Hook.SQL2REL_CONVERTER_CONFIG_BUILDER.add(
+        (java.util.function.Consumer<Holder<SqlToRelConverter.Config>>) h ->
+            h.set(h.get().withInSubQueryThreshold(Integer.MAX_VALUE)));
+  }
 
   private final SemanticTables tables;
   private final DataSourceSchemas sources;

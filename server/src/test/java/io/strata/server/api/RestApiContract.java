@@ -387,6 +387,10 @@ abstract class RestApiContract {
     assertThat(history.size()).isEqualTo(2);
     assertThat(history.get(0).path("version").asInt()).isEqualTo(2);
     assertThat(history.get(0).path("author").asText()).isEqualTo("admin");
+    // an ISO-8601 instant, as the OpenAPI description says (the UI read epoch seconds as
+    // milliseconds and showed 1970)
+    assertThat(java.time.Instant.parse(history.get(0).path("createdAt").asText()))
+        .isAfter(java.time.Instant.now().minus(java.time.Duration.ofDays(1)));
     assertThat(admin.get("/api/v1/models/orders?version=1").text()).isEqualTo(yaml);
     // Saving the same text again writes no new version.
     assertThat(admin.send("PUT", "/api/v1/models/orders", "application/yaml", changed).json()

@@ -93,8 +93,9 @@ class AuditLogTest {
     assertThat(e.path("actor").asText()).isEqualTo(actor);
     assertThat(e.path("action").asText()).isEqualTo(action);
     assertThat(e.path("actorAddress").asText()).isEqualTo("127.0.0.1");
-    // times are written as the rest of the API writes them: seconds since the epoch
-    assertThat(e.path("at").asDouble()).isPositive();
+    // times are ISO-8601 text, as the rest of the API (and its OpenAPI description) has them
+    assertThat(java.time.Instant.parse(e.path("at").asText()))
+        .isAfter(java.time.Instant.parse("2020-01-01T00:00:00Z"));
   }
 
   @Test

@@ -358,8 +358,33 @@ class SqlRobustnessTest {
       assertThat(o.failed()).as(show(sql) + " " + o).isFalse();
       assertThat(o.rows()).isNotEmpty();
     }
+    // order ids start at 1: ids 0 .. max-1 name max-1 orders
+    assertThat(endpoints.rest(in.toString()).rows())
+        .containsExactly(List.of((limits.maxInList() - 1) + ".000000"));
     assertThat(endpoints.rest(plus.toString()).rows())
         .containsExactly(List.of((limits.maxDepth() - 5) + ".000000"));
+  }
+
+  @Test
+  void aLongInListOnARawTableAnswersOnEveryWarehouseAndEndpoint() {
+    // Calcite used to turn an IN list of over 20 values into a join with one UNION ALL branch
+    // per value: 500 of them crashed DuckDB's parser and the server process with it (SIGSEGV).
+    int n = SqlLimits.defaults().maxInList();
+    StringBuilder ids = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      ids.append(i == 0 ? "" : ",").append(i % 2 == 0 ? i / 2 : 100_000 + i);
+    }
+    for (Map.Entry<String, String> src : sources.entrySet()) {
+      String sql = "SELECT count(*) FROM " + src.getKey() + "." + src.getValue()
+          + ".strs WHERE id IN (" + ids + ")";
+      for (Outcome o : endpoints.all(sql)) {
+        assertThat(o.failed()).as(src.getKey() + " " + o).isFalse();
+        // every row of strs has an id below n / 2
+        assertThat(o.rows()).as(src.getKey() + " " + o)
+            .containsExactly(List.of(TRICKY.size() + ".000000"));
+      }
+    }
+    assertStillAnswers();
   }
 
   // ------------------------------------------------------------------------- 4. Flight garbage
