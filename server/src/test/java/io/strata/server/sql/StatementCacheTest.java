@@ -139,7 +139,7 @@ class StatementCacheTest {
     assertThat(before).isNotEmpty().isEqualTo(run(uncached, ann, sql));
     PreparedSql kept = cached.prepare(sql, new SqlSession(ann, "test"));
     StoredGrant hidden = access.createGrant(new AccessPolicy.GrantInput("member",
-        "customers.segment", List.of("admin"), List.of(), "admins only"));
+        "customers.segment", List.of("editor"), List.of(), "editors only"));
     for (SqlService service : List.of(cached, uncached)) {
       assertThatThrownBy(() -> run(service, ann, sql)).isInstanceOf(SqlQueryException.class)
           .hasMessageContaining("segment");
