@@ -67,12 +67,59 @@ public final class CacheKeys {
     return sha256(model.toString()).substring(0, 16);
   }
 
-  /** The key of a query's result under the given generation counters. */
-  static CacheKey key(Parts p, long allGeneration, Map<String, Long> generations) {
+  /**
+   * The part of a key that does not change while the query's compilation stays the same: data
+   * source, dialect, SQL, parameters, model versions and security context, hashed once. The
+   * server keeps it with the compiled query, so that a repeated query's key costs a hash of a
+   * few dozen bytes (the stem, the refresh-key values, the generations), or nothing while those
+   * have not changed (see {@link ResultCache#key(Stem, Map)}).
+   */
+  public static final class Stem {
+    private final String digest;
+    private final String dataSource;
+    private final List<String> models;
+    private final String sqlHash;
+    /**
+     * The last key made from this stem: valid for the same cache while its generations and the
+     * refresh keys are those it was made under.
+     */
+    private volatile Memo memo;
+
+    private record Memo(Object cache, long epoch, Map<String, String> refreshKeys, CacheKey key) {}
+
+    private Stem(String digest, String dataSource, List<String> models, String sqlHash) {
+      this.digest = digest;
+      this.dataSource = dataSource;
+      this.models = List.copyOf(models);
+      this.sqlHash = sqlHash;
+    }
+
+    public String dataSource() {
+      return dataSource;
+    }
+
+    /** The models the SQL reads, in order. */
+    public List<String> models() {
+      return models;
+    }
+
+    CacheKey memo(Object cache, long epoch, Map<String, String> refreshKeys) {
+      Memo m = memo;
+      return m != null && m.cache() == cache && m.epoch() == epoch
+          && m.refreshKeys().equals(refreshKeys) ? m.key() : null;
+    }
+
+    void memo(Object cache, long epoch, Map<String, String> refreshKeys, CacheKey key) {
+      memo = new Memo(cache, epoch, Map.copyOf(refreshKeys), key);
+    }
+  }
+
+  /** The stem of a query's key: everything of {@code p} but its refresh-key values. */
+  public static Stem stem(Parts p) {
     // every variable-length part is written with its length, so no value (a client's parameter,
     // a security context) can imitate a separator and make two different keys hash the same
     StringBuilder s = new StringBuilder(p.sql().length() + 256);
-    s.append("v2\u0000");
+    s.append("v3\u0000");
     field(s, p.dataSource());
     field(s, p.dialect());
     field(s, p.sql());
@@ -84,12 +131,28 @@ public final class CacheKeys {
     p.modelVersions().forEach((m, v) -> field(field(s, m), v));
     s.append("rls\u0000");
     field(s, p.securityContext());
-    s.append("refresh\u0000").append(p.refreshKeys().size()).append('\u0000');
-    p.refreshKeys().forEach((k, v) -> field(field(s, k), v));
+    return new Stem(sha256(s.toString()), p.dataSource(),
+        List.copyOf(p.modelVersions().keySet()), sha256(p.sql()));
+  }
+
+  /** The key of a query's result under the given generation counters. */
+  static CacheKey key(Parts p, long allGeneration, Map<String, Long> generations) {
+    return key(stem(p), p.refreshKeys(), allGeneration, generations);
+  }
+
+  /**
+   * The key of a stem under refresh-key values and generation counters: a hash of the stem's
+   * digest and those values, so it separates everything the stem does.
+   */
+  static CacheKey key(Stem stem, Map<String, String> refreshKeys, long allGeneration,
+      Map<String, Long> generations) {
+    StringBuilder s = new StringBuilder(160);
+    s.append(stem.digest).append('\u0000');
+    s.append("refresh\u0000").append(refreshKeys.size()).append('\u0000');
+    new TreeMap<>(refreshKeys).forEach((k, v) -> field(field(s, k), v));
     s.append("gen\u0000").append(allGeneration).append('\u0000');
     new TreeMap<>(generations).forEach((k, v) -> field(s, k).append(v).append('\u0000'));
-    return new CacheKey(sha256(s.toString()), p.dataSource(),
-        List.copyOf(p.modelVersions().keySet()), sha256(p.sql()));
+    return new CacheKey(sha256(s.toString()), stem.dataSource, stem.models, stem.sqlHash);
   }
 
   private static StringBuilder field(StringBuilder s, String value) {

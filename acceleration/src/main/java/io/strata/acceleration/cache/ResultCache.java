@@ -52,6 +52,8 @@ public final class ResultCache implements AutoCloseable {
   private final Map<String, CompletableFuture<CacheEntry>> flights = new ConcurrentHashMap<>();
   private final Set<String> revalidating = ConcurrentHashMap.newKeySet();
   private final Map<String, Long> generations = new ConcurrentHashMap<>();
+  /** Moved after every change of {@link #generations}: keys remembered under an older one are stale. */
+  private volatile long epoch;
 
   private final LongAdder l1Hits = new LongAdder();
   private final LongAdder l2Hits = new LongAdder();
@@ -122,12 +124,30 @@ public final class ResultCache implements AutoCloseable {
 
   /** The key of a query's result, under the current generation counters. */
   public CacheKey key(CacheKeys.Parts parts) {
+    return key(CacheKeys.stem(parts), parts.refreshKeys());
+  }
+
+  /**
+   * The key of a stem under the given refresh-key values and the current generation counters.
+   * While no counter has moved and the refresh keys are the same, the stem's last key is
+   * returned as it is (no hashing): a repeated query's key costs a comparison.
+   */
+  public CacheKey key(CacheKeys.Stem stem, Map<String, String> refreshKeys) {
+    // the epoch is read before the counters (and moved after them by every change), so a key
+    // remembered under an epoch never holds counters older than that epoch's
+    long epoch = this.epoch;
+    CacheKey known = stem.memo(this, epoch, refreshKeys);
+    if (known != null) {
+      return known;
+    }
     Map<String, Long> gens = new java.util.HashMap<>();
-    gens.put("ds:" + parts.dataSource(), generation("ds:" + parts.dataSource()));
-    for (String m : parts.modelVersions().keySet()) {
+    gens.put("ds:" + stem.dataSource(), generation("ds:" + stem.dataSource()));
+    for (String m : stem.models()) {
       gens.put("model:" + m, generation("model:" + m));
     }
-    return CacheKeys.key(parts, generation(ALL), gens);
+    CacheKey key = CacheKeys.key(stem, refreshKeys, generation(ALL), gens);
+    stem.memo(this, epoch, refreshKeys, key);
+    return key;
   }
 
   private long generation(String scope) {
@@ -431,8 +451,17 @@ public final class ResultCache implements AutoCloseable {
 
   private void bump(String scope) {
     Long shared = redis == null ? null : redis.bump(scope, generation(scope));
-    generations.merge(scope, shared == null ? generation(scope) + 1 : shared, Math::max);
+    raise(scope, shared == null ? generation(scope) + 1 : shared);
     drop(scope);
+  }
+
+  /** Raises a generation counter (never lowers it), then moves the epoch if it changed. */
+  private synchronized void raise(String scope, long value) {
+    Long before = generations.get(scope);
+    if (before == null || value > before) {
+      generations.put(scope, value);
+      epoch++;
+    }
   }
 
   /** Another server (or this one) published an invalidation. */
@@ -448,7 +477,7 @@ public final class ResultCache implements AutoCloseable {
     Map<String, Long> shared = redis.generations();
     if (shared != null) {
       // never go back: a counter bumped here while Redis was away stays ahead
-      shared.forEach((scope, v) -> generations.merge(scope, v, Math::max));
+      shared.forEach(this::raise);
       // and Redis learns of it (it is behind after a bump here while it was away, or after it
       // restarted without its data): otherwise the next bump elsewhere could land on a value this
       // server already has, and leave its keys, and the results stored under them, unchanged

@@ -117,4 +117,18 @@ class ArrowIpcTest {
     assertThat(lz4).isLessThan(none);
     assertThat(zstd).isLessThan(none);
   }
+
+  @Test
+  void smallStreamsAreStoredUncompressedLargeOnesCompressedWhereItPays() {
+    // a hit on a small entry never decompresses: below SMALL_ENTRY_BYTES the stream is kept as
+    // it is, whatever the compression setting
+    byte[] small = Results.ipc(allocator, Compression.NONE, 1, 100, Long.MAX_VALUE);
+    assertThat(small.length).isLessThan(ArrowIpc.SMALL_ENTRY_BYTES);
+    assertThat(Results.ipc(allocator, Compression.ZSTD, 1, 100, Long.MAX_VALUE)).isEqualTo(small);
+    byte[] large = Results.ipc(allocator, Compression.NONE, 4, 2000, Long.MAX_VALUE);
+    assertThat(large.length).isGreaterThanOrEqualTo(ArrowIpc.SMALL_ENTRY_BYTES);
+    byte[] zstd = Results.ipc(allocator, Compression.ZSTD, 4, 2000, Long.MAX_VALUE);
+    assertThat(zstd.length).isLessThan(large.length - large.length / 10);
+    assertThat(Results.read(zstd, allocator)).isEqualTo(Results.read(large, allocator));
+  }
 }

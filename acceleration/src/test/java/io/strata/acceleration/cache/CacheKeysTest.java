@@ -160,4 +160,33 @@ class CacheKeysTest {
       assertThat(cache.key(products).hash()).isNotEqualTo(kp2);
     }
   }
+
+  @Test
+  void aRememberedKeyFollowsInvalidationsAndRefreshKeys() {
+    try (ResultCache cache = new ResultCache(Results.l1Only(), new TestClock());
+        ResultCache other = new ResultCache(Results.l1Only(), new TestClock())) {
+      CacheKeys.Stem stem = CacheKeys.stem(base());
+      CacheKey first = cache.key(stem, base().refreshKeys());
+      // the same key the parts give, and remembered: the second ask hashes nothing
+      assertThat(first).isEqualTo(cache.key(base()));
+      assertThat(cache.key(stem, base().refreshKeys())).isSameAs(first);
+
+      Map<String, String> newer = Map.of("SELECT max(u) FROM t", "2026-01-02");
+      CacheKey refreshed = cache.key(stem, newer);
+      assertThat(refreshed.hash()).isNotEqualTo(first.hash());
+      assertThat(cache.key(stem, base().refreshKeys())).isEqualTo(first);
+
+      for (Runnable invalidation : List.<Runnable>of(() -> cache.invalidateModel("orders"),
+          () -> cache.invalidateDataSource("warehouse"), cache::invalidateAll)) {
+        String before = cache.key(stem, base().refreshKeys()).hash();
+        invalidation.run();
+        assertThat(cache.key(stem, base().refreshKeys()).hash()).isNotEqualTo(before);
+      }
+      String after = cache.key(stem, base().refreshKeys()).hash();
+      cache.invalidateModel("products"); // not read by the query: the key stays
+      assertThat(cache.key(stem, base().refreshKeys()).hash()).isEqualTo(after);
+      // another cache's generations are its own
+      assertThat(other.key(stem, base().refreshKeys())).isEqualTo(first);
+    }
+  }
 }

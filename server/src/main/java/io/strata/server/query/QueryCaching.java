@@ -1,5 +1,7 @@
 package io.strata.server.query;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.strata.acceleration.cache.CacheKey;
 import io.strata.acceleration.cache.CacheKeys;
 import io.strata.acceleration.cache.ResultCache;
@@ -13,10 +15,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,8 +68,61 @@ final class QueryCaching {
    */
   Plan plan(CompiledQuery compiled, SemanticCatalog catalog, Duration timeout,
       String securityContext) {
+    Static st = remember ? statics(compiled, catalog, securityContext) : null;
+    if (st == null) {
+      st = computeStatic(compiled, catalog, securityContext);
+    }
+    Map<String, String> refreshKeys = st.refresh().isEmpty() ? Map.of() : new TreeMap<>();
+    for (Refreshed r : st.refresh()) {
+      refreshKeys.put(r.model(), refreshValue(r.dataSource(), r.sql(), timeout));
+    }
+    CacheKey key = remember ? cache.key(st.stem(), refreshKeys)
+        : cache.key(new CacheKeys.Parts(compiled.dataSource(), compiled.dialect().id(),
+            compiled.sql(), List.of(), st.modelVersions(), securityContext, refreshKeys));
+    return new Plan(key, st.ttl(), refreshKeys.isEmpty() ? null : refreshKeys.values().toString());
+  }
+
+  /** A model whose {@code refresh.sql} is part of the key. */
+  private record Refreshed(String model, String dataSource, String sql) {}
+
+  /**
+   * What a compiled query's key and freshness take from the catalog, computed once per compiled
+   * query, catalog and security context: the key's stem, the TTL, the refresh keys to read.
+   */
+  private record Static(SemanticCatalog catalog, CacheKeys.Stem stem,
+      Map<String, String> modelVersions, Duration ttl, List<Refreshed> refresh) {}
+
+  /**
+   * The statics of each compiled query, by identity: the compiler's plan cache hands out the
+   * same instance for a repeated query, and a reloaded catalog compiles new ones, so an entry
+   * goes with its compiled query (weak keys) and never outlives the catalog it was made from.
+   */
+  private final Cache<CompiledQuery, Map<String, Static>> statics = Caffeine.newBuilder()
+      .weakKeys().maximumSize(10_000).build();
+  private volatile boolean remember = true;
+
+  /** Whether keys are remembered per compiled query (off: every key is made from scratch). */
+  void remember(boolean on) {
+    remember = on;
+    statics.invalidateAll();
+  }
+
+  private Static statics(CompiledQuery compiled, SemanticCatalog catalog, String rules) {
+    Map<String, Static> byRules = statics.get(compiled, k -> new ConcurrentHashMap<>());
+    Static st = byRules.get(rules);
+    if (st == null || st.catalog() != catalog) {
+      if (byRules.size() >= 1_000) {
+        byRules.clear(); // one query shape asked by very many users with distinct rules
+      }
+      st = computeStatic(compiled, catalog, rules);
+      byRules.put(rules, st);
+    }
+    return st;
+  }
+
+  private Static computeStatic(CompiledQuery compiled, SemanticCatalog catalog, String rules) {
     Map<String, String> modelVersions = new LinkedHashMap<>();
-    Map<String, String> refreshKeys = new LinkedHashMap<>();
+    List<Refreshed> refresh = new ArrayList<>();
     Duration ttl = null;
     Map<String, String> known = versions(catalog);
     for (String name : compiled.models()) {
@@ -74,18 +131,18 @@ final class QueryCaching {
       if (m.isEmpty() || m.get().refresh() == null) {
         continue;
       }
-      var refresh = m.get().refresh();
-      if (refresh.every() != null && (ttl == null || refresh.every().compareTo(ttl) < 0)) {
-        ttl = refresh.every();
+      var r = m.get().refresh();
+      if (r.every() != null && (ttl == null || r.every().compareTo(ttl) < 0)) {
+        ttl = r.every();
       }
-      if (refresh.sql() != null) {
-        refreshKeys.put(name, refreshValue(m.get().dataSource(), refresh.sql(), timeout));
+      if (r.sql() != null) {
+        refresh.add(new Refreshed(name, m.get().dataSource(), r.sql()));
       }
     }
-    CacheKeys.Parts parts = new CacheKeys.Parts(compiled.dataSource(), compiled.dialect().id(),
-        compiled.sql(), List.of(), modelVersions, securityContext, refreshKeys);
-    return new Plan(cache.key(parts), ttl == null ? cache.settings().defaultTtl() : ttl,
-        parts.sourceVersion());
+    CacheKeys.Stem stem = CacheKeys.stem(new CacheKeys.Parts(compiled.dataSource(),
+        compiled.dialect().id(), compiled.sql(), List.of(), modelVersions, rules, Map.of()));
+    return new Static(catalog, stem, modelVersions,
+        ttl == null ? cache.settings().defaultTtl() : ttl, List.copyOf(refresh));
   }
 
   private Map<String, String> versions(SemanticCatalog catalog) {

@@ -228,6 +228,16 @@ public final class QueryService implements AutoCloseable {
   /** A query's place in the results cache: its key's hash and its entries' lifetime. */
   public record CacheSlot(String key, Duration ttl) {}
 
+  /**
+   * Whether a repeated query's cache key is remembered with its compiled query (the default) or
+   * made from scratch each time: off only to measure the difference (HitPathBenchmark).
+   */
+  public void rememberCacheKeys(boolean on) {
+    if (caching != null) {
+      caching.remember(on);
+    }
+  }
+
   /** The results cache, or null when the service has none. */
   public ResultCache cache() {
     return caching == null ? null : caching.cache();

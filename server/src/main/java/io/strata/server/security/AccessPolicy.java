@@ -686,6 +686,14 @@ public final class AccessPolicy {
 
   // ================================================================== snapshot
 
+  /**
+   * A token that changes (by identity) whenever rules, grants or attributes are reloaded: what
+   * was derived from them (the SQL layer's cached translations) is stale once it does.
+   */
+  public Object version() {
+    return snapshot;
+  }
+
   /** Reloads when another server changed attributes, rules or grants. */
   public void refreshIfChanged() {
     if (store != null && store.revision() != snapshot.revision()) {

@@ -110,6 +110,9 @@ public final class SqlService implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final org.apache.calcite.jdbc.Driver calcite = new org.apache.calcite.jdbc.Driver();
   private final SqlLimits limits;
+  /** Default bound of the statement cache: the distinct statements of many dashboards. */
+  public static final long STATEMENT_CACHE_ENTRIES = 10_000;
+  private final StatementCache statements;
 
   public SqlService(Supplier<SemanticCatalog> catalog, DataSourceRegistry registry,
       QueryService queries, BufferAllocator allocator) {
@@ -118,6 +121,18 @@ public final class SqlService implements AutoCloseable {
 
   public SqlService(Supplier<SemanticCatalog> catalog, DataSourceRegistry registry,
       QueryService queries, BufferAllocator allocator, SqlLimits limits) {
+    this(catalog, registry, queries, allocator, limits, STATEMENT_CACHE_ENTRIES);
+  }
+
+  /**
+   * @param statementCacheEntries how many parsed and translated statements are kept (see
+   *     {@link StatementCache}); 0 parses and translates every statement every time
+   */
+  public SqlService(Supplier<SemanticCatalog> catalog, DataSourceRegistry registry,
+      QueryService queries, BufferAllocator allocator, SqlLimits limits,
+      long statementCacheEntries) {
+    this.statements = new StatementCache(statementCacheEntries, catalog,
+        () -> queries.access().version());
     this.limits = limits;
     this.tables = new SemanticTables(catalog, queries);
     this.sources = new DataSourceSchemas(registry);
@@ -150,11 +165,18 @@ public final class SqlService implements AutoCloseable {
   }
 
   private PreparedSql prepare(String sql, SecurityContext security, SqlSession session) {
+    boolean pg = session != null && session.options().postgres();
+    StatementCache.Generation kept = statements.current();
+    PreparedSql known = kept.get(StatementCache.Kind.PREPARED, sql, pg, security, null);
+    if (known != null) {
+      return known;
+    }
     SemanticTables tables = this.tables.as(security);
-    String postgres = session != null && session.options().postgres() ? security.username()
-        : null;
+    String postgres = pg ? security.username() : null;
     try {
-      return guarded(() -> prepareChecked(sql, tables, postgres));
+      PreparedSql prepared = guarded(() -> prepareChecked(sql, tables, postgres));
+      kept.put(StatementCache.Kind.PREPARED, sql, pg, security, null, prepared);
+      return prepared;
     } catch (SqlQueryException e) {
       if (e.code() == Code.TOO_COMPLEX && session != null) {
         long micros = 0;
@@ -251,28 +273,56 @@ public final class SqlService implements AutoCloseable {
       return new ArrowSqlCursors.Lines(UUID.randomUUID().toString(), SET_CACHE_COLUMN,
           List.of(set.id()), allocator);
     }
-    String postgres = session.options().postgres() ? session.user() : null;
-    SqlParsing.Parsed parsed = parse(statement.sql(), tables, postgres);
-    SqlNode node = bind(parsed.node(), parameters == null ? List.of() : parameters);
+    String sql = statement.sql();
+    boolean pg = session.options().postgres();
+    SecurityContext security = session.security();
+    List<Object> values = parameters == null ? List.of() : parameters;
+    StatementCache.Generation kept = statements.current();
+    SemanticSelect.Translation known = kept.get(StatementCache.Kind.TRANSLATED, sql, pg,
+        security, values);
+    if (known != null) {
+      return semantic(known, sql, session);
+    }
+    String postgres = pg ? session.user() : null;
+    // a semantic SELECT's tree is only read (binding copies what it changes): it may be kept
+    SqlParsing.Parsed parsed = kept.get(StatementCache.Kind.PARSED, sql, pg, security, null);
+    boolean reused = parsed != null;
+    if (!reused) {
+      parsed = parse(sql, tables, postgres);
+    }
+    SqlNode node = bind(parsed.node(), values);
     if (node instanceof SqlExplain explain) {
-      List<Object> values = parameters == null ? List.of() : parameters;
       // Calcite's validator rewrites the tree it validates: each use gets a fresh one
       Supplier<SqlNode> fresh = () -> ((SqlExplain) bind(
-          parse(statement.sql(), tables, postgres).node(), values)).getExplicandum();
-      return explain(explain, fresh, parsed.shifts(), statement.sql(), session);
+          parse(sql, tables, postgres).node(), values)).getExplicandum();
+      return explain(explain, fresh, parsed.shifts(), sql, session);
     }
     SemanticSelect.Translation t = SemanticSelect.of(node, tables, parsed.shifts());
     if (t != null) {
-      String id = UUID.randomUUID().toString();
-      SqlCancel cancel = session.cancel();
-      cancel.onCancel(() -> queries.cancel(id));
-      QueryCursor cursor = queries.open(new QueryRequest(t.query(), statement.sql(),
-          session.security(), session.endpoint(), id, cancel::cancelled,
-          session.options().cache(), session.options().limits()));
-      return new SemanticSqlCursor(queries, cursor, t.outputs());
+      if (!values.isEmpty()) {
+        kept.put(StatementCache.Kind.PARSED, sql, pg, security, null, parsed);
+      }
+      kept.put(StatementCache.Kind.TRANSLATED, sql, pg, security, values, t);
+      return semantic(t, sql, session);
+    }
+    if (reused) {
+      // never a kept tree for Calcite: its validator rewrites what it is given
+      parsed = parse(sql, tables, postgres);
+      node = bind(parsed.node(), values);
     }
     planning[0] = true;
-    return calcite(node, parsed.shifts(), statement.sql(), session);
+    return calcite(node, parsed.shifts(), sql, session);
+  }
+
+  /** Runs a semantic SELECT's translation as one query of the query service. */
+  private SqlCursor semantic(SemanticSelect.Translation t, String sql, SqlSession session) {
+    String id = UUID.randomUUID().toString();
+    SqlCancel cancel = session.cancel();
+    cancel.onCancel(() -> queries.cancel(id));
+    QueryCursor cursor = queries.open(new QueryRequest(t.query(), sql, session.security(),
+        session.endpoint(), id, cancel::cancelled, session.options().cache(),
+        session.options().limits()));
+    return new SemanticSqlCursor(queries, cursor, t.outputs());
   }
 
   private static final String SET_CACHE_COLUMN = "strata_cache";
@@ -848,6 +898,7 @@ public final class SqlService implements AutoCloseable {
   /** Forgets cached warehouse catalogs (after a data source changes, or on request). */
   public void refresh() {
     sources.refresh();
+    statements.clear();
   }
 
   @Override
