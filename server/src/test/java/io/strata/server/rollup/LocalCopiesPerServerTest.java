@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 class LocalCopiesPerServerTest {
   static final String Q = "{\"measures\":[\"sales.amount\",\"sales.count\"],"
       + "\"dimensions\":[\"sales.kind\"],\"timeDimensions\":[{\"dimension\":\"sales.sold_at\","
-      + "\"dateRange\":[\"2024-03-01\",\"2024-03-04\"]}],\"order\":[[\"sales.kind\",\"asc\"]]}";
+      + "\"dateRange\":[\"2024-03-01\",\"2024-03-04\"]}],\"order\":{\"sales.kind\":\"asc\"}}";
   static final String RAW = "SELECT kind, SUM(amount), COUNT(*) FROM lc.sales"
       + " WHERE sold_at >= TIMESTAMP '2024-03-01' AND sold_at < TIMESTAMP '2024-03-05'"
       + " GROUP BY kind ORDER BY kind";
