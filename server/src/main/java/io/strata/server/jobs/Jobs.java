@@ -75,6 +75,10 @@ import org.slf4j.LoggerFactory;
  * a flag on the job's row that each worker polls for its running jobs every
  * {@code strata.workers.poll-interval}, and the worker then cancels the query through its
  * {@link QueryService}.
+ *
+ * <p>A job {@link #submitHere submitted here} is an execution of a task named for this server
+ * (its host and data directory): other processes' engines do not know that name and leave it,
+ * so only this server's workers run it (a local rollup build writes this server's own file).
  */
 public final class Jobs implements AutoCloseable {
   static final String TASK = "strata-job";

@@ -128,7 +128,8 @@ class LocalCopiesPerServerTest {
       assertThat(two.answer(Q)).isEqualTo(raw);
       assertThat(views(one)).as("two's rebuild wrote nothing into one's file")
           .hasSize(1).allMatch(v -> v.endsWith("_v1"));
-      assertThat(views(two)).hasSize(1).allMatch(v -> v.endsWith("_v2"));
+      // two keeps its version 1 for the drop grace (queries may still read it), then drops it
+      assertThat(views(two)).anyMatch(v -> v.endsWith("_v2"));
     }
   }
 
