@@ -263,12 +263,14 @@ final class RollupStatusStore {
 
   /**
    * Forgets the served version of a row whose relation is gone (a local store's file was
-   * replaced or emptied): the rollup is built again rather than read from a missing view.
+   * replaced or emptied), and its last request: the rollup is built again at once rather than
+   * read from a missing view.
    */
   void unserve(String model, String rollup, String store) {
     run("resetting rollup " + model + "." + rollup, c -> update(c, "UPDATE strata_rollups SET"
         + " serving_version = NULL, serving_relation = NULL, serving_definition = NULL,"
-        + " serving_data_source = NULL WHERE model = ? AND rollup = ? AND store = ?", ps -> {
+        + " serving_data_source = NULL, requested_at = NULL WHERE model = ? AND rollup = ?"
+        + " AND store = ?", ps -> {
           ps.setString(1, model);
           ps.setString(2, rollup);
           ps.setString(3, store);

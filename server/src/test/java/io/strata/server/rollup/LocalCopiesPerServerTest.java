@@ -11,6 +11,7 @@ import io.strata.testkit.Warehouses;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -58,7 +59,9 @@ class LocalCopiesPerServerTest {
     settings.put("strata.jobs.store-dir", Files.createTempDirectory("strata-lc-jobs").toString());
     settings.put("strata.models.poll-interval", "200ms");
     settings.put("strata.rollups.check-interval", "1h");
+    Path[] oneDir = new Path[1];
     try (TestServer one = TestServer.start(settings); TestServer two = TestServer.start(settings)) {
+      oneDir[0] = one.dataDir();
       Response ds = one.admin().post("/api/v1/datasources", Map.of("name", "sales",
           "kind", "postgres", "url", pg.jdbcUrl(), "username", pg.user()));
       assertThat(ds.status()).as(ds.toString()).isIn(200, 201);
@@ -130,6 +133,23 @@ class LocalCopiesPerServerTest {
           .hasSize(1).allMatch(v -> v.endsWith("_v1"));
       // two keeps its version 1 for the drop grace (queries may still read it), then drops it
       assertThat(views(two)).anyMatch(v -> v.endsWith("_v2"));
+    }
+
+    // one restarts on its data directory with its local file gone: its row still names
+    // version 1, which it must not read; it builds its copy again and serves that
+    Path dirOne = oneDir[0];
+    // (closing a test server deletes its data directory: the same path starts empty)
+    assertThat(dirOne.resolve("rollups.duckdb")).doesNotExist();
+    Files.createDirectories(dirOne);
+    Map<String, Object> again = new HashMap<>(settings);
+    again.put("strata.data-dir", dirOne.toString());
+    try (TestServer one = TestServer.start(again)) {
+      awaitModel(one);
+      awaitCopies(one, 1, 2);
+      assertThat(plan(one)).as("the rebuilt copy, never the missing one").isEqualTo(
+          "sales.daily@2");
+      assertThat(one.answer(Q)).isEqualTo(raw(pg));
+      assertThat(views(one)).hasSize(1).allMatch(v -> v.endsWith("_v2"));
     }
   }
 
