@@ -1401,7 +1401,9 @@ final class Compilation {
           return id;
         }
         if (id.names.size() == 1) {
-          return new SqlIdentifier(List.of(m.name(), id.names.get(0)), POS);
+          // a column quoted in the model (a reserved word: "order") stays quoted
+          return new SqlIdentifier(List.of(m.name(), id.names.get(0)), null, POS,
+              List.of(POS, id.isComponentQuoted(0) ? SqlParserPos.QUOTED_ZERO : POS));
         }
         return id;
       }

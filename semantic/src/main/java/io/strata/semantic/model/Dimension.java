@@ -13,8 +13,12 @@ public record Dimension(
     String format,
     Origin origin) {
 
-  /** The SQL expression this dimension reads: its {@code expr}, or its own column. */
+  /**
+   * The SQL expression this dimension reads: its {@code expr}, or its own column (quoted when
+   * its name is a reserved word such as {@code at} or {@code order}, so that it parses and each
+   * dialect writes it quoted).
+   */
   public String sql() {
-    return expr != null ? expr : name;
+    return expr != null ? expr : io.strata.semantic.sql.SqlExpressions.column(name);
   }
 }

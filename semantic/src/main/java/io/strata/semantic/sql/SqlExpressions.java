@@ -62,6 +62,25 @@ public final class SqlExpressions {
     }
   }
 
+  /**
+   * A column named {@code name} as model SQL writes it: as is when it is a plain word, else
+   * double-quoted (a reserved word such as {@code at}, {@code order}, {@code user}, or a name
+   * that is not a plain word), so that it parses as a column and the compiled SQL quotes it in
+   * each dialect's way.
+   */
+  public static String column(String name) {
+    String upper = name.toUpperCase(java.util.Locale.ROOT);
+    if (SIMPLE.matcher(name).matches() && !RESERVED.isReservedWord(upper)
+        && !io.strata.semantic.dialect.WarehouseDialect.EXTRA_RESERVED.contains(upper)) {
+      return name;
+    }
+    return "\"" + name.replace("\"", "\"\"") + "\"";
+  }
+
+  private static final Pattern SIMPLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  private static final org.apache.calcite.sql.parser.SqlAbstractParserImpl.Metadata RESERVED =
+      SqlParser.create("", PARSER_CONFIG).getMetadata();
+
   /** The brace references in a fragment, in order, e.g. {@code [orders, order_items.revenue]}. */
   public static List<String> braceReferences(String text) {
     List<String> refs = new ArrayList<>();

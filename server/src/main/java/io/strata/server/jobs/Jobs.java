@@ -75,6 +75,10 @@ import org.slf4j.LoggerFactory;
  * a flag on the job's row that each worker polls for its running jobs every
  * {@code strata.workers.poll-interval}, and the worker then cancels the query through its
  * {@link QueryService}.
+ *
+ * <p>A job {@link #submitHere submitted here} is an execution of a task named for this server
+ * (its host and data directory): other processes' engines do not know that name and leave it,
+ * so only this server's workers run it (a local rollup build writes this server's own file).
  */
 public final class Jobs implements AutoCloseable {
   static final String TASK = "strata-job";
@@ -91,6 +95,8 @@ public final class Jobs implements AutoCloseable {
   private final MeterRegistry meters;
   private final String workerName;
   private final OneTimeTask<Void> jobTask;
+  /** Jobs only this process may run ({@link #submitHere}): a task name no other process knows. */
+  private final OneTimeTask<Void> hereTask;
   private final CustomTask<Void> scheduleTask;
   private final SchedulerClient client;
   private final Map<String, AtomicReference<Runnable>> running = new ConcurrentHashMap<>();
@@ -99,8 +105,9 @@ public final class Jobs implements AutoCloseable {
   private volatile Map<JobKind, Long> queuedSnapshot = new EnumMap<>(JobKind.class);
   private volatile long snapshotAt;
 
+  /** @param dataDir this process's own data directory (names the jobs only it runs) */
   Jobs(JobsConfig config, DataSource db, JobRunner runner, ResultStore results, Clock clock,
-      MeterRegistry meters) {
+      MeterRegistry meters, java.nio.file.Path dataDir) {
     this.config = config;
     this.db = db;
     this.store = new JobStore(db);
@@ -115,10 +122,18 @@ public final class Jobs implements AutoCloseable {
             config.retryBackoff().isZero() ? Duration.ofMillis(1) : config.retryBackoff(), 2.0))
         .onDeadExecutionRevive()
         .execute((instance, context) -> execute(instance.getId(), true));
+    // named for the host and data directory, so a restarted server runs what was queued for it
+    this.hereTask = Tasks.oneTime(TASK + "@" + HexFormat.of().formatHex(sha256(
+            host.substring(host.indexOf('@') + 1) + " " + dataDir.toAbsolutePath()))
+            .substring(0, 24))
+        .onFailure(new FailureHandler.ExponentialBackoffFailureHandler<>(
+            config.retryBackoff().isZero() ? Duration.ofMillis(1) : config.retryBackoff(), 2.0))
+        .onDeadExecutionRevive()
+        .execute((instance, context) -> execute(instance.getId(), true));
     this.scheduleTask = Tasks.custom(SCHEDULE_TASK, Void.class)
         .onDeadExecutionRevive()
         .execute((instance, context) -> fire(instance.getId()));
-    this.client = SchedulerClient.Builder.create(db, jobTask, scheduleTask)
+    this.client = SchedulerClient.Builder.create(db, jobTask, hereTask, scheduleTask)
         .tableName("strata_scheduled_tasks").build();
     this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "strata-jobs-watcher");
@@ -146,7 +161,7 @@ public final class Jobs implements AutoCloseable {
   /** Starts the workers when {@code strata.workers.enabled}, and the sweep of expired results. */
   public synchronized void start() {
     if (config.workersEnabled() && scheduler == null) {
-      scheduler = Scheduler.create(db, List.<Task<?>>of(jobTask, scheduleTask))
+      scheduler = Scheduler.create(db, List.<Task<?>>of(jobTask, hereTask, scheduleTask))
           .tableName("strata_scheduled_tasks")
           .schedulerName(new SchedulerName.Fixed(workerName))
           .threads(config.threads())
@@ -192,6 +207,28 @@ public final class Jobs implements AutoCloseable {
    * query, options and models as an earlier one whose file has not expired return that one.
    */
   public Job submit(JobKind kind, String owner, JobRequest request) {
+    return submit(kind, owner, request, jobTask);
+  }
+
+  /**
+   * As {@link #submit}, but only this process's workers run the job (its engine task is named
+   * for this process alone; other processes' engines leave it): for work on this process's own
+   * files, such as a server's local rollup store. Without workers here it waits until this
+   * process runs them again (never: it is lost with the process, and its requester asks again).
+   */
+  public Job submitHere(JobKind kind, String owner, JobRequest request) {
+    return submit(kind, owner, request, hereTask);
+  }
+
+  private static byte[] sha256(String s) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private Job submit(JobKind kind, String owner, JobRequest request, OneTimeTask<Void> task) {
     runner.check(kind, owner, request);
     String parameters = request.json();
     String key = kind == JobKind.EXPORT ? cacheKey(kind, owner, parameters) : null;
@@ -207,7 +244,7 @@ public final class Jobs implements AutoCloseable {
         null, null, key, parameters, null, null, null, null, null, now, null, null, null);
     store.insert(job);
     try {
-      client.schedule(new TaskInstance<Void>(TASK, job.id()), now);
+      client.schedule(new TaskInstance<Void>(task.getName(), job.id()), now);
     } catch (RuntimeException e) {
       store.end(job.id(), JobState.FAILED, "NOT_QUEUED", "the job could not be queued: "
           + e.getMessage(), now);

@@ -35,9 +35,10 @@ public class JobsFactory {
   @Bean(preDestroy = "close")
   Jobs jobs(JobsConfig config, MetadataDatabase db, QueryService queries, SqlService sql,
       DashboardService dashboards, ResultStore store, Clock clock, MeterRegistry meters,
-      AccessPolicy access) {
+      AccessPolicy access, StrataConfig strata) {
     return new Jobs(config, db.dataSource(), new JobRunner(queries, sql, dashboards, store,
-        config.neutraliseFormulas(), access, config.exportLimits()), store, clock, meters);
+        config.neutraliseFormulas(), access, config.exportLimits()), store, clock, meters,
+        strata.dataDir());
   }
 
   @Singleton

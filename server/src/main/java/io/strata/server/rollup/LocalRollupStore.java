@@ -47,15 +47,30 @@ final class LocalRollupStore implements PartitionStore {
   static final String DATA_SOURCE = "strata_rollups";
   private static final Logger LOG = LoggerFactory.getLogger(LocalRollupStore.class);
 
+  private static final RollupSql SQL = new RollupSql(Dialect.DUCKDB);
+
   private final DataSourceRegistry registry;
   private final BufferAllocator allocator;
   private final String id;
 
-  /** @param node names this server, since each server has its own local store */
+  /**
+   * @param node names this server (host and data directory), since each server has its own
+   *     local store: the store's id, and so the status row of each local rollup, is per server
+   */
   LocalRollupStore(DataSourceRegistry registry, BufferAllocator allocator, String node) {
     this.registry = registry;
     this.allocator = allocator;
-    this.id = "local@" + node;
+    this.id = id(node);
+  }
+
+  /** {@code local@<node>}, shortened with a hash of it past the metadata column's 160. */
+  static String id(String node) {
+    String id = "local@" + node;
+    if (id.length() <= 160) {
+      return id;
+    }
+    String hash = RollupService.sha256(node).substring(0, 16);
+    return id.substring(0, 160 - 17) + "#" + hash;
   }
 
   @Override
@@ -80,7 +95,7 @@ final class LocalRollupStore implements PartitionStore {
 
   @Override
   public String qualified(String name) {
-    return "main.\"" + name + "\"";
+    return SQL.qualified("main", name);
   }
 
   @Override
@@ -138,11 +153,11 @@ final class LocalRollupStore implements PartitionStore {
   }
 
   private String createTable(String table, List<Field> fields, List<String> columns) {
-    List<String> cols = new ArrayList<>();
+    List<String[]> cols = new ArrayList<>();
     for (int i = 0; i < fields.size(); i++) {
-      cols.add("\"" + columns.get(i).replace("\"", "\"\"") + "\" " + type(fields.get(i)));
+      cols.add(new String[] {columns.get(i), type(fields.get(i))});
     }
-    return "CREATE TABLE " + qualified(table) + " (" + String.join(", ", cols) + ")";
+    return SQL.createTable(qualified(table), cols);
   }
 
   private static String type(Field f) {
@@ -221,15 +236,29 @@ final class LocalRollupStore implements PartitionStore {
   @Override
   public void createView(String view, List<String> tables) throws SQLException {
     try (Connection c = registry.connect(DATA_SOURCE); Statement st = c.createStatement()) {
-      st.execute(RollupSql.createView(qualified(view), tables.stream().map(this::qualified)
+      st.execute(SQL.createView(qualified(view), tables.stream().map(this::qualified)
           .toList()));
     }
+  }
+
+  /** The names of the views (or tables) in the store, in name order. */
+  List<String> relations(boolean views) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Connection c = registry.connect(DATA_SOURCE); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT table_name FROM information_schema.tables"
+            + " WHERE table_schema = 'main' AND table_type " + (views ? "= 'VIEW'"
+            : "<> 'VIEW'") + " ORDER BY 1")) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
   }
 
   @Override
   public void drop(String relation, boolean view) {
     try (Connection c = registry.connect(DATA_SOURCE); Statement st = c.createStatement()) {
-      st.execute("DROP " + (view ? "VIEW" : "TABLE") + " IF EXISTS " + qualified(relation));
+      st.execute(SQL.drop(qualified(relation), view));
     } catch (SQLException | RuntimeException e) {
       LOG.warn("could not drop rollup relation {} from the local store: {}", relation,
           e.getMessage());

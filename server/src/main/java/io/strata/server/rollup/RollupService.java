@@ -79,7 +79,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Matching: answered from a snapshot of {@code strata_rollups} at most a second old. A
  * version is served only while its definition (the rollup's layout and the models it reads)
- * is the current one, and only by servers that can read its store.
+ * is the current one, and only from the row of the store this server reads.
+ *
+ * <p>Stores: a {@code source} rollup has one status row that every server shares, and one build
+ * at a time across servers (the lock row). A {@code local} rollup has one row per server (its
+ * store id is {@code local@<host>:<file>}): each server builds its own copy into its own
+ * DuckDB file, as a job that only this server's workers run ({@link Jobs#submitHere}), serves
+ * only versions its own row names, and a rebuild on one server never changes what another
+ * serves.
  */
 public final class RollupService implements RollupRouting, JobHandler, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RollupService.class);
@@ -131,13 +138,39 @@ public final class RollupService implements RollupRouting, JobHandler, AutoClose
     });
   }
 
-  /** Starts the periodic check for due builds (the first one at once). */
+  /**
+   * Starts the periodic check for due builds (the first one at once), after forgetting the
+   * versions this server's status rows name but its local file does not hold (a data directory
+   * replaced or emptied under the same name): those are built again, never read.
+   */
   public void start() {
     if (!config.enabled()) {
       return;
     }
+    verifyLocalCopies();
     long every = config.checkInterval().toMillis();
     timer.scheduleWithFixedDelay(this::checkDue, 0, every, TimeUnit.MILLISECONDS);
+  }
+
+  private void verifyLocalCopies() {
+    try {
+      Set<String> present = new java.util.HashSet<>(local.relations(true));
+      for (RollupRecord r : status.list()) {
+        if (r.store().equals(local.id()) && r.servingRelation() != null
+            && !present.contains(name(r.servingRelation()))) {
+          LOG.warn("rollup {}.{}: version {} is not in this server's local store; building it"
+              + " again", r.model(), r.rollup(), r.servingVersion());
+          status.unserve(r.model(), r.rollup(), r.store());
+        }
+      }
+    } catch (SQLException | RuntimeException e) {
+      LOG.warn("the local rollup store was not checked: {}", e.toString());
+    }
+  }
+
+  /** The rollup views (or tables) in this server's local store: for tests and diagnostics. */
+  List<String> localRelations(boolean views) throws SQLException {
+    return local.relations(views);
   }
 
   /** Models changed (here or on another server): rollups whose definition changed are due. */
@@ -237,18 +270,17 @@ public final class RollupService implements RollupRouting, JobHandler, AutoClose
   private RollupAvailability availability(Planner p) {
     Map<String, RollupRecord> records = records();
     return (model, rollup) -> {
-      RollupRecord r = records.get(model + "." + rollup);
-      if (r == null || r.servingVersion() == null || r.servingRelation() == null) {
-        return Optional.empty();
-      }
       RollupLayout layout;
       try {
         layout = p.rollups().layout(model, rollup);
       } catch (IllegalArgumentException e) {
         return Optional.empty();
       }
+      RollupRecord r = records.get(key(model, rollup, storeId(layout)));
+      if (r == null || r.servingVersion() == null || r.servingRelation() == null) {
+        return Optional.empty();
+      }
       if (!definition(p, layout).equals(r.servingDefinition())
-          || (r.store().startsWith("local@") && !r.store().equals(local.id()))
           || registry.spec(r.servingDataSource()).isEmpty()) {
         return Optional.empty();
       }
@@ -269,7 +301,7 @@ public final class RollupService implements RollupRouting, JobHandler, AutoClose
       try {
         Map<String, RollupRecord> map = new LinkedHashMap<>();
         for (RollupRecord r : status.list()) {
-          map.put(r.model() + "." + r.rollup(), r);
+          map.put(key(r.model(), r.rollup(), r.store()), r);
         }
         s = new Snapshot(map, now);
         snapshot = s;
@@ -278,6 +310,10 @@ public final class RollupService implements RollupRouting, JobHandler, AutoClose
       }
     }
     return s.records();
+  }
+
+  private static String key(String model, String rollup, String store) {
+    return model + "." + rollup + "|" + store;
   }
 
   private void forgetSnapshot() {
@@ -289,13 +325,12 @@ public final class RollupService implements RollupRouting, JobHandler, AutoClose
   /** The status of every declared rollup (and of built ones no longer declared). */
   public List<RollupStatus> list() {
     SemanticCatalog c = catalog.get();
-    Map<String, RollupRecord> records = new LinkedHashMap<>();
-    status.list().forEach(r -> records.put(r.model() + "." + r.rollup(), r));
+    List<RollupRecord> records = status.list();
     List<RollupStatus> out = new ArrayList<>();
     Planner p = planner(c);
     for (Model m : c.models()) {
       for (Rollup r : m.rollups()) {
-        out.add(describe(p, m.name(), r, records.remove(m.name() + "." + r.name())));
+        out.add(describe(p, m.name(), r, records));
       }
     }
     return out;
@@ -306,15 +341,14 @@ public final class RollupService implements RollupRouting, JobHandler, AutoClose
     Model m = catalog.get().model(model).orElseThrow(() ->
         new NotFoundException("model '" + model + "' does not exist"));
     Planner p = planner(catalog.get());
-    return m.rollups().stream().map(r -> describe(p, model, r,
-        status.find(model, r.name()).orElse(null))).toList();
+    List<RollupRecord> records = status.list();
+    return m.rollups().stream().map(r -> describe(p, model, r, records)).toList();
   }
 
   /** One rollup, with its partitions. */
   public RollupStatus get(String model, String rollup) {
     Rollup r = declared(model, rollup);
-    RollupRecord rec = status.find(model, rollup).orElse(null);
-    return describe(planner(catalog.get()), model, r, rec);
+    return describe(planner(catalog.get()), model, r, status.list());
   }
 
   private Rollup declared(String model, String rollup) {
@@ -326,22 +360,41 @@ public final class RollupService implements RollupRouting, JobHandler, AutoClose
         + ")")));
   }
 
-  private RollupStatus describe(Planner p, String model, Rollup r, RollupRecord rec) {
-    String state;
+  /**
+   * The status as this server sees it: the row of the store it reads (for a local rollup, its
+   * own copy), and for a local rollup the copies of every server ({@code copies}).
+   */
+  private RollupStatus describe(Planner p, String model, Rollup r, List<RollupRecord> all) {
     String definition = null;
     String problem = null;
+    String storeId = null;
     try {
-      definition = definition(p, p.rollups().layout(model, r.name()));
+      RollupLayout layout = p.rollups().layout(model, r.name());
+      definition = definition(p, layout);
+      storeId = storeId(layout);
     } catch (RuntimeException e) {
       problem = e.getMessage();
     }
+    RollupRecord rec = null;
+    List<RollupStatus.CopyStatus> copies = new ArrayList<>();
+    for (RollupRecord x : all) {
+      if (!x.model().equals(model) || !x.rollup().equals(r.name())) {
+        continue;
+      }
+      if (x.store().equals(storeId)) {
+        rec = x;
+      }
+      if (r.store() == io.strata.semantic.model.RollupStore.LOCAL
+          && x.store().startsWith("local@")) {
+        copies.add(new RollupStatus.CopyStatus(x.store(), x.store().equals(storeId),
+            state(x, definition), x.servingVersion(), x.rows(), x.builtAt(), x.lastError(),
+            x.lastErrorAt()));
+      }
+    }
+    String state = state(rec, definition);
     List<RollupStatus.PartitionStatus> parts = List.of();
-    if (rec == null || rec.servingVersion() == null) {
-      state = rec != null && rec.lastError() != null ? "failed" : "not_built";
-    } else {
-      state = rec.servingDefinition() != null && rec.servingDefinition().equals(definition)
-          ? "built" : "outdated";
-      parts = status.partitions(model, r.name(), rec.servingVersion()).stream()
+    if (rec != null && rec.servingVersion() != null) {
+      parts = status.partitions(model, r.name(), rec.store(), rec.servingVersion()).stream()
           .map(x -> new RollupStatus.PartitionStatus(x.key(), x.start(), x.end(), x.rows(),
               x.bytes(), x.builtAt(), x.buildMillis())).toList();
     }
@@ -352,7 +405,16 @@ public final class RollupService implements RollupRouting, JobHandler, AutoClose
         rec == null ? null : rec.builtAt(), rec == null ? 0 : rec.buildMillis(),
         rec == null ? 0 : rec.builds(), rec == null ? 0 : rec.failures(),
         rec == null ? problem : rec.lastError() != null ? rec.lastError() : problem,
-        rec == null ? null : rec.lastErrorAt(), rec == null ? null : rec.lastJobId(), parts);
+        rec == null ? null : rec.lastErrorAt(), rec == null ? null : rec.lastJobId(), parts,
+        copies);
+  }
+
+  private static String state(RollupRecord rec, String definition) {
+    if (rec == null || rec.servingVersion() == null) {
+      return rec != null && rec.lastError() != null ? "failed" : "not_built";
+    }
+    return rec.servingDefinition() != null && rec.servingDefinition().equals(definition)
+        ? "built" : "outdated";
   }
 
   // ---------------------------------------------------------------- requesting builds
@@ -365,21 +427,38 @@ public final class RollupService implements RollupRouting, JobHandler, AutoClose
    */
   public Job requestBuild(String model, String rollup, String owner, boolean force) {
     declared(model, rollup);
-    Job job = jobs.submit(JobKind.ROLLUP_BUILD, owner,
-        JobRequest.rollupBuild(model, rollup, force));
+    Job job = submit(model, rollup, owner, force);
     try {
-      ensureRow(model, rollup);
-      status.requested(model, rollup, clock.instant(), job.id());
+      String store = ensureRow(model, rollup);
+      status.requested(model, rollup, store, clock.instant(), job.id());
     } catch (RuntimeException e) {
       LOG.debug("build request of {}.{} not recorded: {}", model, rollup, e.toString());
     }
     return job;
   }
 
-  private void ensureRow(String model, String rollup) {
+  private String ensureRow(String model, String rollup) {
     Planner p = planner(catalog.get());
     RollupLayout layout = p.rollups().layout(model, rollup);
-    status.ensure(model, rollup, storeId(layout), definition(p, layout));
+    String store = storeId(layout);
+    status.ensure(model, rollup, store, definition(p, layout));
+    return store;
+  }
+
+  /**
+   * Queues a build: a local rollup's build writes this server's own file, so only this
+   * server's workers may run it; a source rollup's build may run on any worker.
+   */
+  private Job submit(String model, String rollup, String owner, boolean force) {
+    Planner p = planner(catalog.get());
+    JobRequest request = JobRequest.rollupBuild(model, rollup, force);
+    return isLocal(p.rollups().layout(model, rollup))
+        ? jobs.submitHere(JobKind.ROLLUP_BUILD, owner, request)
+        : jobs.submit(JobKind.ROLLUP_BUILD, owner, request);
+  }
+
+  private static boolean isLocal(RollupLayout layout) {
+    return layout.rollup().store() == io.strata.semantic.model.RollupStore.LOCAL;
   }
 
   /** Queues a build of every rollup that is due; one server wins each (a conditional UPDATE). */
@@ -397,14 +476,15 @@ public final class RollupService implements RollupRouting, JobHandler, AutoClose
             String reason = due(p, m, r, now);
             if (reason != null) {
               RollupLayout layout = p.rollups().layout(m.name(), r.name());
-              status.ensure(m.name(), r.name(), storeId(layout), definition(p, layout));
-              // at most one queued build per check interval (or lock wait) across servers
+              String store = storeId(layout);
+              status.ensure(m.name(), r.name(), store, definition(p, layout));
+              // at most one queued build per check interval (or lock wait) across the servers
+              // reading the store (a local store: this server alone)
               Duration quiet = config.checkInterval().multipliedBy(4).compareTo(LOCK_WAIT) > 0
                   ? LOCK_WAIT : config.checkInterval().multipliedBy(4);
-              if (status.claimRequest(m.name(), r.name(), now, now.minus(quiet), null)) {
-                Job job = jobs.submit(JobKind.ROLLUP_BUILD, SYSTEM,
-                    JobRequest.rollupBuild(m.name(), r.name(), false));
-                status.requested(m.name(), r.name(), now, job.id());
+              if (status.claimRequest(m.name(), r.name(), store, now, now.minus(quiet), null)) {
+                Job job = submit(m.name(), r.name(), SYSTEM, false);
+                status.requested(m.name(), r.name(), store, now, job.id());
                 LOG.info("rollup {}.{} queued for a build ({}): job {}", m.name(), r.name(),
                     reason, job.id());
               }
@@ -422,7 +502,7 @@ public final class RollupService implements RollupRouting, JobHandler, AutoClose
   /** Why a rollup is due a build now, or null. */
   private String due(Planner p, Model m, Rollup r, Instant now) {
     RollupLayout layout = p.rollups().layout(m.name(), r.name());
-    RollupRecord rec = status.find(m.name(), r.name()).orElse(null);
+    RollupRecord rec = status.find(m.name(), r.name(), storeId(layout)).orElse(null);
     if (rec != null && rec.requestedAt() != null
         && (rec.builtAt() == null || rec.requestedAt().isAfter(rec.builtAt()))
         && (rec.lastErrorAt() == null || rec.requestedAt().isAfter(rec.lastErrorAt()))
@@ -440,9 +520,6 @@ public final class RollupService implements RollupRouting, JobHandler, AutoClose
     }
     if (!definition(p, layout).equals(rec.servingDefinition())) {
       return "definition changed";
-    }
-    if (!rec.store().equals(storeId(layout)) && !rec.store().startsWith("local@")) {
-      return "store changed";
     }
     Rollup.RollupRefresh refresh = r.refresh();
     if (refresh == null) {
@@ -513,19 +590,22 @@ public final class RollupService implements RollupRouting, JobHandler, AutoClose
     } catch (RuntimeException e) {
       // a configuration problem (no rollup_schema): reported in the status, not retried
       status.ensure(model, rollup, storeId(layout), definition);
-      status.failed(model, rollup, e.getMessage(), clock.instant());
+      status.failed(model, rollup, storeId(layout), e.getMessage(), clock.instant());
       forgetSnapshot();
       throw e;
     }
-    status.ensure(model, rollup, store.id(), definition);
-    String key = model + "." + rollup;
+    String storeId = store.id();
+    status.ensure(model, rollup, storeId, definition);
+    // one build at a time per rollup and store: across all servers for the source store, on
+    // this server for its own local copy (other servers build theirs meanwhile)
+    String key = model + "." + rollup + (store == local ? "@" + storeId : "");
     lock(key);
     long t0 = System.nanoTime();
     List<String> written = new ArrayList<>();
     try {
-      RollupRecord rec = status.find(model, rollup).orElseThrow();
-      boolean current = rec.servingVersion() != null && definition.equals(rec.servingDefinition())
-          && rec.store().equals(store.id());
+      RollupRecord rec = status.find(model, rollup, storeId).orElseThrow();
+      boolean current = rec.servingVersion() != null
+          && definition.equals(rec.servingDefinition());
       if (!force && current && rec.builtAt() != null && !rec.builtAt().isBefore(since)) {
         return new BuildOutcome(null, 0, 0, 0); // built by someone else while we waited
       }
@@ -536,7 +616,7 @@ public final class RollupService implements RollupRouting, JobHandler, AutoClose
       List<Partition> partitions = partitions(p.rollups(), layout, declared);
       Map<String, PartitionRecord> previous = new LinkedHashMap<>();
       if (current && !force) {
-        status.partitions(model, rollup, rec.servingVersion())
+        status.partitions(model, rollup, storeId, rec.servingVersion())
             .forEach(x -> previous.put(x.key(), x));
       }
       Set<String> rebuild = new LinkedHashSet<>();
@@ -546,7 +626,7 @@ public final class RollupService implements RollupRouting, JobHandler, AutoClose
         }
       }
       p.rollups().toRefresh(layout, partitions).forEach(x -> rebuild.add(x.key()));
-      long version = status.lastVersion(model, rollup) + 1;
+      long version = status.lastVersion(model, rollup, storeId) + 1;
       String base = baseName(model, rollup);
       SemanticCompiler compiler = new SemanticCompiler(layout.catalog(), clock);
       List<String> columns = layout.columns().stream().map(RollupColumn::name).toList();
@@ -559,7 +639,7 @@ public final class RollupService implements RollupRouting, JobHandler, AutoClose
         if (kept != null && !rebuild.contains(part.key())) {
           parts.add(kept);
         } else {
-          String table = base + "_v" + version + "_" + slug(part.key(), 20);
+          String table = partitionTable(base, version, part.key());
           CompiledQuery q = compiler.compile(p.rollups().buildQuery(layout, part),
               registry::dialect);
           long p0 = System.nanoTime();
@@ -578,14 +658,14 @@ public final class RollupService implements RollupRouting, JobHandler, AutoClose
       String view = base + "_v" + version;
       written.add(view);
       store.createView(view, parts.stream().map(x -> name(x.relation())).toList());
-      status.savePartitions(model, rollup, version, parts);
+      status.savePartitions(model, rollup, storeId, version, parts);
       long millis = (System.nanoTime() - t0) / 1_000_000;
       // an open end of the build range stays open: the version holds all data on that side
       // (as of this build), which is what a query without a date range asks for
       String start = parts.isEmpty() || declared.from() == null ? null : parts.get(0).start();
       String end = parts.isEmpty() || declared.until() == null ? null
           : parts.get(parts.size() - 1).end();
-      if (!status.publish(model, rollup, version, store.path(view), store.dataSource(),
+      if (!status.publish(model, rollup, storeId, version, store.path(view), store.dataSource(),
           definition, start, end, refreshValue, rows, bytes, clock.instant(), millis)) {
         throw new IllegalStateException("a later version of rollup " + key
             + " was published during this build");
@@ -604,7 +684,7 @@ public final class RollupService implements RollupRouting, JobHandler, AutoClose
       String message = e instanceof SQLException ? "the build failed at the source or store: "
           + e.getMessage() : String.valueOf(e.getMessage());
       try {
-        status.failed(model, rollup, message, clock.instant());
+        status.failed(model, rollup, storeId, message, clock.instant());
       } catch (RuntimeException ignored) {
         LOG.warn("the failure of rollup {} was not recorded: {}", key, ignored.toString());
       }
@@ -748,7 +828,7 @@ public final class RollupService implements RollupRouting, JobHandler, AutoClose
    */
   private void retire(String model, String rollup, long version, RollupRecord before,
       PartitionStore store) {
-    List<String> tables = status.relationsOutside(model, rollup, version);
+    List<String> tables = status.relationsOutside(model, rollup, store.id(), version);
     String oldView = before.servingRelation();
     boolean sameStore = before.store().equals(store.id());
     Runnable drop = () -> {
@@ -759,7 +839,7 @@ public final class RollupService implements RollupRouting, JobHandler, AutoClose
         for (String t : tables) {
           store.drop(name(t), false);
         }
-        status.forgetVersionsBefore(model, rollup, version);
+        status.forgetVersionsBefore(model, rollup, store.id(), version);
       } catch (RuntimeException e) {
         LOG.warn("old versions of rollup {}.{} not dropped: {}", model, rollup, e.toString());
       }
@@ -813,6 +893,11 @@ public final class RollupService implements RollupRouting, JobHandler, AutoClose
         + sha256(model + "." + rollup).substring(0, 6);
   }
 
+  /** The table of one partition of one version. */
+  static String partitionTable(String base, long version, String partitionKey) {
+    return base + "_v" + version + "_" + slug(partitionKey, 20);
+  }
+
   private static String slug(String s, int max) {
     String t = s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
     return t.length() > max ? t.substring(0, max) : t;
@@ -822,7 +907,7 @@ public final class RollupService implements RollupRouting, JobHandler, AutoClose
     return t == null ? null : t.toString();
   }
 
-  private static String sha256(String s) {
+  static String sha256(String s) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
           .digest(s.getBytes(StandardCharsets.UTF_8)));

@@ -17,9 +17,11 @@ import javax.sql.DataSource;
 
 /**
  * {@code strata_rollups}, {@code strata_rollup_partitions} and {@code strata_rollup_locks} in
- * the metadata database (V8). The serving version of a rollup changes only in
- * {@link #publish}, one conditional UPDATE, which is what makes a new version visible at once
- * on every server sharing the database.
+ * the metadata database (V8, keyed by store since V11). A rollup has one row per store: the
+ * {@code source} store's row is shared by every server, a {@code local} store's row belongs to
+ * the one server whose DuckDB file holds that copy. The serving version of a row changes only
+ * in {@link #publish}, one conditional UPDATE, which is what makes a new version visible at once
+ * to every server reading that store.
  */
 final class RollupStatusStore {
   private static final String COLUMNS = "model, rollup, store, definition, serving_version,"
@@ -49,20 +51,21 @@ final class RollupStatusStore {
 
   /** The row of a rollup, created (nothing served) when missing. */
   RollupRecord ensure(String model, String rollup, String store, String definition) {
-    Optional<RollupRecord> found = find(model, rollup);
+    Optional<RollupRecord> found = find(model, rollup, store);
     if (found.isPresent()) {
       RollupRecord r = found.get();
-      if (!r.store().equals(store) || !r.definition().equals(definition)) {
+      if (!r.definition().equals(definition)) {
         run("updating rollup " + model + "." + rollup, c -> update(c,
-            "UPDATE strata_rollups SET store = ?, definition = ? WHERE model = ? AND rollup = ?",
+            "UPDATE strata_rollups SET definition = ? WHERE model = ? AND rollup = ?"
+                + " AND store = ?",
             ps -> {
-              ps.setString(1, store);
-              ps.setString(2, definition);
-              ps.setString(3, model);
-              ps.setString(4, rollup);
+              ps.setString(1, definition);
+              ps.setString(2, model);
+              ps.setString(3, rollup);
+              ps.setString(4, store);
             }));
       }
-      return find(model, rollup).orElseThrow();
+      return find(model, rollup, store).orElseThrow();
     }
     try {
       run("saving rollup " + model + "." + rollup, c -> update(c,
@@ -79,15 +82,16 @@ final class RollupStatusStore {
       }
       // another server created it at the same time
     }
-    return find(model, rollup).orElseThrow();
+    return find(model, rollup, store).orElseThrow();
   }
 
-  Optional<RollupRecord> find(String model, String rollup) {
+  Optional<RollupRecord> find(String model, String rollup, String store) {
     return run("reading rollup " + model + "." + rollup, c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
-          + " FROM strata_rollups WHERE model = ? AND rollup = ?")) {
+          + " FROM strata_rollups WHERE model = ? AND rollup = ? AND store = ?")) {
         ps.setString(1, model);
         ps.setString(2, rollup);
+        ps.setString(3, store);
         try (ResultSet rs = ps.executeQuery()) {
           return rs.next() ? Optional.of(read(rs)) : Optional.<RollupRecord>empty();
         }
@@ -99,7 +103,7 @@ final class RollupStatusStore {
     return run("reading rollups", c -> {
       List<RollupRecord> out = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
-          + " FROM strata_rollups ORDER BY model, rollup");
+          + " FROM strata_rollups ORDER BY model, rollup, store");
           ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           out.add(read(rs));
@@ -109,16 +113,17 @@ final class RollupStatusStore {
     });
   }
 
-  List<PartitionRecord> partitions(String model, String rollup, long version) {
+  List<PartitionRecord> partitions(String model, String rollup, String store, long version) {
     return run("reading the partitions of rollup " + model + "." + rollup, c -> {
       List<PartitionRecord> out = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement("SELECT model, rollup, version,"
           + " partition_key, range_start, range_end, relation, row_count, byte_count, built_at,"
           + " build_millis FROM strata_rollup_partitions WHERE model = ? AND rollup = ?"
-          + " AND version = ? ORDER BY partition_key")) {
+          + " AND store = ? AND version = ? ORDER BY partition_key")) {
         ps.setString(1, model);
         ps.setString(2, rollup);
-        ps.setLong(3, version);
+        ps.setString(3, store);
+        ps.setLong(4, version);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             out.add(new PartitionRecord(rs.getString(4), rs.getString(5), rs.getString(6),
@@ -132,19 +137,22 @@ final class RollupStatusStore {
   }
 
   /** The relations of every version but {@code keep}: what may be dropped after a switch. */
-  List<String> relationsOutside(String model, String rollup, long keep) {
+  List<String> relationsOutside(String model, String rollup, String store, long keep) {
     return run("reading old rollup partitions", c -> {
       List<String> out = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT relation FROM"
-          + " strata_rollup_partitions WHERE model = ? AND rollup = ? AND version <> ? AND"
-          + " relation NOT IN (SELECT relation FROM strata_rollup_partitions WHERE model = ? AND"
-          + " rollup = ? AND version = ?)")) {
+          + " strata_rollup_partitions WHERE model = ? AND rollup = ? AND store = ?"
+          + " AND version <> ? AND relation NOT IN (SELECT relation FROM"
+          + " strata_rollup_partitions WHERE model = ? AND rollup = ? AND store = ?"
+          + " AND version = ?)")) {
         ps.setString(1, model);
         ps.setString(2, rollup);
-        ps.setLong(3, keep);
-        ps.setString(4, model);
-        ps.setString(5, rollup);
-        ps.setLong(6, keep);
+        ps.setString(3, store);
+        ps.setLong(4, keep);
+        ps.setString(5, model);
+        ps.setString(6, rollup);
+        ps.setString(7, store);
+        ps.setLong(8, keep);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             out.add(rs.getString(1));
@@ -155,50 +163,56 @@ final class RollupStatusStore {
     });
   }
 
-  void forgetVersionsBefore(String model, String rollup, long version) {
+  void forgetVersionsBefore(String model, String rollup, String store, long version) {
     run("deleting old rollup versions", c -> update(c, "DELETE FROM strata_rollup_partitions"
-        + " WHERE model = ? AND rollup = ? AND version < ?", ps -> {
+        + " WHERE model = ? AND rollup = ? AND store = ? AND version < ?", ps -> {
           ps.setString(1, model);
           ps.setString(2, rollup);
-          ps.setLong(3, version);
+          ps.setString(3, store);
+          ps.setLong(4, version);
         }));
   }
 
   /** The highest version number any build of this rollup used (published or not). */
-  long lastVersion(String model, String rollup) {
+  long lastVersion(String model, String rollup, String store) {
     return run("reading rollup versions", c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT MAX(version) FROM"
-          + " strata_rollup_partitions WHERE model = ? AND rollup = ?")) {
+          + " strata_rollup_partitions WHERE model = ? AND rollup = ? AND store = ?")) {
         ps.setString(1, model);
         ps.setString(2, rollup);
+        ps.setString(3, store);
         try (ResultSet rs = ps.executeQuery()) {
           long partitions = rs.next() ? rs.getLong(1) : 0;
-          long served = find(model, rollup).map(RollupRecord::servingVersion).orElse(0L);
+          long served = find(model, rollup, store).map(RollupRecord::servingVersion)
+              .orElse(0L);
           return Math.max(partitions, served);
         }
       }
     });
   }
 
-  void savePartitions(String model, String rollup, long version, List<PartitionRecord> parts) {
+  void savePartitions(String model, String rollup, String store, long version,
+      List<PartitionRecord> parts) {
     run("saving rollup partitions", c -> {
       boolean auto = c.getAutoCommit();
       c.setAutoCommit(false);
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO strata_rollup_partitions"
-          + " (model, rollup, version, partition_key, range_start, range_end, relation,"
-          + " row_count, byte_count, built_at, build_millis) VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
+          + " (model, rollup, store, version, partition_key, range_start, range_end, relation,"
+          + " row_count, byte_count, built_at, build_millis)"
+          + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
         for (PartitionRecord p : parts) {
           ps.setString(1, model);
           ps.setString(2, rollup);
-          ps.setLong(3, version);
-          ps.setString(4, p.key());
-          ps.setString(5, p.start());
-          ps.setString(6, p.end());
-          ps.setString(7, p.relation());
-          ps.setLong(8, p.rows());
-          ps.setLong(9, p.bytes());
-          setInstant(ps, 10, p.builtAt());
-          ps.setLong(11, p.buildMillis());
+          ps.setString(3, store);
+          ps.setLong(4, version);
+          ps.setString(5, p.key());
+          ps.setString(6, p.start());
+          ps.setString(7, p.end());
+          ps.setString(8, p.relation());
+          ps.setLong(9, p.rows());
+          ps.setLong(10, p.bytes());
+          setInstant(ps, 11, p.builtAt());
+          ps.setLong(12, p.buildMillis());
           ps.addBatch();
         }
         ps.executeBatch();
@@ -218,7 +232,7 @@ final class RollupStatusStore {
    *
    * @return false when a later version is already served
    */
-  boolean publish(String model, String rollup, long version, String relation, String dataSource,
+  boolean publish(String model, String rollup, String store, long version, String relation, String dataSource,
       String definition, String rangeStart, String rangeEnd, String refreshValue, long rows,
       long bytes, Instant builtAt, long buildMillis) {
     return run("publishing rollup " + model + "." + rollup, c -> update(c,
@@ -226,7 +240,8 @@ final class RollupStatusStore {
             + " serving_data_source = ?, serving_definition = ?, range_start = ?, range_end = ?,"
             + " refresh_value = ?, row_count = ?, byte_count = ?, built_at = ?, build_millis = ?,"
             + " builds = builds + 1, last_error = NULL, last_error_at = NULL"
-            + " WHERE model = ? AND rollup = ? AND (serving_version IS NULL OR serving_version < ?)",
+            + " WHERE model = ? AND rollup = ? AND store = ?"
+            + " AND (serving_version IS NULL OR serving_version < ?)",
         ps -> {
           ps.setLong(1, version);
           ps.setString(2, relation);
@@ -241,19 +256,37 @@ final class RollupStatusStore {
           ps.setLong(11, buildMillis);
           ps.setString(12, model);
           ps.setString(13, rollup);
-          ps.setLong(14, version);
+          ps.setString(14, store);
+          ps.setLong(15, version);
         })) == 1;
   }
 
-  void failed(String model, String rollup, String error, Instant at) {
+  /**
+   * Forgets the served version of a row whose relation is gone (a local store's file was
+   * replaced or emptied), and its last request: the rollup is built again at once rather than
+   * read from a missing view.
+   */
+  void unserve(String model, String rollup, String store) {
+    run("resetting rollup " + model + "." + rollup, c -> update(c, "UPDATE strata_rollups SET"
+        + " serving_version = NULL, serving_relation = NULL, serving_definition = NULL,"
+        + " serving_data_source = NULL, requested_at = NULL WHERE model = ? AND rollup = ?"
+        + " AND store = ?", ps -> {
+          ps.setString(1, model);
+          ps.setString(2, rollup);
+          ps.setString(3, store);
+        }));
+  }
+
+  void failed(String model, String rollup, String store, String error, Instant at) {
     run("recording a failed rollup build", c -> update(c, "UPDATE strata_rollups SET"
         + " failures = failures + 1, last_error = ?, last_error_at = ? WHERE model = ? AND"
-        + " rollup = ?", ps -> {
+        + " rollup = ? AND store = ?", ps -> {
           ps.setString(1, error == null ? "" : error.length() > 4000 ? error.substring(0, 4000)
               : error);
           setInstant(ps, 2, at);
           ps.setString(3, model);
           ps.setString(4, rollup);
+          ps.setString(5, store);
         }));
   }
 
@@ -261,26 +294,29 @@ final class RollupStatusStore {
    * Claims the request of a build: true for one caller per {@code notBefore} period, so that
    * several servers noticing the same due rollup queue one job.
    */
-  boolean claimRequest(String model, String rollup, Instant now, Instant notBefore,
-      String jobId) {
+  boolean claimRequest(String model, String rollup, String store, Instant now,
+      Instant notBefore, String jobId) {
     return run("claiming a rollup build", c -> update(c, "UPDATE strata_rollups SET"
-        + " requested_at = ?, last_job_id = ? WHERE model = ? AND rollup = ? AND"
+        + " requested_at = ?, last_job_id = ? WHERE model = ? AND rollup = ? AND store = ? AND"
         + " (requested_at IS NULL OR requested_at < ?)", ps -> {
           setInstant(ps, 1, now);
           ps.setString(2, jobId);
           ps.setString(3, model);
           ps.setString(4, rollup);
-          setInstant(ps, 5, notBefore);
+          ps.setString(5, store);
+          setInstant(ps, 6, notBefore);
         })) == 1;
   }
 
-  void requested(String model, String rollup, Instant now, String jobId) {
+  void requested(String model, String rollup, String store, Instant now, String jobId) {
     run("recording a rollup build request", c -> update(c, "UPDATE strata_rollups SET"
-        + " requested_at = ?, last_job_id = ? WHERE model = ? AND rollup = ?", ps -> {
+        + " requested_at = ?, last_job_id = ? WHERE model = ? AND rollup = ? AND store = ?",
+        ps -> {
           setInstant(ps, 1, now);
           ps.setString(2, jobId);
           ps.setString(3, model);
           ps.setString(4, rollup);
+          ps.setString(5, store);
         }));
   }
 

@@ -7,7 +7,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,8 +15,10 @@ import org.slf4j.LoggerFactory;
  * The {@code source} store: tables in schema {@code rollup_schema} (a data-source property) of
  * the warehouse the rollup's model reads, written with {@code CREATE TABLE ... AS} from the
  * build query, so the rows never leave the warehouse. Queries over it run on the same data
- * source. Postgres, MySQL/MariaDB and DuckDB run it; the statements are plain SQL that
- * Snowflake, BigQuery and Redshift accept too.
+ * source. Every statement comes from {@link RollupSql} in the data source's dialect: Postgres,
+ * MySQL/MariaDB and DuckDB run them in tests; Snowflake, BigQuery and Redshift are checked
+ * against golden files ({@code SourceStoreGoldenSqlTest}), through the methods below that
+ * {@link #write}, {@link #createView} and {@link #drop} execute.
  */
 final class SourceRollupStore implements PartitionStore {
   private static final Logger LOG = LoggerFactory.getLogger(SourceRollupStore.class);
@@ -25,13 +26,18 @@ final class SourceRollupStore implements PartitionStore {
   private final DataSourceRegistry registry;
   private final String dataSource;
   private final String schema;
-  private final Dialect dialect;
+  private final RollupSql sql;
 
   SourceRollupStore(DataSourceRegistry registry, String dataSource, String schema) {
+    this(registry, dataSource, schema, registry.dialect(dataSource));
+  }
+
+  SourceRollupStore(DataSourceRegistry registry, String dataSource, String schema,
+      Dialect dialect) {
     this.registry = registry;
     this.dataSource = dataSource;
     this.schema = schema;
-    this.dialect = registry.dialect(dataSource);
+    this.sql = new RollupSql(dialect);
   }
 
   @Override
@@ -46,12 +52,7 @@ final class SourceRollupStore implements PartitionStore {
 
   @Override
   public Dialect dialect() {
-    return dialect;
-  }
-
-  private String quote(String name) {
-    return dialect == Dialect.MYSQL || dialect == Dialect.BIGQUERY
-        ? "`" + name.replace("`", "``") + "`" : "\"" + name.replace("\"", "\"\"") + "\"";
+    return sql.dialect();
   }
 
   @Override
@@ -61,26 +62,49 @@ final class SourceRollupStore implements PartitionStore {
 
   @Override
   public String qualified(String name) {
-    return quote(schema) + "." + quote(name);
+    return sql.qualified(schema, name);
+  }
+
+  /** What {@link #write} runs to create a partition's table: the schema, then the table. */
+  List<String> writeStatements(String table, String buildSql, List<String> columns) {
+    return List.of(sql.createSchema(schema),
+        sql.createTableAs(qualified(table), columns, buildSql));
+  }
+
+  /** What {@link #write} runs after the table is written: its row count. */
+  String countStatement(String table) {
+    return sql.count(qualified(table));
+  }
+
+  /** What {@link #write} runs to read the table's size (null: not read). */
+  RollupSql.Statement sizeStatement(String table) {
+    return sql.size(schema, table);
+  }
+
+  /** What {@link #createView} runs. */
+  String viewStatement(String view, List<String> tables) {
+    return sql.createView(qualified(view), tables.stream().map(this::qualified).toList());
+  }
+
+  /** What {@link #drop} runs. */
+  String dropStatement(String relation, boolean view) {
+    return sql.drop(qualified(relation), view);
   }
 
   @Override
-  public Written write(String table, String source, String sql, List<String> columns)
+  public Written write(String table, String source, String buildSql, List<String> columns)
       throws SQLException {
+    List<String> statements = writeStatements(table, buildSql, columns);
     try (Connection c = registry.connect(dataSource); Statement st = c.createStatement()) {
-      st.execute("CREATE SCHEMA IF NOT EXISTS " + quote(schema));
-      List<String> renamed = new ArrayList<>();
-      for (int i = 0; i < columns.size(); i++) {
-        renamed.add(quote(columns.get(i)));
-      }
+      st.execute(statements.get(0));
       try {
-        st.execute(createTableAs(qualified(table), sql, renamed));
+        st.execute(statements.get(1));
       } catch (SQLException e) {
         drop(table, false); // MySQL's CREATE ... AS SELECT is not atomic
         throw e;
       }
       long rows;
-      try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM " + qualified(table))) {
+      try (ResultSet rs = st.executeQuery(countStatement(table))) {
         rs.next();
         rows = rs.getLong(1);
       }
@@ -88,31 +112,15 @@ final class SourceRollupStore implements PartitionStore {
     }
   }
 
-  /**
-   * {@code CREATE TABLE t AS SELECT ...}, with the build query's columns renamed to the
-   * layout's: Postgres, DuckDB, Snowflake and Redshift take a column list after the name; MySQL
-   * and BigQuery do not, so their build query's own names are kept (the layout names them the
-   * same way).
-   */
-  private String createTableAs(String table, String sql, List<String> columns) {
-    if (dialect == Dialect.MYSQL || dialect == Dialect.BIGQUERY) {
-      return "CREATE TABLE " + table + " AS " + sql;
-    }
-    return "CREATE TABLE " + table + " (" + String.join(", ", columns) + ") AS " + sql;
-  }
-
   private long size(Connection c, String table) {
-    String sql = switch (dialect) {
-      case POSTGRES, REDSHIFT -> "SELECT pg_total_relation_size(CAST(? AS regclass))";
-      case MYSQL -> "SELECT COALESCE(data_length, 0) + COALESCE(index_length, 0) FROM"
-          + " information_schema.tables WHERE CONCAT(table_schema, '.', table_name) = ?";
-      default -> null;
-    };
-    if (sql == null) {
+    RollupSql.Statement s = sizeStatement(table);
+    if (s == null) {
       return 0;
     }
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, dialect == Dialect.MYSQL ? schema + "." + table : qualified(table));
+    try (PreparedStatement ps = c.prepareStatement(s.sql())) {
+      for (int i = 0; i < s.parameters().size(); i++) {
+        ps.setString(i + 1, s.parameters().get(i));
+      }
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? rs.getLong(1) : 0;
       }
@@ -125,15 +133,14 @@ final class SourceRollupStore implements PartitionStore {
   @Override
   public void createView(String view, List<String> tables) throws SQLException {
     try (Connection c = registry.connect(dataSource); Statement st = c.createStatement()) {
-      st.execute(RollupSql.createView(qualified(view), tables.stream().map(this::qualified)
-          .toList()));
+      st.execute(viewStatement(view, tables));
     }
   }
 
   @Override
   public void drop(String relation, boolean view) {
     try (Connection c = registry.connect(dataSource); Statement st = c.createStatement()) {
-      st.execute("DROP " + (view ? "VIEW" : "TABLE") + " IF EXISTS " + qualified(relation));
+      st.execute(dropStatement(relation, view));
     } catch (SQLException | RuntimeException e) {
       LOG.warn("could not drop rollup relation {} from data source '{}': {}", relation,
           dataSource, e.getMessage());
