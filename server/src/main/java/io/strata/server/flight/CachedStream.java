@@ -64,24 +64,22 @@ final class CachedStream implements AutoCloseable {
         return null;
       }
       ArrowBuf body = m.getBodyBuffer();
-      try {
-        byte type = m.getMessage().headerType();
+      byte type = m.getMessage().headerType();
+      if (type != MessageHeader.RecordBatch) {
+        if (body != null) {
+          body.close();
+        }
         if (type == MessageHeader.Schema) {
           continue;
         }
-        if (type != MessageHeader.RecordBatch) {
-          throw new IllegalStateException("a cached result holds an IPC message of type "
-              + MessageHeader.name(type) + "; only record batches are sent as stored");
-        }
-        ArrowRecordBatch batch = MessageSerializer.deserializeRecordBatch(m.getMessage(),
-            body == null ? allocator.getEmpty() : body);
-        rows += batch.getLength();
-        return plain(batch);
-      } finally {
-        if (body != null) {
-          body.close(); // the batch holds its own references to the slices it keeps
-        }
+        throw new IllegalStateException("a cached result holds an IPC message of type "
+            + MessageHeader.name(type) + "; only record batches are sent as stored");
       }
+      // the batch's buffers are slices of the body; deserializing hands the body over to them
+      ArrowRecordBatch batch = MessageSerializer.deserializeRecordBatch(m.getMessage(),
+          body == null ? allocator.getEmpty() : body);
+      rows += batch.getLength();
+      return plain(batch);
     }
   }
 
