@@ -675,6 +675,9 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
             ? Set.of() : session.compressions);
       } else try (VectorSchemaRoot out = VectorSchemaRoot.create(q.schema(), allocator)) {
         VectorLoader loader = new VectorLoader(out);
+        // each batch is new memory that nothing writes to once read (the JDBC reader does not
+        // reuse its vectors): gRPC may send the buffers themselves, kept until written
+        listener.setUseZeroCopy(true);
         listener.start(out);
         while (ready(backpressure, listener, q) && q.cursor().next()) {
           try (ArrowRecordBatch batch = new VectorUnloader(q.cursor().batch()).getRecordBatch()) {
