@@ -29,15 +29,24 @@ final class FlightClient implements QueryClient {
 
   FlightClient(BufferAllocator allocator, String host, int port, String user, String password,
       String cacheMode) {
+    this(allocator, host, port, user, password, cacheMode, java.util.Map.of());
+  }
+
+  /** With {@code headers} sent on every call (FlightPath's choice of path). */
+  FlightClient(BufferAllocator allocator, String host, int port, String user, String password,
+      String cacheMode, java.util.Map<String, String> headers) {
     client = org.apache.arrow.flight.FlightClient.builder(allocator,
         Location.forGrpcInsecure(host, port)).build();
     CredentialCallOption bearer = client.authenticateBasicToken(user, password).orElseThrow(
         () -> new IllegalStateException("Flight SQL handshake returned no token"));
     List<CallOption> o = new ArrayList<>(List.of(bearer));
+    CallHeaders sent = new FlightCallHeaders();
     if (cacheMode != null) {
-      CallHeaders headers = new FlightCallHeaders();
-      headers.insert("strata_cache", cacheMode);
-      o.add(new HeaderCallOption(headers));
+      sent.insert("strata_cache", cacheMode);
+    }
+    headers.forEach(sent::insert);
+    if (!sent.keys().isEmpty()) {
+      o.add(new HeaderCallOption(sent));
     }
     options = o.toArray(CallOption[]::new);
     sql = new FlightSqlClient(client);

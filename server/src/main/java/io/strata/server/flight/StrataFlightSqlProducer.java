@@ -7,6 +7,7 @@ import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import io.strata.acceleration.cache.CacheEntry;
 import io.strata.server.sql.PreparedSql;
 import io.strata.server.sql.SqlService;
 import io.strata.server.sql.SqlSession;
@@ -30,6 +31,7 @@ import org.apache.arrow.flight.FlightEndpoint;
 import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.PreEncodedStreams;
 import org.apache.arrow.flight.PutResult;
 import org.apache.arrow.flight.Result;
 import org.apache.arrow.flight.SchemaResult;
@@ -51,6 +53,7 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorLoader;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.VectorUnloader;
+import org.apache.arrow.vector.compression.CompressionUtil;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -373,7 +376,7 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
           + " cancelled, or not fetched within " + timeout.toSeconds() + "s"));
       return;
     }
-    stream(q, listener);
+    stream(q, listener, context.getMiddleware(FlightSessions.KEY));
   }
 
   // --------------------------------------------------------------------------- prepared
@@ -506,7 +509,7 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
       listener.error(FlightErrors.status(e));
       return;
     }
-    stream(q, listener);
+    stream(q, listener, context.getMiddleware(FlightSessions.KEY));
   }
 
   private List<Object> values(Prepared p) {
@@ -649,10 +652,13 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
 
   /**
    * Streams a result to the client, one batch at a time as the client can take it, and closes
-   * it. The cursor's batches are handed over without copying: their buffers are loaded into
-   * this stream's root, which the endpoint's allocator accounts for until gRPC has sent them.
+   * it. A hit whose columns are its cache entry's goes as stored: the entry's record batches
+   * become Flight messages without being decoded ({@link CachedStream}). Otherwise the cursor's
+   * batches are handed over without copying: their buffers are loaded into this stream's root,
+   * which the endpoint's allocator accounts for until gRPC has sent them.
    */
-  private void stream(FlightQuery q, ServerStreamListener listener) {
+  private void stream(FlightQuery q, ServerStreamListener listener,
+      FlightSessions.Call session) {
     streaming.put(q.handle, q);
     Backpressure backpressure = new Backpressure(q);
     backpressure.register(listener);
@@ -661,8 +667,17 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
       if (closed) {
         q.cancel();
       }
-      try (VectorSchemaRoot out = VectorSchemaRoot.create(q.schema(), allocator)) {
+      Optional<CacheEntry> entry = (session == null || !session.decoded) && !q.cancelled()
+          && PreEncodedStreams.supports(listener) ? q.cursor().takeCachedEntry()
+          : Optional.empty();
+      if (entry.isPresent()) {
+        sendAsStored(entry.get(), q, listener, backpressure, session == null
+            ? Set.of() : session.compressions);
+      } else try (VectorSchemaRoot out = VectorSchemaRoot.create(q.schema(), allocator)) {
         VectorLoader loader = new VectorLoader(out);
+        // each batch is new memory that nothing writes to once read (the JDBC reader does not
+        // reuse its vectors): gRPC may send the buffers themselves, kept until written
+        listener.setUseZeroCopy(true);
         listener.start(out);
         while (ready(backpressure, listener, q) && q.cursor().next()) {
           try (ArrowRecordBatch batch = new VectorUnloader(q.cursor().batch()).getRecordBatch()) {
@@ -690,6 +705,31 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
       streaming.remove(q.handle);
       q.onCancel(null);
       q.close();
+    }
+  }
+
+  /** Sends a cached entry's record batches as they are stored, as the client can take them. */
+  private void sendAsStored(CacheEntry entry, FlightQuery q, ServerStreamListener listener,
+      Backpressure backpressure, Set<CompressionUtil.CodecType> compressions) {
+    PreEncodedStreams.start(listener, q.schema());
+    try (CachedStream batches = new CachedStream(entry.ipc(), allocator, compressions)) {
+      while (ready(backpressure, listener, q)) {
+        if (q.cancelled()) {
+          throw CallStatus.CANCELLED.withDescription("the query was cancelled")
+              .toRuntimeException();
+        }
+        ArrowRecordBatch batch = batches.next();
+        if (batch == null) {
+          return;
+        }
+        if (batch.getLength() == 0) {
+          batch.close();
+          continue;
+        }
+        PreEncodedStreams.send(listener, batch);
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("reading a cached result: " + e.getMessage(), e);
     }
   }
 

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * {@link #batch()}, which the cursor owns and reuses: a batch is valid until the next call to
  * {@code next()} or {@code close()}, and only one batch is in memory at a time. The first batch
  * is already read when {@code open} returns, so warehouse errors surface there, before a client
- * has been sent anything.
+ * has been sent anything (a hit reads only its entry's schema there: see {@link #takeEntry()}).
  *
  * <p>{@code next()} throws {@link QueryExecutionException}: {@code TIMEOUT} once the query has
  * run longer than {@code strata.query.timeout} (the timeout covers the whole cursor, so a client
@@ -77,6 +77,8 @@ public final class QueryCursor implements ArrowBatches {
   // the results cache: a hit is read from its entry; a miss is captured for it while it streams
   private ArrowStreamReader cached;
   private VectorSchemaRoot cachedRoot;
+  /** The entry of a hit until a batch is read or the entry is taken whole. */
+  private CacheEntry cachedEntry;
   private CacheTier tier = CacheTier.BYPASS;
   private CacheInfo cacheInfo;
   private ResultCache.Lead lead;
@@ -121,8 +123,9 @@ public final class QueryCursor implements ArrowBatches {
       cached = ArrowIpc.reader(entry.ipc(), allocator);
       cachedRoot = cached.getVectorSchemaRoot();
       schema = cachedRoot.getSchema();
-      firstHasRows = load();
-      firstPending = true;
+      // only the schema is read: batches are decoded when they are asked for, so an endpoint
+      // that sends the entry's IPC messages as they are (Flight) never decodes them
+      cachedEntry = entry;
       executeNanos = System.nanoTime() - t;
       return this;
     } catch (IOException | RuntimeException e) {
@@ -250,6 +253,7 @@ public final class QueryCursor implements ArrowBatches {
       throw failure;
     }
     execution.readerBack();
+    cachedEntry = null;
     try {
       return nextBatch();
     } finally {
@@ -295,6 +299,26 @@ public final class QueryCursor implements ArrowBatches {
           + " call next() first, and only while it returns true");
     }
     return cached != null ? cachedRoot : reader.batch();
+  }
+
+  /**
+   * The cache entry a hit is served from, taken whole instead of read batch by batch: an
+   * endpoint that sends Arrow IPC as it is (Flight SQL) sends the entry's record batches without
+   * decoding them. Empty when the result is not a hit or a batch was read already; once taken,
+   * the cursor is at its end and its query-log entry counts the entry's rows.
+   */
+  public java.util.Optional<CacheEntry> takeEntry() {
+    CacheEntry e = cachedEntry;
+    if (e == null || closed || failure != null) {
+      return java.util.Optional.empty();
+    }
+    cachedEntry = null;
+    firstPending = false;
+    current = false;
+    exhausted = true;
+    rows = e.rows();
+    bytes = e.ipc().length;
+    return java.util.Optional.of(e);
   }
 
   /** The rollup answering the query ({@code model.rollup@version}), or null. */

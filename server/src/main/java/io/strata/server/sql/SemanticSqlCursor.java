@@ -66,6 +66,20 @@ final class SemanticSqlCursor implements SqlCursor {
     return java.util.Optional.of(cursor.cacheInfo());
   }
 
+  /** The query's entry when this SELECT's columns are the query's own, in its order. */
+  @Override
+  public java.util.Optional<io.strata.acceleration.cache.CacheEntry> takeCachedEntry() {
+    if (columnsOf.length != cursor.schema().getFields().size()) {
+      return java.util.Optional.empty();
+    }
+    for (int i = 0; i < columnsOf.length; i++) {
+      if (columnsOf[i] != i) {
+        return java.util.Optional.empty();
+      }
+    }
+    return cursor.takeEntry();
+  }
+
   @Override
   public Schema schema() {
     return schema;

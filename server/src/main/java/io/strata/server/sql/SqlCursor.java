@@ -31,4 +31,15 @@ public interface SqlCursor extends ArrowBatches {
   default java.util.Optional<io.strata.server.query.CacheInfo> cacheInfo() {
     return java.util.Optional.empty();
   }
+
+  /**
+   * The cached Arrow IPC stream this whole result is, column for column in the order of
+   * {@link #schema()} (whose names and metadata may differ from the stream's own schema), while
+   * none of it has been read: an endpoint may send its record batches as they are instead of
+   * reading this cursor (see {@code QueryCursor.takeEntry}). Empty otherwise; once taken, the
+   * cursor is at its end.
+   */
+  default java.util.Optional<io.strata.acceleration.cache.CacheEntry> takeCachedEntry() {
+    return java.util.Optional.empty();
+  }
 }
