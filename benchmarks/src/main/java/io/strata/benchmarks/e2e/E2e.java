@@ -390,6 +390,8 @@ public final class E2e {
     clients.put("direct JDBC (DuckDB)", () -> JdbcClient.direct(Warehouses.duckDbReadOnly(duckFile)));
     clients.put(PROTO_AVATICA + " (stock driver, protobuf)",
         () -> JdbcClient.avatica("127.0.0.1", a.jdbcPort, ADMIN, password, "bypass"));
+    clients.put(PROTO_AVATICA + " (jdbc:strata: driver)",
+        () -> JdbcClient.strata("127.0.0.1", a.jdbcPort, ADMIN, password, "bypass"));
     clients.put(PROTO_FLIGHT + " (FlightSqlClient)",
         () -> new FlightClient(allocator, "127.0.0.1", a.flightPort, ADMIN, password, "bypass"));
     clients.put(PROTO_FLIGHT + " JDBC (stock driver)",
