@@ -25,7 +25,7 @@ import java.util.List;
  * pre-1.5 columns of several values) make it give up with {@link Unsupported}, and the caller
  * falls back to Avatica's parse. Stateless.
  */
-final class FrameDecoder {
+public final class FrameDecoder {
   /** The response uses something this decoder leaves to Avatica. */
   static final class Unsupported extends Exception {
     Unsupported(String what) {
@@ -34,6 +34,20 @@ final class FrameDecoder {
   }
 
   private FrameDecoder() {}
+
+  /**
+   * The rows of a serialized protobuf {@code FetchResponse} ({@code WireMessage} bytes) as the
+   * driver reads them, each a {@code List}: for the benchmarks. Only JDK types in the signature,
+   * so that it links inside the shaded jar too.
+   */
+  public static List<Object> fetchRows(byte[] response) throws IOException {
+    Common.WireMessage wire = Common.WireMessage.parseFrom(response);
+    try {
+      return (List<Object>) fetch(wire.getWrappedMessage().newCodedInput()).frame.rows;
+    } catch (Unsupported e) {
+      throw new IOException(e.getMessage());
+    }
+  }
 
   static Service.FetchResponse fetch(CodedInputStream in) throws IOException, Unsupported {
     FrameParts frame = null;

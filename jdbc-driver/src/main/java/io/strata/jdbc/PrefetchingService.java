@@ -28,6 +28,12 @@ import java.util.function.Supplier;
  * that statement's prefetch to end and drops it, so the server never receives it after them.
  * A prefetch that failed (the query was cancelled or timed out meanwhile) fails the fetch
  * that takes it, with the server's error, as the fetch itself would have.
+ *
+ * <p>{@code Statement.close()} does not wait for the server: its close request goes out on the
+ * second client, after the statement's prefetch, and the application goes on (a close cannot
+ * fail in a way JDBC lets the caller act on; the server also closes what a closed connection
+ * leaves). Closing the connection waits for those closes first. This saves one of the three
+ * round trips of {@code createStatement}/{@code executeQuery}/{@code close}.
  */
 final class PrefetchingService extends RemoteProtobufService {
   private static final ExecutorService PREFETCH = Executors.newCachedThreadPool(r -> {
@@ -44,6 +50,8 @@ final class PrefetchingService extends RemoteProtobufService {
   private final Object prefetchLock = new Object();
   private final Map<Key, Pending> pending = new ConcurrentHashMap<>();
   private volatile RemoteProtobufService second;
+  /** Closes sent in the background, in order; the connection's close waits for them. */
+  private CompletableFuture<Void> closing = CompletableFuture.completedFuture(null);
 
   /**
    * @param secondClient creates the HTTP client of prefetches (Avatica's clients keep one
@@ -82,11 +90,21 @@ final class PrefetchingService extends RemoteProtobufService {
       }
       return r;
     }
+    if (request instanceof CloseStatementRequest c) {
+      Pending p = pending.remove(new Key(c.connectionId, c.statementId));
+      closeLater(p, c);
+      return new CloseStatementResponse(null);
+    }
     Key statement = statementOf(request);
     if (statement != null) {
       settle(pending.remove(statement));
     }
     if (request instanceof CloseConnectionRequest c) {
+      CompletableFuture<Void> closes;
+      synchronized (this) {
+        closes = closing;
+      }
+      closes.join();
       for (Key k : pending.keySet()) {
         if (k.connectionId().equals(c.connectionId)) {
           settle(pending.remove(k));
@@ -103,16 +121,13 @@ final class PrefetchingService extends RemoteProtobufService {
     return r;
   }
 
-  /** The statement whose open result a request replaces or closes, or null. */
+  /** The statement whose open result a request replaces, or null. */
   private static Key statementOf(Request request) {
     if (request instanceof ExecuteRequest e && e.statementHandle != null) {
       return new Key(e.statementHandle.connectionId, e.statementHandle.id);
     }
     if (request instanceof PrepareAndExecuteRequest p) {
       return new Key(p.connectionId, p.statementId);
-    }
-    if (request instanceof CloseStatementRequest c) {
-      return new Key(c.connectionId, c.statementId);
     }
     if (request instanceof SyncResultsRequest s) {
       return new Key(s.connectionId, s.statementId);
@@ -135,6 +150,23 @@ final class PrefetchingService extends RemoteProtobufService {
     }, PREFETCH);
     Pending old = pending.put(new Key(connectionId, statementId), new Pending(next, response));
     settle(old);
+  }
+
+  /** Sends a statement's close after its prefetch, on the second client, not waiting. */
+  private void closeLater(Pending p, CloseStatementRequest request) {
+    synchronized (this) {
+      closing = closing.thenRunAsync(() -> {
+        settle(p);
+        RemoteProtobufService service = prefetcher.get();
+        try {
+          synchronized (service) {
+            service._apply(request);
+          }
+        } catch (RuntimeException e) {
+          // the statement is gone on the server anyway (closed connection, idle expiry)
+        }
+      }, PREFETCH);
+    }
   }
 
   /** The prefetched response, or its failure as the fetch itself would have thrown it. */
