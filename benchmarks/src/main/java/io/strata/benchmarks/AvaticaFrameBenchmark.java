@@ -131,4 +131,43 @@ public class AvaticaFrameBenchmark {
     }
     return n;
   }
+
+  /**
+   * The same six operations timed by this thread's CPU time rather than the wall clock: on a
+   * machine shared with other builds (load far above its cores) JMH's wall-clock figures vary
+   * several-fold between iterations, while the CPU time an operation consumes stays put.
+   * {@code java -cp "benchmarks/target/classes:benchmarks/target/lib/*" 
+   * io.strata.benchmarks.AvaticaFrameBenchmark [iterations]}
+   */
+  public static void main(String[] args) throws Exception {
+    int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+    AvaticaFrameBenchmark b = new AvaticaFrameBenchmark();
+    b.rows = 10_000;
+    b.setUp();
+    java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
+    java.util.Map<String, java.util.concurrent.Callable<Object>> ops = new java.util.LinkedHashMap<>();
+    ops.put("encode (Avatica, boxed rows given)", b::encode);
+    ops.put("encodeBoxedFromArrow (before)", b::encodeBoxedFromArrow);
+    ops.put("encodeFromArrow (after)", b::encodeFromArrow);
+    ops.put("decode (Avatica)", b::decode);
+    ops.put("decodeFromArrow (Avatica, stock driver)", b::decodeFromArrow);
+    ops.put("decodeStrata (jdbc:strata:)", b::decodeStrata);
+    System.out.printf("frame bytes: Avatica %,d, from Arrow %,d%n", b.encoded.length,
+        b.encodedFromArrow.length);
+    for (var e : ops.entrySet()) {
+      for (int i = 0; i < iterations; i++) {
+        e.getValue().call(); // warm-up
+      }
+      long[] t = new long[iterations];
+      for (int i = 0; i < iterations; i++) {
+        long t0 = cpu.getCurrentThreadCpuTime();
+        e.getValue().call();
+        t[i] = cpu.getCurrentThreadCpuTime() - t0;
+      }
+      java.util.Arrays.sort(t);
+      System.out.printf("%-42s median %8.2f ms CPU (min %.2f)%n", e.getKey(),
+          t[iterations / 2] / 1e6, t[0] / 1e6);
+    }
+    b.tearDown();
+  }
 }
