@@ -24,7 +24,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link ArrowIpcBenchmark}: a {@link Meta.Frame} of row arrays wrapped in a
  * {@link Service.FetchResponse} and serialised by {@link ProtobufTranslationImpl} (the path
  * Avatica's protobuf handler takes for every fetch), and the client's parse back to a frame.
- * Building the row arrays from Arrow is not included; the figure is the protocol's own cost.
+ * {@code encode}/{@code decode} leave out building the row arrays from Arrow (the protocol's
+ * own cost). The Arrow-to-bytes pairs compare the server's two ways from an Arrow batch:
+ * {@code encodeBoxedFromArrow} (rows boxed by JdbcValues' readers, then Avatica's
+ * serialisation: the path before direct frames) against {@code encodeFromArrow} (Strata's
+ * {@code FrameWriter}, straight from the vectors); {@code decodeStrata} is the
+ * {@code jdbc:strata:} driver's reading of those bytes, against Avatica's {@code decode}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -39,6 +44,10 @@ public class AvaticaFrameBenchmark {
   private final ProtobufTranslation translation = new ProtobufTranslationImpl();
   private Meta.Frame frame;
   private byte[] encoded;
+  private org.apache.arrow.memory.BufferAllocator allocator;
+  private org.apache.arrow.vector.VectorSchemaRoot batch;
+  private List<io.strata.server.sql.SqlColumn> columns;
+  private byte[] encodedFromArrow;
 
 
   @Setup
@@ -46,6 +55,56 @@ public class AvaticaFrameBenchmark {
     List<Object> data = SampleResult.jdbcRows(rows);
     frame = Meta.Frame.create(0, true, data);
     encoded = encodeOnce();
+    allocator = new org.apache.arrow.memory.RootAllocator();
+    batch = SampleResult.arrow(allocator, rows);
+    columns = List.of(
+        new io.strata.server.sql.SqlColumn("order_id", java.sql.Types.BIGINT, "BIGINT", false, 0, 0, null),
+        new io.strata.server.sql.SqlColumn("status", java.sql.Types.VARCHAR, "VARCHAR", true, 0, 0, null),
+        new io.strata.server.sql.SqlColumn("region", java.sql.Types.VARCHAR, "VARCHAR", true, 0, 0, null),
+        new io.strata.server.sql.SqlColumn("quantity", java.sql.Types.INTEGER, "INTEGER", true, 0, 0, null),
+        new io.strata.server.sql.SqlColumn("revenue", java.sql.Types.DOUBLE, "DOUBLE", true, 0, 0, null),
+        new io.strata.server.sql.SqlColumn("ordered_at", java.sql.Types.TIMESTAMP, "TIMESTAMP", true, 0, 0, null));
+    encodedFromArrow = io.strata.server.avatica.ArrowFrames.fetchResponse(columns, batch);
+  }
+
+  @org.openjdk.jmh.annotations.TearDown
+  public void tearDown() {
+    batch.close();
+    allocator.close();
+  }
+
+  /** Before: rows boxed from Arrow, then Avatica's TypedValue serialisation. */
+  @Benchmark
+  public byte[] encodeBoxedFromArrow() throws IOException {
+    return encode(translation, Meta.Frame.create(0, true,
+        io.strata.server.avatica.ArrowFrames.boxedRows(columns, batch)));
+  }
+
+  /** After: the same rows written straight from the vectors into the wire format. */
+  @Benchmark
+  public byte[] encodeFromArrow() {
+    return io.strata.server.avatica.ArrowFrames.fetchResponse(columns, batch);
+  }
+
+  /** The jdbc:strata: driver's reading of the bytes encodeFromArrow sends. */
+  @Benchmark
+  public Object decodeStrata() throws IOException {
+    long n = 0;
+    for (Object row : io.strata.jdbc.FrameDecoder.fetchRows(encodedFromArrow)) {
+      n += ((List<?>) row).size();
+    }
+    return n;
+  }
+
+  /** Avatica's reading of the same bytes (the stock driver's). */
+  @Benchmark
+  public Object decodeFromArrow() throws IOException {
+    Service.FetchResponse r = (Service.FetchResponse) translation.parseResponse(encodedFromArrow);
+    long n = 0;
+    for (Object row : r.frame.rows) {
+      n += ((List<?>) row).size();
+    }
+    return n;
   }
 
   private byte[] encodeOnce() throws IOException {
@@ -71,5 +130,44 @@ public class AvaticaFrameBenchmark {
       n += ((List<?>) row).size();
     }
     return n;
+  }
+
+  /**
+   * The same six operations timed by this thread's CPU time rather than the wall clock: on a
+   * machine shared with other builds (load far above its cores) JMH's wall-clock figures vary
+   * several-fold between iterations, while the CPU time an operation consumes stays put.
+   * {@code java -cp "benchmarks/target/classes:benchmarks/target/lib/*" 
+   * io.strata.benchmarks.AvaticaFrameBenchmark [iterations]}
+   */
+  public static void main(String[] args) throws Exception {
+    int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+    AvaticaFrameBenchmark b = new AvaticaFrameBenchmark();
+    b.rows = 10_000;
+    b.setUp();
+    java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
+    java.util.Map<String, java.util.concurrent.Callable<Object>> ops = new java.util.LinkedHashMap<>();
+    ops.put("encode (Avatica, boxed rows given)", b::encode);
+    ops.put("encodeBoxedFromArrow (before)", b::encodeBoxedFromArrow);
+    ops.put("encodeFromArrow (after)", b::encodeFromArrow);
+    ops.put("decode (Avatica)", b::decode);
+    ops.put("decodeFromArrow (Avatica, stock driver)", b::decodeFromArrow);
+    ops.put("decodeStrata (jdbc:strata:)", b::decodeStrata);
+    System.out.printf("frame bytes: Avatica %,d, from Arrow %,d%n", b.encoded.length,
+        b.encodedFromArrow.length);
+    for (var e : ops.entrySet()) {
+      for (int i = 0; i < iterations; i++) {
+        e.getValue().call(); // warm-up
+      }
+      long[] t = new long[iterations];
+      for (int i = 0; i < iterations; i++) {
+        long t0 = cpu.getCurrentThreadCpuTime();
+        e.getValue().call();
+        t[i] = cpu.getCurrentThreadCpuTime() - t0;
+      }
+      java.util.Arrays.sort(t);
+      System.out.printf("%-42s median %8.2f ms CPU (min %.2f)%n", e.getKey(),
+          t[iterations / 2] / 1e6, t[0] / 1e6);
+    }
+    b.tearDown();
   }
 }

@@ -3,7 +3,6 @@ package io.strata.jdbc;
 import org.apache.calcite.avatica.AvaticaConnection;
 import org.apache.calcite.avatica.ConnectionConfig;
 import org.apache.calcite.avatica.remote.AvaticaHttpClient;
-import org.apache.calcite.avatica.remote.RemoteProtobufService;
 import org.apache.calcite.avatica.remote.RemoteService;
 import org.apache.calcite.avatica.remote.Service;
 
@@ -16,7 +15,9 @@ import java.util.Locale;
 /**
  * Creates the {@link Service} a Strata connection talks through: Avatica's HTTP client (with
  * its BASIC or BEARER authentication, pooling and TLS options) and, for protobuf, a translation
- * that keeps the wire format unchanged although Avatica is relocated inside the shaded jar.
+ * that keeps the wire format unchanged although Avatica is relocated inside the shaded jar and
+ * reads rows straight from the bytes ({@link FrameDecoder}), in a service that fetches the next
+ * frame while the application reads the current one ({@link PrefetchingService}).
  *
  * <p>Plugged in through Avatica's {@code factory} connection property, which
  * {@link org.apache.calcite.avatica.remote.Driver#createMeta} consults before building its own
@@ -43,7 +44,8 @@ public final class StrataServiceFactory implements Service.Factory {
     case "json":
       return new RemoteService(client);
     case "protobuf":
-      return new RemoteProtobufService(client, new WireNameTranslation());
+      return new PrefetchingService(client, () -> config.httpClientFactory().getClient(url,
+          config, connection.getKerberosConnection()), new WireNameTranslation());
     default:
       throw new IllegalArgumentException("Unsupported serialization " + serialization);
     }

@@ -30,16 +30,22 @@ final class WireNameTranslation implements ProtobufTranslation {
   /** The package prefix of the Avatica classes as loaded (relocated or not). */
   static final String LOCAL_PREFIX = localPrefix();
 
+  static final String FETCH_RESPONSE = WIRE_PREFIX + "proto.Responses$FetchResponse";
+  static final String EXECUTE_RESPONSE = WIRE_PREFIX + "proto.Responses$ExecuteResponse";
+
   private final ProtobufTranslation delegate;
   private final boolean relocated;
+  private final boolean decodeFrames;
 
   WireNameTranslation() {
-    this(new ProtobufTranslationImpl());
+    this(new ProtobufTranslationImpl(), true);
   }
 
-  WireNameTranslation(ProtobufTranslation delegate) {
+  /** @param decodeFrames whether rows are read by {@link FrameDecoder} rather than Avatica */
+  WireNameTranslation(ProtobufTranslation delegate, boolean decodeFrames) {
     this.delegate = delegate;
     this.relocated = !LOCAL_PREFIX.equals(WIRE_PREFIX);
+    this.decodeFrames = decodeFrames;
   }
 
   private static String localPrefix() {
@@ -76,7 +82,27 @@ final class WireNameTranslation implements ProtobufTranslation {
     return relocated ? rewrite(bytes, LOCAL_PREFIX, WIRE_PREFIX) : bytes;
   }
 
+  /**
+   * Responses carrying rows are read by {@link FrameDecoder} (straight to the row lists the
+   * cursors read); the others, and rows it leaves to Avatica, by Avatica's translation.
+   */
   @Override public Response parseResponse(byte[] bytes) throws IOException {
+    if (decodeFrames) {
+      CodedInputStream in = UnsafeByteOperations.unsafeWrap(bytes).newCodedInput();
+      in.enableAliasing(true);
+      WireMessage wire = WireMessage.parseFrom(in);
+      String name = wire.getName();
+      try {
+        if (name.equals(FETCH_RESPONSE)) {
+          return FrameDecoder.fetch(wire.getWrappedMessage().newCodedInput());
+        }
+        if (name.equals(EXECUTE_RESPONSE)) {
+          return FrameDecoder.execute(wire.getWrappedMessage().newCodedInput());
+        }
+      } catch (FrameDecoder.Unsupported e) {
+        // Avatica's own parse below reads it
+      }
+    }
     return delegate.parseResponse(relocated ? rewrite(bytes, WIRE_PREFIX, LOCAL_PREFIX) : bytes);
   }
 

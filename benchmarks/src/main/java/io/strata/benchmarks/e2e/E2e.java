@@ -47,8 +47,10 @@ public final class E2e {
   static final String PROTO_AVATICA = "Avatica JDBC";
   static final String PROTO_FLIGHT = "Flight SQL";
   static final String PROTO_PGWIRE = "Postgres wire";
+  /** Avatica with Strata's own driver (the stock driver is {@link #PROTO_AVATICA}). */
+  static final String PROTO_STRATA_JDBC = "jdbc:strata:";
   static final List<String> PROTOCOLS = List.of(PROTO_REST, PROTO_AVATICA, PROTO_FLIGHT,
-      PROTO_PGWIRE);
+      PROTO_PGWIRE, PROTO_STRATA_JDBC);
   static final String DIRECT = "direct";
   static final String MISS = "miss";
   static final String L1 = "L1 hit";
@@ -218,10 +220,18 @@ public final class E2e {
       report.cacheStats("A before", apiA.cacheStats());
       report.cacheStats("B before", apiB.cacheStats());
 
-      dashboard("duckdb", "", a, b, apiA, () -> Warehouses.duckDbReadOnly(duckFile));
-      dashboard("postgres", QuerySet.PG_PREFIX, a, b, apiA, () -> pg.connect(options.pgDatabase()));
-      throughput(a, duckFile, duckItems);
-      concurrency(a, duckFile, apiA);
+      if (options.runs("duckdb")) {
+        dashboard("duckdb", "", a, b, apiA, () -> Warehouses.duckDbReadOnly(duckFile));
+      }
+      if (options.runs("postgres")) {
+        dashboard("postgres", QuerySet.PG_PREFIX, a, b, apiA, () -> pg.connect(options.pgDatabase()));
+      }
+      if (options.runs("throughput")) {
+        throughput(a, duckFile, duckItems);
+      }
+      if (options.runs("concurrency")) {
+        concurrency(a, duckFile, apiA);
+      }
 
       report.cacheStats("A after", apiA.cacheStats());
       report.cacheStats("B after", apiB.cacheStats());
@@ -305,9 +315,10 @@ public final class E2e {
         QueryClient restMiss = client(PROTO_REST, a, "no-cache");
         QueryClient avaMiss = client(PROTO_AVATICA, a, "refresh");
         QueryClient flightMiss = client(PROTO_FLIGHT, a, "refresh");
-        QueryClient pgMiss = client(PROTO_PGWIRE, a, "refresh")) {
+        QueryClient pgMiss = client(PROTO_PGWIRE, a, "refresh");
+        QueryClient strataMiss = client(PROTO_STRATA_JDBC, a, "refresh")) {
       Map<String, QueryClient> miss = Map.of(PROTO_REST, restMiss, PROTO_AVATICA, avaMiss,
-          PROTO_FLIGHT, flightMiss, PROTO_PGWIRE, pgMiss);
+          PROTO_FLIGHT, flightMiss, PROTO_PGWIRE, pgMiss, PROTO_STRATA_JDBC, strataMiss);
       // warm-up (JIT, warehouse caches, pools), untimed; then direct and miss interleaved so
       // that the machine's noise falls on both alike
       for (BenchQuery q : queries) {
@@ -371,6 +382,8 @@ public final class E2e {
       case PROTO_AVATICA -> JdbcClient.avatica("127.0.0.1", s.jdbcPort, ADMIN, password, cacheMode);
       case PROTO_FLIGHT -> new FlightClient(allocator, "127.0.0.1", s.flightPort, ADMIN, password,
           cacheMode);
+      case PROTO_STRATA_JDBC -> JdbcClient.strata("127.0.0.1", s.jdbcPort, ADMIN, password,
+          cacheMode);
       case PROTO_PGWIRE -> JdbcClient.postgres("127.0.0.1", s.pgwirePort, ADMIN, password,
           cacheMode);
       default -> throw new IllegalArgumentException(protocol);
@@ -390,6 +403,8 @@ public final class E2e {
     clients.put("direct JDBC (DuckDB)", () -> JdbcClient.direct(Warehouses.duckDbReadOnly(duckFile)));
     clients.put(PROTO_AVATICA + " (stock driver, protobuf)",
         () -> JdbcClient.avatica("127.0.0.1", a.jdbcPort, ADMIN, password, "bypass"));
+    clients.put(PROTO_AVATICA + " (jdbc:strata: driver)",
+        () -> JdbcClient.strata("127.0.0.1", a.jdbcPort, ADMIN, password, "bypass"));
     clients.put(PROTO_FLIGHT + " (FlightSqlClient)",
         () -> new FlightClient(allocator, "127.0.0.1", a.flightPort, ADMIN, password, "bypass"));
     clients.put(PROTO_FLIGHT + " JDBC (stock driver)",

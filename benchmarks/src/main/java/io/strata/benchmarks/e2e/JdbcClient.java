@@ -9,8 +9,9 @@ import java.util.Properties;
 
 /**
  * A JDBC connection reading every value of every row with {@code getObject}, as a BI tool does:
- * the stock Avatica remote driver, the stock Flight SQL JDBC driver, or a warehouse's own driver
- * for the direct baseline (then it runs {@link BenchQuery#warehouseSql()}).
+ * the stock Avatica remote driver, Strata's own {@code jdbc:strata:} driver (the shaded jar, as
+ * a tool loads it), the stock Flight SQL JDBC driver, or a warehouse's own driver for the direct
+ * baseline (then it runs {@link BenchQuery#warehouseSql()}).
  */
 final class JdbcClient implements QueryClient {
   private final Connection connection;
@@ -32,6 +33,19 @@ final class JdbcClient implements QueryClient {
     }
     return new JdbcClient(DriverManager.getConnection("jdbc:avatica:remote:url=http://" + host + ":"
         + port + ";serialization=protobuf;authentication=BASIC", p), false);
+  }
+
+  /** Strata's {@code jdbc:strata:} driver (protobuf, 10,000-row frames, prefetch). */
+  static JdbcClient strata(String host, int port, String user, String password, String cacheMode)
+      throws SQLException {
+    Properties p = new Properties();
+    p.setProperty("user", user);
+    p.setProperty("password", password);
+    if (cacheMode != null) {
+      p.setProperty("strata_cache", cacheMode);
+    }
+    return new JdbcClient(DriverManager.getConnection("jdbc:strata://" + host + ":" + port, p),
+        false);
   }
 
   /** The stock Flight SQL JDBC driver; the cache mode is a URL property it sends as a header. */

@@ -14,7 +14,15 @@ import java.util.Locale;
 record Options(boolean quick, double scale, Path out, Path root, Path work, int slowIterations,
     int hitIterations, double durationSeconds, double warmupSeconds, List<Integer> clients,
     int largeIterations, long largeRows, boolean reload, String pgDatabase, String heap,
-    boolean keepServerDirs, List<String> args) {
+    boolean keepServerDirs, List<String> sections, List<String> args) {
+
+  /** The sections of a run, in order; {@code --sections} picks some. */
+  static final List<String> SECTIONS = List.of("duckdb", "postgres", "throughput", "concurrency");
+
+  /** Whether the run includes {@code section}. */
+  boolean runs(String section) {
+    return sections.contains(section);
+  }
 
   static final String USAGE = """
       usage: benchmarks/run-e2e [--quick] [--scale S] [--out DIR] [options]
@@ -32,6 +40,8 @@ record Options(boolean quick, double scale, Path out, Path root, Path work, int 
         --work DIR           DuckDB file and server data directories (default benchmarks/target/e2e-work)
         --heap SIZE          -Xmx of each Strata process (default 4g, quick 1g)
         --keep-server-dirs   keep the servers' data directories (logs) after the run
+        --sections LIST      which sections run (default all: duckdb,postgres,throughput,concurrency;
+                             duckdb and postgres are the dashboard's direct/miss/hit series)
       Postgres: $STRATA_BENCH_POSTGRES_URL (+ _USER, _PASSWORD), else 127.0.0.1:5432 user postgres.
       Redis: $STRATA_BENCH_REDIS_URI, else redis://127.0.0.1:6379.""";
 
@@ -51,6 +61,7 @@ record Options(boolean quick, double scale, Path out, Path root, Path work, int 
     String pgDb = null;
     String heap = null;
     boolean keep = false;
+    List<String> sections = SECTIONS;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       switch (a) {
@@ -74,6 +85,17 @@ record Options(boolean quick, double scale, Path out, Path root, Path work, int 
         case "--pg-db" -> pgDb = value(args, ++i, a);
         case "--heap" -> heap = value(args, ++i, a);
         case "--keep-server-dirs" -> keep = true;
+        case "--sections" -> {
+          List<String> l = new ArrayList<>();
+          for (String x : value(args, ++i, a).split(",")) {
+            if (!SECTIONS.contains(x.trim())) {
+              throw new IllegalArgumentException("--sections: unknown section '" + x.trim()
+                  + "' (known: " + String.join(",", SECTIONS) + ")");
+            }
+            l.add(x.trim());
+          }
+          sections = List.copyOf(l);
+        }
         case "-h", "--help" -> {
           return null;
         }
@@ -90,7 +112,7 @@ record Options(boolean quick, double scale, Path out, Path root, Path work, int 
         slow != null ? slow : quick ? 1 : 5, hits != null ? hits : quick ? 2 : 50,
         duration != null ? duration : quick ? 0.3 : 10.0, quick ? 0.1 : 2.0, clients,
         quick ? 1 : 3, rows != null ? rows : quick ? 5_000 : 1_000_000, reload, pgDb != null ? pgDb : quick ? "strata_bench_quick" : "strata_bench",
-        heap != null ? heap : quick ? "1g" : "4g", keep, List.of(args));
+        heap != null ? heap : quick ? "1g" : "4g", keep, sections, List.of(args));
   }
 
   private static String value(String[] args, int i, String flag) {
@@ -120,7 +142,8 @@ record Options(boolean quick, double scale, Path out, Path root, Path work, int 
   @Override
   public String toString() {
     return String.format(Locale.ROOT, "%s, scale %s, %d direct/miss and %d hit runs per query,"
-        + " concurrency %s for %.0f s each, out %s", quick ? "quick" : "full", fmt(scale),
-        slowIterations, hitIterations, clients, durationSeconds, out);
+        + " concurrency %s for %.0f s each, sections %s, out %s", quick ? "quick" : "full",
+        fmt(scale), slowIterations, hitIterations, clients, durationSeconds,
+        String.join(",", sections), out);
   }
 }

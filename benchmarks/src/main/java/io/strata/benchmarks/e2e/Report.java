@@ -337,6 +337,16 @@ final class Report {
       out.add(new Target("Flight SQL ≥ 500 MB/s", String.format(Locale.ROOT, "%,.0f MB/s", mb), mb,
           Double.isNaN(mb) ? null : mb >= 500));
     }
+    Series strataJdbc = throughputOf(E2e.PROTO_AVATICA + " (jdbc:strata:");
+    if (strataJdbc != null) {
+      double rps = rowsPerSecond(strataJdbc);
+      out.add(new Target("Avatica with the jdbc:strata: driver ≥ 1M rows/s (" + String.format(
+          Locale.ROOT, "%,d", strataJdbc.rows) + " rows)", String.format(Locale.ROOT,
+          "%,.0f rows/s (stock Avatica driver %s, Flight SQL JDBC driver %s)", rps,
+          avatica == null ? "-" : String.format(Locale.ROOT, "%,.0f", rowsPerSecond(avatica)),
+          flightJdbc == null ? "-" : String.format(Locale.ROOT, "%,.0f", rowsPerSecond(flightJdbc))),
+          rps, Double.isNaN(rps) ? null : rps >= 1_000_000));
+    }
     Series pgwire = throughputOf(E2e.PROTO_PGWIRE);
     if (pgwire != null && flightJdbc != null) {
       double x = rowsPerSecond(pgwire) / rowsPerSecond(flightJdbc);

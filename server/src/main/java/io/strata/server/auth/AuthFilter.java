@@ -31,9 +31,11 @@ public final class AuthFilter {
   public static final String CLIENT_ADDRESS = "strata.client-address";
 
   private final AuthService auth;
+  private final MetricsToken metricsToken;
 
-  public AuthFilter(AuthService auth) {
+  public AuthFilter(AuthService auth, MetricsToken metricsToken) {
     this.auth = auth;
+    this.metricsToken = metricsToken;
   }
 
   /**
@@ -50,6 +52,14 @@ public final class AuthFilter {
   public @Nullable HttpResponse<?> authenticate(HttpRequest<?> request) {
     if (open(request.getPath()) || UiFilter.serves(request.getMethod(), request.getPath())) {
       return null;
+    }
+    if (metricsToken.presented(request.getHeaders().get(HttpHeaders.AUTHORIZATION))) {
+      if (request.getPath().equals(MetricsToken.PATH)) {
+        request.setAttribute(Principal.ATTRIBUTE, MetricsToken.PRINCIPAL);
+        return null;
+      }
+      return HttpResponse.<ApiError>status(HttpStatus.FORBIDDEN).body(ApiError.of("FORBIDDEN",
+          "the metrics token (strata.metrics.token) reads " + MetricsToken.PATH + " only"));
     }
     String cookie = request.getCookies().findCookie(AuthService.SESSION_COOKIE)
         .map(Cookie::getValue).orElse(null);

@@ -23,7 +23,6 @@ import org.apache.calcite.avatica.remote.Handler.HandlerResponse;
 import org.apache.calcite.avatica.remote.JsonHandler;
 import org.apache.calcite.avatica.remote.LocalService;
 import org.apache.calcite.avatica.remote.ProtobufHandler;
-import org.apache.calcite.avatica.remote.ProtobufTranslationImpl;
 import org.apache.calcite.avatica.remote.Service;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.handler.AbstractHandler;
@@ -67,7 +66,7 @@ final class AvaticaHttpHandler extends AbstractHandler {
     this.meta = meta;
     this.service = mappingErrors(new LocalService(meta, NoopMetricsSystem.getInstance()));
     this.json = new JsonHandler(service, NoopMetricsSystem.getInstance());
-    this.protobuf = new ProtobufHandler(service, new ProtobufTranslationImpl(),
+    this.protobuf = new ProtobufHandler(service, new FrameTranslation(),
         NoopMetricsSystem.getInstance());
   }
 

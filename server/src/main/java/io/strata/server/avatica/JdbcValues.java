@@ -68,8 +68,11 @@ final class JdbcValues {
     Object read(FieldVector vector, int row);
   }
 
-  /** How one result column travels: its metadata for the signature and its value reader. */
-  record Column(ColumnMetaData metaData, Reader reader) {}
+  /**
+   * How one result column travels: its metadata for the signature, its value reader and the
+   * writer of its values straight into a protobuf frame ({@link FrameWriter}).
+   */
+  record Column(ColumnMetaData metaData, Reader reader, FrameWriter.ValueWriter writer) {}
 
   /** What an Arrow field holds, as far as JDBC is concerned. */
   enum Kind { BOOL, INT, FLOAT, DECIMAL, STRING, DATE, TIME, TIMESTAMP, BINARY, NULL, OTHER }
@@ -100,8 +103,10 @@ final class JdbcValues {
         : defaultPrecision(type, field.getType());
     int scale = useDeclared ? column.scale()
         : field.getType() instanceof ArrowType.Decimal d ? d.getScale() : 0;
+    Reader reader = reader(field.getType(), kind, type);
     return new Column(metaData(ordinal, column.name(), type, typeName,
-        column.nullable() || field.isNullable(), precision, scale), reader(field.getType(), kind, type));
+        column.nullable() || field.isNullable(), precision, scale), reader,
+        FrameWriter.writer(field.getType(), kind, type, reader));
   }
 
   /** Column metadata as JdbcMeta builds it from a JDBC ResultSetMetaData. */

@@ -1,7 +1,6 @@
 package io.strata.server.avatica;
 
 import io.strata.server.sql.SqlCursor;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -11,7 +10,8 @@ import org.apache.calcite.avatica.Meta.Frame;
 /**
  * One open result, turned into Avatica frames as the client fetches them: rows are converted
  * from the cursor's current Arrow batch only, so at most one batch and one frame are in memory
- * whatever the size of the result. Reads forward only. Not thread-safe, except {@link #cancel()}.
+ * whatever the size of the result. Frames are written straight into Avatica's protobuf wire
+ * format ({@link FrameWriter}, {@link EncodedRows}), not boxed value by value. Reads forward only. Not thread-safe, except {@link #cancel()}.
  */
 final class ResultStream implements AutoCloseable {
   private final SqlCursor cursor;
@@ -68,27 +68,23 @@ final class ResultStream implements AutoCloseable {
     if (limit >= 0) {
       wanted = (int) Math.min(wanted, limit - delivered);
     }
-    List<Object> rows = new ArrayList<>(Math.min(wanted, 4096));
     int width = columns.size();
-    while (rows.size() < wanted && position()) {
+    FrameWriter rows = new FrameWriter(Math.min(wanted, 4096) * Math.max(1, width) * 12);
+    while (rows.rows() < wanted && position()) {
       VectorSchemaRoot batch = cursor.batch();
       List<FieldVector> vectors = batch.getFieldVectors();
-      int end = batchRow + Math.min(wanted - rows.size(), batch.getRowCount() - batchRow);
+      int end = batchRow + Math.min(wanted - rows.rows(), batch.getRowCount() - batchRow);
       for (int r = batchRow; r < end; r++) {
-        Object[] row = new Object[width];
-        for (int c = 0; c < width; c++) {
-          row[c] = columns.get(c).reader().read(vectors.get(c), r);
-        }
-        rows.add(row);
+        rows.writeRow(vectors, columns, r);
       }
       batchRow = end;
     }
-    delivered += rows.size();
+    delivered += rows.rows();
     if (limit >= 0 && delivered >= limit || !position()) {
       done = true;
       close();
     }
-    return new Frame(offset, done, rows);
+    return new Frame(offset, done, new EncodedRows(rows.toBytes(), rows.rows()));
   }
 
   /** Moves to a batch with a row left to read; false at the end of the result. */

@@ -165,7 +165,9 @@ public enum Setting {
   SMTP_TLS("strata.smtp.tls", "starttls",
       "starttls (required before auth), tls (implicit TLS, usually port 465) or none"),
   SMTP_FROM("strata.smtp.from", "strata@localhost", "Sender address of report and alert email"),
-  SMTP_TIMEOUT("strata.smtp.timeout", "30s", "Connect, read and write timeout talking to the SMTP server");
+  SMTP_TIMEOUT("strata.smtp.timeout", "30s", "Connect, read and write timeout talking to the SMTP server"),
+  METRICS_TOKEN("strata.metrics.token", "",
+      "A bearer secret (at least 32 characters) that reads `/metrics` and nothing else, for Prometheus; empty: none");
 
   private final String property;
   private final String defaultValue;

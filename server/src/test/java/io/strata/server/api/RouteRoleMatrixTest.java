@@ -171,6 +171,8 @@ class RouteRoleMatrixTest {
   static final String VIEWER = "matrix-viewer";
   static final String EDITOR = "matrix-editor";
   static final String PASSWORD = "matrix-password-1";
+  /** The metrics-only credential (strata.metrics.token): GET /metrics and nothing else. */
+  static final String METRICS_TOKEN = "matrix-metrics-token-0123456789abcdef";
   static final Pattern VARIABLE = Pattern.compile("\\{([^}:?]+)[^}]*}");
 
   TestServer server;
@@ -178,7 +180,8 @@ class RouteRoleMatrixTest {
 
   @BeforeAll
   void start() {
-    server = TestServer.start(Map.of("strata.demo.scale", "0.001"));
+    server = TestServer.start(Map.of("strata.demo.scale", "0.001", "strata.metrics.token",
+        METRICS_TOKEN));
     for (String[] u : new String[][] {{VIEWER, "viewer"}, {EDITOR, "editor"}}) {
       Response r = server.admin().post("/api/v1/users", Map.of("username", u[0], "password",
           PASSWORD, "role", u[1]));
@@ -369,5 +372,62 @@ class RouteRoleMatrixTest {
           .satisfies(e -> assertThat(((FlightRuntimeException) e).status().code())
               .isEqualTo(FlightStatusCode.UNAUTHENTICATED));
     }
+  }
+
+  @Test
+  void theMetricsTokenReadsMetricsAndEveryOtherRouteRefusesIt() {
+    Client metrics = server.bearer(METRICS_TOKEN);
+    Response scrape = metrics.get("/metrics");
+    assertThat(scrape.status()).as(shortly(scrape)).isEqualTo(200);
+    assertThat(scrape.text()).contains("jvm_memory_used_bytes");
+    List<String> wrong = new ArrayList<>();
+    int refused = 0;
+    for (Route r : routes()) {
+      Access needed = ACCESS.get(r.key());
+      if (needed == null || needed == Access.OPEN || r.key().equals("GET /metrics")) {
+        continue;
+      }
+      Response res = r.call(metrics);
+      if (res.status() != 403) {
+        wrong.add(r + " with the metrics token answered " + shortly(res));
+      } else if (!r.method().equals("HEAD") && needed != Access.SIGNED
+          && !res.text().contains("metrics token")) {
+        wrong.add(r + ": 403 without saying why: " + shortly(res));
+      }
+      refused++;
+    }
+    assertThat(wrong).isEmpty();
+    assertThat(refused).isGreaterThan(50);
+    // a wrong token is unknown like any other: 401
+    Response bad = server.bearer(METRICS_TOKEN.substring(1) + "x").get("/metrics");
+    assertThat(bad.status()).as(shortly(bad)).isEqualTo(401);
+  }
+
+  @Test
+  void theMetricsTokenIsNoCredentialForJdbcFlightOrPostgres() throws Exception {
+    var http = java.net.http.HttpClient.newHttpClient();
+    var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+            "http://127.0.0.1:" + server.jdbcPort() + "/"))
+        .header("Authorization", "Bearer " + METRICS_TOKEN)
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+            "{\"request\":\"openConnection\",\"connectionId\":\"x\"}")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(401);
+    try (RootAllocator memory = new RootAllocator();
+        FlightClient client = FlightClient.builder(memory,
+            Location.forGrpcInsecure("127.0.0.1", server.flightPort())).build()) {
+      FlightSqlClient sql = new FlightSqlClient(client);
+      var bearer = new org.apache.arrow.flight.grpc.CredentialCallOption(
+          new org.apache.arrow.flight.auth2.BearerCredentialWriter(METRICS_TOKEN));
+      assertThatThrownBy(() -> sql.getCatalogs(bearer)).isInstanceOf(FlightRuntimeException.class)
+          .satisfies(e -> assertThat(((FlightRuntimeException) e).status().code())
+              .isEqualTo(FlightStatusCode.UNAUTHENTICATED));
+    }
+    java.util.Properties p = new java.util.Properties();
+    p.setProperty("user", "admin");
+    p.setProperty("password", METRICS_TOKEN);
+    assertThatThrownBy(() -> DriverManager.getConnection("jdbc:postgresql://127.0.0.1:"
+        + server.pgwirePort() + "/strata", p).close()).isInstanceOf(java.sql.SQLException.class)
+        .hasMessageContaining("password");
   }
 }
