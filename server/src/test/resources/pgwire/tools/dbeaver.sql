@@ -39,10 +39,10 @@ SELECT n.oid,n.nspname,n.nspowner,d.description FROM pg_catalog.pg_namespace n
 LEFT OUTER JOIN pg_catalog.pg_description d ON d.objoid=n.oid AND d.objsubid=0 AND d.classoid='pg_namespace'::regclass
  ORDER BY nspname
 -- expect:
-<oid> | demo.retail | <oid> | NULL
-<oid> | information_schema | <oid> | NULL
-<oid> | pg_catalog | <oid> | NULL
-<oid> | semantic | <oid> | NULL
+<oid> | demo.retail | 10 | NULL
+13183 | information_schema | 10 | NULL
+11 | pg_catalog | 10 | system catalog schema
+2200 | semantic | 10 | Strata's semantic models and views: dimensions, measures and metrics as columns
 
 -- source: DBeaver PostgreSchema.TableCache: the relations of a schema with their descriptions
 SELECT c.oid,c.relname,c.relkind,d.description

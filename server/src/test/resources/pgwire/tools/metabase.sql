@@ -35,14 +35,20 @@ signup_date | timestamp | 5 | semantic | customers | false | NULL | false | fals
 count | int8 | 6 | semantic | customers | false | Number of customers | false | false
 corporate | bool | 7 | semantic | customers | false | NULL | false | false
 
+-- source: Metabase sets the report time zone on its connection (postgres.clj set-timezone-sql)
+SET SESSION TIMEZONE TO 'UTC'
+-- expect:
+
 -- source: Metabase sync: the server's time zone (driver/db-default-timezone: SHOW TIMEZONE)
 SHOW TIMEZONE
 -- expect:
 UTC
 
--- source: Metabase fingerprinting: a sample of a table's rows (table-rows-sample, LIMIT 10000)
+-- source: Metabase fingerprinting: a sample of a table's rows (table-rows-sample, LIMIT 10000);
+-- on a semantic table a SELECT of dimensions is grouped by them: one row per combination
 SELECT "semantic"."orders"."status" AS "status", "semantic"."orders"."channel" AS "channel" FROM "semantic"."orders" LIMIT 10000
 -- expect postgres (any order):
+SELECT DISTINCT status, channel FROM retail.orders
 
 -- source: Metabase question "Count of orders by status" (MBQL breakout + count aggregation)
 SELECT "semantic"."orders"."status" AS "status", COUNT(*) AS "count" FROM "semantic"."orders" GROUP BY "semantic"."orders"."status" ORDER BY "semantic"."orders"."status" ASC

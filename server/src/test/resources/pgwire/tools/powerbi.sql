@@ -119,6 +119,7 @@ demo.retail | customers | BASE TABLE
 demo.retail | order_items | BASE TABLE
 demo.retail | orders | BASE TABLE
 demo.retail | products | BASE TABLE
+demo.retail | strata_demo_info | BASE TABLE
 semantic | customers | BASE TABLE
 semantic | order_items | BASE TABLE
 semantic | orders | BASE TABLE

@@ -48,7 +48,8 @@ orders | semantic | r
 products | semantic | r
 sales | semantic | v
 
--- source: Tableau data source page: a table's columns (the ODBC-style SQLColumns query)
+-- source: Tableau data source page: a table's columns (the ODBC-style SQLColumns query); an
+-- average measure is a float8
 select n.nspname, c.relname, a.attname, a.atttypid, t.typname, a.attnum, a.attlen, a.atttypmod, a.attnotnull, c.relhasrules, c.relkind, c.oid, pg_get_expr(d.adbin, d.adrelid), case t.typtype when 'd' then t.typbasetype else 0 end, t.typtypmod, c.relhassubclass from (((pg_catalog.pg_class c inner join pg_catalog.pg_namespace n on n.oid = c.relnamespace and c.relname like 'products' and n.nspname like 'semantic') inner join pg_catalog.pg_attribute a on (not a.attisdropped) and a.attnum > 0 and a.attrelid = c.oid) inner join pg_catalog.pg_type t on t.oid = a.atttypid) left outer join pg_attrdef d on a.atthasdef and d.adrelid = a.attrelid and d.adnum = a.attnum order by n.nspname, c.relname, attnum
 -- expect:
 semantic | products | product_id | 20 | int8 | 1 | 8 | -1 | false | false | r | <oid> | NULL | 0 | -1 | false
@@ -57,7 +58,7 @@ semantic | products | category | 1043 | varchar | 3 | -1 | -1 | false | false | 
 semantic | products | brand | 1043 | varchar | 4 | -1 | -1 | false | false | r | <oid> | NULL | 0 | -1 | false
 semantic | products | list_price | 1700 | numeric | 5 | -1 | 655366 | false | false | r | <oid> | NULL | 0 | -1 | false
 semantic | products | count | 20 | int8 | 6 | 8 | -1 | false | false | r | <oid> | NULL | 0 | -1 | false
-semantic | products | avg_list_price | 1700 | numeric | 7 | -1 | -1 | false | false | r | <oid> | NULL | 0 | -1 | false
+semantic | products | avg_list_price | 701 | float8 | 7 | 8 | -1 | false | false | r | <oid> | NULL | 0 | -1 | false
 
 -- source: Tableau reads a table's schema with an empty result (LIMIT 0 over the relation)
 SELECT * FROM "semantic"."orders" LIMIT 0

@@ -360,6 +360,16 @@ final class SemanticSelect {
       }
       return new Item(c, null, e.getParserPosition());
     }
+    if (e instanceof SqlBasicCall cast && cast.getKind() == SqlKind.CAST
+        && cast.operand(0) instanceof SqlBasicCall measure
+        && Set.of("MEASURE", "AGGREGATE", "SUM", "COUNT", "MIN", "MAX", "AVG")
+            .contains(measure.getOperator().getName().toUpperCase(Locale.ROOT))
+        && cast.operand(1) instanceof org.apache.calcite.sql.SqlDataTypeSpec type
+        && Set.of("BIGINT", "INT8", "NUMERIC", "DECIMAL", "DOUBLE", "FLOAT8", "FLOAT")
+            .contains(type.getTypeName().getSimple().toUpperCase(Locale.ROOT))) {
+      // MEASURE(count)::int8, CAST(SUM(revenue) AS NUMERIC): the measure, in its own type
+      return item(measure);
+    }
     if (e instanceof SqlBasicCall call) {
       String name = call.getOperator().getName().toUpperCase(Locale.ROOT);
       switch (name) {
@@ -424,6 +434,11 @@ final class SemanticSelect {
         && "DISTINCT".equalsIgnoreCase(call.getFunctionQuantifier().toValue());
     if (fn.equals("COUNT") && call.operandCount() == 1
         && call.operand(0) instanceof SqlIdentifier star && star.isStar()) {
+      return countMeasure(call);
+    }
+    // COUNT(1) (Tableau, Power BI) and SUM(1) (Tableau's "Number of Records") count rows too
+    if (!distinct && call.operandCount() == 1 && call.operand(0) instanceof SqlNumericLiteral n
+        && (fn.equals("COUNT") || fn.equals("SUM") && n.isInteger() && n.intValue(false) == 1)) {
       return countMeasure(call);
     }
     if (call.operandCount() != 1 || !(call.operand(0) instanceof SqlIdentifier id)
