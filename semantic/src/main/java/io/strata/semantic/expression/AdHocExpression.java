@@ -341,7 +341,7 @@ public final class AdHocExpression {
         Shift shift = shift(call);
         if (shift != null) {
           // x + INTERVAL '1' DAY is x minus -1 day
-          return StrataOperators.minusInterval(call.operand(0).accept(this), -shift.count(),
+          return StrataOperators.minusInterval(call.operand(0).accept(this), shift.count(),
               shift.unit());
         }
         if (truncation(call)) {
@@ -584,7 +584,7 @@ public final class AdHocExpression {
 
   // ============================================================ shared helpers
 
-  /** A time value moved by a whole number of one unit: {@code count} may be negative. */
+  /** A time value moved back by {@code count} of one unit ({@code count} < 0: forward). */
   private record Shift(int count, Granularity unit) {}
 
   /**

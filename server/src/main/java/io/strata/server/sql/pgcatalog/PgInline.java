@@ -168,6 +168,11 @@ final class PgInline {
         SqlNode e = substitute(id, columns, alias);
         out.add(e == id ? id : SqlStdOperatorTable.AS.createCall(id.getParserPosition(), e,
             new SqlIdentifier(id.names.get(id.names.size() - 1), id.getParserPosition())));
+      } else if (item.getKind() == SqlKind.AS) {
+        SqlCall as = (SqlCall) item;
+        List<SqlNode> operands = new ArrayList<>(as.getOperandList());
+        operands.set(0, substitute(operands.get(0), columns, alias)); // not the name it gives
+        out.add(SqlStdOperatorTable.AS.createCall(as.getParserPosition(), operands));
       } else {
         out.add(substitute(item, columns, alias));
       }
