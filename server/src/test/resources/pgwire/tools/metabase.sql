@@ -94,3 +94,8 @@ SELECT "semantic"."customers"."customer_id" AS "customer_id", "semantic"."custom
 -- source: Metabase X-ray / "distinct values" of a field (field-values: LIMIT 1000 over the distinct column)
 SELECT "semantic"."orders"."channel" AS "channel" FROM "semantic"."orders" GROUP BY "semantic"."orders"."channel" ORDER BY "semantic"."orders"."channel" ASC LIMIT 1000
 -- expect postgres:
+
+-- source: a Metabase custom expression shifting a date by a fraction of a day: refused, naming
+-- the interval and what is supported (a whole number of one unit)
+SELECT CAST(("semantic"."orders"."ordered_at" + INTERVAL '1.5 day') AS date) AS "shifted", COUNT(*) AS "count" FROM "semantic"."orders" GROUP BY 1 ORDER BY 1 ASC
+-- expect error: 42000

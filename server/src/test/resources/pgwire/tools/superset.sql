@@ -118,3 +118,10 @@ FROM semantic.orders GROUP BY channel ORDER BY channel ASC
 -- source: Superset epoch column (PostgresEngineSpec.epoch_to_dttm: timestamp 'epoch' + n * interval '1 second')
 SELECT (timestamp 'epoch' + 1700000000 * interval '1 second') AS t
 -- expect postgres:
+
+-- source: a Superset time bound that is no date (a hand-edited chart's form data): the error
+-- names the value and the format
+SELECT count(*) AS count 
+FROM semantic.orders 
+WHERE ordered_at >= TO_TIMESTAMP('2024-13-45 00:00:00.000000', 'YYYY-MM-DD HH24:MI:SS.US')
+-- expect error: 42000

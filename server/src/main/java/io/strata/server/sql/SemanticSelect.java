@@ -153,7 +153,7 @@ final class SemanticSelect {
    * In a query Calcite plans (a join, say), a semantic table is scanned grouped by the columns
    * used, one row per group: there {@code COUNT(*)}, {@code COUNT(1)} and {@code SUM(1)} over
    * the one semantic table of the FROM would count groups where the client (Tableau's top-N
-   * join, Superset's series limit) counts rows. They become {@code COALESCE(SUM(t.count), 0)},
+   * join, Superset's series limit) counts rows. They become {@code $SUM0(t.count)},
    * the sum of the table's count measure over the groups: its row count.
    */
   static void countRows(SqlSelect select, SemanticTables tables) {
@@ -189,10 +189,10 @@ final class SemanticSelect {
                 || call.operand(0) instanceof SqlNumericLiteral)
             || fn.equals("SUM") && call.operand(0) instanceof SqlNumericLiteral n
                 && n.isInteger() && n.intValue(false) == 1)) {
-          return org.apache.calcite.sql.fun.SqlStdOperatorTable.COALESCE.createCall(
-              call.getParserPosition(), org.apache.calcite.sql.fun.SqlStdOperatorTable.SUM
-                  .createCall(call.getParserPosition(), column),
-              SqlLiteral.createExactNumeric("0", SqlParserPos.ZERO));
+          // SUM0: 0 over no rows, as COUNT; (COALESCE(SUM(x), 0) trips Calcite 1.42's
+          // ProjectAggregateMergeRule into a type mismatch)
+          return org.apache.calcite.sql.fun.SqlStdOperatorTable.SUM0.createCall(
+              call.getParserPosition(), column);
         }
         return super.visit(call);
       }

@@ -1,5 +1,6 @@
 package io.strata.server.sql.pgcatalog;
 
+import io.strata.server.sql.SqlQueryException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -33,8 +34,8 @@ final class PgTimeLiterals {
    * The literal a call over constants stands for, or null when an argument is not a constant
    * (the call is then left as it is).
    *
-   * @throws IllegalArgumentException the text does not match its format, or the format uses a
-   *     field Strata does not read (named in the message)
+   * @throws SqlQueryException the text does not match its format, or the format uses a field
+   *     Strata does not read (named in the message, with the call's position)
    */
   static SqlNode fold(String function, List<SqlNode> args, SqlParserPos pos) {
     if (function.equals("to_timestamp") && args.size() == 1
@@ -52,7 +53,12 @@ final class PgTimeLiterals {
     }
     String value = text.getValueAs(String.class);
     String pattern = format.getValueAs(String.class);
-    DateTimeFormatter f = formatter(pattern);
+    DateTimeFormatter f;
+    try {
+      f = formatter(pattern);
+    } catch (IllegalArgumentException e) {
+      throw invalid(e.getMessage(), pos);
+    }
     try {
       if (function.equals("to_date")) {
         LocalDate d = LocalDate.parse(value.trim(), f);
@@ -60,9 +66,14 @@ final class PgTimeLiterals {
       }
       return timestamp(LocalDateTime.parse(value.trim(), f), pos);
     } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException(function + ": '" + value + "' does not match the"
-          + " format '" + pattern + "'", e);
+      throw invalid(function + ": '" + value + "' does not match the format '" + pattern
+          + "' (" + e.getMessage() + ")", pos);
     }
+  }
+
+  private static SqlQueryException invalid(String message, SqlParserPos pos) {
+    return new SqlQueryException(SqlQueryException.Code.VALIDATION_ERROR, message,
+        pos.getLineNum(), pos.getColumnNum());
   }
 
   private static SqlNode timestamp(LocalDateTime t, SqlParserPos pos) {
