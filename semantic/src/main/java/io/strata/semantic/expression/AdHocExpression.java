@@ -662,7 +662,7 @@ public final class AdHocExpression {
     }
     if (p == null || call.operandCount() != 2) {
       throw new Unsupported("EXTRACT of " + unit + " is not supported; use one of year,"
-          + " quarter, month, week, day, hour, minute, second, dow, isodow, doy", unit);
+          + " quarter, month, week, day, hour, minute, second, dow, isodow, doy, epoch", unit);
     }
     return p;
   }
