@@ -85,7 +85,7 @@ public final class StrataSqlDialect {
 
     @Override
     default void unparseMinusInterval(SqlWriter w, SqlNode x, int n, Granularity unit) {
-      text(w, "DATEADD(" + unit.name() + ", -" + n + ", ");
+      text(w, "DATEADD(" + unit.name() + ", " + (-n) + ", "); // n < 0 adds
       x.unparse(w, 0, 0);
       text(w, ")");
     }
@@ -151,6 +151,7 @@ public final class StrataSqlDialect {
         case DOW -> "MOD(DAYOFWEEKISO(";
         case ISODOW -> "DAYOFWEEKISO(";
         case DOY -> "DAYOFYEAR(";
+        case EPOCH -> "DATE_PART(EPOCH_SECOND, ";
         default -> null;
       };
       if (fn == null) {
@@ -200,6 +201,7 @@ public final class StrataSqlDialect {
         case DOW -> new String[] {"(EXTRACT(DAYOFWEEK FROM ", ") - 1)"};
         case ISODOW -> new String[] {"(MOD(EXTRACT(DAYOFWEEK FROM ", ") + 5, 7) + 1)"};
         case DOY -> new String[] {"EXTRACT(DAYOFYEAR FROM ", ")"};
+        case EPOCH -> new String[] {"UNIX_SECONDS(TIMESTAMP(", "))"};
         default -> new String[] {"EXTRACT(" + part.name() + " FROM ", ")"};
       };
       text(w, around[0]);
@@ -283,6 +285,18 @@ public final class StrataSqlDialect {
 
     @Override public Dialect kind() { return Dialect.MYSQL; }
 
+    /** MySQL has no TRUNC: TRUNCATE(x, 0). */
+    @Override
+    public void unparseScalar(SqlWriter w, ScalarFunction f, java.util.List<SqlNode> args) {
+      if (f == ScalarFunction.TRUNC && args.size() == 1) {
+        text(w, "TRUNCATE(");
+        args.get(0).unparse(w, 0, 0);
+        text(w, ", 0)");
+        return;
+      }
+      WarehouseDialect.super.unparseScalar(w, f, args);
+    }
+
     /** MySQL's EXTRACT has no DOW, ISODOW or DOY, and its WEEK starts on Sunday. */
     @Override
     public void unparseExtract(SqlWriter w, DatePart part, SqlNode x) {
@@ -291,6 +305,7 @@ public final class StrataSqlDialect {
         case DOW -> new String[] {"(DAYOFWEEK(", ") - 1)"};
         case ISODOW -> new String[] {"(WEEKDAY(", ") + 1)"};
         case DOY -> new String[] {"DAYOFYEAR(", ")"};
+        case EPOCH -> new String[] {"TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', ", ")"};
         default -> new String[] {"EXTRACT(" + part.name() + " FROM ", ")"};
       };
       text(w, around[0]);

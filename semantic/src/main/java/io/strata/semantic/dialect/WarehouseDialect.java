@@ -213,13 +213,17 @@ public interface WarehouseDialect {
   }
 
   /** Parts of a time value {@link #unparseExtract} writes. */
-  enum DatePart { YEAR, QUARTER, MONTH, WEEK, DAY, HOUR, MINUTE, SECOND, DOW, ISODOW, DOY }
+  enum DatePart { YEAR, QUARTER, MONTH, WEEK, DAY, HOUR, MINUTE, SECOND, DOW, ISODOW, DOY,
+    /** Seconds since 1970-01-01 00:00:00 of the (local) time value. */
+    EPOCH }
 
   /** Types an ad-hoc dimension may cast to. */
   enum CastType { DATE, TIMESTAMP, VARCHAR, INTEGER, BIGINT, DOUBLE }
 
   /** Scalar functions spelled differently by some warehouses. */
-  enum ScalarFunction { SUBSTRING, CHAR_LENGTH, MOD }
+  enum ScalarFunction { SUBSTRING, CHAR_LENGTH, MOD,
+    /** Truncation of a number towards zero: {@code TRUNC(x)}. */
+    TRUNC }
 
   /** Quotes a string literal for this warehouse. */
   default String quote(String value) {

@@ -26,6 +26,7 @@ import org.apache.calcite.sql.SqlDateLiteral;
 import org.apache.calcite.sql.SqlDialect;
 import org.apache.calcite.sql.SqlDynamicParam;
 import org.apache.calcite.sql.SqlIdentifier;
+import org.apache.calcite.sql.SqlIntervalLiteral;
 import org.apache.calcite.sql.SqlIntervalQualifier;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlLiteral;
@@ -107,7 +108,8 @@ public final class AdHocExpression {
   private static final Map<String, ScalarFunction> SPELLED = Map.of(
       "SUBSTRING", ScalarFunction.SUBSTRING, "SUBSTR", ScalarFunction.SUBSTRING,
       "CHAR_LENGTH", ScalarFunction.CHAR_LENGTH, "CHARACTER_LENGTH", ScalarFunction.CHAR_LENGTH,
-      "LENGTH", ScalarFunction.CHAR_LENGTH, "MOD", ScalarFunction.MOD);
+      "LENGTH", ScalarFunction.CHAR_LENGTH, "MOD", ScalarFunction.MOD,
+      "TRUNC", ScalarFunction.TRUNC, "TRUNCATE", ScalarFunction.TRUNC);
   private static final Set<String> STRING_FUNCTIONS = Set.of("UPPER", "LOWER", "TRIM", "LTRIM",
       "RTRIM", "REPLACE", "LEFT", "RIGHT");
   private static final Set<String> NUMBER_FUNCTIONS = Set.of("ABS", "ROUND", "FLOOR", "CEIL",
@@ -117,7 +119,8 @@ public final class AdHocExpression {
       "STRING_AGG", "ARRAY_AGG", "LISTAGG", "GROUP_CONCAT", "MEDIAN", "PERCENTILE_CONT");
   private static final String SUPPORTED = "EXTRACT, DATE_PART, DATE_TRUNC, FLOOR(t TO unit),"
       + " CAST, CASE, COALESCE, NULLIF, arithmetic, ||, UPPER, LOWER, TRIM, LTRIM, RTRIM,"
-      + " SUBSTRING, REPLACE, LEFT, RIGHT, CHAR_LENGTH, ABS, ROUND, FLOOR, CEIL, SIGN, MOD";
+      + " SUBSTRING, REPLACE, LEFT, RIGHT, CHAR_LENGTH, ABS, ROUND, FLOOR, CEIL, SIGN, MOD,"
+      + " TRUNC, time +/- INTERVAL";
   private static final Map<TimeUnitRange, DatePart> PARTS = new LinkedHashMap<>();
 
   static {
@@ -132,6 +135,7 @@ public final class AdHocExpression {
     PARTS.put(TimeUnitRange.DOW, DatePart.DOW);
     PARTS.put(TimeUnitRange.ISODOW, DatePart.ISODOW);
     PARTS.put(TimeUnitRange.DOY, DatePart.DOY);
+    PARTS.put(TimeUnitRange.EPOCH, DatePart.EPOCH);
   }
 
   private final String text;
@@ -334,6 +338,12 @@ public final class AdHocExpression {
           return StrataOperators.cast(call.operand(0).accept(this),
               castType((SqlDataTypeSpec) call.operand(1)));
         }
+        Shift shift = shift(call);
+        if (shift != null) {
+          // x + INTERVAL '1' DAY is x minus -1 day
+          return StrataOperators.minusInterval(call.operand(0).accept(this), shift.count(),
+              shift.unit());
+        }
         if (truncation(call)) {
           SqlNode[] unitAndValue = unitAndValue(call);
           return StrataOperators.timeTrunc(granularity(unitAndValue[0]),
@@ -469,6 +479,10 @@ public final class AdHocExpression {
       }
       switch (call.getKind()) {
         case PLUS, MINUS, TIMES, DIVIDE, MOD, MINUS_PREFIX, PLUS_PREFIX -> {
+          if (shift(call) != null) {
+            time(call.operand(0), call.getOperator().getName());
+            return Type.TIME;
+          }
           for (SqlNode o : call.getOperandList()) {
             Type t = type(o);
             if (t == Type.TIME || t == Type.DATE) {
@@ -570,6 +584,39 @@ public final class AdHocExpression {
 
   // ============================================================ shared helpers
 
+  /** A time value moved back by {@code count} of one unit ({@code count} < 0: forward). */
+  private record Shift(int count, Granularity unit) {}
+
+  /**
+   * {@code t + INTERVAL '1' DAY} or {@code t - INTERVAL '2' MONTH} (Metabase's weeks starting
+   * on Sunday: {@code date_trunc('week', t + INTERVAL '1 day') + INTERVAL '-1 day'}), else
+   * null.
+   */
+  private static Shift shift(SqlCall call) {
+    if ((call.getKind() != SqlKind.PLUS && call.getKind() != SqlKind.MINUS)
+        || call.operandCount() != 2
+        || !(call.operand(1) instanceof SqlIntervalLiteral interval)) {
+      return null;
+    }
+    SqlIntervalLiteral.IntervalValue v =
+        (SqlIntervalLiteral.IntervalValue) interval.getValue();
+    TimeUnitRange range = v.getIntervalQualifier().timeUnitRange;
+    Granularity unit = range.endUnit != null ? null : Granularity.parse(range.startUnit.name());
+    int count;
+    try {
+      count = v.getSign() * Integer.parseInt(v.getIntervalLiteral().trim());
+    } catch (NumberFormatException e) {
+      unit = null;
+      count = 0;
+    }
+    if (unit == null) {
+      throw new Unsupported("the interval " + interval + " is not supported in an expression"
+          + " over dimensions; add or subtract a whole number of one unit: INTERVAL '1' DAY",
+          interval);
+    }
+    return new Shift(call.getKind() == SqlKind.MINUS ? count : -count, unit);
+  }
+
   private static boolean truncation(SqlCall call) {
     String name = call.getOperator().getName().toUpperCase(Locale.ROOT);
     return name.equals("DATE_TRUNC")
@@ -615,7 +662,7 @@ public final class AdHocExpression {
     }
     if (p == null || call.operandCount() != 2) {
       throw new Unsupported("EXTRACT of " + unit + " is not supported; use one of year,"
-          + " quarter, month, week, day, hour, minute, second, dow, isodow, doy", unit);
+          + " quarter, month, week, day, hour, minute, second, dow, isodow, doy, epoch", unit);
     }
     return p;
   }

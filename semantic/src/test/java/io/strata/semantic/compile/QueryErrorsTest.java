@@ -70,7 +70,7 @@ class QueryErrorsTest {
       ad-hoc unknown ref    | {"measures":["orders.count"],"dimensions":["UPPER({orders.nope})"]}          | UNKNOWN_MEMBER | dimensions[0] | 'orders' has no member 'nope'
       ad-hoc bare column    | {"measures":["orders.count"],"dimensions":["COALESCE(status, {orders.channel})"]} | INVALID_QUERY | dimensions[0] | 'status' is not a dimension reference; write dimensions as {model.dimension}
       ad-hoc extract string | {"measures":["orders.count"],"dimensions":["EXTRACT(YEAR FROM {orders.status})"]} | INVALID_QUERY | dimensions[0] | EXTRACT applies to time values, and 'orders.status' is a string
-      ad-hoc unknown part   | {"measures":["orders.count"],"dimensions":["EXTRACT(EPOCH FROM {orders.ordered_at})"]} | INVALID_QUERY | dimensions[0] | EXTRACT of EPOCH is not supported; use one of year
+      ad-hoc unknown part   | {"measures":["orders.count"],"dimensions":["EXTRACT(MILLENNIUM FROM {orders.ordered_at})"]} | INVALID_QUERY | dimensions[0] | EXTRACT of MILLENNIUM is not supported; use one of year
       ad-hoc cast type      | {"measures":["orders.count"],"dimensions":["CAST({orders.status} AS BINARY)"]} | INVALID_QUERY | dimensions[0] | CAST to BINARY is not supported
       ad-hoc time math      | {"measures":["orders.count"],"dimensions":["{orders.ordered_at} + 1"]}        | INVALID_QUERY  | dimensions[0] | arithmetic on time values is not supported
       ad-hoc no parse       | {"measures":["orders.count"],"dimensions":["UPPER({orders.status}"]}         | INVALID_QUERY  | dimensions[0] | does not parse at column

@@ -131,12 +131,106 @@ final class SemanticSelect {
     if (!t.from(select.getFrom())) {
       return null;
     }
+    boolean constants = select.getGroup() == null;
+    for (SqlNode item : select.getSelectList()) {
+      SqlNode e = item.getKind() == SqlKind.AS ? ((SqlCall) item).operand(0) : item;
+      constants &= e instanceof SqlLiteral;
+    }
+    if (constants) {
+      // SELECT TRUE AS "_" FROM t WHERE 1 <> 1 LIMIT 0 (Metabase's select-privilege probe):
+      // no member is read; Calcite answers it, and a false WHERE never scans the table
+      return null;
+    }
     if (select.getOrderList() != null && !select.getOrderList().isEmpty()) {
       order = select.getOrderList();
     }
     offset = select.getOffset() != null ? select.getOffset() : offset;
     fetch = select.getFetch() != null ? select.getFetch() : fetch;
     return t.translate(select, order, offset, fetch);
+  }
+
+  /**
+   * In a query Calcite plans (a join, say), a semantic table is scanned grouped by the columns
+   * used, one row per group: there {@code COUNT(*)}, {@code COUNT(1)} and {@code SUM(1)} over
+   * the one semantic table of the FROM would count groups where the client (Tableau's top-N
+   * join, Superset's series limit) counts rows. They become {@code $SUM0(t.count)},
+   * the sum of the table's count measure over the groups: its row count.
+   */
+  static void countRows(SqlSelect select, SemanticTables tables) {
+    List<String[]> refs = new ArrayList<>();
+    List<Table> found = new ArrayList<>();
+    semanticRefs(select.getFrom(), tables, refs, found);
+    if (found.size() != 1) {
+      return;
+    }
+    Column count = null;
+    for (Column c : found.get(0).columns()) {
+      if (c.kind() == MemberKind.MEASURE && c.agg() == Aggregation.COUNT
+          && c.member().measure().filter() == null && c.member().measure().expr() == null
+          && (count == null || c.name().equalsIgnoreCase("count"))) {
+        count = c;
+      }
+    }
+    if (count == null) {
+      return;
+    }
+    SqlIdentifier column = new SqlIdentifier(List.of(refs.get(0)[0], count.name()),
+        SqlParserPos.ZERO);
+    org.apache.calcite.sql.util.SqlShuttle rows = new org.apache.calcite.sql.util.SqlShuttle() {
+      @Override
+      public SqlNode visit(SqlCall call) {
+        if (call instanceof SqlSelect || call instanceof SqlOrderBy) {
+          return call; // a subquery counts its own FROM
+        }
+        String fn = call.getOperator().getName().toUpperCase(Locale.ROOT);
+        boolean distinct = call.getFunctionQuantifier() != null;
+        if (!distinct && call.operandCount() == 1 && (fn.equals("COUNT")
+            && (call.operand(0) instanceof SqlIdentifier id && id.isStar()
+                || call.operand(0) instanceof SqlNumericLiteral)
+            || fn.equals("SUM") && call.operand(0) instanceof SqlNumericLiteral n
+                && n.isInteger() && n.intValue(false) == 1)) {
+          // SUM0: 0 over no rows, as COUNT; (COALESCE(SUM(x), 0) trips Calcite 1.42's
+          // ProjectAggregateMergeRule into a type mismatch)
+          return org.apache.calcite.sql.fun.SqlStdOperatorTable.SUM0.createCall(
+              call.getParserPosition(), column);
+        }
+        return super.visit(call);
+      }
+    };
+    select.setSelectList((SqlNodeList) select.getSelectList().accept(rows));
+    if (select.getHaving() != null) {
+      select.setHaving(select.getHaving().accept(rows));
+    }
+    if (select.getOrderList() != null) {
+      select.setOrderBy((SqlNodeList) select.getOrderList().accept(rows));
+    }
+  }
+
+  private static void semanticRefs(SqlNode from, SemanticTables tables, List<String[]> refs,
+      List<Table> found) {
+    if (from instanceof org.apache.calcite.sql.SqlJoin join) {
+      semanticRefs(join.getLeft(), tables, refs, found);
+      semanticRefs(join.getRight(), tables, refs, found);
+      return;
+    }
+    SqlNode named = from;
+    String alias = null;
+    if (from != null && from.getKind() == SqlKind.AS && ((SqlCall) from).operandCount() == 2) {
+      named = ((SqlCall) from).operand(0);
+      alias = ((SqlIdentifier) ((SqlCall) from).operand(1)).getSimple();
+    }
+    if (named instanceof SqlIdentifier id && !id.isStar()) {
+      Optional<Table> t;
+      try {
+        t = table(id, tables);
+      } catch (SqlQueryException e) {
+        return;
+      }
+      if (t.isPresent()) {
+        found.add(t.get());
+        refs.add(new String[] {alias != null ? alias : id.names.get(id.names.size() - 1)});
+      }
+    }
   }
 
   /** Names of semantic tables in a FROM: {@code orders}, {@code semantic.orders}, {@code strata.semantic.orders}. */
@@ -360,6 +454,16 @@ final class SemanticSelect {
       }
       return new Item(c, null, e.getParserPosition());
     }
+    if (e instanceof SqlBasicCall cast && cast.getKind() == SqlKind.CAST
+        && cast.operand(0) instanceof SqlBasicCall measure
+        && Set.of("MEASURE", "AGGREGATE", "SUM", "COUNT", "MIN", "MAX", "AVG")
+            .contains(measure.getOperator().getName().toUpperCase(Locale.ROOT))
+        && cast.operand(1) instanceof org.apache.calcite.sql.SqlDataTypeSpec type
+        && Set.of("BIGINT", "INT8", "NUMERIC", "DECIMAL", "DOUBLE", "FLOAT8", "FLOAT")
+            .contains(type.getTypeName().getSimple().toUpperCase(Locale.ROOT))) {
+      // MEASURE(count)::int8, CAST(SUM(revenue) AS NUMERIC): the measure, in its own type
+      return item(measure);
+    }
     if (e instanceof SqlBasicCall call) {
       String name = call.getOperator().getName().toUpperCase(Locale.ROOT);
       switch (name) {
@@ -424,6 +528,11 @@ final class SemanticSelect {
         && "DISTINCT".equalsIgnoreCase(call.getFunctionQuantifier().toValue());
     if (fn.equals("COUNT") && call.operandCount() == 1
         && call.operand(0) instanceof SqlIdentifier star && star.isStar()) {
+      return countMeasure(call);
+    }
+    // COUNT(1) (Tableau, Power BI) and SUM(1) (Tableau's "Number of Records") count rows too
+    if (!distinct && call.operandCount() == 1 && call.operand(0) instanceof SqlNumericLiteral n
+        && (fn.equals("COUNT") || fn.equals("SUM") && n.isInteger() && n.intValue(false) == 1)) {
       return countMeasure(call);
     }
     if (call.operandCount() != 1 || !(call.operand(0) instanceof SqlIdentifier id)

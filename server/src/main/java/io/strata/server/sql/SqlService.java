@@ -540,6 +540,9 @@ public final class SqlService implements AutoCloseable {
                 new SqlIdentifier(List.of(LEAVES, name), call.getParserPosition()), null, null,
                 null, null, null, null, null, null, null);
           }
+          if (call instanceof SqlSelect select) {
+            SemanticSelect.countRows(select, tables.as(exec.session.security()));
+          }
         }
         return super.visit(call);
       }

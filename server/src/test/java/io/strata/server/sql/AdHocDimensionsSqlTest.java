@@ -51,6 +51,29 @@ class AdHocDimensionsSqlTest {
             + " ORDER BY 1",
         "SELECT EXTRACT(YEAR FROM ordered_at), COUNT(*) FROM retail.orders GROUP BY 1 ORDER BY 1",
         "SELECT YEAR(ordered_at), COUNT(*) FROM retail.orders GROUP BY 1 ORDER BY 1"));
+    cases.add(new Case("epoch seconds in buckets (Grafana's $__timeGroup)",
+        "SELECT FLOOR(EXTRACT(EPOCH FROM ordered_at) / 86400) * 86400 AS t, MEASURE(count)"
+            + " FROM semantic.orders WHERE" + JUNE + " GROUP BY 1 ORDER BY 1",
+        "SELECT FLOOR(EXTRACT(EPOCH FROM ordered_at) / 86400) * 86400, COUNT(*)"
+            + " FROM retail.orders WHERE" + JUNE + " GROUP BY 1 ORDER BY 1",
+        "SELECT FLOOR(TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', ordered_at) / 86400) * 86400,"
+            + " COUNT(*) FROM retail.orders WHERE" + JUNE.replace("TIMESTAMP ", "")
+            + " GROUP BY 1 ORDER BY 1"));
+    cases.add(new Case("trunc of a number (Tableau)",
+        "SELECT TRUNC(EXTRACT(MONTH FROM ordered_at) / 4) AS t, MEASURE(count)"
+            + " FROM semantic.orders WHERE" + JUNE + " GROUP BY 1 ORDER BY 1",
+        "SELECT TRUNC(EXTRACT(MONTH FROM ordered_at) / 4), COUNT(*)"
+            + " FROM retail.orders WHERE" + JUNE + " GROUP BY 1 ORDER BY 1",
+        "SELECT TRUNCATE(MONTH(ordered_at) / 4, 0), COUNT(*) FROM retail.orders WHERE"
+            + JUNE.replace("TIMESTAMP ", "") + " GROUP BY 1 ORDER BY 1"));
+    cases.add(new Case("weeks from Sunday: a time plus and minus an interval (Metabase)",
+        "SELECT CAST(DATE_TRUNC('week', ordered_at + INTERVAL '1' DAY) - INTERVAL '1' DAY AS DATE)"
+            + " AS w, MEASURE(count) FROM semantic.orders WHERE" + JUNE + " GROUP BY 1 ORDER BY 1",
+        "SELECT CAST(DATE_TRUNC('week', ordered_at + INTERVAL '1' DAY) - INTERVAL '1' DAY AS DATE),"
+            + " COUNT(*) FROM retail.orders WHERE" + JUNE + " GROUP BY 1 ORDER BY 1",
+        "SELECT DATE(ordered_at + INTERVAL 1 DAY) - INTERVAL WEEKDAY(ordered_at + INTERVAL 1 DAY)"
+            + " DAY - INTERVAL 1 DAY, COUNT(*) FROM retail.orders WHERE"
+            + JUNE.replace("TIMESTAMP ", "") + " GROUP BY 1 ORDER BY 1"));
     cases.add(new Case("month and dow grouped by expression, filtered by year",
         "SELECT EXTRACT(MONTH FROM ordered_at) AS m, EXTRACT(DOW FROM ordered_at) AS d,"
             + " COUNT(*) FROM semantic.orders WHERE EXTRACT(YEAR FROM ordered_at) = 2024"

@@ -132,6 +132,14 @@ public final class PgCatalog {
     schema.add("array_to_string",
         ScalarFunctionImpl.create(PgFunctions.class, "arrayToString"));
     schema.add("strata$vector_has", ScalarFunctionImpl.create(PgFunctions.class, "vectorHas"));
+    schema.add("quote_ident", ScalarFunctionImpl.create(PgFunctions.class, "quoteIdent"));
+    schema.add("current_setting",
+        ScalarFunctionImpl.create(PgFunctions.class, "currentSetting"));
+    for (int n = 2; n <= 4; n++) {
+      schema.add("strata$format" + n, ScalarFunctionImpl.create(PgFunctions.class, "format" + n));
+    }
+    schema.add("strata$regclass_part",
+        ScalarFunctionImpl.create(PgFunctions.class, "regclassPart"));
     schema.add("strata$vector_at", ScalarFunctionImpl.create(PgFunctions.class, "vectorAt"));
     schema.add("strata$vector_length",
         ScalarFunctionImpl.create(PgFunctions.class, "vectorLength"));

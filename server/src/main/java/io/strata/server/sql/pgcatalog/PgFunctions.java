@@ -136,6 +136,132 @@ public final class PgFunctions {
     return b.toString();
   }
 
+  /**
+   * {@code quote_ident(name)}: the name as it must be written in SQL, in double quotes unless
+   * it is a plain lower-case word.
+   */
+  public static String quoteIdent(String name) {
+    if (name == null) {
+      return null;
+    }
+    return name.matches("[a-z_][a-z0-9_$]*") ? name : "\"" + name.replace("\"", "\"\"") + "\"";
+  }
+
+  /** {@code current_setting(name)}: a setting as {@code pg_settings} shows it. */
+  public static String currentSetting(String name) {
+    if (name == null) {
+      return null;
+    }
+    for (java.util.Map.Entry<String, String> e : PgCatalog.SETTINGS.entrySet()) {
+      if (e.getKey().equalsIgnoreCase(name.trim())) {
+        return e.getValue();
+      }
+    }
+    throw new IllegalArgumentException("unrecognized configuration parameter \"" + name + "\"");
+  }
+
+  /** {@code format(text, a)}. */
+  public static String format2(String format, String a) {
+    return format(format, a);
+  }
+
+  /** {@code format(text, a, b)} (Metabase: {@code format('%I.%I', schema, table)}). */
+  public static String format3(String format, String a, String b) {
+    return format(format, a, b);
+  }
+
+  /** {@code format(text, a, b, c)}. */
+  public static String format4(String format, String a, String b, String c) {
+    return format(format, a, b, c);
+  }
+
+  /**
+   * Postgres's {@code format}: {@code %s} a value as text (NULL as nothing), {@code %I} an
+   * identifier ({@link #quoteIdent}), {@code %L} a literal, {@code %%} a percent sign.
+   *
+   * @throws IllegalArgumentException naming a conversion Strata does not know, or too few
+   *     arguments
+   */
+  static String format(String format, String... args) {
+    if (format == null) {
+      return null;
+    }
+    StringBuilder out = new StringBuilder();
+    int next = 0;
+    for (int i = 0; i < format.length(); i++) {
+      char c = format.charAt(i);
+      if (c != '%') {
+        out.append(c);
+        continue;
+      }
+      if (++i >= format.length()) {
+        throw new IllegalArgumentException("format: unterminated format() type specifier");
+      }
+      char kind = format.charAt(i);
+      if (kind == '%') {
+        out.append('%');
+        continue;
+      }
+      if (next >= args.length) {
+        throw new IllegalArgumentException("format: too few arguments for " + format);
+      }
+      String a = args[next++];
+      switch (kind) {
+        case 's' -> out.append(a == null ? "" : a);
+        case 'I' -> {
+          if (a == null) {
+            throw new IllegalArgumentException("format: null values cannot be formatted as an"
+                + " SQL identifier");
+          }
+          out.append(quoteIdent(a));
+        }
+        case 'L' -> out.append(a == null ? "NULL" : "'" + a.replace("'", "''") + "'");
+        default -> throw new IllegalArgumentException("format: unrecognized format() type"
+            + " specifier \"" + kind + "\" (use %s, %I, %L or %%)");
+      }
+    }
+    return out.toString();
+  }
+
+  /**
+   * A part of a relation's name written as {@code regclass} text ({@code semantic.orders},
+   * {@code "demo.retail".orders}, {@code orders}): {@code part} 0 the schema (null when the
+   * name has none), 1 the relation; quoted parts as written, others in lower case.
+   */
+  public static String regclassPart(String name, Integer part) {
+    if (name == null || part == null) {
+      return null;
+    }
+    java.util.List<String> parts = new java.util.ArrayList<>();
+    StringBuilder b = new StringBuilder();
+    boolean quoted = false;
+    boolean wasQuoted = false;
+    String s = name.trim();
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '"') {
+        if (quoted && i + 1 < s.length() && s.charAt(i + 1) == '"') {
+          b.append('"');
+          i++;
+        } else {
+          quoted = !quoted;
+          wasQuoted = true;
+        }
+      } else if (c == '.' && !quoted) {
+        parts.add(wasQuoted ? b.toString() : b.toString().toLowerCase(Locale.ROOT));
+        b.setLength(0);
+        wasQuoted = false;
+      } else {
+        b.append(c);
+      }
+    }
+    parts.add(wasQuoted ? b.toString() : b.toString().toLowerCase(Locale.ROOT));
+    String relation = parts.get(parts.size() - 1);
+    String schema = parts.size() < 2 ? null : String.join(".", parts.subList(0,
+        parts.size() - 1));
+    return part == 0 ? schema : relation;
+  }
+
   /** The number of elements of an int2vector or int2[] in text form. */
   public static Integer vectorLength(String vector) {
     if (vector == null) {

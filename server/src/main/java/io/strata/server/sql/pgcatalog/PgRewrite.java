@@ -68,7 +68,7 @@ final class PgRewrite extends SqlShuttle {
   }
 
   static SqlNode rewrite(SqlNode node, String user) {
-    return node.accept(new PgRewrite(user));
+    return PgInline.inline(node.accept(new PgRewrite(user)));
   }
 
   @Override
@@ -345,7 +345,15 @@ final class PgRewrite extends SqlShuttle {
               + " JOIN pg_catalog.pg_namespace strata_n ON strata_n.oid = strata_c.relnamespace"
               + " WHERE strata_c.relname = '" + relname.replace("'", "''") + "'" + filter + ")");
         }
-        return value;
+        if (!(value instanceof SqlCall)) {
+          return value; // an OID column (c.oid::regclass): the OID itself
+        }
+        // a name computed in the statement (Metabase: format('%I.%I', schema, table)::regclass)
+        return template("(SELECT strata_c.oid FROM pg_catalog.pg_class strata_c"
+            + " JOIN pg_catalog.pg_namespace strata_n ON strata_n.oid = strata_c.relnamespace"
+            + " WHERE strata_c.relname = \"strata$regclass_part\"(\"$1\", 1)"
+            + " AND strata_n.nspname = COALESCE(\"strata$regclass_part\"(\"$1\", 0), '"
+            + PgCatalog.SEMANTIC + "'))", List.of(value));
       }
       case "regtype" -> {
         if (literal) {
@@ -521,6 +529,20 @@ final class PgRewrite extends SqlShuttle {
       }
       case "date_trunc", "array_to_string" -> {
         return udf(name, pos, args.toArray(SqlNode[]::new));
+      }
+      case "format" -> {
+        if (args.size() >= 2 && args.size() <= 4) {
+          List<SqlNode> text = new ArrayList<>();
+          for (SqlNode a : args) {
+            text.add(standardCast(a, new SqlBasicTypeNameSpec(SqlTypeName.VARCHAR, pos), pos));
+          }
+          return udf("strata$format" + args.size(), pos, text.toArray(SqlNode[]::new));
+        }
+        return c;
+      }
+      case "to_timestamp", "to_date" -> {
+        SqlNode folded = PgTimeLiterals.fold(name, args, pos);
+        return folded == null ? c : folded;
       }
       default -> {
         if (qualifier == null) {

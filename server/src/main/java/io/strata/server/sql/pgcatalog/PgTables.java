@@ -112,6 +112,29 @@ final class PgTables {
     return b.append('}').toString();
   }
 
+  /** The receive function of each type ({@code pg_type.typreceive}) by name, with its OID. */
+  private static final Map<String, Integer> RECEIVE = receiveFunctions();
+
+  private static Map<String, Integer> receiveFunctions() {
+    Map<String, Integer> out = new LinkedHashMap<>();
+    int oid = 9500;
+    for (PgTypes.PgType t : PgTypes.ALL.values()) {
+      String name = receiveName(t);
+      if (!out.containsKey(name)) {
+        out.put(name, oid++);
+      }
+    }
+    return out;
+  }
+
+  private static String receiveName(PgTypes.PgType t) {
+    return t.name().startsWith("_") ? "array_recv" : t.name() + "recv";
+  }
+
+  private static int receiveOid(PgTypes.PgType t) {
+    return RECEIVE.get(receiveName(t));
+  }
+
   private static boolean user(Relation r) {
     return r.namespace().oid() != PgModel.PG_CATALOG_NS
         && r.namespace().oid() != PgModel.INFORMATION_SCHEMA_NS;
@@ -177,7 +200,7 @@ final class PgTables {
     pg("pg_type", "oid I, typname T, typnamespace I, typowner I, typlen I, typbyval B,"
         + " typtype T, typcategory T, typispreferred B, typisdefined B, typdelim T,"
         + " typrelid I, typsubscript T, typelem I, typarray I, typinput T, typoutput T,"
-        + " typreceive T, typsend T, typmodin T, typmodout T, typanalyze T, typalign T,"
+        + " typreceive I, typsend T, typmodin T, typmodout T, typanalyze T, typalign T,"
         + " typstorage T, typnotnull B, typbasetype I, typtypmod I, typndims I,"
         + " typcollation I, typdefaultbin T, typdefault T, typacl T", m -> {
           List<Object[]> out = new ArrayList<>();
@@ -189,7 +212,7 @@ final class PgTables {
             out.add(row(t.oid(), t.name(), PgModel.PG_CATALOG_NS, PgModel.OWNER_OID, t.length(),
                 t.length() > 0 && t.length() <= 8, "b", t.category(), false, true, ",", 0,
                 array ? "array_subscript_handler" : "-", t.element(), t.array(), io + "in",
-                io + "out", io + "recv", io + "send", "-", "-", "-",
+                io + "out", receiveOid(t), io + "send", "-", "-", "-",
                 t.length() == 8 ? "d" : "i", t.length() > 0 ? "p" : "x", false, 0, -1, 0,
                 text ? 100 : 0, null, null, null));
           }
@@ -208,6 +231,13 @@ final class PgTables {
                 0, "-", "f", false, false, true, false, "s", "s", f.arguments().length, 0,
                 f.returns(), vector(f.arguments()), null, null, null, null, null, f.name(),
                 null, null, null, null));
+          }
+          // the types' binary receive functions, which Npgsql's type loading joins pg_type to
+          // (pg_proc.oid = typreceive) and tells arrays by (proname = 'array_recv')
+          for (Map.Entry<String, Integer> r : RECEIVE.entrySet()) {
+            out.add(row(r.getValue(), r.getKey(), PgModel.PG_CATALOG_NS, PgModel.OWNER_OID, 12,
+                1f, 0f, 0, "-", "f", false, false, true, false, "i", "s", 3, 0, PgTypes.OID,
+                "2281 26 23", null, null, null, null, null, r.getKey(), null, null, null, null));
           }
           return out;
         });

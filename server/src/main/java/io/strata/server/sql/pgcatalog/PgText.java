@@ -27,6 +27,8 @@ final class PgText {
           + "|(?<alias>\\bAS\\s+(?<word>DEFAULT|USER|VALUE)\\b)"
           // SELECT unnest(...) (SQLAlchemy): UNNEST is reserved in Calcite outside FROM
           + "|(?<unnest>\\bSELECT\\s+unnest\\s*\\()"
+          // timestamp 'epoch' (Superset's epoch_to_dttm) -> TIMESTAMP '1970-01-01 00:00:00'
+          + "|(?<epoch>\\b(?:timestamp|timestamptz)\\s*'epoch')"
           + "|(?<interval>\\bINTERVAL\\s*'\\s*(?<n>[+-]?\\d+(?:\\.\\d+)?)\\s*(?<unit>[A-Za-z]+)\\s*')",
       Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
 
@@ -41,6 +43,8 @@ final class PgText {
         replacement = " " + m.group("symbol") + " ";
       } else if (m.group("collate") != null) {
         replacement = "";
+      } else if (m.group("epoch") != null) {
+        replacement = "TIMESTAMP '1970-01-01 00:00:00'";
       } else if (m.group("unnest") != null) {
         replacement = "SELECT \"unnest\"(";
       } else if (m.group("alias") != null) {
