@@ -71,6 +71,7 @@ final class RollupSection {
   }
 
   private final Options options;
+  StrataApi api; // server R's, once its data sources and models are in
   final List<Row> rows = new ArrayList<>();
   JsonNode builds; // GET /api/v1/rollups after the wait
   double buildWaitSeconds = Double.NaN;
