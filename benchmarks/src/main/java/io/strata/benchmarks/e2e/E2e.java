@@ -327,6 +327,7 @@ public final class E2e {
     Map<String, String> pgModels = QuerySet.models(QuerySet.PG_PREFIX, "demo_pg");
     models.putAll(options.pgRollupStore().equals("source")
         ? RollupSection.withSourceStore(pgModels) : pgModels);
+    section.pushedAt = System.nanoTime();
     apiR.pushModels(models);
     log("Strata R: models pushed; it builds their rollups (Postgres store: %s)",
         options.pgRollupStore());
