@@ -310,8 +310,8 @@ public final class E2e {
     }
     report.elapsed((System.nanoTime() - start) / 1e9);
     report.write(options.out());
-    log("wrote %s, %s and %s", options.out().resolve("e2e.md"), options.out().resolve("e2e.json"),
-        options.out().resolve("e2e.svg"));
+    log("wrote the report%s%s into %s", options.writesE2e() ? " (e2e.md, e2e.json, e2e.svg)" : "",
+        options.runs(Options.ROLLUPS) ? " and rollups.md, rollups.json" : "", options.out());
   }
 
   /** The rollups section: waits for R's builds, then the dashboard raw (A) vs rollup (R). */
