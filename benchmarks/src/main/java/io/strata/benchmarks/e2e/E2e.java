@@ -183,9 +183,19 @@ public final class E2e {
           settings, options.heap());
       log("Strata A (pid %d): http %d, jdbc %d, flight %d, pgwire %d", a.pid(), a.httpPort,
           a.jdbcPort, a.flightPort, a.pgwirePort);
+      a.awaitHealthy(Duration.ofSeconds(300));
+      // B starts once A has created the metadata schema and the admin user, and boots while
+      // A is being set up
+      if (options.runs(Options.DASHBOARD)) {
+        Map<String, String> settingsB = new LinkedHashMap<>(settings);
+        settingsB.put("strata.cache.l1.max-bytes", "0");
+        log("starting Strata B (L1 off, same Redis and metadata) ...");
+        b = StrataProcess.start(options.root(), "B", withDuckDbCopy(serverDirs.resolve("b"), duckFile),
+            settingsB, options.heap());
+      }
       if (options.runs(Options.ROLLUPS)) {
-        // R boots while A is being set up; its own metadata database, so that neither A nor B
-        // (rollups off) picks up its build jobs
+        // R boots after A (on a loaded machine, JVMs booting together all boot slowly); its
+        // own metadata database, so that neither A nor B (rollups off) picks up its build jobs
         pg.createDatabaseIfMissing(metaDbR);
         Map<String, String> settingsR = new LinkedHashMap<>(settings);
         settingsR.put("strata.metadata.url", pg.url(metaDbR));
@@ -196,16 +206,6 @@ public final class E2e {
         r = StrataProcess.start(options.root(), "R", withDuckDbCopy(serverDirs.resolve("r"), duckFile),
             settingsR, options.heap());
         log("Strata R (pid %d): http %d", r.pid(), r.httpPort);
-      }
-      a.awaitHealthy(Duration.ofSeconds(180));
-      // B starts once A has created the metadata schema and the admin user, and boots while
-      // A is being set up
-      if (options.runs(Options.DASHBOARD)) {
-        Map<String, String> settingsB = new LinkedHashMap<>(settings);
-        settingsB.put("strata.cache.l1.max-bytes", "0");
-        log("starting Strata B (L1 off, same Redis and metadata) ...");
-        b = StrataProcess.start(options.root(), "B", withDuckDbCopy(serverDirs.resolve("b"), duckFile),
-            settingsB, options.heap());
       }
       StrataApi apiA = new StrataApi(a.baseUrl(), ADMIN, password);
       Map<String, Object> duck = new LinkedHashMap<>();
@@ -233,7 +233,7 @@ public final class E2e {
       StrataApi apiB = null;
       if (b != null) {
         log("Strata B (pid %d): waiting for it to be healthy ...", b.pid());
-        b.awaitHealthy(Duration.ofSeconds(180));
+        b.awaitHealthy(Duration.ofSeconds(300));
         apiB = new StrataApi(b.baseUrl(), ADMIN, password);
         long until = System.nanoTime() + 60_000_000_000L;
         while (!apiB.hasModel(QuerySet.PG_PREFIX + "sales") && System.nanoTime() < until) {
@@ -251,7 +251,7 @@ public final class E2e {
       }
       RollupSection rollups = r == null ? null : new RollupSection(options);
       if (rollups != null && options.quick() && !options.sections().equals(List.of(Options.ROLLUPS))) {
-        r.awaitHealthy(Duration.ofSeconds(180));
+        r.awaitHealthy(Duration.ofSeconds(300));
         setUpRollupServer(rollups, r, List.of(duck, pgR));
       }
 
@@ -266,7 +266,7 @@ public final class E2e {
         concurrency(a, duckFile, apiA);
       }
       if (rollups != null) {
-        r.awaitHealthy(Duration.ofSeconds(180));
+        r.awaitHealthy(Duration.ofSeconds(300));
         report.rollups(rollups);
         if (rollups.api == null) {
           setUpRollupServer(rollups, r, List.of(duck, pgR));
