@@ -168,25 +168,47 @@ public final class E2e {
     new java.security.SecureRandom().nextBytes(secretKey);
     settings.put("strata.secret.key", java.util.Base64.getEncoder().encodeToString(secretKey));
     settings.put("strata.cache.redis.prefix", prefix);
+    // A and B measure the warehouse through Strata: no rollup answers for them (the rollups
+    // section's server R has them on)
+    settings.put("strata.rollups.enabled", "false");
     report.settings(settings, password);
+    String metaDbR = metaDb + "_r";
+    String rollupSchema = "strata_rollups_" + runId;
 
     Path serverDirs = options.work().resolve("servers-" + runId);
     StrataProcess a = null;
     StrataProcess b = null;
+    StrataProcess r = null;
     try {
       log("starting Strata A (L1 + L2) through bin/strata serve ...");
       a = StrataProcess.start(options.root(), "A", withDuckDbCopy(serverDirs.resolve("a"), duckFile),
           settings, options.heap());
       log("Strata A (pid %d): http %d, jdbc %d, flight %d, pgwire %d", a.pid(), a.httpPort,
           a.jdbcPort, a.flightPort, a.pgwirePort);
-      a.awaitHealthy(Duration.ofSeconds(180));
+      a.awaitHealthy(Duration.ofSeconds(300));
       // B starts once A has created the metadata schema and the admin user, and boots while
       // A is being set up
-      Map<String, String> settingsB = new LinkedHashMap<>(settings);
-      settingsB.put("strata.cache.l1.max-bytes", "0");
-      log("starting Strata B (L1 off, same Redis and metadata) ...");
-      b = StrataProcess.start(options.root(), "B", withDuckDbCopy(serverDirs.resolve("b"), duckFile),
-          settingsB, options.heap());
+      if (options.runs(Options.DASHBOARD)) {
+        Map<String, String> settingsB = new LinkedHashMap<>(settings);
+        settingsB.put("strata.cache.l1.max-bytes", "0");
+        log("starting Strata B (L1 off, same Redis and metadata) ...");
+        b = StrataProcess.start(options.root(), "B", withDuckDbCopy(serverDirs.resolve("b"), duckFile),
+            settingsB, options.heap());
+      }
+      if (options.runs(Options.ROLLUPS)) {
+        // R boots after A (on a loaded machine, JVMs booting together all boot slowly); its
+        // own metadata database, so that neither A nor B (rollups off) picks up its build jobs
+        pg.createDatabaseIfMissing(metaDbR);
+        Map<String, String> settingsR = new LinkedHashMap<>(settings);
+        settingsR.put("strata.metadata.url", pg.url(metaDbR));
+        settingsR.put("strata.rollups.enabled", "true");
+        settingsR.put("strata.rollups.check-interval", "2s");
+        settingsR.put("strata.cache.redis.prefix", prefix + "r:");
+        log("starting Strata R (rollups on, its own metadata database) ...");
+        r = StrataProcess.start(options.root(), "R", withDuckDbCopy(serverDirs.resolve("r"), duckFile),
+            settingsR, options.heap());
+        log("Strata R (pid %d): http %d", r.pid(), r.httpPort);
+      }
       StrataApi apiA = new StrataApi(a.baseUrl(), ADMIN, password);
       Map<String, Object> duck = new LinkedHashMap<>();
       duck.put("name", "demo");
@@ -210,32 +232,66 @@ public final class E2e {
       models.putAll(QuerySet.models(QuerySet.PG_PREFIX, "demo_pg"));
       apiA.pushModels(models);
 
-      log("Strata B (pid %d): waiting for it to be healthy ...", b.pid());
-      b.awaitHealthy(Duration.ofSeconds(180));
-      StrataApi apiB = new StrataApi(b.baseUrl(), ADMIN, password);
-      long until = System.nanoTime() + 60_000_000_000L;
-      while (!apiB.hasModel(QuerySet.PG_PREFIX + "sales") && System.nanoTime() < until) {
-        Thread.sleep(250);
+      StrataApi apiB = null;
+      if (b != null) {
+        log("Strata B (pid %d): waiting for it to be healthy ...", b.pid());
+        b.awaitHealthy(Duration.ofSeconds(300));
+        apiB = new StrataApi(b.baseUrl(), ADMIN, password);
+        long until = System.nanoTime() + 60_000_000_000L;
+        while (!apiB.hasModel(QuerySet.PG_PREFIX + "sales") && System.nanoTime() < until) {
+          Thread.sleep(250);
+        }
+        report.cacheStats("B before", apiB.cacheStats());
       }
       report.cacheStats("A before", apiA.cacheStats());
-      report.cacheStats("B before", apiB.cacheStats());
+      // R gets its models when its section starts: its builds would load the machine under
+      // the other sections' measurements. A quick run, whose figures mean little, has R build
+      // while the other sections run, to keep it short.
+      Map<String, Object> pgR = new LinkedHashMap<>(pgSource);
+      if (options.pgRollupStore().equals("source")) {
+        pgR.put("properties", Map.of("rollup_schema", rollupSchema));
+      }
+      RollupSection rollups = r == null ? null : new RollupSection(options);
+      if (rollups != null && options.quick() && !options.sections().equals(List.of(Options.ROLLUPS))) {
+        r.awaitHealthy(Duration.ofSeconds(300));
+        setUpRollupServer(rollups, r, List.of(duck, pgR));
+      }
 
-      if (options.runs("duckdb")) {
+      if (options.runs(Options.DUCKDB)) {
         dashboard("duckdb", "", a, b, apiA, () -> Warehouses.duckDbReadOnly(duckFile));
       }
-      if (options.runs("postgres")) {
+      if (options.runs(Options.POSTGRES)) {
         dashboard("postgres", QuerySet.PG_PREFIX, a, b, apiA, () -> pg.connect(options.pgDatabase()));
       }
-      if (options.runs("throughput")) {
+      if (options.runs(Options.THROUGHPUT)) {
         throughput(a, duckFile, duckItems);
       }
-      if (options.runs("concurrency")) {
+      if (options.runs(Options.CONCURRENCY)) {
         concurrency(a, duckFile, apiA);
+      }
+      if (rollups != null) {
+        r.awaitHealthy(Duration.ofSeconds(300));
+        report.rollups(rollups);
+        if (rollups.api == null) {
+          setUpRollupServer(rollups, r, List.of(duck, pgR));
+        }
+        rollups(rollups, a, r);
       }
 
       report.cacheStats("A after", apiA.cacheStats());
-      report.cacheStats("B after", apiB.cacheStats());
+      if (apiB != null) {
+        report.cacheStats("B after", apiB.cacheStats());
+      }
     } finally {
+      if (r != null) {
+        r.close();
+        if (!pg.dropDatabase(metaDbR)) {
+          log("could not drop %s now; the next run drops it", metaDbR);
+        }
+        if (options.pgRollupStore().equals("source")) {
+          dropSchema(pg, rollupSchema);
+        }
+      }
       if (b != null) {
         b.close();
       }
@@ -245,8 +301,8 @@ public final class E2e {
       if (!pg.dropDatabase(metaDb)) {
         log("could not drop %s now; the next run drops it", metaDb);
       }
-      try (Redis r = new Redis(redisUri)) {
-        long n = r.deletePrefix(prefix);
+      try (Redis redis = new Redis(redisUri)) {
+        long n = redis.deletePrefix(prefix);
         report.note("Redis keys the run left under its prefix, deleted afterwards: " + n);
       } catch (IOException e) {
         log("could not delete the run's Redis keys (%s): %s", prefix, e.getMessage());
@@ -258,8 +314,59 @@ public final class E2e {
     }
     report.elapsed((System.nanoTime() - start) / 1e9);
     report.write(options.out());
-    log("wrote %s, %s and %s", options.out().resolve("e2e.md"), options.out().resolve("e2e.json"),
-        options.out().resolve("e2e.svg"));
+    log("wrote the report%s%s into %s", options.writesE2e() ? " (e2e.md, e2e.json, e2e.svg)" : "",
+        options.runs(Options.ROLLUPS) ? " and rollups.md, rollups.json" : "", options.out());
+  }
+
+  /** The rollups section: waits for R's builds, then the dashboard raw (A) vs rollup (R). */
+  /** Registers the data sources and models on R, which then builds their rollups. */
+  private void setUpRollupServer(RollupSection section, StrataProcess r,
+      List<Map<String, Object>> dataSources) throws Exception {
+    section.loadBefore = RollupSection.loadAverage();
+    StrataApi apiR = new StrataApi(r.baseUrl(), ADMIN, password);
+    for (Map<String, Object> ds : dataSources) {
+      apiR.createDataSource(ds);
+    }
+    Map<String, String> models = new LinkedHashMap<>(QuerySet.models("", "demo"));
+    Map<String, String> pgModels = QuerySet.models(QuerySet.PG_PREFIX, "demo_pg");
+    models.putAll(options.pgRollupStore().equals("source")
+        ? RollupSection.withSourceStore(pgModels) : pgModels);
+    section.pushedAt = System.nanoTime();
+    apiR.pushModels(models);
+    log("Strata R: models pushed; it builds their rollups (Postgres store: %s)",
+        options.pgRollupStore());
+    section.api = apiR;
+  }
+
+  private void rollups(RollupSection section, StrataProcess a, StrataProcess r) throws Exception {
+    StrataApi apiR = section.api;
+    int expected = 0;
+    for (String yaml : QuerySet.models("", "demo").values()) {
+      expected += RollupSection.declaredRollups(yaml);
+    }
+    expected *= 2; // the DuckDB models and their pg_ copies
+    log("rollups: waiting for R to build %d rollups ...", expected);
+    section.awaitBuilds(apiR, expected, Duration.ofMinutes(options.quick() ? 3 : 60));
+    try {
+      for (String[] w : new String[][] {{"duckdb", ""}, {"postgres", QuerySet.PG_PREFIX}}) {
+        section.measure(w[0], w[1], new RestClient(a.baseUrl(), ADMIN, password, "no-cache"),
+            new RestClient(r.baseUrl(), ADMIN, password, "no-cache"), apiR);
+      }
+      section.builds = apiR.rollups(); // as served while measured
+    } finally {
+      section.loadAfter = RollupSection.loadAverage();
+    }
+  }
+
+  /** Drops the run's own rollup schema from the data's database (R is stopped by then). */
+  private void dropSchema(Warehouses.Postgres pg, String schema) {
+    try (Connection c = pg.connect(options.pgDatabase());
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    } catch (SQLException e) {
+      log("could not drop the rollup schema %s from %s: %s", schema, options.pgDatabase(),
+          e.getMessage());
+    }
   }
 
   /**

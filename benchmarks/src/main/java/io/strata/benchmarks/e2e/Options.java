@@ -14,14 +14,22 @@ import java.util.Locale;
 record Options(boolean quick, double scale, Path out, Path root, Path work, int slowIterations,
     int hitIterations, double durationSeconds, double warmupSeconds, List<Integer> clients,
     int largeIterations, long largeRows, boolean reload, String pgDatabase, String heap,
-    boolean keepServerDirs, List<String> sections, List<String> args) {
+    boolean keepServerDirs, List<String> sections, String pgRollupStore, List<String> args) {
 
-  /** The sections of a run, in order; {@code --sections} picks some. */
-  static final List<String> SECTIONS = List.of("duckdb", "postgres", "throughput", "concurrency");
+  static final String DUCKDB = "duckdb";
+  static final String POSTGRES = "postgres";
+  /** Both of the above: the dashboard's direct/miss/hit series on each warehouse. */
+  static final String DASHBOARD = "dashboard";
+  static final String THROUGHPUT = "throughput";
+  static final String CONCURRENCY = "concurrency";
+  static final String ROLLUPS = "rollups";
+  /** The harness's sections, in the order they run; {@code --only} picks some. */
+  static final List<String> SECTIONS = List.of(DUCKDB, POSTGRES, THROUGHPUT, CONCURRENCY, ROLLUPS);
 
   /** Whether the run includes {@code section}. */
   boolean runs(String section) {
-    return sections.contains(section);
+    return section.equals(DASHBOARD) ? sections.contains(DUCKDB) || sections.contains(POSTGRES)
+        : sections.contains(section);
   }
 
   static final String USAGE = """
@@ -40,8 +48,13 @@ record Options(boolean quick, double scale, Path out, Path root, Path work, int 
         --work DIR           DuckDB file and server data directories (default benchmarks/target/e2e-work)
         --heap SIZE          -Xmx of each Strata process (default 4g, quick 1g)
         --keep-server-dirs   keep the servers' data directories (logs) after the run
-        --sections LIST      which sections run (default all: duckdb,postgres,throughput,concurrency;
-                             duckdb and postgres are the dashboard's direct/miss/hit series)
+        --only LIST          run only these sections: duckdb, postgres (or dashboard for both:
+                             the dashboard's direct/miss/hit series), throughput, concurrency,
+                             rollups (default all; --sections is the same); a partial run writes
+                             rollups.md/json, and e2e.* only when --out is given (never over the
+                             full run's results)
+        --pg-rollup-store S  store of the Postgres models' rollups in the rollups section:
+                             source (default: a schema of the Postgres warehouse) or local
       Postgres: $STRATA_BENCH_POSTGRES_URL (+ _USER, _PASSWORD), else 127.0.0.1:5432 user postgres.
       Redis: $STRATA_BENCH_REDIS_URI, else redis://127.0.0.1:6379.""";
 
@@ -62,6 +75,7 @@ record Options(boolean quick, double scale, Path out, Path root, Path work, int 
     String heap = null;
     boolean keep = false;
     List<String> sections = SECTIONS;
+    String pgStore = "source";
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       switch (a) {
@@ -85,16 +99,29 @@ record Options(boolean quick, double scale, Path out, Path root, Path work, int 
         case "--pg-db" -> pgDb = value(args, ++i, a);
         case "--heap" -> heap = value(args, ++i, a);
         case "--keep-server-dirs" -> keep = true;
-        case "--sections" -> {
+        case "--only", "--sections" -> {
           List<String> l = new ArrayList<>();
-          for (String x : value(args, ++i, a).split(",")) {
-            if (!SECTIONS.contains(x.trim())) {
-              throw new IllegalArgumentException("--sections: unknown section '" + x.trim()
-                  + "' (known: " + String.join(",", SECTIONS) + ")");
+          for (String sec : value(args, ++i, a).split(",")) {
+            String name = sec.trim().toLowerCase(Locale.ROOT);
+            List<String> names = name.equals(DASHBOARD) ? List.of(DUCKDB, POSTGRES) : List.of(name);
+            if (!name.equals(DASHBOARD) && !SECTIONS.contains(name)) {
+              throw new IllegalArgumentException(a + ": unknown section '" + sec.trim()
+                  + "'; the sections are " + String.join(", ", SECTIONS) + " (and dashboard)");
             }
-            l.add(x.trim());
+            for (String x : names) {
+              if (!l.contains(x)) {
+                l.add(x);
+              }
+            }
           }
-          sections = List.copyOf(l);
+          sections = SECTIONS.stream().filter(l::contains).toList();
+        }
+        case "--pg-rollup-store" -> {
+          pgStore = value(args, ++i, a);
+          if (!pgStore.equals("source") && !pgStore.equals("local")) {
+            throw new IllegalArgumentException("--pg-rollup-store must be source or local, got '"
+                + pgStore + "'");
+          }
         }
         case "-h", "--help" -> {
           return null;
@@ -112,7 +139,7 @@ record Options(boolean quick, double scale, Path out, Path root, Path work, int 
         slow != null ? slow : quick ? 1 : 5, hits != null ? hits : quick ? 2 : 50,
         duration != null ? duration : quick ? 0.3 : 10.0, quick ? 0.1 : 2.0, clients,
         quick ? 1 : 3, rows != null ? rows : quick ? 5_000 : 1_000_000, reload, pgDb != null ? pgDb : quick ? "strata_bench_quick" : "strata_bench",
-        heap != null ? heap : quick ? "1g" : "4g", keep, sections, List.of(args));
+        heap != null ? heap : quick ? "1g" : "4g", keep, sections, pgStore, List.of(args));
   }
 
   private static String value(String[] args, int i, String flag) {
@@ -135,15 +162,29 @@ record Options(boolean quick, double scale, Path out, Path root, Path work, int 
         + Path.of("").toAbsolutePath() + "; give --root");
   }
 
+  boolean runs(String section) {
+    return sections.contains(section);
+  }
+
+  /** All sections run: the e2e.* files are the whole report. */
+  boolean complete() {
+    return sections.size() == SECTIONS.size();
+  }
+
+  /** Whether e2e.{md,json,svg} are written: a partial run writes them only to an --out given. */
+  boolean writesE2e() {
+    return complete() || args.contains("--out");
+  }
+
   static String fmt(double d) {
     return d == Math.rint(d) ? Long.toString((long) d) : String.format(Locale.ROOT, "%s", d);
   }
 
   @Override
   public String toString() {
-    return String.format(Locale.ROOT, "%s, scale %s, %d direct/miss and %d hit runs per query,"
-        + " concurrency %s for %.0f s each, sections %s, out %s", quick ? "quick" : "full",
-        fmt(scale), slowIterations, hitIterations, clients, durationSeconds,
-        String.join(",", sections), out);
+    return String.format(Locale.ROOT, "%s, scale %s, sections %s, %d direct/miss and %d hit runs"
+        + " per query, concurrency %s for %.0f s each, out %s", quick ? "quick" : "full",
+        fmt(scale), String.join(",", sections), slowIterations, hitIterations, clients,
+        durationSeconds, out);
   }
 }

@@ -38,6 +38,7 @@ final class Report {
   private final List<String> notes = new ArrayList<>();
   private final Map<String, JsonNode> cacheStats = new LinkedHashMap<>();
   private BenchQuery concurrencyQuery;
+  private RollupSection rollups;
   private double elapsedSeconds;
 
   Report(Options options) {
@@ -94,6 +95,10 @@ final class Report {
 
   void throughput(Series s, long arrowBytes) {
     throughput.add(new Object[] {s, arrowBytes});
+  }
+
+  void rollups(RollupSection section) {
+    rollups = section;
   }
 
   void concurrencyQuery(BenchQuery q) {
@@ -170,13 +175,40 @@ final class Report {
     long n = dashboard.stream().filter(s -> s.error != null).count();
     n += throughput.stream().filter(t -> ((Series) t[0]).error != null).count();
     n += concurrency.stream().filter(l -> l[0].errors() > 0).count();
+    if (rollups != null) {
+      n += rollups.errorCount();
+    }
     return n;
   }
 
   // ------------------------------------------------------------------ writing
 
+  /**
+   * Writes e2e.{md,json,svg} (unless a partial run has no --out: the full run's files stay) and,
+   * when the rollups section ran, rollups.{md,json}.
+   */
   void write(Path dir) throws IOException {
     Files.createDirectories(dir);
+    fill();
+    if (rollups != null) {
+      ObjectNode head = StrataApi.JSON.createObjectNode();
+      for (String f : List.of("generatedAt", "command", "scale", "machine", "data", "elapsedSeconds")) {
+        head.set(f, root.get(f));
+      }
+      rollups.write(dir, head, header());
+    }
+    if (!options.writesE2e()) {
+      E2e.log("a partial run (--only) without --out: e2e.md/json/svg not written, so that the"
+          + " full run's results stay");
+      return;
+    }
+    Files.writeString(dir.resolve("e2e.json"),
+        StrataApi.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
+    Files.writeString(dir.resolve("e2e.md"), markdown());
+    Files.writeString(dir.resolve("e2e.svg"), svg());
+  }
+
+  private void fill() {
     root.put("elapsedSeconds", Math.round(elapsedSeconds));
     root.put("errors", errorCount());
     ArrayNode d = root.putArray("dashboard");
@@ -250,10 +282,10 @@ final class Report {
     cacheStats.forEach((k, v) -> cs.set(k, v));
     ArrayNode n = root.putArray("notes");
     notes.forEach(n::add);
-    Files.writeString(dir.resolve("e2e.json"),
-        StrataApi.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
-    Files.writeString(dir.resolve("e2e.md"), markdown());
-    Files.writeString(dir.resolve("e2e.svg"), svg());
+    root.put("sections", String.join(",", options.sections()));
+    if (rollups != null) {
+      root.set("rollups", rollups.json());
+    }
   }
 
   private static void putStats(ObjectNode o, Stats s) {
@@ -361,6 +393,9 @@ final class Report {
             l[0].qps(), l[0].errors() > 0 ? null : l[0].qps() >= 5000));
       }
     }
+    if (rollups != null) {
+      out.addAll(rollups.targets());
+    }
     return out;
   }
 
@@ -377,10 +412,10 @@ final class Report {
         ? String.format(Locale.ROOT, "%.1f", v) : String.format(Locale.ROOT, "%.2f", v);
   }
 
-  private String markdown() {
+  /** Command, date, machine and data: the head of e2e.md and rollups.md. */
+  private String header() {
     StringBuilder md = new StringBuilder();
     JsonNode data = root.get("data");
-    md.append("# End-to-end benchmark\n\n");
     md.append("Command: `").append(root.get("command").asText()).append("` (")
         .append(options.quick() ? "quick smoke run: small scale, few iterations; the figures mean little"
             : "full run").append("), ").append(root.get("generatedAt").asText())
@@ -394,6 +429,13 @@ final class Report {
         e.getValue().get("generated").asBoolean() ? "generated in" : "already loaded; checked in",
         e.getValue().get("loadSeconds").asDouble())));
     md.append(String.join("; ", parts)).append(".\n\n");
+    return md.toString();
+  }
+
+  private String markdown() {
+    StringBuilder md = new StringBuilder();
+    md.append("# End-to-end benchmark\n\n");
+    md.append(header());
     md.append("Setup: Strata started twice through `bin/strata serve` (each `-Xmx").append(options.heap())
         .append("`): server A with L1 (Caffeine) and L2 (Redis), server B with `strata.cache.l1.max-bytes=0`,"
             + " the same Redis prefix and the same metadata database (Postgres), so B's hits come from L2."
@@ -489,7 +531,14 @@ final class Report {
           l[0].errors() == 0 ? "0" : l[0].errors() + ": " + escape(shorten(l[0].firstError()))));
     }
 
+    if (rollups != null) {
+      md.append("\n").append(rollups.markdown("##"));
+    }
+
     List<String> errors = new ArrayList<>();
+    if (rollups != null) {
+      errors.addAll(rollups.errorLines());
+    }
     for (Series s : dashboard) {
       if (s.error != null) {
         errors.add(s.warehouse + " / " + s.query + " / " + s.protocol + " / " + s.mode + ": " + shorten(s.error));

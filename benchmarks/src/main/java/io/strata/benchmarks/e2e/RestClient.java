@@ -31,6 +31,18 @@ final class RestClient implements QueryClient {
 
   @Override
   public RunResult run(BenchQuery query) throws Exception {
+    Answer a = answer(query);
+    JsonNode tier = a.body().path("cache").path("tier");
+    JsonNode rollup = a.body().path("rollup");
+    return new RunResult(a.body().path("data").size(), a.bytes(),
+        tier.isTextual() ? tier.asText() : null, rollup.isTextual() ? rollup.asText() : null);
+  }
+
+  /** A whole JSON answer and its size on the wire. */
+  record Answer(JsonNode body, long bytes) {}
+
+  /** Runs the query and returns the answer as JSON (rows, rollup, cache, timings...). */
+  Answer answer(BenchQuery query) throws Exception {
     HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(url))
         .header("Authorization", auth).header("Content-Type", "application/json")
         .header("Accept", "application/json").timeout(Duration.ofMinutes(10))
@@ -40,10 +52,7 @@ final class RestClient implements QueryClient {
       throw new IllegalStateException("REST " + query.name() + ": HTTP " + r.statusCode() + " "
           + new String(r.body(), StandardCharsets.UTF_8));
     }
-    JsonNode body = JSON.readTree(r.body());
-    JsonNode tier = body.path("cache").path("tier");
-    return new RunResult(body.path("data").size(), r.body().length,
-        tier.isTextual() ? tier.asText() : null);
+    return new Answer(JSON.readTree(r.body()), r.body().length);
   }
 
   @Override

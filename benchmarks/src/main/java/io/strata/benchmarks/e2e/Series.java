@@ -7,12 +7,15 @@ import java.util.TreeMap;
 
 /** The timed runs of one query by one client in one mode, with what they returned. */
 final class Series {
+  static final String SOURCE = "(source)";
   final String warehouse;
   final String query;
   final String protocol;
   final String mode;
   final List<Long> nanos = new ArrayList<>();
   final Map<String, Integer> tiers = new TreeMap<>();
+  /** Per timed run, the rollup that answered ({@link #SOURCE} when the source did; REST only). */
+  final Map<String, Integer> rollups = new TreeMap<>();
   long rows = -1;
   String error;
 
@@ -37,6 +40,7 @@ final class Series {
         if (r.tier() != null) {
           tiers.merge(r.tier(), 1, Integer::sum);
         }
+        rollups.merge(r.rollup() == null ? SOURCE : r.rollup(), 1, Integer::sum);
       }
       rows = r.rows();
     } catch (Exception e) {

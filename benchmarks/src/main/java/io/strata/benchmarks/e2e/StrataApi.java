@@ -74,6 +74,17 @@ final class StrataApi {
         .json().get("sql").asText();
   }
 
+  /** {@code POST /api/v1/query/sql}: the compiled SQL, the rollup used or each candidate's reason. */
+  JsonNode explain(String queryJson) throws IOException, InterruptedException {
+    return ok(send("POST", "/api/v1/query/sql", "application/json", queryJson),
+        "explaining " + queryJson).json();
+  }
+
+  /** {@code GET /api/v1/rollups}: every rollup's state, rows, bytes and build time. */
+  JsonNode rollups() throws IOException, InterruptedException {
+    return ok(send("GET", "/api/v1/rollups", null, null), "listing rollups").json();
+  }
+
   /** {@code GET /api/v1/cache/stats} as JSON, or null when the server has no cache yet. */
   JsonNode cacheStats() throws IOException, InterruptedException {
     Answer a = send("GET", "/api/v1/cache/stats", null, null);
