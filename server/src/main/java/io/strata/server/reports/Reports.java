@@ -95,6 +95,8 @@ public final class Reports implements AutoCloseable {
   private final io.micrometer.core.instrument.MeterRegistry meters;
   /** Viewers recorded lately (subject and viewer), so a busy list does not write per view. */
   private final Cache<String, Boolean> remembered;
+  /** First thumbnails queued lately by a request, so the asks until it is drawn queue one. */
+  private final Cache<String, Boolean> requested;
   private final ThumbnailStore thumbs;
   private final io.strata.server.jobs.SignedLinks signed;
 
@@ -123,6 +125,8 @@ public final class Reports implements AutoCloseable {
     this.delivery = new Delivery(settings);
     this.remembered = Caffeine.newBuilder().expireAfterWrite(Duration.ofHours(1))
         .maximumSize(100_000).build();
+    this.requested = Caffeine.newBuilder().expireAfterWrite(settings.renderTimeout()
+        .plusSeconds(30)).maximumSize(100_000).build();
     jobs.handle(JobKind.REPORT, handler("/api/v1/reports", this::runJob));
     jobs.handle(JobKind.ALERT, handler("/api/v1/alerts", this::runJob));
     jobs.handle(JobKind.THUMBNAIL, handler("/api/v1/thumbnails", this::thumbnailJob));
@@ -846,7 +850,10 @@ public final class Reports implements AutoCloseable {
       thumbs.remember(subject, who.username(), now);
     }
     if (cached.isEmpty()) {
-      queueRender(subject, who.username(), now);
+      // the UI asks again every few seconds until it is drawn: not a render per ask
+      if (requested.asMap().putIfAbsent(subject + "\n" + who.username(), Boolean.TRUE) == null) {
+        queueRender(subject, who.username(), now);
+      }
     } else if (!cached.get().version().equals(version)) {
       // its change queued a render for every viewer; this one is for a change made elsewhere
       // (another process's store) or a render that failed: a claim already held is kept

@@ -529,6 +529,9 @@ class ReportsTest {
     assertThat(a.getWidth()).isEqualTo(320);
     assertThat(a.getHeight()).isEqualTo(200);
     notBlank(a);
+    // the asks while it was drawn queued that one render
+    List<JsonNode> firstRenders = thumbnailJobsDone(tessJobs, java.time.Instant.EPOCH, 1);
+    assertThat(firstRenders).as(firstRenders.toString()).hasSize(1);
     // asking again renders nothing: it is served from the thumbnails cache
     java.time.Instant asked = java.time.Instant.now();
     assertThat(tess.get(path).bytes()).isEqualTo(before);
