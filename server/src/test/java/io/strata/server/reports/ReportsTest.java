@@ -90,12 +90,17 @@ class ReportsTest {
       st.execute("CREATE TABLE metric (v INT)");
       st.execute("INSERT INTO metric VALUES (5)");
     }
-    server = TestServer.start(Map.of("strata.workers.poll-interval", "100ms",
-        "strata.jobs.retry-backoff", "100ms", "strata.smtp.host", "127.0.0.1",
-        "strata.smtp.port", String.valueOf(smtpPort), "strata.smtp.tls", "none",
-        "strata.smtp.from", "reports@strata.test", "strata.reports.retry-backoff", "100ms",
-        "strata.reports.delivery-attempts", "3", "strata.reports.render-timeout", "60s",
-        "strata.thumbnails.debounce", "2s"));
+    server = TestServer.start(Map.ofEntries(Map.entry("strata.workers.threads", "4"),
+        Map.entry("strata.workers.poll-interval", "100ms"),
+        Map.entry("strata.jobs.retry-backoff", "100ms"),
+        Map.entry("strata.smtp.host", "127.0.0.1"),
+        Map.entry("strata.smtp.port", String.valueOf(smtpPort)),
+        Map.entry("strata.smtp.tls", "none"),
+        Map.entry("strata.smtp.from", "reports@strata.test"),
+        Map.entry("strata.reports.retry-backoff", "100ms"),
+        Map.entry("strata.reports.delivery-attempts", "3"),
+        Map.entry("strata.reports.render-timeout", "60s"),
+        Map.entry("strata.thumbnails.debounce", "2s")));
     admin = server.admin();
     created(admin.post("/api/v1/users", Map.of("username", "edna", "password", PASSWORD,
         "role", "editor", "attributes", Map.of("region", "Europe"))));
@@ -147,7 +152,7 @@ class ReportsTest {
 
   /** The runs of a report or alert, polled until {@code until} holds (or 90 s pass). */
   JsonNode runs(Client c, String path, Predicate<JsonNode> until) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
     JsonNode runs = c.get(path + "/runs").json();
     while (!until.test(runs)) {
       assertThat(System.nanoTime()).as(path + " runs: " + runs).isLessThan(deadline);
@@ -458,7 +463,7 @@ class ReportsTest {
   // ------------------------------------------------------------------ thumbnails
 
   byte[] thumbnail(Client c, String path, Predicate<Response> until) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
     Response t = c.get(path);
     while (!until.test(t)) {
       assertThat(t.status()).as(t.toString()).isIn(200, 202);
@@ -486,7 +491,7 @@ class ReportsTest {
   /** Waits for every one of the thumbnail jobs of {@code c}'s user since then to be finished. */
   static List<JsonNode> thumbnailJobsDone(Client c, java.time.Instant since, int atLeast)
       throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
     while (true) {
       List<JsonNode> jobs = thumbnailJobs(c, since);
       if (jobs.size() >= atLeast && jobs.stream().allMatch(j -> j.path("finishedAt").isTextual())) {
