@@ -122,6 +122,8 @@ class ReportsWorkerTest {
       assertThat(img.getWidth()).isEqualTo(900);
       assertThat(img.getHeight()).isEqualTo(600);
       notBlank(img);
+      assertThat(barPixels(img)).as("the chart's bars are drawn (not a 'slow query' note)")
+          .isGreaterThan(2000);
       // the job ran on the worker, not in the server (whose workers are off)
       JsonNode job = admin.get("/api/v1/jobs/" + sent.path("jobId").asText()).json();
       assertThat(job.path("worker").asText()).as(job.toString()).isNotBlank();
@@ -131,6 +133,23 @@ class ReportsWorkerTest {
       }
       mail.stop();
     }
+  }
+
+  /** Pixels of the bars' blue: a drawn bar chart has thousands, a page of text a few. */
+  static int barPixels(BufferedImage img) {
+    int n = 0;
+    for (int y = 0; y < img.getHeight(); y++) {
+      for (int x = 0; x < img.getWidth(); x++) {
+        int rgb = img.getRGB(x, y);
+        int r = (rgb >> 16) & 0xff;
+        int g = (rgb >> 8) & 0xff;
+        int b = rgb & 0xff;
+        if (b > 150 && r < 120 && b - g > 60) {
+          n++;
+        }
+      }
+    }
+    return n;
   }
 
   /** The newest run once {@code n} runs have finished. */
