@@ -75,7 +75,7 @@ class ReportsWorkerTest {
     settings.put("strata.smtp.tls", "none");
     settings.put("strata.smtp.from", "reports@strata.test");
     settings.put("strata.reports.retry-backoff", "100ms");
-    settings.put("strata.reports.render-timeout", "60s");
+    settings.put("strata.reports.render-timeout", "180s"); // a cold worker on a loaded machine
     Map<String, Object> serverSettings = new HashMap<>(settings);
     serverSettings.put("strata.workers.enabled", "false");
     Process worker = null;
@@ -154,7 +154,7 @@ class ReportsWorkerTest {
 
   /** The newest run once {@code n} runs have finished. */
   static JsonNode run(Client admin, String path, int n, Process worker) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
     while (true) {
       JsonNode runs = admin.get(path + "/runs").json();
       int done = 0;
