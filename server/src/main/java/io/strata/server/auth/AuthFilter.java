@@ -44,7 +44,8 @@ public final class AuthFilter {
    */
   static boolean open(String path) {
     return path.equals("/health") || path.startsWith("/health/")
-        || path.equals("/api/v1/auth/login") || path.startsWith("/api/v1/job-files/");
+        || path.equals("/api/v1/auth/login") || path.startsWith("/api/v1/job-files/")
+        || path.startsWith("/api/v1/report-images/");
   }
 
   @RequestFilter

@@ -46,6 +46,33 @@ public final class DashboardService {
     this.queries = queries;
   }
 
+  /**
+   * Told after a dashboard or one of its charts was created or changed here (thumbnails are
+   * rendered again). Called on the thread that made the change, after it is stored; a listener
+   * that throws is logged and does not undo the change.
+   */
+  public interface ChangeListener {
+    /** @param chartId the chart that changed, or null when the dashboard itself did */
+    void changed(long dashboardId, Long chartId);
+  }
+
+  private final List<ChangeListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  public void onChange(ChangeListener listener) {
+    listeners.add(listener);
+  }
+
+  private void changed(long dashboardId, Long chartId) {
+    for (ChangeListener l : listeners) {
+      try {
+        l.changed(dashboardId, chartId);
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(DashboardService.class).warn(
+            "after dashboard {} changed: {}", dashboardId, e.toString());
+      }
+    }
+  }
+
   /** A checked dashboard definition; {@code charts} is null when the JSON has none. */
   public record DashboardSpec(String name, String description, JsonNode filters, List<ChartSpec> charts) {}
 
@@ -318,6 +345,7 @@ public final class DashboardService {
   public ObjectNode create(DashboardSpec spec, long ownerId) {
     Dashboard d = store.create(spec.name(), spec.description(), layoutJson(spec.filters()), ownerId,
         newCharts(spec));
+    changed(d.id(), null);
     return get(d.id());
   }
 
@@ -332,6 +360,7 @@ public final class DashboardService {
     } else {
       store.replace(id, spec.name(), spec.description(), layoutJson(spec.filters()), newCharts(spec));
     }
+    changed(id, null);
     return get(id);
   }
 
@@ -352,13 +381,17 @@ public final class DashboardService {
   public ObjectNode addChart(long dashboardId, ChartSpec spec) {
     int position = spec.position() != null ? spec.position() : store.charts(dashboardId).stream()
         .mapToInt(c -> c.position() + 1).max().orElse(0);
-    return chartJson(store.addChart(dashboardId, spec.title(), spec.query().toString(), vizJson(spec), position));
+    Chart added = store.addChart(dashboardId, spec.title(), spec.query().toString(), vizJson(spec), position);
+    changed(dashboardId, added.id());
+    return chartJson(added);
   }
 
   public ObjectNode updateChart(long id, ChartSpec spec) {
     Chart old = store.findChart(id).orElseThrow(() -> new NotFoundException("chart " + id + " does not exist"));
-    return chartJson(store.updateChart(id, spec.title(), spec.query().toString(), vizJson(spec),
-        spec.position() == null ? old.position() : spec.position()));
+    Chart updated = store.updateChart(id, spec.title(), spec.query().toString(), vizJson(spec),
+        spec.position() == null ? old.position() : spec.position());
+    changed(old.dashboardId(), id);
+    return chartJson(updated);
   }
 
   // ------------------------------------------------------------------ writing JSON

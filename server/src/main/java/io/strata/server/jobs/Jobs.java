@@ -207,7 +207,15 @@ public final class Jobs implements AutoCloseable {
    * query, options and models as an earlier one whose file has not expired return that one.
    */
   public Job submit(JobKind kind, String owner, JobRequest request) {
-    return submit(kind, owner, request, jobTask);
+    return submit(kind, owner, request, jobTask, null);
+  }
+
+  /**
+   * As {@link #submit(JobKind, String, JobRequest)}, run no earlier than {@code runAt} (null:
+   * now); queued meanwhile.
+   */
+  public Job submit(JobKind kind, String owner, JobRequest request, Instant runAt) {
+    return submit(kind, owner, request, jobTask, runAt);
   }
 
   /**
@@ -217,7 +225,7 @@ public final class Jobs implements AutoCloseable {
    * process runs them again (never: it is lost with the process, and its requester asks again).
    */
   public Job submitHere(JobKind kind, String owner, JobRequest request) {
-    return submit(kind, owner, request, hereTask);
+    return submit(kind, owner, request, hereTask, null);
   }
 
   private static byte[] sha256(String s) {
@@ -228,7 +236,8 @@ public final class Jobs implements AutoCloseable {
     }
   }
 
-  private Job submit(JobKind kind, String owner, JobRequest request, OneTimeTask<Void> task) {
+  private Job submit(JobKind kind, String owner, JobRequest request, OneTimeTask<Void> task,
+      Instant runAt) {
     runner.check(kind, owner, request);
     String parameters = request.json();
     String key = kind == JobKind.EXPORT ? cacheKey(kind, owner, parameters) : null;
@@ -244,7 +253,8 @@ public final class Jobs implements AutoCloseable {
         null, null, key, parameters, null, null, null, null, null, now, null, null, null);
     store.insert(job);
     try {
-      client.schedule(new TaskInstance<Void>(task.getName(), job.id()), now);
+      client.schedule(new TaskInstance<Void>(task.getName(), job.id()),
+          runAt == null || runAt.isBefore(now) ? now : runAt);
     } catch (RuntimeException e) {
       store.end(job.id(), JobState.FAILED, "NOT_QUEUED", "the job could not be queued: "
           + e.getMessage(), now);
@@ -474,6 +484,7 @@ public final class Jobs implements AutoCloseable {
       Instant end = clock.instant();
       if (store.succeed(id, o.location(), o.rows(), o.bytes(), end, end.plus(config.resultTtl()))) {
         outcome = JobState.SUCCEEDED;
+        succeeded(job);
       } else if (o.location() != null) {
         deleteQuietly(o.location()); // cancelled while it finished: nobody will read it
         outcome = JobState.CANCELLED;
@@ -511,6 +522,32 @@ public final class Jobs implements AutoCloseable {
           .description("Jobs run by this process, by kind and outcome")
           .tag("kind", job.kind().id()).tag("state", outcome.id())
           .register(meters).record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /**
+   * Told, on the worker's thread, after a job of this process succeeded, with its request (the
+   * reports package renders thumbnails again after a warm-up or a rollup build). A listener that
+   * throws is logged; the job stays succeeded.
+   */
+  public interface SucceededListener {
+    void succeeded(Job job, JobRequest request);
+  }
+
+  private final List<SucceededListener> succeededListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  public void onSucceeded(SucceededListener listener) {
+    succeededListeners.add(listener);
+  }
+
+  private void succeeded(Job job) {
+    for (SucceededListener l : succeededListeners) {
+      try {
+        l.succeeded(job, JobRequest.parse(job.parameters()));
+      } catch (RuntimeException e) {
+        LOG.warn("after job {} succeeded: {}", job.id(), e.toString());
+      }
     }
   }
 

@@ -72,8 +72,60 @@ public final class SignedLinks {
   }
 
   private static byte[] payload(String jobId, String owner, long expires) {
-    return ("job-file\n" + jobId + "\n" + owner + "\n" + expires)
-        .getBytes(StandardCharsets.UTF_8);
+    return payload("job-file", jobId, owner, expires);
+  }
+
+  private static byte[] payload(String what, String id, String owner, long expires) {
+    return (what + "\n" + id + "\n" + owner + "\n" + expires).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The query string ({@code expires=…&signature=…}) of a link to something else than a job's
+   * file (a report's image: {@code what} says which kind of thing, so that a signature for one
+   * kind never opens another), valid until {@code until}.
+   */
+  public String sign(String what, String id, String owner, Instant until) {
+    long expires = until.getEpochSecond();
+    return "expires=" + expires + "&signature="
+        + B64.encodeToString(hmac(signing, payload(what, id, owner, expires)));
+  }
+
+  /**
+   * Checks a link made by {@link #sign}; {@code again} says where a new link is found.
+   *
+   * @throws RefusedException LINK_INVALID (missing, malformed or tampered) or LINK_EXPIRED
+   */
+  public void verify(String what, String id, String owner, String expires, String signature,
+      String again) {
+    if (expires == null || expires.isBlank() || signature == null || signature.isBlank()) {
+      throw new RefusedException("LINK_INVALID", "this link has no "
+          + (expires == null || expires.isBlank() ? "expires" : "signature") + " parameter: "
+          + again);
+    }
+    long at;
+    byte[] given;
+    try {
+      at = Long.parseLong(expires.trim());
+      given = Base64.getUrlDecoder().decode(signature.trim());
+    } catch (IllegalArgumentException e) {
+      throw new RefusedException("LINK_INVALID", "this link's signature does not match: "
+          + again);
+    }
+    boolean match = false;
+    if (owner != null) {
+      for (byte[] key : verifying) {
+        match |= MessageDigest.isEqual(hmac(key, payload(what, id, owner, at)), given);
+      }
+    }
+    if (!match) {
+      throw new RefusedException("LINK_INVALID", "this link's signature does not match (it was"
+          + " changed or cut short, or signed by a server with another strata.secret.key): "
+          + again);
+    }
+    if (clock.instant().getEpochSecond() >= at) {
+      throw new RefusedException("LINK_EXPIRED", "this link expired at "
+          + Instant.ofEpochSecond(at) + ": " + again);
+    }
   }
 
   /**

@@ -57,7 +57,8 @@ final class Browser implements AutoCloseable {
   }
 
   /**
-   * True once every chart card has finished (ready or error) and every ECharts canvas has drawn
+   * True once every chart card has finished (ready or error, not loading nor running as an
+   * async job) and every ECharts canvas has drawn
    * a frame; the UI marks both ({@code data-chart-state}, {@code data-rendered}).
    */
   static final String READY = "(() => {"
@@ -65,7 +66,9 @@ final class Browser implements AutoCloseable {
       + " const cards = [...document.querySelectorAll('.chart-card')];"
       + " if (document.querySelector('[data-empty-dashboard]')) return 'ready';"
       + " if (cards.length === 0) return 'waiting';"
-      + " if (cards.some(c => c.dataset.chartState === 'loading')) return 'waiting';"
+      + " if (cards.some(c => c.dataset.chartState === 'loading'"
+      // a slow chart runs as an async job ('async') and draws when it ends: not drawn yet
+      + " || c.dataset.chartState === 'async')) return 'waiting';"
       + " const charts = [...document.querySelectorAll('.chart-card [data-echart], .chart-card"
       + " .echart')];"
       + " if (charts.some(c => c.getAttribute('data-rendered') !== 'true')) return 'waiting';"

@@ -171,22 +171,44 @@ final class Delivery {
 
   // ---------------------------------------------------------------- webhooks
 
-  /** The JSON body: {@code text} (Slack, Teams), Slack blocks, and the link. */
+  /**
+   * The JSON body: {@code text} (Slack, Teams), Slack blocks, and the link. A file with a signed
+   * link ({@link Message.Attachment#url}, fetched without a session) is linked in the text, and
+   * an image is also a Slack {@code image} block, which Slack fetches and shows in the message.
+   */
   static ObjectNode webhookBody(Message m) {
     ObjectNode o = ReportSpec.JSON.createObjectNode();
+    StringBuilder files = new StringBuilder();
+    StringBuilder slackFiles = new StringBuilder();
+    for (Message.Attachment a : m.attachments()) {
+      if (a.url() != null) {
+        files.append("\n").append(a.name()).append(": ").append(a.url());
+        slackFiles.append("\n<").append(a.url()).append("|").append(a.name()).append(">");
+      }
+    }
     // text: read by Slack and Teams alike (both turn a bare URL into a link); blocks: Slack's
     // richer form of the same, with its own link syntax
-    o.put("text", m.subject() + "\n" + m.text()
+    o.put("text", m.subject() + "\n" + m.text() + files
         + (m.link() == null ? "" : "\nOpen in Strata: " + m.link()));
     ArrayNode blocks = o.putArray("blocks");
     blocks.addObject().put("type", "section").putObject("text").put("type", "mrkdwn")
-        .put("text", "*" + m.subject() + "*\n" + m.text()
+        .put("text", "*" + m.subject() + "*\n" + m.text() + slackFiles
             + (m.link() == null ? "" : "\n<" + m.link() + "|Open in Strata>"));
+    for (Message.Attachment a : m.attachments()) {
+      if (a.url() != null && a.mimeType().startsWith("image/")) {
+        ObjectNode image = blocks.addObject().put("type", "image").put("image_url", a.url())
+            .put("alt_text", a.name());
+        image.putObject("title").put("type", "plain_text").put("text", a.name());
+      }
+    }
     if (!m.attachments().isEmpty()) {
-      ArrayNode files = o.putArray("attachments");
+      ArrayNode list = o.putArray("attachments");
       for (Message.Attachment a : m.attachments()) {
-        files.addObject().put("fallback", a.name()).put("title", a.name())
-            .put("title_link", m.link() == null ? "" : m.link());
+        ObjectNode f = list.addObject().put("fallback", a.name()).put("title", a.name())
+            .put("title_link", a.url() != null ? a.url() : m.link() == null ? "" : m.link());
+        if (a.url() != null && a.mimeType().startsWith("image/")) {
+          f.put("image_url", a.url());
+        }
       }
     }
     return o;

@@ -39,6 +39,12 @@ interface ImageCache extends AutoCloseable {
   /** Stores a picture; {@code ttl} zero keeps it until replaced. */
   void put(String cache, String key, Image image, Duration ttl);
 
+  /**
+   * Deletes the entries of {@code cache} made before {@code before} (Redis expires its own; the
+   * file store is swept by this).
+   */
+  default void sweep(String cache, Instant before) {}
+
   @Override
   void close();
 
@@ -113,6 +119,27 @@ interface ImageCache extends AutoCloseable {
         }
       } catch (IOException e) {
         LOG.warn("image {} not cached: {}", p, e.toString());
+      }
+    }
+
+    @Override
+    public void sweep(String cache, Instant before) {
+      Path d = dir.resolve(cache);
+      if (!Files.isDirectory(d)) {
+        return;
+      }
+      try (java.util.stream.Stream<Path> files = Files.list(d)) {
+        files.forEach(f -> {
+          try {
+            if (Files.getLastModifiedTime(f).toInstant().isBefore(before)) {
+              Files.deleteIfExists(f);
+            }
+          } catch (IOException e) {
+            LOG.debug("image {} not swept: {}", f, e.toString());
+          }
+        });
+      } catch (IOException e) {
+        LOG.warn("images under {} not swept: {}", d, e.toString());
       }
     }
 

@@ -7,7 +7,23 @@ import java.util.List;
  * PDF, a CSV), and a link back to Strata.
  */
 record Message(String subject, String text, List<Attachment> attachments, String link) {
-  record Attachment(String name, String mimeType, byte[] bytes) {}
+  /**
+   * A file; {@code url}, when set, is a signed link to the same bytes that the recipient fetches
+   * without a session (webhooks carry it instead of the file).
+   */
+  record Attachment(String name, String mimeType, byte[] bytes, String url) {
+    Attachment(String name, String mimeType, byte[] bytes) {
+      this(name, mimeType, bytes, null);
+    }
+
+    Attachment withUrl(String u) {
+      return new Attachment(name, mimeType, bytes, u);
+    }
+  }
+
+  Message withAttachments(List<Attachment> files) {
+    return new Message(subject, text, files, link);
+  }
 
   Message {
     attachments = attachments == null ? List.of() : List.copyOf(attachments);

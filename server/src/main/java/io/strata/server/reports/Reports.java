@@ -93,14 +93,21 @@ public final class Reports implements AutoCloseable {
   private final Clock clock;
   private final Supplier<String> baseUrl;
   private final io.micrometer.core.instrument.MeterRegistry meters;
-  /** Thumbnails queued lately (key and version), so a busy list does not queue one per view. */
-  private final Cache<String, Boolean> queued;
+  /** Viewers recorded lately (subject and viewer), so a busy list does not write per view. */
+  private final Cache<String, Boolean> remembered;
+  /** First thumbnails queued lately by a request, so the asks until it is drawn queue one. */
+  private final Cache<String, Boolean> requested;
+  private final ThumbnailStore thumbs;
+  private final io.strata.server.jobs.SignedLinks signed;
 
   Reports(ReportStore store, Jobs jobs, DashboardService dashboards, QueryService queries,
       SqlService sql, AccessPolicy access, UserStore users, SessionStore sessions,
       AuthService auth, ReportsSettings settings, ImageCache images, Clock clock,
-      Supplier<String> baseUrl, io.micrometer.core.instrument.MeterRegistry meters) {
+      Supplier<String> baseUrl, io.micrometer.core.instrument.MeterRegistry meters,
+      ThumbnailStore thumbs, io.strata.server.jobs.SignedLinks signed) {
     this.meters = meters;
+    this.thumbs = thumbs;
+    this.signed = signed;
     this.store = store;
     this.jobs = jobs;
     this.dashboards = dashboards;
@@ -116,12 +123,15 @@ public final class Reports implements AutoCloseable {
     this.baseUrl = baseUrl;
     this.browser = new Browser(settings.chromium(), settings.renderTimeout());
     this.delivery = new Delivery(settings);
-    this.queued = Caffeine.newBuilder().expireAfterWrite(
-        settings.thumbnailInterval().isZero() ? Duration.ofSeconds(30)
-            : settings.thumbnailInterval()).maximumSize(100_000).build();
+    this.remembered = Caffeine.newBuilder().expireAfterWrite(Duration.ofHours(1))
+        .maximumSize(100_000).build();
+    this.requested = Caffeine.newBuilder().expireAfterWrite(settings.renderTimeout()
+        .plusSeconds(30)).maximumSize(100_000).build();
     jobs.handle(JobKind.REPORT, handler("/api/v1/reports", this::runJob));
     jobs.handle(JobKind.ALERT, handler("/api/v1/alerts", this::runJob));
     jobs.handle(JobKind.THUMBNAIL, handler("/api/v1/thumbnails", this::thumbnailJob));
+    dashboards.onChange(this::changed);
+    jobs.onSucceeded(this::refreshed);
   }
 
   /** A job kind of this package: made here only, never by a client's POST /api/v1/jobs. */
@@ -419,7 +429,7 @@ public final class Reports implements AutoCloseable {
           + "' could not be produced this time, so nothing is attached: " + e.getMessage(),
           List.of(), link(s));
     }
-    ArrayNode sent = delivery.send(m, s.channels());
+    ArrayNode sent = send(m, s.channels(), runId);
     String failed = failures(sent);
     String state = error == null && failed == null ? "sent" : "failed";
     String message = error == null ? failed : failed == null ? error : error + "; " + failed;
@@ -427,6 +437,56 @@ public final class Reports implements AutoCloseable {
     if (!test) {
       store.recordState(r.id(), state.equals("sent") ? "ok" : "error", null, clock.instant());
     }
+  }
+
+  // ---------------------------------------------------------------- sent files
+
+  static final String SENT = "sent";
+  private static final String SENT_LINK = "report-image";
+  private volatile Instant sentSwept = Instant.EPOCH;
+
+  /**
+   * Sends a run's message. When a channel is a webhook (which carries no file), each file is
+   * kept for {@code strata.reports.image-link-ttl} and gets a signed link that the recipient
+   * (Slack fetching an image block, a person clicking) opens without a session.
+   */
+  private ArrayNode send(Message m, List<Channel> channels, String runId) {
+    if (!m.attachments().isEmpty() && channels.stream().anyMatch(c -> !c.email())) {
+      Instant now = clock.instant();
+      Instant until = now.plus(settings.imageLinkTtl());
+      List<Message.Attachment> linked = new ArrayList<>();
+      for (int i = 0; i < m.attachments().size(); i++) {
+        Message.Attachment a = m.attachments().get(i);
+        String id = runId + "-" + i;
+        images.put(SENT, id, new ImageCache.Image(a.bytes(), a.mimeType(), now),
+            settings.imageLinkTtl());
+        linked.add(a.withUrl(base() + "/api/v1/report-images/" + id + "?"
+            + signed.sign(SENT_LINK, id, "", until)));
+      }
+      m = m.withAttachments(linked);
+      if (sentSwept.plus(Duration.ofHours(1)).isBefore(now)) {
+        sentSwept = now;
+        images.sweep(SENT, now.minus(settings.imageLinkTtl()));
+      }
+    }
+    return delivery.send(m, channels);
+  }
+
+  /**
+   * A file sent in a run, by its signed link (no session).
+   *
+   * @throws io.strata.server.jobs.SignedLinks.RefusedException a missing, changed or expired link
+   * @throws NotFoundException the file is gone (swept after its link's life)
+   */
+  public Message.Attachment sentFile(String id, String expires, String signature) {
+    signed.verify(SENT_LINK, id, "", expires, signature, "a report's or alert's file is fetched"
+        + " without a session only through the whole link of the message that sent it, for"
+        + " strata.reports.image-link-ttl; test-send the report for a new one");
+    ImageCache.Image i = images.get(SENT, id).orElseThrow(() -> new NotFoundException(
+        "the file of this link is no longer kept (strata.reports.image-link-ttl)"));
+    String name = id + (i.version().equals("application/pdf") ? ".pdf"
+        : i.version().equals("text/csv") ? ".csv" : ".png");
+    return new Message.Attachment(name, i.version(), i.bytes());
   }
 
   private static String failures(ArrayNode sent) {
@@ -506,9 +566,9 @@ public final class Reports implements AutoCloseable {
       boolean notify = test || !"error".equals(r.state()) || graceOver(r, now);
       ArrayNode sent = null;
       if (notify) {
-        sent = delivery.send(new Message((test ? "[test] " : "") + "Alert '" + s.name()
+        sent = send(new Message((test ? "[test] " : "") + "Alert '" + s.name()
             + "' could not be checked", "The alert '" + s.name() + "' could not be checked: "
-            + e.getMessage(), List.of(), link(s)), s.channels());
+            + e.getMessage(), List.of(), link(s)), s.channels(), runId);
       }
       store.finishRun(runId, "error", null, e.getMessage(), sent, now);
       if (!test) {
@@ -520,8 +580,8 @@ public final class Reports implements AutoCloseable {
     boolean holds = s.condition().holds(v.number(), previous);
     String value = v.number() == null ? null : v.number().toPlainString();
     if (test) {
-      ArrayNode sent = delivery.send(alertMessage(r, "[test] ", shown, holds
-          ? "the condition holds" : "the condition does not hold"), s.channels());
+      ArrayNode sent = send(alertMessage(r, "[test] ", shown, holds
+          ? "the condition holds" : "the condition does not hold"), s.channels(), runId);
       String failed = failures(sent);
       store.finishRun(runId, failed == null ? "sent" : "failed", value, failed, sent, now);
       return;
@@ -533,17 +593,17 @@ public final class Reports implements AutoCloseable {
         store.recordState(r.id(), "triggered", value, r.lastNotifiedAt());
         return;
       }
-      ArrayNode sent = delivery.send(alertMessage(r, "", shown, "triggered"), s.channels());
+      ArrayNode sent = send(alertMessage(r, "", shown, "triggered"), s.channels(), runId);
       String failed = failures(sent);
       store.finishRun(runId, failed == null ? "triggered" : "failed", value, failed, sent, now);
       store.recordState(r.id(), "triggered", value, now);
       return;
     }
     if (!"ok".equals(r.state())) {
-      ArrayNode sent = delivery.send(new Message("Alert '" + s.name() + "' recovered",
+      ArrayNode sent = send(new Message("Alert '" + s.name() + "' recovered",
           "The alert '" + s.name() + "' is back to normal: the value is " + shown
               + ", and the condition (" + s.condition().describe() + ") no longer holds.",
-          List.of(), link(s)), s.channels());
+          List.of(), link(s)), s.channels(), runId);
       String failed = failures(sent);
       store.finishRun(runId, failed == null ? "recovered" : "failed", value, failed, sent, now);
       store.recordState(r.id(), "ok", value, null);
@@ -751,61 +811,168 @@ public final class Reports implements AutoCloseable {
   }
 
   // ================================================================ thumbnails
+  //
+  // A thumbnail is per viewer and rendered as that viewer (a session of theirs, in the job of
+  // kind thumbnail that they own), so it shows exactly what their own page would: row-level
+  // rules by user, role or attribute and grants apply without Strata having to prove that two
+  // users see the same rows. strata_thumbnails (V13) lists who has a thumbnail of what; renders
+  // are queued ahead of time after a change (debounced) and after a data refresh (at most every
+  // strata.thumbnails.min-interval), so the list answers from the thumbnails cache.
 
   /** A thumbnail as a viewer gets it; {@code stale} while a newer one is being rendered. */
   public record Thumbnail(byte[] png, String version, Instant renderedAt, boolean stale) {}
 
+  static String subject(String type, long id) {
+    return type + ":" + id;
+  }
+
+  private static String thumbKey(String subject, String username) {
+    return subject.replace(':', '-') + "-" + username;
+  }
+
   /**
    * The caller's thumbnail of a dashboard or chart ({@code type} {@code dashboard} or
-   * {@code chart}), rendered with what the caller may see. When there is none, or it shows an
-   * older definition, or is older than {@code strata.thumbnails.min-interval}, a thumbnail job
-   * is queued (once); meanwhile the older one is answered, or empty.
+   * {@code chart}), rendered with what the caller may see, from the thumbnails cache: never
+   * rendered on this request. When there is none yet a render is queued at once (empty: the
+   * caller shows a placeholder); one of an older definition is answered {@code stale} while
+   * the render its change queued is waiting.
    *
    * @throws NotFoundException for a dashboard or chart that does not exist
    */
   public Optional<Thumbnail> thumbnail(String type, long id, Principal who) {
     JsonNode what = type.equals("dashboard") ? dashboards.get(id) : dashboards.chart(id);
     String version = sha256(what.toString()).substring(0, 32);
-    String key = type + "-" + id + "-" + who.username();
-    Optional<ImageCache.Image> cached = images.get(THUMBNAILS, key);
-    boolean fresh = cached.isPresent() && cached.get().version().equals(version)
-        && cached.get().renderedAt().plus(settings.thumbnailInterval()).isAfter(clock.instant());
-    if (!fresh && queued.asMap().putIfAbsent(key + "@" + version, Boolean.TRUE) == null) {
-      try {
-        jobs.submit(JobKind.THUMBNAIL, who.username(), JobRequest.about(type + ":" + id));
-      } catch (RuntimeException e) {
-        queued.invalidate(key + "@" + version);
-        throw e;
+    String subject = subject(type, id);
+    Optional<ImageCache.Image> cached = images.get(THUMBNAILS,
+        thumbKey(subject, who.username()));
+    Instant now = clock.instant();
+    if (remembered.asMap().putIfAbsent(subject + "\n" + who.username(), Boolean.TRUE) == null) {
+      thumbs.remember(subject, who.username(), now);
+    }
+    if (cached.isEmpty()) {
+      // the UI asks again every few seconds until it is drawn: not a render per ask
+      if (requested.asMap().putIfAbsent(subject + "\n" + who.username(), Boolean.TRUE) == null) {
+        queueRender(subject, who.username(), now);
       }
+    } else if (!cached.get().version().equals(version)) {
+      // its change queued a render for every viewer; this one is for a change made elsewhere
+      // (another process's store) or a render that failed: a claim already held is kept
+      queueRender(subject, who.username(), now.plus(settings.thumbnailDebounce()));
     }
     return cached.map(i -> new Thumbnail(i.bytes(), i.version(), i.renderedAt(),
         !i.version().equals(version)));
   }
 
+  /** Queues one viewer's render to run at {@code runAt}, unless one is queued by then. */
+  private void queueRender(String subject, String username, Instant runAt) {
+    Instant lost = clock.instant().minus(settings.renderTimeout()).minus(Duration.ofMinutes(5));
+    if (!thumbs.claim(subject, username, runAt, lost)) {
+      return;
+    }
+    try {
+      jobs.submit(JobKind.THUMBNAIL, username, JobRequest.about(subject), runAt);
+    } catch (RuntimeException e) {
+      thumbs.unclaim(subject, username);
+      throw e;
+    }
+  }
+
+  /**
+   * A dashboard or chart was created or changed (DashboardService): every viewer's thumbnail of
+   * it is rendered again after {@code strata.thumbnails.debounce} (quick edits queue one render
+   * each), and the dashboard's owner gets one without asking.
+   */
+  void changed(long dashboardId, Long chartId) {
+    Instant now = clock.instant();
+    Instant runAt = now.plus(settings.thumbnailDebounce());
+    String dashboard = subject("dashboard", dashboardId);
+    List<String> subjects = new ArrayList<>(List.of(dashboard));
+    if (chartId != null) {
+      subjects.add(subject("chart", chartId));
+    }
+    long ownerId = dashboards.get(dashboardId).path("ownerId").asLong();
+    users.find(ownerId).filter(u -> !u.disabled())
+        .ifPresent(u -> thumbs.remember(dashboard, u.username(), now));
+    for (ThumbnailStore.Entry e : thumbs.viewers(subjects)) {
+      queueRender(e.subject(), e.username(), runAt);
+    }
+  }
+
+  /**
+   * A job succeeded: after a warm-up (its dashboard's cached results were refreshed) or a rollup
+   * build (what reads its model may show new data), the thumbnails of those dashboards and their
+   * charts are rendered again, each at most every {@code strata.thumbnails.min-interval}.
+   */
+  void refreshed(Job job, JobRequest request) {
+    List<Long> ids = new ArrayList<>();
+    if (job.kind() == JobKind.WARMUP && request.dashboardId() != null) {
+      ids.add(request.dashboardId());
+    } else if (job.kind() == JobKind.ROLLUP_BUILD && request.model() != null) {
+      String member = "\"" + request.model() + ".";
+      for (JsonNode d : dashboards.list()) {
+        long id = d.path("id").asLong();
+        try {
+          if (dashboards.get(id).path("charts").toString().contains(member)) {
+            ids.add(id);
+          }
+        } catch (NotFoundException e) {
+          // deleted meanwhile
+        }
+      }
+    } else {
+      return;
+    }
+    List<String> subjects = new ArrayList<>();
+    for (long id : ids) {
+      subjects.add(subject("dashboard", id));
+      try {
+        dashboards.get(id).path("charts").forEach(c -> subjects.add(subject("chart",
+            c.path("id").asLong())));
+      } catch (NotFoundException e) {
+        // deleted meanwhile
+      }
+    }
+    Instant soon = clock.instant().plus(settings.thumbnailDebounce());
+    for (ThumbnailStore.Entry e : thumbs.viewers(subjects)) {
+      Instant due = e.renderedAt() == null ? soon
+          : e.renderedAt().plus(settings.thumbnailInterval());
+      queueRender(e.subject(), e.username(), due.isAfter(soon) ? due : soon);
+    }
+  }
+
   private long thumbnailJob(Job job, JobRequest request) {
-    String[] parts = String.valueOf(request.subject()).split(":");
-    if (parts.length != 2) {
+    String subject = String.valueOf(request.subject());
+    String[] parts = subject.split(":");
+    if (parts.length != 2 || !List.of("dashboard", "chart").contains(parts[0])) {
       return 0;
     }
     String type = parts[0];
     long id = Long.parseLong(parts[1]);
+    String viewer = job.owner();
+    thumbs.started(subject, viewer); // a change from now on queues another render
     String version;
     String path;
     try {
       version = type.equals("dashboard") ? version(id, null) : version(null, id);
       path = type.equals("dashboard") ? dashboardPath(id) : chartPath(id);
     } catch (ProduceException e) {
-      return 0; // deleted since
+      thumbs.forget(subject, null); // deleted since
+      return 0;
+    }
+    if (users.find(viewer).filter(u -> !u.disabled()).isEmpty()) {
+      thumbs.forget(subject, viewer);
+      return 0;
     }
     Instant now = clock.instant();
     try {
-      byte[] png = render(job.owner(), path, THUMB_WIDTH, THUMB_HEIGHT, false, THUMB_SCALE);
-      images.put(THUMBNAILS, type + "-" + id + "-" + job.owner(),
-          new ImageCache.Image(png, version, now), Duration.ZERO);
+      byte[] png = render(viewer, path, THUMB_WIDTH, THUMB_HEIGHT, false, THUMB_SCALE);
+      images.put(THUMBNAILS, thumbKey(subject, viewer), new ImageCache.Image(png, version, now),
+          Duration.ZERO);
+      thumbs.rendered(subject, viewer, now);
       return 1;
     } catch (ProduceException e) {
       throw new IllegalStateException("thumbnail of " + type + " " + id + " as "
-          + job.owner() + " not rendered: " + e.getMessage(), e);
+          + viewer + " not rendered: " + e.getMessage(), e);
     }
   }
 

@@ -263,6 +263,27 @@ public class ReportsController {
     return active(request, Kind.ALERT, id, true);
   }
 
+  // ---------------------------------------------------------------- sent files
+
+  @Operation(summary = "A file a report or alert sent to a webhook (its image), by the signed"
+      + " link in the message: no session; 403 LINK_INVALID or LINK_EXPIRED otherwise")
+  @Get(uri = "/report-images/{id}", produces = {MediaType.IMAGE_PNG, "application/pdf",
+      "text/csv", MediaType.APPLICATION_JSON})
+  public HttpResponse<?> sentFile(@PathVariable String id, @QueryValue @Nullable String expires,
+      @QueryValue @Nullable String signature) {
+    Message.Attachment file;
+    try {
+      file = reports.sentFile(id, expires, signature);
+    } catch (io.strata.server.jobs.SignedLinks.RefusedException e) {
+      return HttpResponse.status(HttpStatus.FORBIDDEN)
+          .body(io.strata.server.api.ApiError.of(e.code(), e.getMessage()))
+          .contentType(MediaType.APPLICATION_JSON_TYPE);
+    }
+    return HttpResponse.ok(file.bytes()).contentType(MediaType.of(file.mimeType()))
+        .header("Content-Disposition", "inline; filename=\"" + file.name() + "\"")
+        .header("Cache-Control", "private, max-age=3600");
+  }
+
   // ---------------------------------------------------------------- thumbnails
 
   @Operation(summary = "Your thumbnail of a dashboard (PNG), rendered with what you may see;"

@@ -37,11 +37,13 @@ public class ReportsFactory {
       QueryService queries, SqlService sql, AccessPolicy access, UserStore users,
       SessionStore sessions, AuthService auth, ReportsSettings settings, StrataConfig config,
       JobsConfig jobsConfig, Clock clock, ServerAddress server,
-      io.micrometer.core.instrument.MeterRegistry meters) {
+      io.micrometer.core.instrument.MeterRegistry meters,
+      io.strata.server.jobs.SignedLinks signed) {
     ImageCache images = ImageCache.open(config.cache().enabled() ? config.cache().redisUri()
         : null, config.cache().redisPrefix(), jobsConfig.storeDir().resolve("images"));
     return new Reports(new ReportStore(db.dataSource()), jobs, dashboards, queries, sql, access,
-        users, sessions, auth, settings, images, clock, server.url::get, meters);
+        users, sessions, auth, settings, images, clock, server.url::get, meters,
+        new ThumbnailStore(db.dataSource()), signed);
   }
 
   /**

@@ -14,12 +14,15 @@ import java.util.Locale;
  * setting, its environment variable and the value.
  *
  * @param baseUrl where the browser opens the UI; empty: this server on the loopback address
+ * @param thumbnailInterval least time between two renders of a thumbnail for its data's sake
+ * @param thumbnailDebounce wait after a change before its thumbnails are rendered
+ * @param imageLinkTtl life of the signed link to an image sent in a webhook message
  * @param smtpTls {@code starttls} (required), {@code tls} (implicit, port 465) or {@code none}
  */
 public record ReportsSettings(String chromium, String baseUrl, Duration renderTimeout,
     int deliveryAttempts, Duration retryBackoff, Duration imageTtl, Duration thumbnailInterval,
     String smtpHost, int smtpPort, String smtpUser, String smtpPassword, String smtpTls,
-    String smtpFrom, Duration smtpTimeout) {
+    String smtpFrom, Duration smtpTimeout, Duration thumbnailDebounce, Duration imageLinkTtl) {
 
   public static ReportsSettings from(PropertyResolver env) {
     SettingsReader r = new SettingsReader(env);
@@ -37,7 +40,9 @@ public record ReportsSettings(String chromium, String baseUrl, Duration renderTi
         r.text(Setting.SMTP_HOST), r.integer(Setting.SMTP_PORT, 1, 65535),
         r.text(Setting.SMTP_USER), r.text(Setting.SMTP_PASSWORD), tls,
         r.text(Setting.SMTP_FROM),
-        r.duration(Setting.SMTP_TIMEOUT, Duration.ofMillis(100)));
+        r.duration(Setting.SMTP_TIMEOUT, Duration.ofMillis(100)),
+        r.duration(Setting.THUMBNAILS_DEBOUNCE, Duration.ZERO),
+        r.duration(Setting.REPORTS_IMAGE_LINK_TTL, Duration.ofMinutes(1)));
     r.throwIfInvalid();
     return s;
   }

@@ -60,6 +60,7 @@ class RouteRoleMatrixTest {
       Map.entry("POST /api/v1/auth/login", Access.OPEN),
       // a job's file by its signed link (pasted into a browser, curl, an email)
       Map.entry("GET /api/v1/job-files/{id}", Access.SIGNED),
+      Map.entry("GET /api/v1/report-images/{id}", Access.SIGNED),
       // any signed-in user: queries, SQL, what the models offer, dashboards to look at
       Map.entry("GET /api/v1/auth/me", Access.VIEWER),
       Map.entry("POST /api/v1/auth/logout", Access.VIEWER),

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * about 1.2 s) so the test runs quickly; nothing asserts a duration.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class JobWorkersTest {
+public class JobWorkersTest {
   static final String META_DB = "strata_jobs_test";
   static final String NUMS = """
       name: nums
@@ -128,7 +128,8 @@ class JobWorkersTest {
   }
 
   /** A worker process with these settings (workers on) and this heap. */
-  static Process worker(String name, Map<String, Object> settings, String heap) throws Exception {
+  public static Process worker(String name, Map<String, Object> settings, String heap)
+      throws Exception {
     Path dir = Files.createTempDirectory("strata-worker-" + name);
     dirs.add(dir);
     Path log = dir.resolve("worker.log");

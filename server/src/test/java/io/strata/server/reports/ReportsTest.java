@@ -90,11 +90,17 @@ class ReportsTest {
       st.execute("CREATE TABLE metric (v INT)");
       st.execute("INSERT INTO metric VALUES (5)");
     }
-    server = TestServer.start(Map.of("strata.workers.poll-interval", "100ms",
-        "strata.jobs.retry-backoff", "100ms", "strata.smtp.host", "127.0.0.1",
-        "strata.smtp.port", String.valueOf(smtpPort), "strata.smtp.tls", "none",
-        "strata.smtp.from", "reports@strata.test", "strata.reports.retry-backoff", "100ms",
-        "strata.reports.delivery-attempts", "3", "strata.reports.render-timeout", "60s"));
+    server = TestServer.start(Map.ofEntries(Map.entry("strata.workers.threads", "4"),
+        Map.entry("strata.workers.poll-interval", "100ms"),
+        Map.entry("strata.jobs.retry-backoff", "100ms"),
+        Map.entry("strata.smtp.host", "127.0.0.1"),
+        Map.entry("strata.smtp.port", String.valueOf(smtpPort)),
+        Map.entry("strata.smtp.tls", "none"),
+        Map.entry("strata.smtp.from", "reports@strata.test"),
+        Map.entry("strata.reports.retry-backoff", "100ms"),
+        Map.entry("strata.reports.delivery-attempts", "3"),
+        Map.entry("strata.reports.render-timeout", "60s"),
+        Map.entry("strata.thumbnails.debounce", "2s")));
     admin = server.admin();
     created(admin.post("/api/v1/users", Map.of("username", "edna", "password", PASSWORD,
         "role", "editor", "attributes", Map.of("region", "Europe"))));
@@ -146,7 +152,7 @@ class ReportsTest {
 
   /** The runs of a report or alert, polled until {@code until} holds (or 90 s pass). */
   JsonNode runs(Client c, String path, Predicate<JsonNode> until) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
     JsonNode runs = c.get(path + "/runs").json();
     while (!until.test(runs)) {
       assertThat(System.nanoTime()).as(path + " runs: " + runs).isLessThan(deadline);
@@ -259,6 +265,30 @@ class ReportsTest {
     assertThat(hook.path("text").asText()).contains("Regions daily")
         .contains("/dashboards/" + dashboardId);
     assertThat(hook.path("blocks").get(0).path("type").asText()).isEqualTo("section");
+    // the image: a Slack image block whose signed link the receiver fetches without a session
+    JsonNode block = hook.path("blocks").get(1);
+    assertThat(block.path("type").asText()).as(hook.toString()).isEqualTo("image");
+    String url = block.path("image_url").asText();
+    assertThat(url).contains("/api/v1/report-images/").contains("signature=");
+    assertThat(hook.path("text").asText()).contains(url);
+    java.net.http.HttpClient receiver = java.net.http.HttpClient.newHttpClient();
+    java.net.http.HttpResponse<byte[]> fetched = receiver.send(java.net.http.HttpRequest
+        .newBuilder(java.net.URI.create(url)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(fetched.statusCode()).isEqualTo(200);
+    assertThat(fetched.headers().firstValue("Content-Type").orElse("")).startsWith("image/png");
+    BufferedImage linked = png(fetched.body());
+    assertThat(linked.getWidth()).isEqualTo(1000);
+    notBlank(linked);
+    java.net.http.HttpResponse<String> tampered = receiver.send(java.net.http.HttpRequest
+        .newBuilder(java.net.URI.create(url.replaceAll("expires=\\d+", "expires=4102444800")))
+        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(tampered.statusCode()).isEqualTo(403);
+    assertThat(tampered.body()).contains("LINK_INVALID");
+    java.net.http.HttpResponse<String> unsigned = receiver.send(java.net.http.HttpRequest
+        .newBuilder(java.net.URI.create(url.substring(0, url.indexOf('?')))).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(unsigned.statusCode()).isEqualTo(403);
 
     // another report of the same page, size and owner is sent from the images cache
     double cached = images("cached");
@@ -433,7 +463,7 @@ class ReportsTest {
   // ------------------------------------------------------------------ thumbnails
 
   byte[] thumbnail(Client c, String path, Predicate<Response> until) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
     Response t = c.get(path);
     while (!until.test(t)) {
       assertThat(t.status()).as(t.toString()).isIn(200, 202);
@@ -444,37 +474,148 @@ class ReportsTest {
     return t.bytes();
   }
 
+  /** The thumbnail jobs of {@code c}'s user created after {@code since}, newest first. */
+  static List<JsonNode> thumbnailJobs(Client c, java.time.Instant since) {
+    List<JsonNode> out = new ArrayList<>();
+    Response list = c.get("/api/v1/jobs?limit=1000");
+    assertThat(list.status()).as(list.toString()).isEqualTo(200);
+    for (JsonNode j : list.json()) {
+      if (j.path("kind").asText().equals("thumbnail")
+          && java.time.Instant.parse(j.path("createdAt").asText()).isAfter(since)) {
+        out.add(j);
+      }
+    }
+    return out;
+  }
+
+  /** Waits for every one of the thumbnail jobs of {@code c}'s user since then to be finished. */
+  static List<JsonNode> thumbnailJobsDone(Client c, java.time.Instant since, int atLeast)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+    while (true) {
+      List<JsonNode> jobs = thumbnailJobs(c, since);
+      if (jobs.size() >= atLeast && jobs.stream().allMatch(j -> j.path("finishedAt").isTextual())) {
+        return jobs;
+      }
+      assertThat(System.nanoTime()).as("thumbnail jobs: " + jobs).isLessThan(deadline);
+      Thread.sleep(200);
+    }
+  }
+
+  static int differingPixels(BufferedImage a, BufferedImage b) {
+    int n = 0;
+    for (int y = 0; y < Math.min(a.getHeight(), b.getHeight()); y++) {
+      for (int x = 0; x < Math.min(a.getWidth(), b.getWidth()); x++) {
+        if (a.getRGB(x, y) != b.getRGB(x, y)) {
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
   @Test
-  void aThumbnailIsRenderedAndChangesAfterItsChartChanges() throws Exception {
+  void aThumbnailIsRenderedAheadOfTimeAfterItsChartChangesWithNoRequestInBetween()
+      throws Exception {
+    created(admin.post("/api/v1/users", Map.of("username", "tess", "password", PASSWORD,
+        "role", "viewer")));
     JsonNode d = created(admin.post("/api/v1/dashboards", "{\"name\": \"Thumbs\", \"charts\": ["
         + CHART + "]}"));
     long id = d.path("id").asLong();
     long chart = d.path("charts").get(0).path("id").asLong();
     String path = "/api/v1/thumbnails/dashboards/" + id;
-    Client vic = server.as("vic", PASSWORD).header("Accept", "image/png"); // as the UI asks
-    Response first = vic.get(path);
+    Client tess = server.as("tess", PASSWORD).header("Accept", "image/png"); // as the UI asks
+    Client tessJobs = server.as("tess", PASSWORD);
+    // none yet: a placeholder answer, and a render queued
+    Response first = tess.get(path);
     assertThat(first.status()).as(first.toString()).isEqualTo(202);
-    byte[] before = thumbnail(vic, path, r -> r.status() == 200);
+    byte[] before = thumbnail(tess, path, r -> r.status() == 200);
     BufferedImage a = png(keep("thumbnail-before.png", before));
     assertThat(a.getWidth()).isEqualTo(320);
     assertThat(a.getHeight()).isEqualTo(200);
     notBlank(a);
-    Response changed = admin.put("/api/v1/charts/" + chart, TestServer.JSON.readTree(CHART
-        .replace("\"bar\"", "\"pie\"")));
-    assertThat(changed.status()).as(changed.toString()).isEqualTo(200);
-    Response stale = vic.get(path);
-    assertThat(stale.status()).isEqualTo(200);
-    assertThat(stale.header("X-Thumbnail-Stale")).isEqualTo("true");
-    byte[] after = thumbnail(vic, path, r -> r.status() == 200
-        && "false".equals(r.header("X-Thumbnail-Stale")));
-    assertThat(png(keep("thumbnail-after.png", after)).getWidth()).isEqualTo(320);
-    assertThat(after).isNotEqualTo(before);
+    // the asks while it was drawn queued that one render
+    List<JsonNode> firstRenders = thumbnailJobsDone(tessJobs, java.time.Instant.EPOCH, 1);
+    assertThat(firstRenders).as(firstRenders.toString()).hasSize(1);
+    // asking again renders nothing: it is served from the thumbnails cache
+    java.time.Instant asked = java.time.Instant.now();
+    assertThat(tess.get(path).bytes()).isEqualTo(before);
+    Thread.sleep(500);
+    assertThat(thumbnailJobs(tessJobs, asked)).isEmpty();
 
-    byte[] one = thumbnail(vic, "/api/v1/thumbnails/charts/" + chart, r -> r.status() == 200);
+    // three quick edits (within strata.thumbnails.debounce) and no request from tess after them
+    java.time.Instant edited = java.time.Instant.now();
+    for (String viz : List.of("\"line\"", "\"area\"", "\"pie\"")) {
+      Response changed = admin.put("/api/v1/charts/" + chart, TestServer.JSON.readTree(CHART
+          .replace("\"bar\"", viz)));
+      assertThat(changed.status()).as(changed.toString()).isEqualTo(200);
+    }
+    List<JsonNode> rendered = thumbnailJobsDone(tessJobs, edited, 1);
+    Thread.sleep(3000); // past the debounce: nothing else was queued
+    rendered = thumbnailJobs(tessJobs, edited);
+    assertThat(rendered).as("one render for three quick edits: " + rendered).hasSize(1);
+    assertThat(rendered.get(0).path("state").asText()).as(rendered.toString())
+        .isEqualTo("succeeded");
+
+    java.time.Instant served = java.time.Instant.now();
+    Response after = tess.get(path);
+    assertThat(after.status()).isEqualTo(200);
+    assertThat(after.header("X-Thumbnail-Stale")).isEqualTo("false");
+    BufferedImage b = png(keep("thumbnail-after.png", after.bytes()));
+    assertThat(b.getWidth()).isEqualTo(320);
+    notBlank(b);
+    assertThat(differingPixels(a, b)).as("pixels that changed with the chart")
+        .isGreaterThan(500);
+    Thread.sleep(500);
+    assertThat(thumbnailJobs(tessJobs, served)).as("the fresh one was served, not rendered").isEmpty();
+
+    // charts have their own (the API serves charts on their own: /api/v1/charts/{id})
+    byte[] one = thumbnail(tess, "/api/v1/thumbnails/charts/" + chart, r -> r.status() == 200);
     assertThat(png(keep("chart-thumbnail.png", one)).getHeight()).isEqualTo(200);
-    assertThat(vic.get("/api/v1/thumbnails/dashboards/987654").status()).isEqualTo(404);
-    assertThat(vic.get("/api/v1/thumbnails/charts/987654").status()).isEqualTo(404);
+    assertThat(tess.get("/api/v1/thumbnails/dashboards/987654").status()).isEqualTo(404);
+    assertThat(tess.get("/api/v1/thumbnails/charts/987654").status()).isEqualTo(404);
     assertThat(server.anonymous().get(path).status()).isEqualTo(401);
+
+    // a warm-up refreshes the dashboard's cached results: its thumbnails are rendered again,
+    // at most every strata.thumbnails.min-interval (10m here): the one just made holds it back
+    java.time.Instant warmed = java.time.Instant.now();
+    Response warm = admin.post("/api/v1/jobs", Map.of("kind", "warmup", "dashboardId", id));
+    assertThat(warm.status()).as(warm.toString()).isEqualTo(202);
+    String warmPath = "/api/v1/jobs/" + warm.json().path("id").asText();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!admin.get(warmPath).json().path("finishedAt").isTextual()) {
+      assertThat(System.nanoTime()).isLessThan(deadline);
+      Thread.sleep(200);
+    }
+    List<JsonNode> held = thumbnailJobs(tessJobs, warmed);
+    assertThat(held).as("a render queued by the warm-up: " + held).hasSize(2); // dashboard, chart
+    assertThat(held).allSatisfy(j -> assertThat(j.path("state").asText()).isEqualTo("queued"));
+  }
+
+  @Test
+  void aThumbnailIsRenderedAsItsViewerWithOnlyTheRowsTheyMaySee() throws Exception {
+    String path = "/api/v1/thumbnails/dashboards/" + dashboardId;
+    Client ednaPng = server.as("edna", PASSWORD).header("Accept", "image/png");
+    Client adminPng = server.admin().header("Accept", "image/png");
+    BufferedImage mine = png(keep("thumbnail-edna.png", thumbnail(ednaPng, path,
+        r -> r.status() == 200)));
+    BufferedImage all = png(keep("thumbnail-admin.png", thumbnail(adminPng, path,
+        r -> r.status() == 200)));
+    notBlank(mine);
+    notBlank(all);
+    assertThat(differingPixels(mine, all)).as("edna's thumbnail is not the admin's")
+        .isGreaterThan(200);
+    // the render ran the chart's query as edna, under her row-level rule: one region, Europe
+    boolean found = false;
+    for (JsonNode q : admin.get("/api/v1/queries?limit=2000").json()) {
+      if ("edna".equals(q.path("username").asText()) && !q.path("endpoint").asText()
+          .equals("report") && q.path("queryText").asText().contains("customers.region")
+          && !q.path("errorCode").isTextual()) {
+        found = true;
+        assertThat(q.path("rows").asLong()).as(q.toString()).isEqualTo(1);
+      }
+    }
+    assertThat(found).as("a query of edna's thumbnail render in the query log").isTrue();
   }
 
   // ------------------------------------------------------------------ bad input
