@@ -162,10 +162,6 @@ record Options(boolean quick, double scale, Path out, Path root, Path work, int 
         + Path.of("").toAbsolutePath() + "; give --root");
   }
 
-  boolean runs(String section) {
-    return sections.contains(section);
-  }
-
   /** All sections run: the e2e.* files are the whole report. */
   boolean complete() {
     return sections.size() == SECTIONS.size();
