@@ -55,6 +55,7 @@ import org.apache.calcite.sql.SqlDynamicParam;
 import org.apache.calcite.sql.SqlExplain;
 import org.apache.calcite.sql.SqlIdentifier;
 import org.apache.calcite.sql.SqlLiteral;
+import org.apache.calcite.sql.fun.SqlStdOperatorTable;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.SqlNodeList;
 import org.apache.calcite.sql.SqlOrderBy;
@@ -261,6 +262,166 @@ public final class SqlService implements AutoCloseable {
     }
     planning[0] = true;
     return calcite(node, parsed.shifts(), statement.sql(), session);
+  }
+
+  /**
+   * What a statement returns and the types of its parameters, from parsing, validation and
+   * planning only: nothing runs (no warehouse query, no query-log entry). A parameter whose
+   * type the statement does not decide is null (the client's, or text).
+   *
+   * @param columns the result's columns; empty when validation cannot tell (the statement is
+   *     then described as it runs)
+   */
+  public record Description(List<SqlColumn> columns, List<SqlColumn> parameters) {}
+
+  /** Describes a prepared statement for a client that asks before it binds values. */
+  public Description describe(PreparedSql statement, SqlSession session) {
+    List<SqlColumn> none = new ArrayList<>();
+    for (int i = 0; i < statement.parameterCount(); i++) {
+      none.add(null);
+    }
+    if (setCache(statement.sql()) != null) {
+      return new Description(statement.columns(), none);
+    }
+    try {
+      return guarded(() -> describeChecked(statement, session, none));
+    } catch (SqlQueryException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      LOG.debug("describing {} failed: {}", statement.sql(), e.toString());
+      return new Description(statement.columns(), none);
+    }
+  }
+
+  private Description describeChecked(PreparedSql statement, SqlSession session,
+      List<SqlColumn> none) {
+    SemanticTables tables = this.tables.as(session.security());
+    String postgres = session.options().postgres() ? session.user() : null;
+    SqlParsing.Parsed parsed = parse(statement.sql(), tables, postgres);
+    SqlNode node = parsed.node();
+    if (node instanceof SqlExplain) {
+      return new Description(statement.columns(), none);
+    }
+    List<Object> placeholders = new ArrayList<>();
+    for (int i = 0; i < statement.parameterCount(); i++) {
+      placeholders.add("0");
+    }
+    SemanticSelect.Translation t = null;
+    try {
+      t = SemanticSelect.of(bind(node, placeholders), tables, parsed.shifts());
+    } catch (RuntimeException e) {
+      LOG.debug("{} is not a semantic SELECT with placeholders: {}", statement.sql(),
+          e.getMessage());
+    }
+    if (t != null) {
+      return new Description(leafColumns(t), semanticParameters(
+          parse(statement.sql(), tables, postgres).node(), t, tables, none));
+    }
+    return calciteDescription(node, parsed.shifts(), statement, session, none);
+  }
+
+  /**
+   * The parameters of a semantic SELECT: compared with a member, the member's type; a LIMIT or
+   * OFFSET, BIGINT.
+   */
+  private List<SqlColumn> semanticParameters(SqlNode node, SemanticSelect.Translation t,
+      SemanticTables tables, List<SqlColumn> none) {
+    List<SqlColumn> out = new ArrayList<>(none);
+    SqlColumn bigint = new SqlColumn("limit", java.sql.Types.BIGINT, "BIGINT", false, 19, 0,
+        null);
+    node.accept(new SqlShuttle() {
+      @Override
+      public SqlNode visit(SqlCall call) {
+        if (call instanceof SqlSelect select) {
+          limit(select.getFetch());
+          limit(select.getOffset());
+        } else if (call instanceof SqlOrderBy order) {
+          limit(order.fetch);
+          limit(order.offset);
+        } else {
+          SqlIdentifier member = null;
+          for (SqlNode operand : call.getOperandList()) {
+            if (operand instanceof SqlIdentifier id) {
+              member = id;
+            }
+          }
+          if (member != null) {
+            SqlColumn type = memberType(member);
+            for (SqlNode operand : call.getOperandList()) {
+              if (operand instanceof SqlDynamicParam p && type != null) {
+                out.set(p.getIndex(), type);
+              } else if (operand instanceof org.apache.calcite.sql.SqlNodeList list
+                  && type != null) {
+                for (SqlNode item : list) {
+                  if (item instanceof SqlDynamicParam p) {
+                    out.set(p.getIndex(), type);
+                  }
+                }
+              }
+            }
+          }
+        }
+        return super.visit(call);
+      }
+
+      private void limit(SqlNode n) {
+        if (n instanceof SqlDynamicParam p) {
+          out.set(p.getIndex(), bigint);
+        }
+      }
+
+      private SqlColumn memberType(SqlIdentifier id) {
+        String name = id.names.get(id.names.size() - 1);
+        for (SemanticTables.Column c : t.table().columns()) {
+          if (c.name().equalsIgnoreCase(name)) {
+            return tables.type(t.table(), c);
+          }
+        }
+        return null;
+      }
+    });
+    return out;
+  }
+
+  /** Calcite prepares the statement (validation and planning) without executing it. */
+  private Description calciteDescription(SqlNode node, SqlParsing.Shifts shifts,
+      PreparedSql statement, SqlSession session, List<SqlColumn> none) {
+    CalciteTables.Execution exec = new CalciteTables.Execution(session, statement.sql(),
+        queries);
+    try (CalciteTables.Execution.Scope scope = exec.enter()) {
+      Map<String, org.apache.calcite.schema.Table> leaves = new LinkedHashMap<>();
+      SqlNode rewritten = sessionUser(ColumnNames.name(withLeaves(node, shifts, leaves, exec)),
+          session.user());
+      try (Connection c = connect(exec, leaves, rewritten)) {
+        PENDING.set(rewritten);
+        try (java.sql.PreparedStatement ps = c.prepareStatement(statement.sql())) {
+          java.sql.ResultSetMetaData md = ps.getMetaData();
+          List<SqlColumn> columns = new ArrayList<>();
+          for (int i = 1; i <= md.getColumnCount(); i++) {
+            columns.add(new SqlColumn(md.getColumnLabel(i), md.getColumnType(i),
+                md.getColumnTypeName(i), md.isNullable(i) != java.sql.ResultSetMetaData.columnNoNulls,
+                md.getPrecision(i), md.getScale(i), null));
+          }
+          List<SqlColumn> parameters = new ArrayList<>(none);
+          java.sql.ParameterMetaData pm = ps.getParameterMetaData();
+          for (int i = 1; i <= Math.min(pm.getParameterCount(), parameters.size()); i++) {
+            int type = pm.getParameterType(i);
+            if (type != java.sql.Types.OTHER && type != java.sql.Types.NULL
+                && type != java.sql.Types.JAVA_OBJECT) {
+              parameters.set(i - 1, new SqlColumn("$" + i, type, pm.getParameterTypeName(i),
+                  true, pm.getPrecision(i), pm.getScale(i), null));
+            }
+          }
+          return new Description(columns, parameters);
+        } finally {
+          PENDING.remove();
+        }
+      }
+    } catch (SQLException e) {
+      throw translate(e, shifts);
+    } finally {
+      exec.cancel();
+    }
   }
 
   private static final String SET_CACHE_COLUMN = "strata_cache";
@@ -484,6 +645,24 @@ public final class SqlService implements AutoCloseable {
     });
   }
 
+  /**
+   * {@code CURRENT_USER}, {@code SESSION_USER}, {@code USER} and {@code CURRENT_ROLE} are the
+   * session's Strata user on every endpoint (Calcite's own answer is its fixed {@code sa}).
+   */
+  static SqlNode sessionUser(SqlNode node, String user) {
+    return node.accept(new SqlShuttle() {
+      @Override
+      public SqlNode visit(SqlCall call) {
+        org.apache.calcite.sql.SqlOperator op = call.getOperator();
+        if (op == SqlStdOperatorTable.CURRENT_USER || op == SqlStdOperatorTable.SESSION_USER
+            || op == SqlStdOperatorTable.USER || op == SqlStdOperatorTable.CURRENT_ROLE) {
+          return SqlLiteral.createCharString(user, call.getParserPosition());
+        }
+        return super.visit(call);
+      }
+    });
+  }
+
   private Connection connect(CalciteTables.Execution exec,
       Map<String, org.apache.calcite.schema.Table> leaves, SqlNode statement) throws SQLException {
     Properties p = new Properties();
@@ -521,7 +700,8 @@ public final class SqlService implements AutoCloseable {
     String id = UUID.randomUUID().toString();
     CalciteTables.Execution exec = new CalciteTables.Execution(session, sql, queries);
     Map<String, org.apache.calcite.schema.Table> leaves = new LinkedHashMap<>();
-    SqlNode rewritten = ColumnNames.name(withLeaves(node, shifts, leaves, exec));
+    SqlNode rewritten = sessionUser(ColumnNames.name(withLeaves(node, shifts, leaves, exec)),
+        session.user());
     Connection c = null;
     Statement st = null;
     ResultSet rs = null;

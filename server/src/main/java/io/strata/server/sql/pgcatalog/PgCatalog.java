@@ -63,6 +63,7 @@ public final class PgCatalog {
     s.put("search_path", SEMANTIC);
     s.put("default_transaction_read_only", "on");
     s.put("transaction_isolation", "read committed");
+    s.put("default_transaction_isolation", "read committed");
     s.put("max_identifier_length", "63");
     s.put("max_index_keys", "32");
     s.put("lc_collate", "C.UTF-8");

@@ -42,6 +42,11 @@ final class PgTables {
   static final Map<String, Def> HIDDEN = new LinkedHashMap<>();
   static final String INDEXDEF = "strata$indexdef";
   static final String CONSTRAINTDEF = "strata$constraintdef";
+  /** {@code generate_series(a, b)} in a FROM clause reads its rows from here. */
+  static final String INTEGERS = "strata$integers";
+  static final int INTEGERS_MAX = 4096;
+  /** {@code pg_get_keywords()}: the words pgjdbc's getSQLKeywords lists. */
+  static final String KEYWORDS = "strata$keywords";
   /** 1..32 (max_index_keys): the positions in an int2vector, for set-returning rewrites. */
   static final String SERIES = "strata$series";
 
@@ -477,6 +482,23 @@ final class PgTables {
       List<Object[]> out = new ArrayList<>();
       for (int i = 1; i <= 32; i++) {
         out.add(row(i));
+      }
+      return out;
+    }));
+    HIDDEN.put(INTEGERS, new Def(INTEGERS, columns("i I"), m -> {
+      List<Object[]> out = new ArrayList<>();
+      for (int i = 0; i <= INTEGERS_MAX; i++) {
+        out.add(row(i));
+      }
+      return out;
+    }));
+    // Postgres's keywords that are not SQL:2003's (what getSQLKeywords answers): the ones
+    // Strata's Postgres SQL reads
+    HIDDEN.put(KEYWORDS, new Def(KEYWORDS, columns("word T, catcode T, catdesc T"), m -> {
+      List<Object[]> out = new ArrayList<>();
+      for (String w : List.of("analyse", "analyze", "ilike", "isnull", "limit", "notnull",
+          "offset", "placing", "returning", "verbose")) {
+        out.add(row(w, "R", "reserved"));
       }
       return out;
     }));
