@@ -114,7 +114,11 @@ public final class PgCatalog {
     if (tables == null) {
       return;
     }
-    Supplier<PgModel> model = memoize(() -> new PgModel(user, tables.get(), system()));
+    Supplier<PgModel> model = memoize(() -> {
+      PgModel m = new PgModel(user, tables.get(), system());
+      PgFunctions.remember(m);
+      return m;
+    });
     Map<String, Table> pg = new LinkedHashMap<>();
     PgTables.PG_CATALOG.forEach((name, def) -> pg.put(name, PgTables.table(def, model)));
     PgTables.HIDDEN.forEach((name, def) -> pg.put(name, PgTables.table(def, model)));
@@ -132,6 +136,7 @@ public final class PgCatalog {
     schema.add("date_trunc", ScalarFunctionImpl.create(PgFunctions.class, "dateTrunc"));
     schema.add("array_to_string",
         ScalarFunctionImpl.create(PgFunctions.class, "arrayToString"));
+    schema.add("strata$indexdef", ScalarFunctionImpl.create(PgFunctions.class, "indexDef"));
     schema.add("strata$vector_has", ScalarFunctionImpl.create(PgFunctions.class, "vectorHas"));
     schema.add("strata$vector_at", ScalarFunctionImpl.create(PgFunctions.class, "vectorAt"));
     schema.add("strata$vector_length",

@@ -553,8 +553,7 @@ final class PgRewrite extends SqlShuttle {
       case "pg_get_indexdef" -> {
         List<SqlNode> a = args.size() >= 2 ? args
             : List.of(args.get(0), SqlLiteral.createExactNumeric("0", pos));
-        return template("(SELECT strata_x.def FROM pg_catalog.\"" + PgTables.INDEXDEF
-            + "\" strata_x WHERE strata_x.indexrelid = \"$1\" AND strata_x.col = \"$2\")", a);
+        return udf("strata$indexdef", pos, a.get(0), a.get(1));
       }
       case "pg_get_constraintdef" -> {
         return template("(SELECT strata_x.def FROM pg_catalog.\"" + PgTables.CONSTRAINTDEF

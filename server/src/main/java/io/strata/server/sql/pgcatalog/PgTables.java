@@ -502,21 +502,8 @@ final class PgTables {
       }
       return out;
     }));
-    HIDDEN.put(INDEXDEF, new Def(INDEXDEF, columns("indexrelid I, col I, def T"), m -> {
-      List<Object[]> out = new ArrayList<>();
-      for (Constraint c : m.constraints) {
-        StringBuilder names = new StringBuilder();
-        for (int k = 0; k < c.keys().length; k++) {
-          String name = c.table().attributes().get(c.keys()[k] - 1).name();
-          names.append(k == 0 ? "" : ", ").append(quote(name));
-          out.add(row(c.index().oid(), k + 1, quote(name)));
-        }
-        out.add(row(c.index().oid(), 0, "CREATE UNIQUE INDEX " + quote(c.name()) + " ON "
-            + quote(c.table().namespace().name()) + "." + quote(c.table().name())
-            + " USING btree (" + names + ")"));
-      }
-      return out;
-    }));
+    HIDDEN.put(INDEXDEF, new Def(INDEXDEF, columns("indexrelid I, col I, def T"),
+        PgTables::indexDefs));
     HIDDEN.put(CONSTRAINTDEF, new Def(CONSTRAINTDEF, columns("oid I, def T"), m -> {
       List<Object[]> out = new ArrayList<>();
       for (Constraint c : m.constraints) {
@@ -532,6 +519,23 @@ final class PgTables {
   }
 
   /** A name as Postgres's deparser writes it: quoted unless lower-case letters and digits. */
+  /** {@code pg_get_indexdef(index, col)}: (index oid, column 1.. or 0 for all, definition). */
+  static List<Object[]> indexDefs(PgModel m) {
+    List<Object[]> out = new ArrayList<>();
+    for (Constraint c : m.constraints) {
+      StringBuilder names = new StringBuilder();
+      for (int k = 0; k < c.keys().length; k++) {
+        String name = c.table().attributes().get(c.keys()[k] - 1).name();
+        names.append(k == 0 ? "" : ", ").append(quote(name));
+        out.add(row(c.index().oid(), k + 1, quote(name)));
+      }
+      out.add(row(c.index().oid(), 0, "CREATE UNIQUE INDEX " + quote(c.name()) + " ON "
+          + quote(c.table().namespace().name()) + "." + quote(c.table().name())
+          + " USING btree (" + names + ")"));
+    }
+    return out;
+  }
+
   static String quote(String name) {
     return name.matches("[a-z_][a-z0-9_$]*") ? name : "\"" + name.replace("\"", "\"\"") + "\"";
   }
