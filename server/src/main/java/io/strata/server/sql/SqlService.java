@@ -65,6 +65,7 @@ import org.apache.calcite.sql.parser.SqlParserImplFactory;
 import org.apache.calcite.sql.parser.SqlParserPos;
 import org.apache.calcite.sql.parser.impl.SqlParserImpl;
 import org.apache.calcite.sql.type.SqlTypeName;
+import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.util.SqlShuttle;
 import org.apache.calcite.util.DateString;
 import org.apache.calcite.util.TimestampString;
@@ -302,9 +303,26 @@ public final class SqlService implements AutoCloseable {
     if (node instanceof SqlExplain) {
       return new Description(statement.columns(), none);
     }
+    // a LIMIT's or OFFSET's placeholder is a number, every other one a string
+    Set<Integer> limits = new HashSet<>();
+    node.accept(new SqlShuttle() {
+      @Override
+      public SqlNode visit(SqlCall call) {
+        List<SqlNode> bounds = call instanceof SqlSelect select
+            ? java.util.Arrays.asList(select.getFetch(), select.getOffset())
+            : call instanceof SqlOrderBy order ? java.util.Arrays.asList(order.fetch, order.offset)
+            : List.of();
+        for (SqlNode b : bounds) {
+          if (b instanceof SqlDynamicParam p) {
+            limits.add(p.getIndex());
+          }
+        }
+        return super.visit(call);
+      }
+    });
     List<Object> placeholders = new ArrayList<>();
     for (int i = 0; i < statement.parameterCount(); i++) {
-      placeholders.add("0");
+      placeholders.add(limits.contains(i) ? (Object) 1 : "0");
     }
     SemanticSelect.Translation t = null;
     try {
@@ -317,7 +335,7 @@ public final class SqlService implements AutoCloseable {
       return new Description(leafColumns(t), semanticParameters(
           parse(statement.sql(), tables, postgres).node(), t, tables, none));
     }
-    return calciteDescription(node, parsed.shifts(), statement, session, none);
+    return calciteDescription(node, parsed.shifts(), statement, session, none, false);
   }
 
   /**
@@ -385,7 +403,7 @@ public final class SqlService implements AutoCloseable {
 
   /** Calcite prepares the statement (validation and planning) without executing it. */
   private Description calciteDescription(SqlNode node, SqlParsing.Shifts shifts,
-      PreparedSql statement, SqlSession session, List<SqlColumn> none) {
+      PreparedSql statement, SqlSession session, List<SqlColumn> none, boolean nulls) {
     CalciteTables.Execution exec = new CalciteTables.Execution(session, statement.sql(),
         queries);
     try (CalciteTables.Execution.Scope scope = exec.enter()) {
@@ -417,11 +435,47 @@ public final class SqlService implements AutoCloseable {
           PENDING.remove();
         }
       }
-    } catch (SQLException e) {
-      throw translate(e, shifts);
+    } catch (SQLException | RuntimeException e) {
+      if (!nulls) {
+        // some plans cannot carry an untyped parameter (a cast of one, pushed to a warehouse):
+        // the columns with NULL for each, the parameters' types from the statement's casts
+        LOG.debug("describing {} with its parameters failed: {}", statement.sql(), e.toString());
+        List<Object> values = new ArrayList<>();
+        for (int i = 0; i < statement.parameterCount(); i++) {
+          values.add(null);
+        }
+        // parsed afresh: Calcite's validator rewrites the tree it validates
+        SqlParsing.Parsed again = parse(statement.sql(), tables.as(session.security()),
+            session.options().postgres() ? session.user() : null);
+        Description d = calciteDescription(bind(again.node(), values), shifts, statement,
+            session, none, true);
+        return new Description(d.columns(), castParameters(again.node(), none));
+      }
+      throw e instanceof SQLException s ? translate(s, shifts) : (RuntimeException) e;
     } finally {
       exec.cancel();
     }
+  }
+
+  /** A parameter cast to a type ({@code $1::int8}) has that type. */
+  private static List<SqlColumn> castParameters(SqlNode node, List<SqlColumn> none) {
+    List<SqlColumn> out = new ArrayList<>(none);
+    node.accept(new SqlShuttle() {
+      @Override
+      public SqlNode visit(SqlCall call) {
+        if (call.getKind() == SqlKind.CAST && call.operand(0) instanceof SqlDynamicParam p
+            && call.operand(1) instanceof org.apache.calcite.sql.SqlDataTypeSpec spec) {
+          SqlTypeName type = SqlTypeName.get(spec.getTypeName().getSimple()
+              .toUpperCase(Locale.ROOT));
+          if (type != null && p.getIndex() < out.size()) {
+            out.set(p.getIndex(), new SqlColumn("$" + (p.getIndex() + 1), type.getJdbcOrdinal(),
+                type.getName(), true, 0, 0, null));
+          }
+        }
+        return super.visit(call);
+      }
+    });
+    return out;
   }
 
   private static final String SET_CACHE_COLUMN = "strata_cache";
@@ -659,6 +713,17 @@ public final class SqlService implements AutoCloseable {
           return SqlLiteral.createCharString(user, call.getParserPosition());
         }
         return super.visit(call);
+      }
+
+      @Override
+      public SqlNode visit(SqlIdentifier id) {
+        // the parser leaves niladic functions as identifiers; the validator makes them calls
+        if (id.names.size() == 1 && !id.isComponentQuoted(0) && Set.of("current_user",
+            "session_user", "user", "current_role").contains(
+                id.names.get(0).toLowerCase(Locale.ROOT))) {
+          return SqlLiteral.createCharString(user, id.getParserPosition());
+        }
+        return id;
       }
     });
   }
