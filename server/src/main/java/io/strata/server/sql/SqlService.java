@@ -440,16 +440,27 @@ public final class SqlService implements AutoCloseable {
         // some plans cannot carry an untyped parameter (a cast of one, pushed to a warehouse):
         // the columns with NULL for each, the parameters' types from the statement's casts
         LOG.debug("describing {} with its parameters failed: {}", statement.sql(), e.toString());
-        List<Object> values = new ArrayList<>();
-        for (int i = 0; i < statement.parameterCount(); i++) {
-          values.add(null);
-        }
         // parsed afresh: Calcite's validator rewrites the tree it validates
         SqlParsing.Parsed again = parse(statement.sql(), tables.as(session.security()),
             session.options().postgres() ? session.user() : null);
+        List<SqlColumn> casts = castParameters(again.node(), none);
+        List<Object> values = new ArrayList<>();
+        for (int i = 0; i < statement.parameterCount(); i++) {
+          // a cast parameter gets a value of its type (Calcite types a bare NULL as BOOLEAN)
+          SqlColumn c = casts.get(i);
+          values.add(c == null ? null : switch (c.jdbcType()) {
+            case java.sql.Types.BOOLEAN -> Boolean.FALSE;
+            case java.sql.Types.DATE -> LocalDate.of(2000, 1, 1);
+            case java.sql.Types.TIMESTAMP -> LocalDateTime.of(2000, 1, 1, 0, 0);
+            case java.sql.Types.TINYINT, java.sql.Types.SMALLINT, java.sql.Types.INTEGER,
+                java.sql.Types.BIGINT, java.sql.Types.DECIMAL, java.sql.Types.NUMERIC,
+                java.sql.Types.REAL, java.sql.Types.FLOAT, java.sql.Types.DOUBLE -> 0;
+            default -> "0";
+          });
+        }
         Description d = calciteDescription(bind(again.node(), values), shifts, statement,
             session, none, true);
-        return new Description(d.columns(), castParameters(again.node(), none));
+        return new Description(d.columns(), casts);
       }
       throw e instanceof SQLException s ? translate(s, shifts) : (RuntimeException) e;
     } finally {
