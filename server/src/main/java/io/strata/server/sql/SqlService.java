@@ -286,9 +286,9 @@ public final class SqlService implements AutoCloseable {
     }
     try {
       return guarded(() -> describeChecked(statement, session, none));
-    } catch (SqlQueryException e) {
-      throw e;
     } catch (RuntimeException e) {
+      // what validation alone cannot describe is described as returning no rows, as before;
+      // running it with its values reports what is wrong
       LOG.debug("describing {} failed: {}", statement.sql(), e.toString());
       return new Description(statement.columns(), none);
     }
