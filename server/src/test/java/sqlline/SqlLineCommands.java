@@ -28,6 +28,18 @@ public final class SqlLineCommands {
         null);
     dc.connection = connection;
     dc.meta = connection.getMetaData();
+    if (dc.meta.storesLowerCaseIdentifiers()) {
+      // sqlline's own connect reads the identifier case from the metadata (a Postgres driver's
+      // lower case); without it, its default dialect turns "orders" into "ORDERS"
+      try {
+        java.lang.reflect.Method init = DatabaseConnection.class
+            .getDeclaredMethod("initSyntaxRule");
+        init.setAccessible(true);
+        init.invoke(dc);
+      } catch (ReflectiveOperationException e) {
+        throw new SQLException("sqlline's dialect could not be read from the connection", e);
+      }
+    }
     line.getDatabaseConnections().setConnection(dc);
     line.runCommands(new DispatchCallback(), command);
     return out.toString(StandardCharsets.UTF_8);

@@ -258,7 +258,7 @@ final class PgCommands {
     String name = m.group(1).trim();
     if (name.equalsIgnoreCase("ALL")) {
       return new Command("SHOW", List.of("name", "setting", "description"),
-          List.of(PgTypes.TEXT, PgTypes.TEXT, PgTypes.TEXT), s -> {
+          List.of(PgValues.TEXT, PgValues.TEXT, PgValues.TEXT), s -> {
             List<List<String>> rows = new ArrayList<>();
             for (Map.Entry<String, String> e : s.settings().all().entrySet()) {
               rows.add(List.of(PgSettings.display(e.getKey()), e.getValue(), ""));
@@ -267,7 +267,7 @@ final class PgCommands {
           });
     }
     String column = PgSettings.normalise(name);
-    return new Command("SHOW", List.of(column), List.of(PgTypes.TEXT), s -> {
+    return new Command("SHOW", List.of(column), List.of(PgValues.TEXT), s -> {
       String v = s.settings().get(name);
       if (v == null) {
         throw PgException.error("42704", "unrecognized configuration parameter \"" + name
@@ -296,7 +296,7 @@ final class PgCommands {
     String column = alias == null ? f.equals("user") ? "current_user" : f
         : alias.startsWith("\"") ? alias.substring(1, alias.length() - 1)
         : alias.toLowerCase(java.util.Locale.ROOT);
-    int type = f.equals("pg_backend_pid") ? PgTypes.INT4 : PgTypes.TEXT;
+    int type = f.equals("pg_backend_pid") ? PgValues.INT4 : PgValues.TEXT;
     return new Command("SELECT 1", List.of(column), List.of(type), s -> {
       String v = switch (f) {
         // the same answers as the SQL path's (a statement that is more than the call)

@@ -16,7 +16,9 @@ import io.strata.server.auth.throttle.Client;
 import io.strata.server.auth.throttle.LoginRefusedException;
 import io.strata.server.sql.PreparedSql;
 import io.strata.server.sql.SqlCancel;
+import io.strata.server.sql.SqlColumn;
 import io.strata.server.sql.SqlCursor;
+import io.strata.server.sql.SqlService;
 import io.strata.server.sql.SqlSession;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -69,7 +71,7 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements PgComma
     final List<Object> values;
     final short[] formats;
     SqlCursor cursor;
-    List<PgTypes.Column> columns;
+    List<PgValues.Column> columns;
     FieldVector[] vectors;
     int row;
     int batchRows;
@@ -649,7 +651,7 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements PgComma
       boolean binary = paramFormats.length > 0
           && (paramFormats.length == 1 ? paramFormats[0] : paramFormats[i]) == 1;
       int oid = i < s.types().length ? s.types()[i] : 0;
-      given[i] = PgTypes.parameter(oid, binary, value, i);
+      given[i] = PgValues.parameter(oid, binary, value, i);
     }
     short[] formats = new short[Math.max(r.int16(), 0)];
     for (int i = 0; i < formats.length; i++) {
@@ -672,19 +674,25 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements PgComma
       if (s == null) {
         throw PgException.error("26000", "prepared statement \"" + name + "\" does not exist");
       }
-      int[] types = new int[s.parameters().count()];
-      for (int i = 0; i < types.length; i++) {
-        types[i] = i < s.types().length && s.types()[i] != 0 ? s.types()[i] : PgTypes.TEXT;
+      if (s.command() != null || s.prepared() == null) {
+        PgMessages.parameterDescription(out(), declaredTypes(s, null));
+        if (s.command() != null) {
+          describeCommand(s.command());
+        } else {
+          PgMessages.simple(out(), 'n');
+        }
+        return;
       }
-      PgMessages.parameterDescription(out(), types);
-      if (s.command() != null) {
-        describeCommand(s.command());
-      } else if (s.prepared() == null) {
-        PgMessages.simple(out(), 'n');
-      } else if (!s.prepared().columns().isEmpty()) {
-        PgMessages.rowDescription(out(), PgTypes.declared(s.prepared().columns()), null);
+      if (failedBlock) {
+        throw aborted();
+      }
+      // from validation and planning only: describing a statement never runs it
+      SqlService.Description d = endpoint.sql().describe(s.prepared(), session(null));
+      PgMessages.parameterDescription(out(), declaredTypes(s, d));
+      if (!d.columns().isEmpty()) {
+        PgMessages.rowDescription(out(), PgValues.declared(d.columns()), null);
       } else {
-        describeByRunning(s);
+        PgMessages.simple(out(), 'n');
       }
     } else if (kind == 'P') {
       Portal p = portals.get(name);
@@ -699,26 +707,32 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements PgComma
   }
 
   /**
-   * A raw query's columns are known once it runs: run with NULL for every parameter (a
-   * statement is described once; the run that follows with the real values is another). A
-   * statement that cannot run so is described as returning no rows.
+   * The parameters' types as a ParameterDescription gives them: what the client declared, else
+   * what the statement decides ({@code region = $1}: the column's type; {@code LIMIT $1}:
+   * int8), else text.
    */
-  private void describeByRunning(Statement s) {
-    List<Object> nulls = new ArrayList<>();
-    for (int i = 0; i < s.prepared().parameterCount(); i++) {
-      nulls.add(null);
+  private static int[] declaredTypes(Statement s, SqlService.Description d) {
+    int[] types = new int[s.parameters().count()];
+    List<Integer> order = s.parameters().order();
+    for (int i = 0; i < types.length; i++) {
+      if (i < s.types().length && s.types()[i] != 0) {
+        types[i] = s.types()[i];
+        continue;
+      }
+      types[i] = PgValues.TEXT;
+      if (d == null) {
+        continue;
+      }
+      // $n may appear several times: the first use that has a type decides
+      for (int k = 0; k < order.size() && k < d.parameters().size(); k++) {
+        SqlColumn c = d.parameters().get(k);
+        if (order.get(k) == i && c != null) {
+          types[i] = io.strata.server.sql.pgcatalog.PgTypes.of(c).oid();
+          break;
+        }
+      }
     }
-    Portal probe = new Portal("", s, nulls, new short[0]);
-    try {
-      open(probe);
-      PgMessages.rowDescription(out(), probe.columns, null);
-    } catch (RuntimeException e) {
-      LOG.debug("describing {} by running it failed: {}", s.sql(), e.toString());
-      PgMessages.simple(out(), 'n');
-    } finally {
-      probe.close();
-      running = null;
-    }
+    return types;
   }
 
   private void describeCommand(PgCommands.Command c) {
@@ -729,11 +743,11 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements PgComma
     PgMessages.rowDescription(out(), fixedColumns(c), null);
   }
 
-  private static List<PgTypes.Column> fixedColumns(PgCommands.Command c) {
-    List<PgTypes.Column> columns = new ArrayList<>();
+  private static List<PgValues.Column> fixedColumns(PgCommands.Command c) {
+    List<PgValues.Column> columns = new ArrayList<>();
     for (int i = 0; i < c.columns().size(); i++) {
       int oid = c.types().get(i);
-      columns.add(new PgTypes.Column(c.columns().get(i), oid, oid == PgTypes.INT4 ? 4 : -1, -1,
+      columns.add(new PgValues.Column(c.columns().get(i), oid, oid == PgValues.INT4 ? 4 : -1, -1,
           null, null));
     }
     return columns;
@@ -782,7 +796,7 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements PgComma
         running = null;
       }
     }
-    p.columns = PgTypes.columns(p.cursor.columns(), p.cursor.schema().getFields());
+    p.columns = PgValues.columns(p.cursor.columns(), p.cursor.schema().getFields());
   }
 
   /** Sends the portal's rows, at most {@code max} (0: all), then its completion or suspension. */

@@ -171,11 +171,11 @@ final class PgMessages {
    * RowDescription; each column's format is the portal's, or text when describing a statement
    * ({@code portal} null).
    */
-  static void rowDescription(ByteBuf out, List<PgTypes.Column> columns, Object portal) {
+  static void rowDescription(ByteBuf out, List<PgValues.Column> columns, Object portal) {
     int at = begin(out, 'T');
     out.writeShort(columns.size());
     for (int i = 0; i < columns.size(); i++) {
-      PgTypes.Column c = columns.get(i);
+      PgValues.Column c = columns.get(i);
       cstring(out, c.name());
       out.writeInt(0); // table oid
       out.writeShort(0); // column number
@@ -192,7 +192,7 @@ final class PgMessages {
     boolean binary(int column);
   }
 
-  static void dataRow(ByteBuf out, FieldVector[] vectors, int row, List<PgTypes.Column> columns,
+  static void dataRow(ByteBuf out, FieldVector[] vectors, int row, List<PgValues.Column> columns,
       Formats formats, ZoneId zone) {
     int at = begin(out, 'D');
     out.writeShort(vectors.length);
@@ -204,7 +204,7 @@ final class PgMessages {
       }
       int lengthAt = out.writerIndex();
       out.writeInt(0);
-      PgTypes.Column c = columns.get(i);
+      PgValues.Column c = columns.get(i);
       (formats.binary(i) ? c.binary() : c.text()).write(v, row, out, zone);
       out.setInt(lengthAt, out.writerIndex() - lengthAt - 4);
     }
@@ -223,7 +223,7 @@ final class PgMessages {
       }
       boolean binary = formats.length > 0
           && (formats.length == 1 ? formats[0] : formats[i]) == 1;
-      if (binary && types.get(i) == PgTypes.INT4) {
+      if (binary && types.get(i) == PgValues.INT4) {
         out.writeInt(4);
         out.writeInt(Integer.parseInt(v));
       } else {

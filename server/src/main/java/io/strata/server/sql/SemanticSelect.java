@@ -263,9 +263,6 @@ final class SemanticSelect {
       SqlCall call = (SqlCall) from;
       target = call.operand(0);
       as = ((SqlIdentifier) call.operand(1)).getSimple();
-      if (call.getOperandList().size() > 2) {
-        throw error("column aliases on a semantic table are not supported", from);
-      }
     }
     if (!(target instanceof SqlIdentifier id)) {
       return false;
@@ -273,6 +270,10 @@ final class SemanticSelect {
     Optional<Table> t = table(id, tables);
     if (t.isEmpty()) {
       return false;
+    }
+    if (from.getKind() == SqlKind.AS && ((SqlCall) from).getOperandList().size() > 2) {
+      // only a semantic table's: a subquery's or a function's column aliases are Calcite's
+      throw error("column aliases on a semantic table are not supported", from);
     }
     table = t.get();
     alias = as;

@@ -57,6 +57,7 @@ import org.apache.calcite.sql.SqlDynamicParam;
 import org.apache.calcite.sql.SqlExplain;
 import org.apache.calcite.sql.SqlIdentifier;
 import org.apache.calcite.sql.SqlLiteral;
+import org.apache.calcite.sql.fun.SqlStdOperatorTable;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.SqlNodeList;
 import org.apache.calcite.sql.SqlOrderBy;
@@ -66,6 +67,7 @@ import org.apache.calcite.sql.parser.SqlParserImplFactory;
 import org.apache.calcite.sql.parser.SqlParserPos;
 import org.apache.calcite.sql.parser.impl.SqlParserImpl;
 import org.apache.calcite.sql.type.SqlTypeName;
+import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.util.SqlShuttle;
 import org.apache.calcite.util.DateString;
 import org.apache.calcite.util.TimestampString;
@@ -325,6 +327,230 @@ public final class SqlService implements AutoCloseable {
     return new SemanticSqlCursor(queries, cursor, t.outputs());
   }
 
+  /**
+   * What a statement returns and the types of its parameters, from parsing, validation and
+   * planning only: nothing runs (no warehouse query, no query-log entry). A parameter whose
+   * type the statement does not decide is null (the client's, or text).
+   *
+   * @param columns the result's columns; empty when validation cannot tell (the statement is
+   *     then described as it runs)
+   */
+  public record Description(List<SqlColumn> columns, List<SqlColumn> parameters) {}
+
+  /** Describes a prepared statement for a client that asks before it binds values. */
+  public Description describe(PreparedSql statement, SqlSession session) {
+    List<SqlColumn> none = new ArrayList<>();
+    for (int i = 0; i < statement.parameterCount(); i++) {
+      none.add(null);
+    }
+    if (setCache(statement.sql()) != null) {
+      return new Description(statement.columns(), none);
+    }
+    try {
+      return guarded(() -> describeChecked(statement, session, none));
+    } catch (RuntimeException e) {
+      // what validation alone cannot describe is described as returning no rows, as before;
+      // running it with its values reports what is wrong
+      LOG.debug("describing {} failed: {}", statement.sql(), e.toString());
+      return new Description(statement.columns(), none);
+    }
+  }
+
+  private Description describeChecked(PreparedSql statement, SqlSession session,
+      List<SqlColumn> none) {
+    SemanticTables tables = this.tables.as(session.security());
+    String postgres = session.options().postgres() ? session.user() : null;
+    SqlParsing.Parsed parsed = parse(statement.sql(), tables, postgres);
+    SqlNode node = parsed.node();
+    if (node instanceof SqlExplain) {
+      return new Description(statement.columns(), none);
+    }
+    // a LIMIT's or OFFSET's placeholder is a number, every other one a string
+    Set<Integer> limits = new HashSet<>();
+    node.accept(new SqlShuttle() {
+      @Override
+      public SqlNode visit(SqlCall call) {
+        List<SqlNode> bounds = call instanceof SqlSelect select
+            ? java.util.Arrays.asList(select.getFetch(), select.getOffset())
+            : call instanceof SqlOrderBy order ? java.util.Arrays.asList(order.fetch, order.offset)
+            : List.of();
+        for (SqlNode b : bounds) {
+          if (b instanceof SqlDynamicParam p) {
+            limits.add(p.getIndex());
+          }
+        }
+        return super.visit(call);
+      }
+    });
+    List<Object> placeholders = new ArrayList<>();
+    for (int i = 0; i < statement.parameterCount(); i++) {
+      placeholders.add(limits.contains(i) ? (Object) 1 : "0");
+    }
+    SemanticSelect.Translation t = null;
+    try {
+      t = SemanticSelect.of(bind(node, placeholders), tables, parsed.shifts());
+    } catch (RuntimeException e) {
+      LOG.debug("{} is not a semantic SELECT with placeholders: {}", statement.sql(),
+          e.getMessage());
+    }
+    if (t != null) {
+      return new Description(leafColumns(t), semanticParameters(
+          parse(statement.sql(), tables, postgres).node(), t, tables, none));
+    }
+    return calciteDescription(node, parsed.shifts(), statement, session, none, false);
+  }
+
+  /**
+   * The parameters of a semantic SELECT: compared with a member, the member's type; a LIMIT or
+   * OFFSET, BIGINT.
+   */
+  private List<SqlColumn> semanticParameters(SqlNode node, SemanticSelect.Translation t,
+      SemanticTables tables, List<SqlColumn> none) {
+    List<SqlColumn> out = new ArrayList<>(none);
+    SqlColumn bigint = new SqlColumn("limit", java.sql.Types.BIGINT, "BIGINT", false, 19, 0,
+        null);
+    node.accept(new SqlShuttle() {
+      @Override
+      public SqlNode visit(SqlCall call) {
+        if (call instanceof SqlSelect select) {
+          limit(select.getFetch());
+          limit(select.getOffset());
+        } else if (call instanceof SqlOrderBy order) {
+          limit(order.fetch);
+          limit(order.offset);
+        } else {
+          SqlIdentifier member = null;
+          for (SqlNode operand : call.getOperandList()) {
+            if (operand instanceof SqlIdentifier id) {
+              member = id;
+            }
+          }
+          if (member != null) {
+            SqlColumn type = memberType(member);
+            for (SqlNode operand : call.getOperandList()) {
+              if (operand instanceof SqlDynamicParam p && type != null) {
+                out.set(p.getIndex(), type);
+              } else if (operand instanceof org.apache.calcite.sql.SqlNodeList list
+                  && type != null) {
+                for (SqlNode item : list) {
+                  if (item instanceof SqlDynamicParam p) {
+                    out.set(p.getIndex(), type);
+                  }
+                }
+              }
+            }
+          }
+        }
+        return super.visit(call);
+      }
+
+      private void limit(SqlNode n) {
+        if (n instanceof SqlDynamicParam p) {
+          out.set(p.getIndex(), bigint);
+        }
+      }
+
+      private SqlColumn memberType(SqlIdentifier id) {
+        String name = id.names.get(id.names.size() - 1);
+        for (SemanticTables.Column c : t.table().columns()) {
+          if (c.name().equalsIgnoreCase(name)) {
+            return tables.type(t.table(), c);
+          }
+        }
+        return null;
+      }
+    });
+    return out;
+  }
+
+  /** Calcite prepares the statement (validation and planning) without executing it. */
+  private Description calciteDescription(SqlNode node, SqlParsing.Shifts shifts,
+      PreparedSql statement, SqlSession session, List<SqlColumn> none, boolean nulls) {
+    CalciteTables.Execution exec = new CalciteTables.Execution(session, statement.sql(),
+        queries);
+    try (CalciteTables.Execution.Scope scope = exec.enter()) {
+      Map<String, org.apache.calcite.schema.Table> leaves = new LinkedHashMap<>();
+      SqlNode rewritten = sessionUser(ColumnNames.name(withLeaves(node, shifts, leaves, exec)),
+          session.user());
+      try (Connection c = connect(exec, leaves, rewritten)) {
+        PENDING.set(rewritten);
+        try (java.sql.PreparedStatement ps = c.prepareStatement(statement.sql())) {
+          java.sql.ResultSetMetaData md = ps.getMetaData();
+          List<SqlColumn> columns = new ArrayList<>();
+          for (int i = 1; i <= md.getColumnCount(); i++) {
+            columns.add(new SqlColumn(md.getColumnLabel(i), md.getColumnType(i),
+                md.getColumnTypeName(i), md.isNullable(i) != java.sql.ResultSetMetaData.columnNoNulls,
+                md.getPrecision(i), md.getScale(i), null));
+          }
+          List<SqlColumn> parameters = new ArrayList<>(none);
+          java.sql.ParameterMetaData pm = ps.getParameterMetaData();
+          for (int i = 1; i <= Math.min(pm.getParameterCount(), parameters.size()); i++) {
+            int type = pm.getParameterType(i);
+            if (type != java.sql.Types.OTHER && type != java.sql.Types.NULL
+                && type != java.sql.Types.JAVA_OBJECT) {
+              parameters.set(i - 1, new SqlColumn("$" + i, type, pm.getParameterTypeName(i),
+                  true, pm.getPrecision(i), pm.getScale(i), null));
+            }
+          }
+          return new Description(columns, parameters);
+        } finally {
+          PENDING.remove();
+        }
+      }
+    } catch (SQLException | RuntimeException e) {
+      if (!nulls) {
+        // some plans cannot carry an untyped parameter (a cast of one, pushed to a warehouse):
+        // the columns with NULL for each, the parameters' types from the statement's casts
+        LOG.debug("describing {} with its parameters failed: {}", statement.sql(), e.toString());
+        // parsed afresh: Calcite's validator rewrites the tree it validates
+        SqlParsing.Parsed again = parse(statement.sql(), tables.as(session.security()),
+            session.options().postgres() ? session.user() : null);
+        List<SqlColumn> casts = castParameters(again.node(), none);
+        List<Object> values = new ArrayList<>();
+        for (int i = 0; i < statement.parameterCount(); i++) {
+          // a cast parameter gets a value of its type (Calcite types a bare NULL as BOOLEAN)
+          SqlColumn c = casts.get(i);
+          values.add(c == null ? null : switch (c.jdbcType()) {
+            case java.sql.Types.BOOLEAN -> Boolean.FALSE;
+            case java.sql.Types.DATE -> LocalDate.of(2000, 1, 1);
+            case java.sql.Types.TIMESTAMP -> LocalDateTime.of(2000, 1, 1, 0, 0);
+            case java.sql.Types.TINYINT, java.sql.Types.SMALLINT, java.sql.Types.INTEGER,
+                java.sql.Types.BIGINT, java.sql.Types.DECIMAL, java.sql.Types.NUMERIC,
+                java.sql.Types.REAL, java.sql.Types.FLOAT, java.sql.Types.DOUBLE -> 0;
+            default -> "0";
+          });
+        }
+        Description d = calciteDescription(bind(again.node(), values), shifts, statement,
+            session, none, true);
+        return new Description(d.columns(), casts);
+      }
+      throw e instanceof SQLException s ? translate(s, shifts) : (RuntimeException) e;
+    } finally {
+      exec.cancel();
+    }
+  }
+
+  /** A parameter cast to a type ({@code $1::int8}) has that type. */
+  private static List<SqlColumn> castParameters(SqlNode node, List<SqlColumn> none) {
+    List<SqlColumn> out = new ArrayList<>(none);
+    node.accept(new SqlShuttle() {
+      @Override
+      public SqlNode visit(SqlCall call) {
+        if (call.getKind() == SqlKind.CAST && call.operand(0) instanceof SqlDynamicParam p
+            && call.operand(1) instanceof org.apache.calcite.sql.SqlDataTypeSpec spec) {
+          SqlTypeName type = SqlTypeName.get(spec.getTypeName().getSimple()
+              .toUpperCase(Locale.ROOT));
+          if (type != null && p.getIndex() < out.size()) {
+            out.set(p.getIndex(), new SqlColumn("$" + (p.getIndex() + 1), type.getJdbcOrdinal(),
+                type.getName(), true, 0, 0, null));
+          }
+        }
+        return super.visit(call);
+      }
+    });
+    return out;
+  }
+
   private static final String SET_CACHE_COLUMN = "strata_cache";
   private static final java.util.regex.Pattern SET_CACHE = java.util.regex.Pattern.compile(
       "\\s*SET\\s+(?:SESSION\\s+)?STRATA_CACHE\\s*(?:=|\\bTO\\b)\\s*"
@@ -549,6 +775,35 @@ public final class SqlService implements AutoCloseable {
     });
   }
 
+  /**
+   * {@code CURRENT_USER}, {@code SESSION_USER}, {@code USER} and {@code CURRENT_ROLE} are the
+   * session's Strata user on every endpoint (Calcite's own answer is its fixed {@code sa}).
+   */
+  static SqlNode sessionUser(SqlNode node, String user) {
+    return node.accept(new SqlShuttle() {
+      @Override
+      public SqlNode visit(SqlCall call) {
+        org.apache.calcite.sql.SqlOperator op = call.getOperator();
+        if (op == SqlStdOperatorTable.CURRENT_USER || op == SqlStdOperatorTable.SESSION_USER
+            || op == SqlStdOperatorTable.USER || op == SqlStdOperatorTable.CURRENT_ROLE) {
+          return SqlLiteral.createCharString(user, call.getParserPosition());
+        }
+        return super.visit(call);
+      }
+
+      @Override
+      public SqlNode visit(SqlIdentifier id) {
+        // the parser leaves niladic functions as identifiers; the validator makes them calls
+        if (id.names.size() == 1 && !id.isComponentQuoted(0) && Set.of("current_user",
+            "session_user", "user", "current_role").contains(
+                id.names.get(0).toLowerCase(Locale.ROOT))) {
+          return SqlLiteral.createCharString(user, id.getParserPosition());
+        }
+        return id;
+      }
+    });
+  }
+
   private Connection connect(CalciteTables.Execution exec,
       Map<String, org.apache.calcite.schema.Table> leaves, SqlNode statement) throws SQLException {
     Properties p = new Properties();
@@ -586,7 +841,8 @@ public final class SqlService implements AutoCloseable {
     String id = UUID.randomUUID().toString();
     CalciteTables.Execution exec = new CalciteTables.Execution(session, sql, queries);
     Map<String, org.apache.calcite.schema.Table> leaves = new LinkedHashMap<>();
-    SqlNode rewritten = ColumnNames.name(withLeaves(node, shifts, leaves, exec));
+    SqlNode rewritten = sessionUser(ColumnNames.name(withLeaves(node, shifts, leaves, exec)),
+        session.user());
     Connection c = null;
     Statement st = null;
     ResultSet rs = null;

@@ -63,6 +63,7 @@ public final class PgCatalog {
     s.put("search_path", SEMANTIC);
     s.put("default_transaction_read_only", "on");
     s.put("transaction_isolation", "read committed");
+    s.put("default_transaction_isolation", "read committed");
     s.put("max_identifier_length", "63");
     s.put("max_index_keys", "32");
     s.put("lc_collate", "C.UTF-8");
@@ -113,7 +114,11 @@ public final class PgCatalog {
     if (tables == null) {
       return;
     }
-    Supplier<PgModel> model = memoize(() -> new PgModel(user, tables.get(), system()));
+    Supplier<PgModel> model = memoize(() -> {
+      PgModel m = new PgModel(user, tables.get(), system());
+      PgFunctions.remember(m);
+      return m;
+    });
     Map<String, Table> pg = new LinkedHashMap<>();
     PgTables.PG_CATALOG.forEach((name, def) -> pg.put(name, PgTables.table(def, model)));
     PgTables.HIDDEN.forEach((name, def) -> pg.put(name, PgTables.table(def, model)));
@@ -131,6 +136,7 @@ public final class PgCatalog {
     schema.add("date_trunc", ScalarFunctionImpl.create(PgFunctions.class, "dateTrunc"));
     schema.add("array_to_string",
         ScalarFunctionImpl.create(PgFunctions.class, "arrayToString"));
+    schema.add("strata$indexdef", ScalarFunctionImpl.create(PgFunctions.class, "indexDef"));
     schema.add("strata$vector_has", ScalarFunctionImpl.create(PgFunctions.class, "vectorHas"));
     schema.add("quote_ident", ScalarFunctionImpl.create(PgFunctions.class, "quoteIdent"));
     schema.add("current_setting",

@@ -275,4 +275,33 @@ public final class PgFunctions {
     }
     return k;
   }
+
+  /**
+   * Index definitions by index OID, then column (0: the whole definition), as the last catalog
+   * built holds them. OIDs are stable hashes of the index's name, so an OID always names the
+   * same index; a statement reads its OIDs from pg_index, whose scan builds the catalog first.
+   */
+  private static final java.util.Map<Integer, java.util.Map<Integer, String>> INDEX_DEFS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  static void remember(PgModel model) {
+    for (Object[] row : PgTables.indexDefs(model)) {
+      INDEX_DEFS.computeIfAbsent((Integer) row[0], k -> new java.util.concurrent.ConcurrentHashMap<>())
+          .put((Integer) row[1], (String) row[2]);
+    }
+  }
+
+  /**
+   * {@code pg_get_indexdef(index, column, pretty)}: a function rather than a correlated
+   * subquery of the catalog, which Calcite's SqlToRelConverter fails to convert in pgjdbc's
+   * getIndexInfo (an ArrayIndexOutOfBoundsException in RelBuilder.project).
+   */
+  @org.apache.calcite.linq4j.function.NonDeterministic // read after the catalog's scan
+  public static String indexDef(Integer index, Integer column) {
+    if (index == null || column == null) {
+      return null;
+    }
+    java.util.Map<Integer, String> defs = INDEX_DEFS.get(index);
+    return defs == null ? null : defs.get(column);
+  }
 }

@@ -44,7 +44,9 @@ final class PgRewrite extends SqlShuttle {
   /** int2vector / int2[] columns (kept in their text form) and the index of their first item. */
   private static final Map<String, Integer> VECTORS = Map.of("indkey", 0, "indcollation", 0,
       "indclass", 0, "indoption", 0, "proargtypes", 0, "conkey", 1, "confkey", 1,
-      "polroles", 1);
+      "polroles", 1,
+      // pgjdbc's getIndexInfo reads i.indoption AS I_INDOPTION from a subquery
+      "i_indoption", 0);
   private static final Set<String> TRUE_FUNCTIONS = Set.of("has_table_privilege",
       "has_schema_privilege", "has_database_privilege", "has_column_privilege",
       "has_any_column_privilege", "has_function_privilege", "has_sequence_privilege",
@@ -305,8 +307,16 @@ final class PgRewrite extends SqlShuttle {
     return id.names.get(id.names.size() - 1).toLowerCase(Locale.ROOT);
   }
 
-  /** Unqualified {@code pg_class} in a FROM clause is {@code pg_catalog.pg_class}. */
+  /**
+   * Unqualified {@code pg_class} in a FROM clause is {@code pg_catalog.pg_class};
+   * {@code generate_series(a, b) [AS] s(n)} (pgjdbc's foreign keys and type cache) the rows of
+   * a table of integers; {@code pg_get_keywords()} a table of keywords.
+   */
   private static SqlNode qualify(SqlNode from) {
+    SqlNode function = tableFunction(from);
+    if (function != null) {
+      return function;
+    }
     if (from instanceof SqlIdentifier id && id.names.size() == 1
         && PgTables.PG_CATALOG.containsKey(id.names.get(0).toLowerCase(Locale.ROOT))) {
       return new SqlIdentifier(List.of(PgCatalog.PG_CATALOG,
@@ -316,9 +326,52 @@ final class PgRewrite extends SqlShuttle {
       join.setLeft(qualify(join.getLeft()));
       join.setRight(qualify(join.getRight()));
     } else if (from instanceof SqlCall call && call.getKind() == SqlKind.AS) {
+      SqlNode series = tableFunction(call.operand(0));
+      if (series != null && series instanceof SqlCall as && as.getKind() == SqlKind.AS) {
+        // generate_series(1, 32) pos(n): the column is n (else the alias, as in Postgres)
+        SqlIdentifier column = call.operandCount() > 2 ? (SqlIdentifier) call.operand(2)
+            : (SqlIdentifier) call.operand(1);
+        SqlSelect select = (SqlSelect) as.operand(0);
+        SqlCall item = (SqlCall) select.getSelectList().get(0);
+        item.setOperand(1, column);
+        return SqlStdOperatorTable.AS.createCall(call.getParserPosition(), select,
+            call.operand(1));
+      }
       call.setOperand(0, qualify(call.operand(0)));
     }
     return from;
+  }
+
+  /**
+   * A set-returning function in FROM as the subquery that yields its rows, aliased by the
+   * function's name, or null when {@code node} is not one Strata answers.
+   */
+  private static SqlNode tableFunction(SqlNode node) {
+    SqlNode call = node;
+    if (call instanceof SqlCall c && c.getKind() == SqlKind.COLLECTION_TABLE) {
+      call = c.operand(0);
+    }
+    String name = functionName(call);
+    if (name == null) {
+      return null;
+    }
+    List<SqlNode> args = ((SqlCall) call).getOperandList();
+    SqlParserPos pos = call.getParserPosition();
+    if (name.equals("generate_series") && (args.size() == 2 || args.size() == 3)) {
+      String step = args.size() == 3 ? " AND MOD(strata_i.i - CAST(\"$1\" AS INTEGER),"
+          + " CAST(\"$3\" AS INTEGER)) = 0" : "";
+      SqlNode select = template("(SELECT strata_i.i AS generate_series FROM pg_catalog.\""
+          + PgTables.INTEGERS + "\" strata_i WHERE strata_i.i >= CAST(\"$1\" AS INTEGER)"
+          + " AND strata_i.i <= CAST(\"$2\" AS INTEGER)" + step + ")", args);
+      return SqlStdOperatorTable.AS.createCall(pos, select,
+          new SqlIdentifier("generate_series", pos));
+    }
+    if (name.equals("pg_get_keywords") && args.isEmpty()) {
+      return SqlStdOperatorTable.AS.createCall(pos, new SqlIdentifier(List.of(
+          PgCatalog.PG_CATALOG, PgTables.KEYWORDS), pos),
+          new SqlIdentifier("pg_get_keywords", pos));
+    }
+    return null;
   }
 
   private SqlNode cast(SqlCall c) {
@@ -508,8 +561,7 @@ final class PgRewrite extends SqlShuttle {
       case "pg_get_indexdef" -> {
         List<SqlNode> a = args.size() >= 2 ? args
             : List.of(args.get(0), SqlLiteral.createExactNumeric("0", pos));
-        return template("(SELECT strata_x.def FROM pg_catalog.\"" + PgTables.INDEXDEF
-            + "\" strata_x WHERE strata_x.indexrelid = \"$1\" AND strata_x.col = \"$2\")", a);
+        return udf("strata$indexdef", pos, a.get(0), a.get(1));
       }
       case "pg_get_constraintdef" -> {
         return template("(SELECT strata_x.def FROM pg_catalog.\"" + PgTables.CONSTRAINTDEF

@@ -42,6 +42,11 @@ final class PgTables {
   static final Map<String, Def> HIDDEN = new LinkedHashMap<>();
   static final String INDEXDEF = "strata$indexdef";
   static final String CONSTRAINTDEF = "strata$constraintdef";
+  /** {@code generate_series(a, b)} in a FROM clause reads its rows from here. */
+  static final String INTEGERS = "strata$integers";
+  static final int INTEGERS_MAX = 4096;
+  /** {@code pg_get_keywords()}: the words pgjdbc's getSQLKeywords lists. */
+  static final String KEYWORDS = "strata$keywords";
   /** 1..32 (max_index_keys): the positions in an int2vector, for set-returning rewrites. */
   static final String SERIES = "strata$series";
 
@@ -510,21 +515,25 @@ final class PgTables {
       }
       return out;
     }));
-    HIDDEN.put(INDEXDEF, new Def(INDEXDEF, columns("indexrelid I, col I, def T"), m -> {
+    HIDDEN.put(INTEGERS, new Def(INTEGERS, columns("i I"), m -> {
       List<Object[]> out = new ArrayList<>();
-      for (Constraint c : m.constraints) {
-        StringBuilder names = new StringBuilder();
-        for (int k = 0; k < c.keys().length; k++) {
-          String name = c.table().attributes().get(c.keys()[k] - 1).name();
-          names.append(k == 0 ? "" : ", ").append(quote(name));
-          out.add(row(c.index().oid(), k + 1, quote(name)));
-        }
-        out.add(row(c.index().oid(), 0, "CREATE UNIQUE INDEX " + quote(c.name()) + " ON "
-            + quote(c.table().namespace().name()) + "." + quote(c.table().name())
-            + " USING btree (" + names + ")"));
+      for (int i = 0; i <= INTEGERS_MAX; i++) {
+        out.add(row(i));
       }
       return out;
     }));
+    // Postgres's keywords that are not SQL:2003's (what getSQLKeywords answers): the ones
+    // Strata's Postgres SQL reads
+    HIDDEN.put(KEYWORDS, new Def(KEYWORDS, columns("word T, catcode T, catdesc T"), m -> {
+      List<Object[]> out = new ArrayList<>();
+      for (String w : List.of("analyse", "analyze", "ilike", "isnull", "limit", "notnull",
+          "offset", "placing", "returning", "verbose")) {
+        out.add(row(w, "R", "reserved"));
+      }
+      return out;
+    }));
+    HIDDEN.put(INDEXDEF, new Def(INDEXDEF, columns("indexrelid I, col I, def T"),
+        PgTables::indexDefs));
     HIDDEN.put(CONSTRAINTDEF, new Def(CONSTRAINTDEF, columns("oid I, def T"), m -> {
       List<Object[]> out = new ArrayList<>();
       for (Constraint c : m.constraints) {
@@ -540,6 +549,23 @@ final class PgTables {
   }
 
   /** A name as Postgres's deparser writes it: quoted unless lower-case letters and digits. */
+  /** {@code pg_get_indexdef(index, col)}: (index oid, column 1.. or 0 for all, definition). */
+  static List<Object[]> indexDefs(PgModel m) {
+    List<Object[]> out = new ArrayList<>();
+    for (Constraint c : m.constraints) {
+      StringBuilder names = new StringBuilder();
+      for (int k = 0; k < c.keys().length; k++) {
+        String name = c.table().attributes().get(c.keys()[k] - 1).name();
+        names.append(k == 0 ? "" : ", ").append(quote(name));
+        out.add(row(c.index().oid(), k + 1, quote(name)));
+      }
+      out.add(row(c.index().oid(), 0, "CREATE UNIQUE INDEX " + quote(c.name()) + " ON "
+          + quote(c.table().namespace().name()) + "." + quote(c.table().name())
+          + " USING btree (" + names + ")"));
+    }
+    return out;
+  }
+
   static String quote(String name) {
     return name.matches("[a-z_][a-z0-9_$]*") ? name : "\"" + name.replace("\"", "\"\"") + "\"";
   }

@@ -17,7 +17,9 @@ import java.util.regex.Pattern;
 final class PgText {
   private static final Pattern TOKENS = Pattern.compile(
       // skipped as they are: E'' strings (backslash escapes), strings, quoted names, comments
-      "[Ee]'(?:[^'\\\\]|\\\\.|'')*'|'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\\n]*|/\\*.*?\\*/"
+      // (possessive: a repeated alternation recurses once per character, and pgjdbc's
+      // getSQLKeywords sends a 3,000-character string that overflowed the stack)
+      "[Ee]'(?:[^'\\\\]++|\\\\.|'')*+'|'(?:[^']++|'')*+'|\"(?:[^\"]++|\"\")*+\"|--[^\\n]*|/\\*.*?\\*/"
           // OPERATOR(pg_catalog.~) -> ~
           + "|(?<op>\\bOPERATOR\\s*\\(\\s*(?:pg_catalog\\s*\\.\\s*)?(?<symbol>[^\\s()]+)\\s*\\))"
           // COLLATE pg_catalog.default -> (nothing: Strata compares as the warehouse does)

@@ -7,8 +7,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The Postgres types Strata's columns show as: their OIDs are Postgres's own (clients keep
- * tables of them: pgjdbc, psycopg2 and npgsql decode a column by its type OID), and
+ * The one table of Postgres types Strata uses: what {@code pg_type} shows and what the wire
+ * endpoint ({@code server.pgwire.PgValues}) announces and encodes. OIDs are Postgres's own
+ * (clients keep tables of them: pgjdbc, psycopg2 and npgsql decode a column by its type OID),
+ * lengths are {@code typlen}, modifiers {@code atttypmod} as Postgres computes them, and
  * {@code format_type} spells them as Postgres does, which is what SQLAlchemy and psql parse.
  */
 public final class PgTypes {
@@ -40,6 +42,8 @@ public final class PgTypes {
   public static final int NUMERIC = 1700;
   public static final int REGCLASS = 2205;
   public static final int REGTYPE = 2206;
+  /** The type of an untyped literal: a parameter type, never a column's (not in pg_type). */
+  public static final int UNKNOWN = 705;
 
   static final Map<Integer, PgType> ALL = new LinkedHashMap<>();
 
@@ -94,10 +98,10 @@ public final class PgTypes {
       case Types.REAL -> new Typed(FLOAT4, -1);
       case Types.DOUBLE, Types.FLOAT -> new Typed(FLOAT8, -1);
       case Types.DECIMAL, Types.NUMERIC -> c.precision() > 0 && c.precision() <= 1000
-          ? new Typed(NUMERIC, ((c.precision() << 16) | Math.max(0, c.scale())) + 4)
+          ? new Typed(NUMERIC, numericTypmod(c.precision(), Math.max(0, c.scale())))
           : new Typed(NUMERIC, -1);
       case Types.CHAR, Types.NCHAR -> c.precision() > 0 && c.precision() < 65536
-          ? new Typed(BPCHAR, c.precision() + 4) : new Typed(BPCHAR, -1);
+          ? new Typed(BPCHAR, varcharTypmod(c.precision())) : new Typed(BPCHAR, -1);
       case Types.DATE -> new Typed(DATE, -1);
       case Types.TIME -> new Typed(TIME, -1);
       case Types.TIMESTAMP -> new Typed(TIMESTAMP, -1);
@@ -105,8 +109,18 @@ public final class PgTypes {
       case Types.BINARY, Types.VARBINARY, Types.LONGVARBINARY, Types.BLOB -> new Typed(BYTEA, -1);
       // the warehouse's text has no useful length: 65536 is "unbounded" in ArrowSqlTypes
       default -> c.precision() > 0 && c.precision() < 65536
-          ? new Typed(VARCHAR, c.precision() + 4) : new Typed(VARCHAR, -1);
+          ? new Typed(VARCHAR, varcharTypmod(c.precision())) : new Typed(VARCHAR, -1);
     };
+  }
+
+  /** {@code numeric(p,s)}'s {@code atttypmod}. */
+  public static int numericTypmod(int precision, int scale) {
+    return ((precision << 16) | scale) + 4;
+  }
+
+  /** {@code varchar(n)}'s and {@code char(n)}'s {@code atttypmod}. */
+  public static int varcharTypmod(int length) {
+    return length + 4;
   }
 
   /**
@@ -141,8 +155,8 @@ public final class PgTypes {
     return t.formatName();
   }
 
-  /** The type's length in bytes ({@code attlen}: -1 for variable-length types). */
-  static int length(int oid) {
+  /** The type's length in bytes ({@code typlen}: -1 for variable-length types). */
+  public static int length(int oid) {
     PgType t = ALL.get(oid);
     return t == null ? -1 : t.length();
   }

@@ -2,6 +2,7 @@ package io.strata.server.pgwire;
 
 import io.netty.buffer.ByteBuf;
 import io.strata.server.sql.SqlColumn;
+import io.strata.server.sql.pgcatalog.PgTypes;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
@@ -49,30 +50,31 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 
 /**
- * Postgres types of Strata's results and parameters: the type OID, length and modifier a
- * {@code RowDescription} announces for each Arrow field, and each value in Postgres's text and
+ * Values of Strata's results and parameters on the wire: the {@code RowDescription} of each
+ * Arrow field (type OID, length and modifier, all from the one Postgres type table,
+ * {@link PgTypes}, which {@code pg_type} shows too), and each value in Postgres's text and
  * binary formats (as {@code typoutput} and {@code typsend} write them). The Arrow data decides
  * the type, since it is what is encoded; the SQL layer's column only adds a {@code varchar}
  * length.
  */
-final class PgTypes {
-  static final int BOOL = 16;
-  static final int BYTEA = 17;
-  static final int INT8 = 20;
-  static final int INT2 = 21;
-  static final int INT4 = 23;
-  static final int TEXT = 25;
-  static final int OID = 26;
-  static final int FLOAT4 = 700;
-  static final int FLOAT8 = 701;
-  static final int UNKNOWN = 705;
-  static final int BPCHAR = 1042;
-  static final int VARCHAR = 1043;
-  static final int DATE = 1082;
-  static final int TIME = 1083;
-  static final int TIMESTAMP = 1114;
-  static final int TIMESTAMPTZ = 1184;
-  static final int NUMERIC = 1700;
+final class PgValues {
+  static final int BOOL = PgTypes.BOOL;
+  static final int BYTEA = PgTypes.BYTEA;
+  static final int INT8 = PgTypes.INT8;
+  static final int INT2 = PgTypes.INT2;
+  static final int INT4 = PgTypes.INT4;
+  static final int TEXT = PgTypes.TEXT;
+  static final int OID = PgTypes.OID;
+  static final int FLOAT4 = PgTypes.FLOAT4;
+  static final int FLOAT8 = PgTypes.FLOAT8;
+  static final int UNKNOWN = PgTypes.UNKNOWN;
+  static final int BPCHAR = PgTypes.BPCHAR;
+  static final int VARCHAR = PgTypes.VARCHAR;
+  static final int DATE = PgTypes.DATE;
+  static final int TIME = PgTypes.TIME;
+  static final int TIMESTAMP = PgTypes.TIMESTAMP;
+  static final int TIMESTAMPTZ = PgTypes.TIMESTAMPTZ;
+  static final int NUMERIC = PgTypes.NUMERIC;
 
   /** Days from 1970-01-01 to Postgres's epoch, 2000-01-01. */
   private static final long PG_EPOCH_DAYS = 10_957;
@@ -83,7 +85,7 @@ final class PgTypes {
   private static final DateTimeFormatter DATE_TEXT = DateTimeFormatter.ofPattern("yyyy-MM-dd",
       Locale.ROOT);
 
-  private PgTypes() {}
+  private PgValues() {}
 
   /** Writes one non-null value of a column. */
   @FunctionalInterface
@@ -142,7 +144,7 @@ final class PgTypes {
   static Column column(String name, SqlColumn declared, ArrowType type) {
     switch (type.getTypeID()) {
       case Bool:
-        return new Column(name, BOOL, 1, -1,
+        return new Column(name, BOOL, PgTypes.length(BOOL), -1,
             (v, r, o, z) -> o.writeByte(((BitVector) v).get(r) == 1 ? 't' : 'f'),
             (v, r, o, z) -> o.writeByte(((BitVector) v).get(r)));
       case Int: {
@@ -153,7 +155,7 @@ final class PgTypes {
         }
         int bits = t.getIsSigned() ? t.getBitWidth() : t.getBitWidth() * 2;
         int oid = bits <= 16 ? INT2 : bits <= 32 ? INT4 : INT8;
-        int size = oid == INT2 ? 2 : oid == INT4 ? 4 : 8;
+        int size = PgTypes.length(oid);
         return new Column(name, oid, size, -1,
             (v, r, o, z) -> ascii(o, Long.toString(((BaseIntVector) v).getValueAsLong(r))),
             (v, r, o, z) -> {
@@ -170,16 +172,16 @@ final class PgTypes {
       case FloatingPoint: {
         ArrowType.FloatingPoint f = (ArrowType.FloatingPoint) type;
         if (f.getPrecision() == FloatingPointPrecision.SINGLE) {
-          return new Column(name, FLOAT4, 4, -1,
+          return new Column(name, FLOAT4, PgTypes.length(FLOAT4), -1,
               (v, r, o, z) -> ascii(o, floatText(((Float4Vector) v).get(r), true)),
               (v, r, o, z) -> o.writeFloat(((Float4Vector) v).get(r)));
         }
         if (f.getPrecision() == FloatingPointPrecision.DOUBLE) {
-          return new Column(name, FLOAT8, 8, -1,
+          return new Column(name, FLOAT8, PgTypes.length(FLOAT8), -1,
               (v, r, o, z) -> ascii(o, floatText(((Float8Vector) v).get(r), false)),
               (v, r, o, z) -> o.writeDouble(((Float8Vector) v).get(r)));
         }
-        return new Column(name, FLOAT4, 4, -1,
+        return new Column(name, FLOAT4, PgTypes.length(FLOAT4), -1,
             (v, r, o, z) -> ascii(o, floatText(((Number) v.getObject(r)).floatValue(), true)),
             (v, r, o, z) -> o.writeFloat(((Number) v.getObject(r)).floatValue()));
       }
@@ -192,28 +194,29 @@ final class PgTypes {
         int length = declared != null && isCharacter(declared.jdbcType())
             && declared.precision() > 0 && declared.precision() < 10_485_760
             ? declared.precision() : -1;
-        return new Column(name, length > 0 ? VARCHAR : TEXT, -1, length > 0 ? length + 4 : -1,
-            PgTypes::utf8, PgTypes::utf8);
+        return new Column(name, length > 0 ? VARCHAR : TEXT, PgTypes.length(VARCHAR),
+            length > 0 ? PgTypes.varcharTypmod(length) : -1,
+            PgValues::utf8, PgValues::utf8);
       }
       case LargeUtf8, Utf8View:
-        return new Column(name, TEXT, -1, -1, PgTypes::objectText, PgTypes::objectText);
+        return new Column(name, TEXT, -1, -1, PgValues::objectText, PgValues::objectText);
       case Date:
-        return new Column(name, DATE, 4, -1,
+        return new Column(name, DATE, PgTypes.length(DATE), -1,
             (v, r, o, z) -> ascii(o, LocalDate.ofEpochDay(days(v, r)).format(DATE_TEXT)),
             (v, r, o, z) -> o.writeInt((int) (days(v, r) - PG_EPOCH_DAYS)));
       case Time:
-        return new Column(name, TIME, 8, -1,
+        return new Column(name, TIME, PgTypes.length(TIME), -1,
             (v, r, o, z) -> ascii(o, LocalTime.ofNanoOfDay(timeMicros(v, r) * 1000)
                 .format(TIME_TEXT)),
             (v, r, o, z) -> o.writeLong(timeMicros(v, r)));
       case Timestamp: {
         boolean zoned = ((ArrowType.Timestamp) type).getTimezone() != null;
         if (zoned) {
-          return new Column(name, TIMESTAMPTZ, 8, -1,
+          return new Column(name, TIMESTAMPTZ, PgTypes.length(TIMESTAMPTZ), -1,
               (v, r, o, z) -> ascii(o, timestamptzText(micros(v, r), z)),
               (v, r, o, z) -> o.writeLong(micros(v, r) - PG_EPOCH_MICROS));
         }
-        return new Column(name, TIMESTAMP, 8, -1,
+        return new Column(name, TIMESTAMP, PgTypes.length(TIMESTAMP), -1,
             (v, r, o, z) -> ascii(o, timestampText(micros(v, r))),
             (v, r, o, z) -> o.writeLong(micros(v, r) - PG_EPOCH_MICROS));
       }
@@ -226,7 +229,7 @@ final class PgTypes {
             (v, r, o, z) -> o.writeBytes((byte[]) v.getObject(r)));
       default:
         // lists, structs, maps, intervals, nulls: their text, which is what a client can show
-        return new Column(name, TEXT, -1, -1, PgTypes::objectText, PgTypes::objectText);
+        return new Column(name, TEXT, -1, -1, PgValues::objectText, PgValues::objectText);
     }
   }
 
@@ -240,7 +243,8 @@ final class PgTypes {
   }
 
   private static Column decimal(String name, int precision, int scale, DecimalReader read) {
-    int modifier = precision > 0 && precision <= 1000 ? ((precision << 16) | scale) + 4 : -1;
+    int modifier = precision > 0 && precision <= 1000 ? PgTypes.numericTypmod(precision, scale)
+        : -1;
     return new Column(name, NUMERIC, -1, modifier,
         (v, r, o, z) -> ascii(o, read.read(v, r).toPlainString()),
         (v, r, o, z) -> numericBinary(read.read(v, r), o));
@@ -492,22 +496,7 @@ final class PgTypes {
   }
 
   static String typeName(int oid) {
-    return switch (oid) {
-      case BOOL -> "boolean";
-      case BYTEA -> "bytea";
-      case INT2 -> "smallint";
-      case INT4 -> "integer";
-      case INT8 -> "bigint";
-      case OID -> "oid";
-      case FLOAT4 -> "real";
-      case FLOAT8 -> "double precision";
-      case NUMERIC -> "numeric";
-      case DATE -> "date";
-      case TIME -> "time";
-      case TIMESTAMP -> "timestamp";
-      case TIMESTAMPTZ -> "timestamp with time zone";
-      case VARCHAR -> "character varying";
-      default -> "text";
-    };
+    return PgTypes.formatType(oid, -1).replace("???", "text");
   }
+
 }
