@@ -453,6 +453,25 @@ public final class ResultCache implements AutoCloseable {
     Long shared = redis == null ? null : redis.bump(scope, generation(scope));
     raise(scope, shared == null ? generation(scope) + 1 : shared);
     drop(scope);
+    for (java.util.function.Consumer<String> l : invalidationListeners) {
+      try {
+        l.accept(scope);
+      } catch (RuntimeException e) {
+        // a listener's failure is its own; the invalidation is done
+      }
+    }
+  }
+
+  private final java.util.List<java.util.function.Consumer<String>> invalidationListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /**
+   * Calls {@code listener} after each invalidation asked of this cache (not those heard from
+   * other servers) with its scope: {@code all}, {@code ds:<data source>} or
+   * {@code model:<model>}.
+   */
+  public void onInvalidated(java.util.function.Consumer<String> listener) {
+    invalidationListeners.add(listener);
   }
 
   /** Raises a generation counter (never lowers it), then moves the epoch if it changed. */

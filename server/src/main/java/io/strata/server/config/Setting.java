@@ -157,7 +157,7 @@ public enum Setting {
   REPORTS_IMAGE_TTL("strata.reports.image-ttl", "5m",
       "How long a rendered report or alert image is reused for the same page, size and owner"),
   THUMBNAILS_INTERVAL("strata.thumbnails.min-interval", "10m",
-      "A dashboard's or chart's thumbnail is rendered again after its data's cache refreshes (warm-up, rollup build) at most this often"),
+      "A dashboard's or chart's thumbnail is rendered again after its data's cache refreshes (warm-up, rollup build, invalidation) at most this often"),
   THUMBNAILS_DEBOUNCE("strata.thumbnails.debounce", "5s",
       "Wait after a dashboard or chart changes before its thumbnails are rendered, so that several quick edits give one render"),
   REPORTS_IMAGE_LINK_TTL("strata.reports.image-link-ttl", "7d",

@@ -904,24 +904,53 @@ public final class Reports implements AutoCloseable {
    * charts are rendered again, each at most every {@code strata.thumbnails.min-interval}.
    */
   void refreshed(Job job, JobRequest request) {
-    List<Long> ids = new ArrayList<>();
     if (job.kind() == JobKind.WARMUP && request.dashboardId() != null) {
-      ids.add(request.dashboardId());
+      rerender(List.of(request.dashboardId()), false);
     } else if (job.kind() == JobKind.ROLLUP_BUILD && request.model() != null) {
-      String member = "\"" + request.model() + ".";
-      for (JsonNode d : dashboards.list()) {
-        long id = d.path("id").asLong();
-        try {
-          if (dashboards.get(id).path("charts").toString().contains(member)) {
-            ids.add(id);
-          }
-        } catch (NotFoundException e) {
-          // deleted meanwhile
-        }
-      }
-    } else {
-      return;
+      rerender(dashboardsReading(request.model()), false);
     }
+  }
+
+  /**
+   * The results cache was invalidated here (a model or data source changed, or an editor asked):
+   * the thumbnails of the dashboards whose results were dropped are rendered again, each at most
+   * every {@code strata.thumbnails.min-interval}. A data source's or the whole cache's
+   * invalidation concerns every dashboard. Only thumbnails already drawn are drawn again: an
+   * invalidation refreshes what viewers have, it does not start first renders.
+   */
+  void cacheInvalidated(String scope) {
+    try {
+      if (scope.startsWith("model:")) {
+        rerender(dashboardsReading(scope.substring("model:".length())), true);
+      } else {
+        List<Long> all = new ArrayList<>();
+        dashboards.list().forEach(d -> all.add(d.path("id").asLong()));
+        rerender(all, true);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("thumbnails after the cache invalidation {} were not queued: {}", scope,
+          e.toString());
+    }
+  }
+
+  /** The dashboards with a chart naming a member of {@code model}. */
+  private List<Long> dashboardsReading(String model) {
+    List<Long> ids = new ArrayList<>();
+    String member = "\"" + model + ".";
+    for (JsonNode d : dashboards.list()) {
+      long id = d.path("id").asLong();
+      try {
+        if (dashboards.get(id).path("charts").toString().contains(member)) {
+          ids.add(id);
+        }
+      } catch (NotFoundException e) {
+        // deleted meanwhile
+      }
+    }
+    return ids;
+  }
+
+  private void rerender(List<Long> ids, boolean onlyDrawn) {
     List<String> subjects = new ArrayList<>();
     for (long id : ids) {
       subjects.add(subject("dashboard", id));
@@ -934,6 +963,9 @@ public final class Reports implements AutoCloseable {
     }
     Instant soon = clock.instant().plus(settings.thumbnailDebounce());
     for (ThumbnailStore.Entry e : thumbs.viewers(subjects)) {
+      if (onlyDrawn && e.renderedAt() == null) {
+        continue;
+      }
       Instant due = e.renderedAt() == null ? soon
           : e.renderedAt().plus(settings.thumbnailInterval());
       queueRender(e.subject(), e.username(), due.isAfter(soon) ? due : soon);

@@ -38,12 +38,16 @@ public class ReportsFactory {
       SessionStore sessions, AuthService auth, ReportsSettings settings, StrataConfig config,
       JobsConfig jobsConfig, Clock clock, ServerAddress server,
       io.micrometer.core.instrument.MeterRegistry meters,
-      io.strata.server.jobs.SignedLinks signed) {
+      io.strata.server.jobs.SignedLinks signed, io.strata.server.cache.CacheHolder cache) {
     ImageCache images = ImageCache.open(config.cache().enabled() ? config.cache().redisUri()
         : null, config.cache().redisPrefix(), jobsConfig.storeDir().resolve("images"));
-    return new Reports(new ReportStore(db.dataSource()), jobs, dashboards, queries, sql, access,
-        users, sessions, auth, settings, images, clock, server.url::get, meters,
+    Reports reports = new Reports(new ReportStore(db.dataSource()), jobs, dashboards, queries,
+        sql, access, users, sessions, auth, settings, images, clock, server.url::get, meters,
         new ThumbnailStore(db.dataSource()), signed);
+    if (cache.cache() != null) {
+      cache.cache().onInvalidated(reports::cacheInvalidated);
+    }
+    return reports;
   }
 
   /**

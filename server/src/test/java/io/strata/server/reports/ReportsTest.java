@@ -534,9 +534,16 @@ class ReportsTest {
     assertThat(a.getWidth()).isEqualTo(320);
     assertThat(a.getHeight()).isEqualTo(200);
     notBlank(a);
-    // the asks while it was drawn queued that one render
+    // the asks while it was drawn (every ~200 ms here) queued one render, not one per ask; the
+    // dashboard's creation may queue one more if its change is handled after tess's first ask
     List<JsonNode> firstRenders = thumbnailJobsDone(tessJobs, java.time.Instant.EPOCH, 1);
-    assertThat(firstRenders).as(firstRenders.toString()).hasSize(1);
+    assertThat(firstRenders).as(firstRenders.toString()).hasSizeBetween(1, 2);
+    // the image as the last of those left it
+    Response settled = tess.get(path);
+    assertThat(settled.status()).isEqualTo(200);
+    before = settled.bytes();
+    a = png(before);
+    notBlank(a);
     // asking again renders nothing: it is served from the thumbnails cache
     java.time.Instant asked = java.time.Instant.now();
     assertThat(tess.get(path).bytes()).isEqualTo(before);
@@ -616,6 +623,35 @@ class ReportsTest {
       }
     }
     assertThat(found).as("a query of edna's thumbnail render in the query log").isTrue();
+  }
+
+  @Test
+  void aCacheInvalidationOfItsModelQueuesItsThumbnailAgain() throws Exception {
+    created(admin.post("/api/v1/users", Map.of("username", "ivy", "password", PASSWORD,
+        "role", "viewer")));
+    JsonNode d = created(admin.post("/api/v1/dashboards", "{\"name\": \"Invalidated\","
+        + " \"charts\": [" + CHART + "]}"));
+    String path = "/api/v1/thumbnails/dashboards/" + d.path("id").asLong();
+    Client ivy = server.as("ivy", PASSWORD).header("Accept", "image/png");
+    Client ivyJobs = server.as("ivy", PASSWORD);
+    notBlank(png(thumbnail(ivy, path, r -> r.status() == 200)));
+    thumbnailJobsDone(ivyJobs, java.time.Instant.EPOCH, 1);
+
+    // a model the chart does not read: nothing to render
+    java.time.Instant other = java.time.Instant.now();
+    Response products = admin.post("/api/v1/cache/invalidate", Map.of("model", "products"));
+    assertThat(products.status()).as(products.toString()).isEqualTo(200);
+    Thread.sleep(500);
+    assertThat(thumbnailJobs(ivyJobs, other)).isEmpty();
+
+    // the chart's model (orders): ivy's thumbnail is rendered again, held back by the
+    // min-interval since the one just drawn
+    java.time.Instant invalidated = java.time.Instant.now();
+    Response orders = admin.post("/api/v1/cache/invalidate", Map.of("model", "orders"));
+    assertThat(orders.status()).as(orders.toString()).isEqualTo(200);
+    List<JsonNode> queued = thumbnailJobs(ivyJobs, invalidated);
+    assertThat(queued).as("a render queued by the invalidation: " + queued).hasSize(1);
+    assertThat(queued.get(0).path("state").asText()).isEqualTo("queued");
   }
 
   // ------------------------------------------------------------------ bad input
