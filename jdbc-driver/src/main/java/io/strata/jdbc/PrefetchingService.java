@@ -86,7 +86,7 @@ final class PrefetchingService extends RemoteProtobufService {
         r = super._apply(request);
       }
       if (r instanceof FetchResponse fr) {
-        prefetchAfter(f.connectionId, f.statementId, fr.frame);
+        prefetchAfter(f.connectionId, f.statementId, fr.frame, f.fetchMaxRowCount);
       }
       return r;
     }
@@ -111,14 +111,9 @@ final class PrefetchingService extends RemoteProtobufService {
         }
       }
     }
-    Response r = super._apply(request);
-    if (r instanceof ExecuteResponse e && e.results != null && e.results.size() == 1) {
-      ResultSetResponse rs = e.results.get(0);
-      if (rs.signature != null && rs.connectionId != null) {
-        prefetchAfter(rs.connectionId, rs.statementId, rs.firstFrame);
-      }
-    }
-    return r;
+    // No prefetch after an execute: its first frame's size is the server's choice, and only a
+    // fetch says how many rows the application asks for at a time (its fetch size).
+    return super._apply(request);
   }
 
   /** The statement whose open result a request replaces, or null. */
@@ -135,13 +130,14 @@ final class PrefetchingService extends RemoteProtobufService {
     return null;
   }
 
-  private void prefetchAfter(String connectionId, int statementId, Meta.Frame frame) {
+  private void prefetchAfter(String connectionId, int statementId, Meta.Frame frame,
+      int fetchSize) {
     if (frame == null || frame.done || !(frame.rows instanceof Collection<?> rows)
         || rows.isEmpty()) {
       return;
     }
     long next = frame.offset + rows.size();
-    FetchRequest request = new FetchRequest(connectionId, statementId, next, rows.size());
+    FetchRequest request = new FetchRequest(connectionId, statementId, next, fetchSize);
     CompletableFuture<Response> response = CompletableFuture.supplyAsync(() -> {
       RemoteProtobufService service = prefetcher.get();
       synchronized (service) { // one request at a time on the second client
