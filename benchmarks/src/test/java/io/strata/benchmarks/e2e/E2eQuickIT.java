@@ -70,8 +70,9 @@ class E2eQuickIT {
     assertThat(json.get("errors").asLong()).as("error rows").isZero();
     assertThat(json.get("machine").get("cores").asInt()).isPositive();
     JsonNode dashboard = json.get("dashboard");
-    // 2 warehouses x 9 charts x (direct + 4 protocols x {miss, L1, L2})
-    assertThat(dashboard.size()).isEqualTo(2 * 9 * 13);
+    // 2 warehouses x 9 charts x (direct + 5 protocols (REST, Avatica JDBC, jdbc:strata:, Flight
+    // SQL, Postgres wire) x {miss, L1, L2})
+    assertThat(dashboard.size()).isEqualTo(2 * 9 * 16);
     for (JsonNode s : dashboard) {
       assertThat(s.get("error").isNull()).as("%s", s).isTrue();
       assertThat(s.get("n").asInt()).as("%s", s).isPositive();
@@ -81,7 +82,8 @@ class E2eQuickIT {
       }
     }
     JsonNode throughput = json.get("throughput");
-    assertThat(throughput.size()).isEqualTo(5);
+    // direct JDBC, stock Avatica, jdbc:strata:, FlightSqlClient, Flight SQL JDBC, pgjdbc
+    assertThat(throughput.size()).isEqualTo(6);
     for (JsonNode t : throughput) {
       assertThat(t.get("error").isNull()).as("%s", t).isTrue();
       assertThat(t.get("rows").asLong()).as("%s", t).isPositive();
