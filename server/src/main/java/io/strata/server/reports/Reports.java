@@ -905,9 +905,9 @@ public final class Reports implements AutoCloseable {
    */
   void refreshed(Job job, JobRequest request) {
     if (job.kind() == JobKind.WARMUP && request.dashboardId() != null) {
-      rerender(List.of(request.dashboardId()), false);
+      rerender(List.of(request.dashboardId()));
     } else if (job.kind() == JobKind.ROLLUP_BUILD && request.model() != null) {
-      rerender(dashboardsReading(request.model()), false);
+      rerender(dashboardsReading(request.model()));
     }
   }
 
@@ -915,17 +915,16 @@ public final class Reports implements AutoCloseable {
    * The results cache was invalidated here (a model or data source changed, or an editor asked):
    * the thumbnails of the dashboards whose results were dropped are rendered again, each at most
    * every {@code strata.thumbnails.min-interval}. A data source's or the whole cache's
-   * invalidation concerns every dashboard. Only thumbnails already drawn are drawn again: an
-   * invalidation refreshes what viewers have, it does not start first renders.
+   * invalidation concerns every dashboard.
    */
   void cacheInvalidated(String scope) {
     try {
       if (scope.startsWith("model:")) {
-        rerender(dashboardsReading(scope.substring("model:".length())), true);
+        rerender(dashboardsReading(scope.substring("model:".length())));
       } else {
         List<Long> all = new ArrayList<>();
         dashboards.list().forEach(d -> all.add(d.path("id").asLong()));
-        rerender(all, true);
+        rerender(all);
       }
     } catch (RuntimeException e) {
       LOG.warn("thumbnails after the cache invalidation {} were not queued: {}", scope,
@@ -950,7 +949,11 @@ public final class Reports implements AutoCloseable {
     return ids;
   }
 
-  private void rerender(List<Long> ids, boolean onlyDrawn) {
+  /**
+   * Draws again the thumbnails already drawn of these dashboards and their charts: a refresh
+   * renews what viewers have; a thumbnail not drawn yet gets its first render from its ask.
+   */
+  private void rerender(List<Long> ids) {
     List<String> subjects = new ArrayList<>();
     for (long id : ids) {
       subjects.add(subject("dashboard", id));
@@ -963,11 +966,10 @@ public final class Reports implements AutoCloseable {
     }
     Instant soon = clock.instant().plus(settings.thumbnailDebounce());
     for (ThumbnailStore.Entry e : thumbs.viewers(subjects)) {
-      if (onlyDrawn && e.renderedAt() == null) {
+      if (e.renderedAt() == null) {
         continue;
       }
-      Instant due = e.renderedAt() == null ? soon
-          : e.renderedAt().plus(settings.thumbnailInterval());
+      Instant due = e.renderedAt().plus(settings.thumbnailInterval());
       queueRender(e.subject(), e.username(), due.isAfter(soon) ? due : soon);
     }
   }
