@@ -10,13 +10,17 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
  * The web UI end to end: a real server with the demo (in this JVM, serving the built UI from
- * the strata-ui jar), and {@code ui/e2e/ui.e2e.mjs} driving Debian's Chromium through
+ * the strata-ui jar), and {@code ui/e2e/ui.e2e.mjs} (then every other {@code ui/e2e/*.e2e.mjs},
+ * in name order, each with the helpers of {@code ui/e2e/lib.mjs}) driving Debian's Chromium through
  * playwright-core: log in, the demo dashboard draws every chart, a filter changes them, a chart
  * is built and saved, a model error is shown at its line and nothing is saved, SQL runs. The
  * script's output is forwarded; screenshots and {@code render.json} (the warm-cache render
@@ -85,25 +89,15 @@ class UiEndToEndIT {
 
       long slow = slowDashboard(s);
 
-      ProcessBuilder pb = new ProcessBuilder("node", script.toString())
-          .directory(ui.toFile())
-          .redirectErrorStream(true);
-      pb.environment().put("STRATA_URL", s.uri("/").toString());
-      pb.environment().put("STRATA_USER", "admin");
-      pb.environment().put("STRATA_PASSWORD", TestServer.ADMIN_PASSWORD);
-      pb.environment().put("E2E_OUT", out.toString());
-      pb.environment().put("CHROMIUM", CHROMIUM.toString());
-      pb.environment().put("E2E_SLOW_DASHBOARD", Long.toString(slow));
-      Process p = pb.start();
-      StringBuilder log = new StringBuilder();
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = r.readLine()) != null; ) {
-          System.out.println("[ui-e2e] " + line);
-          log.append(line).append('\n');
-        }
+      // ui.e2e.mjs first (the demo dashboard's render figures), then each area's own script.
+      List<Path> scripts = new ArrayList<>(List.of(script));
+      try (Stream<Path> files = Files.list(ui.resolve("e2e"))) {
+        files.filter(f -> f.getFileName().toString().endsWith(".e2e.mjs") && !f.equals(script))
+            .sorted().forEach(scripts::add);
       }
-      assertThat(p.waitFor(10, TimeUnit.MINUTES)).as("the e2e script finished").isTrue();
-      assertThat(p.exitValue()).as("ui.e2e.mjs exit status; its output:\n" + log).isZero();
+      for (Path each : scripts) {
+        runScript(each, ui, s, out, slow);
+      }
     }
     assertThat(out.resolve("dashboard.png")).isNotEmptyFile();
     assertThat(out.resolve("chart-editor.png")).isNotEmptyFile();
@@ -111,5 +105,29 @@ class UiEndToEndIT {
     String render = Files.readString(out.resolve("render.json"));
     assertThat(render).contains("\"warmMedianMs\"");
     System.out.println("[ui-e2e] render.json: " + render);
+  }
+
+  private static void runScript(Path script, Path ui, TestServer s, Path out, long slow)
+      throws Exception {
+    ProcessBuilder pb = new ProcessBuilder("node", script.toString())
+        .directory(ui.toFile())
+        .redirectErrorStream(true);
+    pb.environment().put("STRATA_URL", s.uri("/").toString());
+    pb.environment().put("STRATA_USER", "admin");
+    pb.environment().put("STRATA_PASSWORD", TestServer.ADMIN_PASSWORD);
+    pb.environment().put("E2E_OUT", out.toString());
+    pb.environment().put("CHROMIUM", CHROMIUM.toString());
+    pb.environment().put("E2E_SLOW_DASHBOARD", Long.toString(slow));
+    Process p = pb.start();
+    String name = script.getFileName().toString();
+    StringBuilder log = new StringBuilder();
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line; (line = r.readLine()) != null; ) {
+        System.out.println("[ui-e2e " + name + "] " + line);
+        log.append(line).append('\n');
+      }
+    }
+    assertThat(p.waitFor(10, TimeUnit.MINUTES)).as(name + " finished").isTrue();
+    assertThat(p.exitValue()).as(name + " exit status; its output:\n" + log).isZero();
   }
 }
