@@ -82,14 +82,16 @@ class E2eQuickIT {
       }
     }
     JsonNode throughput = json.get("throughput");
-    // direct JDBC, stock Avatica, jdbc:strata:, FlightSqlClient, Flight SQL JDBC, pgjdbc
-    assertThat(throughput.size()).isEqualTo(6);
+    // uncached: direct JDBC, stock Avatica, jdbc:strata:, FlightSqlClient, Flight SQL JDBC,
+    // pgjdbc; from the results cache: FlightSqlClient (plain and ZSTD), jdbc:strata:, pgjdbc
+    assertThat(throughput.size()).isEqualTo(10);
     for (JsonNode t : throughput) {
       assertThat(t.get("error").isNull()).as("%s", t).isTrue();
       assertThat(t.get("rows").asLong()).as("%s", t).isPositive();
     }
     JsonNode concurrency = json.get("concurrency");
-    assertThat(concurrency.size()).isEqualTo(4 * 3); // 1, 8, 32, 64 clients x direct, Flight, REST
+    // 1, 8, 32, 64 clients x direct, Flight, REST (Java client), REST (wrk)
+    assertThat(concurrency.size()).isEqualTo(4 * 4);
     for (JsonNode c : concurrency) {
       assertThat(c.get("errors").asInt()).as("%s", c).isZero();
       assertThat(c.get("queries").asLong()).as("%s", c).isPositive();
