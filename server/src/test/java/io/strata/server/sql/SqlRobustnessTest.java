@@ -255,7 +255,10 @@ class SqlRobustnessTest {
             "SELECT id, v FROM semantic." + ds + " WHERE v = '" + value + "'",
             "SELECT id, v FROM " + ds + "." + schema + ".strs WHERE v = '" + value + "'",
             "SELECT id, v, '" + value + "' AS echo FROM " + ds + "." + schema
-                + ".strs WHERE v IN ('" + value + "', 'x') AND id = " + id)) {
+                + ".strs WHERE v IN ('" + value + "', 'x') AND id = " + id,
+            // a semantic table joined with the raw one, filtered on the raw side's string
+            "SELECT e.id, s.v FROM semantic." + ds + " e JOIN " + ds + "." + schema
+                + ".strs s ON e.id = s.id WHERE s.v = '" + value + "'")) {
           for (Outcome o : endpoints.all(sql)) {
             assertThat(o.failed()).as(sql + " " + o).isFalse();
             assertThat(o.rows()).as(sql + " " + o).hasSize(1);

@@ -171,6 +171,25 @@ class SqlServiceTest {
   }
 
   @Test
+  void aSemanticTableJoinedWithARawTableTakesAStringFilter() {
+    // A semantic leaf joined with the warehouse's own table, filtered on a string of each side.
+    List<List<String>> joined = rows("SELECT o.status, o.n FROM"
+        + " (SELECT status, channel, MEASURE(count) n FROM semantic.orders GROUP BY status, channel) o"
+        + " JOIN demo.retail.orders r ON o.status = r.status AND o.channel = r.channel"
+        + " WHERE r.channel = 'web' AND o.status = 'completed' GROUP BY o.status, o.n");
+    assertThat(joined).containsExactlyElementsOf(rows("SELECT status, MEASURE(count) FROM"
+        + " semantic.orders WHERE channel = 'web' AND status = 'completed' GROUP BY status"));
+    // the raw table's string column in the filter only, a semantic table scanned whole
+    assertThat(rows("SELECT COUNT(*) FROM semantic.orders o"
+        + " JOIN demo.retail.orders r ON o.order_id = r.order_id WHERE r.status = 'completed'"))
+        .isEqualTo(rows("SELECT MEASURE(count) FROM semantic.orders WHERE status = 'completed'"));
+    // a literal outside Latin-1 (Calcite types it in another charset)
+    assertThat(rows("SELECT COUNT(*) FROM semantic.orders o"
+        + " JOIN demo.retail.orders r ON o.order_id = r.order_id WHERE r.status = 'Москва'"))
+        .isEqualTo(rows("SELECT MEASURE(count) FROM semantic.orders WHERE status = 'Москва'"));
+  }
+
+  @Test
   void selectStarAndBareMeasuresWork() {
     List<List<String>> star = rows("SELECT * FROM semantic.orders ORDER BY order_id LIMIT 5");
     assertThat(star).hasSize(5);
