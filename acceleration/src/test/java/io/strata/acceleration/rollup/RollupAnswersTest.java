@@ -308,7 +308,12 @@ class RollupAnswersTest {
     assertThat(failures).as("%s of %s corpus queries of %s", failures.size(), corpus.size(), id)
         .isEmpty();
     assertThat(compared + refused).isEqualTo(corpus.size());
-    assertThat(nonEmpty).as("queries with rows").isGreaterThan(compared / 2);
+    if (compared > 0) {
+      assertThat(nonEmpty).as("queries with rows").isGreaterThan(compared / 2);
+    } else {
+      // every query of this rollup divides (orders.aov over the local store of Postgres)
+      assertThat(refused).as("refused as inexact").isEqualTo(corpus.size());
+    }
   }
 
   /**
