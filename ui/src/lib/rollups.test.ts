@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, partitionSummary, rollupState, type RollupStatus } from './rollups';
+import { formatBytes, formatDuration, partitionSummary, rollupCopies, rollupState, type CopyStatus, type RollupStatus } from './rollups';
 
 const status = (over: Partial<RollupStatus>): RollupStatus => ({
   model: 'orders', rollup: 'daily', store: 'local', location: null, state: 'not_built', version: null,
@@ -30,5 +30,23 @@ describe('rollup status', () => {
     expect(partitionSummary([])).toBe('none');
     expect(partitionSummary([p('all')])).toBe('all data (1 partition)');
     expect(partitionSummary([p('2024-01'), p('2024-02'), p('2024-03')])).toBe('2024-01 … 2024-03 (3 partitions)');
+  });
+
+  it("lists each server's copy of a local rollup, this server's first", () => {
+    const copy = (over: Partial<CopyStatus>): CopyStatus => ({
+      location: 'local@b:/data', here: false, state: 'built', version: 2, rows: 1234, builtAt: null,
+      lastError: null, lastErrorAt: null, ...over,
+    });
+    const copies = rollupCopies(status({ copies: [
+      copy({ location: 'local@c:/srv/strata/rollups.duckdb', state: 'failed', version: null, rows: 0, lastError: 'disk full' }),
+      copy({ location: 'local@a:/data/rollups.duckdb', here: true, version: 3, rows: 65335 }),
+      copy({ location: 'local@b:/data/rollups.duckdb', lastError: 'source down' }),
+    ] }));
+    expect(copies.map((c) => c.server)).toEqual(['a:/data/rollups.duckdb', 'b:/data/rollups.duckdb', 'c:/srv/strata/rollups.duckdb']);
+    expect(copies[0]).toMatchObject({ here: true, label: 'built', color: 'green', detail: 'v3 · 65,335 rows', error: null });
+    expect(copies[1]).toMatchObject({ here: false, label: 'built · last refresh failed', color: 'orange', error: 'source down' });
+    expect(copies[2]).toMatchObject({ label: 'build failed', color: 'red', detail: '', error: 'disk full' });
+    expect(rollupCopies(status({ store: 'source', copies: [] }))).toEqual([]);
+    expect(rollupCopies(status({}))).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@ import CodeEditor from '../components/CodeEditor';
 import { api, ApiError, message, type Me, type ModelFile, type Problem } from '../api';
 import { useMeta } from '../meta';
 import { diffLines } from '../lib/diff';
-import { formatBytes, formatDuration, partitionSummary, rollupState, type RollupStatus } from '../lib/rollups';
+import { formatBytes, formatDuration, partitionSummary, rollupCopies, rollupState, type RollupStatus } from '../lib/rollups';
 import type { MemberMeta } from '../lib/types';
 
 const base = (file: string) => file.replace(/\.ya?ml$/, '');
@@ -30,7 +30,10 @@ function MembersTable({ members }: { members: MemberMeta[] }) {
   );
 }
 
-/** The model's rollups: state, size, partitions, last build and error; editors rebuild. */
+/**
+ * The model's rollups: state, size, partitions, last build and error, and for a `local` rollup
+ * each server's copy; editors rebuild.
+ */
 function Rollups({ name, canEdit }: { name: string; canEdit: boolean }) {
   const { message: toast } = App.useApp();
   const [rows, setRows] = useState<RollupStatus[] | null>(null);
@@ -51,6 +54,13 @@ function Rollups({ name, canEdit }: { name: string; canEdit: boolean }) {
         { title: 'Rows', dataIndex: 'rows', render: (v: number) => v.toLocaleString() },
         { title: 'Size', dataIndex: 'bytes', render: (v: number) => formatBytes(v) },
         { title: 'Built', dataIndex: 'builtAt', render: (t: string | null, r) => (t ? `${new Date(t).toLocaleString()} in ${formatDuration(r.buildMillis)}` : '') },
+        { title: 'Servers', key: 'copies', render: (_: unknown, r) => rollupCopies(r).map((c) => (
+          <div key={c.key} data-testid="rollup-copy" style={{ fontSize: 12, whiteSpace: 'nowrap' }}>
+            <Tag color={c.color}>{c.label}</Tag>
+            <Typography.Text strong={c.here} title={c.error ?? undefined}>{c.server}{c.here ? ' (this server)' : ''}</Typography.Text>
+            {c.detail ? <Typography.Text type="secondary"> · {c.detail}</Typography.Text> : null}
+            {c.error ? <Typography.Text type="danger"> · {c.error}</Typography.Text> : null}
+          </div>)) },
         { title: 'Last error', dataIndex: 'lastError', render: (e: string | null) => (e ? <Typography.Text type="danger" style={{ fontSize: 12 }}>{e}</Typography.Text> : '') },
         { title: '', render: (_: unknown, r) => <Button size="small" icon={<ReloadOutlined />} disabled={!canEdit} onClick={() => rebuild(r, r.state !== 'built')}>Rebuild</Button> },
       ]}

@@ -3,9 +3,12 @@ package io.strata.acceleration.rollup;
 import io.strata.acceleration.rollup.MatchResult.Matched;
 import io.strata.acceleration.rollup.MatchResult.Rejection;
 import io.strata.semantic.compile.DateRanges;
+import io.strata.semantic.dialect.Dialect;
+import io.strata.semantic.model.Aggregation;
 import io.strata.semantic.model.Granularity;
 import io.strata.semantic.model.Member;
 import io.strata.semantic.model.MemberKind;
+import io.strata.semantic.model.MetricType;
 import io.strata.semantic.model.SemanticCatalog;
 import io.strata.semantic.model.Window;
 import io.strata.semantic.query.DateRange;
@@ -25,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * Decides, for one query, which rollup can answer it and rewrites it over that rollup's
@@ -157,7 +161,7 @@ final class RollupMatcher {
   private record Candidate(RollupPlan plan, RollupAvailability.Built built, int order) {}
 
   MatchResult match(SemanticQuery q, Resolved r, List<RollupPlan> plans,
-      RollupAvailability availability) {
+      RollupAvailability availability, Function<String, Dialect> dialects) {
     Set<String> models = new LinkedHashSet<>();
     r.measures.forEach(m -> models.add(m.model().name()));
     r.dims.forEach(d -> models.add(d.member().model().name()));
@@ -182,6 +186,9 @@ final class RollupMatcher {
           built = b.get();
           problem = coverage(r, p, built);
         }
+      }
+      if (problem == null && dialects != null) {
+        problem = exactness(r, p, built, dialects);
       }
       if (problem == null) {
         problem = duplicateNames(q, r, p);
@@ -521,6 +528,101 @@ final class RollupMatcher {
         : String.join(", ", missing.subList(0, 5)) + " and " + (missing.size() - 5) + " more";
     return (missing.size() == 1 ? "partition " : "partitions ") + shown + " of rollup " + id
         + (missing.size() == 1 ? " is" : " are") + " not built";
+  }
+
+  /**
+   * Why the rollup's answer would not be the source's to the last digit, or null. Sums, counts,
+   * minimums and maximums are exact anywhere (a sum of stored decimal sums is the decimal sum);
+   * a quotient is exact only where the source's own engine divides the same exact operands:
+   *
+   * <ul>
+   *   <li>A DuckDB source's {@code avg} is never rebuilt: DuckDB rounds its quotient through the
+   *       platform's {@code long double} (80 bits on x86-64) from the sum's integer and the
+   *       count times the input's scale, so the last bit depends on the input's declared width
+   *       and the machine; no SQL over a stored sum and count repeats it (in double precision
+   *       94 of 363 corpus averages differed in the last bit).
+   *   <li>A division over a rollup stored in another engine (the {@code local} DuckDB store of
+   *       a Postgres or MySQL model): Postgres picks each quotient's scale from its operands'
+   *       digits and declared scales, MySQL from the declared scale plus
+   *       {@code div_precision_increment}, and the local store keeps neither (it holds
+   *       Postgres numerics as Decimal(38,16) and divides decimals in double precision). The
+   *       {@code source} store divides in the source, exactly as the raw query does.
+   * </ul>
+   */
+  private String exactness(Resolved r, RollupPlan p, RollupAvailability.Built built,
+      Function<String, Dialect> dialects) {
+    Dialect source = dialects.apply(p.model.dataSource());
+    Dialect store = dialects.apply(built.dataSource());
+    if (source == null || store == null) {
+      return null; // unknown here: the compiler reports an unknown data source
+    }
+    List<Member> aggregated = new ArrayList<>(r.measures);
+    aggregated.addAll(r.measureFilterMembers);
+    for (Member m : aggregated) {
+      if (source == Dialect.DUCKDB) {
+        Member avg = Members.bases(catalog, m).values().stream()
+            .filter(b -> b.measure().agg() == Aggregation.AVG).findFirst().orElse(null);
+        if (avg != null) {
+          return "cannot average exactly as duckdb does: " + (avg.path().equals(m.path())
+              ? m.path() + " is an avg" : m.path() + " uses " + avg.path() + ", an avg")
+              + ", which duckdb divides in extended precision (long double), and rollup "
+              + p.id() + " can only divide its stored sum and count in double precision";
+        }
+      }
+      if (source != store) {
+        String division = division(m);
+        if (division != null) {
+          return "cannot divide exactly as " + source.id() + " does: " + division
+              + ", and rollup " + p.id() + " is in the " + (store == Dialect.DUCKDB
+                  ? "local (duckdb)" : store.id()) + " store, which does not divide decimals at " + source.id()
+              + "'s scale (store: source divides in " + source.id() + ")";
+        }
+      }
+    }
+    return null;
+  }
+
+  /** {@code m} as a division: how it or a member it is computed from divides, or null. */
+  private String division(Member m) {
+    Member d = dividing(m, new ArrayList<>());
+    if (d == null) {
+      return null;
+    }
+    String how = Members.isBase(d) ? "is an avg"
+        : d.kind() == MemberKind.METRIC && d.metric().type() == MetricType.RATIO ? "is a ratio"
+        : "divides (" + expression(d).trim() + ")";
+    return d.path().equals(m.path()) ? m.path() + " " + how
+        : m.path() + " uses " + d.path() + ", which " + how;
+  }
+
+  /** The first member {@code m} is or is computed from that divides, or null. */
+  private Member dividing(Member m, List<String> visiting) {
+    if (Members.isBase(m)) {
+      return m.measure().agg() == Aggregation.AVG ? m : null;
+    }
+    if (visiting.contains(m.path())) {
+      return null; // a cycle; the validator refuses such models
+    }
+    visiting.add(m.path());
+    if (m.kind() == MemberKind.METRIC && m.metric().type() == MetricType.RATIO) {
+      return m;
+    }
+    String expr = expression(m);
+    if (expr != null && expr.contains("/")) {
+      return m;
+    }
+    for (Member ref : Members.references(catalog, m)) {
+      Member d = dividing(ref, visiting);
+      if (d != null) {
+        return d;
+      }
+    }
+    return null;
+  }
+
+  private static String expression(Member m) {
+    return m.kind() == MemberKind.MEASURE ? m.measure().expr()
+        : m.kind() == MemberKind.METRIC ? m.metric().expr() : null;
   }
 
   /** Two requested names for one member would become one column of the rewritten query. */

@@ -200,6 +200,22 @@ public final class Rollups {
    * rejections: compiling it against the model catalog reports its error.
    */
   public MatchResult match(SemanticQuery query, RollupAvailability availability) {
+    return match(query, availability, null);
+  }
+
+  /**
+   * {@link #match(SemanticQuery, RollupAvailability)}, refusing also what would not be exact
+   * (after the rules above, before duplicate names): a DuckDB model's {@code avg}, and any
+   * division (an avg, a ratio, a {@code /} in a number measure or derived metric) over a
+   * rollup stored in another engine than the model's warehouse (the {@code local} store of a
+   * Postgres or MySQL model). EXPLAIN says "cannot average exactly as duckdb does" or "cannot
+   * divide exactly as postgres does", and the source answers.
+   *
+   * @param dialects the dialect of a data source by name (the model's and the store's); null
+   *     for a name it does not know, which skips the check
+   */
+  public MatchResult match(SemanticQuery query, RollupAvailability availability,
+      java.util.function.Function<String, Dialect> dialects) {
     if (planList.isEmpty()) {
       return new MatchResult.NotMatched(List.of());
     }
@@ -215,7 +231,7 @@ public final class Rollups {
     if (resolved == null) {
       return new MatchResult.NotMatched(List.of());
     }
-    return matcher.match(query, resolved, planList, availability);
+    return matcher.match(query, resolved, planList, availability, dialects);
   }
 
   /** The plan of a rollup that can be built, or null. */

@@ -10,8 +10,8 @@ import java.util.List;
  * ({@link SourceRollupStore}).
  *
  * <p>Contract: {@link #write} creates a new table and either fills it whole or leaves nothing
- * (a half-written table is dropped before the error is thrown); {@link #createView} creates a
- * view over finished tables in one statement; nothing a store does changes what queries
+ * (a half-written table is dropped before the error is thrown); {@link #createView} creates
+ * the relation of a version over finished tables in one statement; nothing a store does changes what queries
  * already read, since they read the view named in the metadata database, which only
  * {@link RollupService} flips. Called from build jobs, one build per rollup at a time.
  */
@@ -40,10 +40,18 @@ interface PartitionStore {
   Written write(String table, String source, String sql, List<String> columns)
       throws SQLException;
 
-  /** Creates view {@code view} as the UNION ALL of {@code tables}. */
+  /**
+   * Creates {@code view}, the relation a version is read through, holding the rows of
+   * {@code tables}: a view over their UNION ALL in the source store; one table with their rows
+   * in the local store (DuckDB answers from one table much faster than from a UNION ALL of
+   * dozens). Either way in one statement, and nothing reads it before it is published.
+   */
   void createView(String view, List<String> tables) throws SQLException;
 
-  /** Drops a view or table if it exists (failures are logged: leftovers cost space only). */
+  /**
+   * Drops a version's relation ({@code view} true) or a partition table if it exists (failures
+   * are logged: leftovers cost space only).
+   */
   void drop(String relation, boolean view);
 
   /** What one partition write produced. */

@@ -66,9 +66,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Builds: a build takes the rollup's lock row in the metadata database (one build per
  * rollup, so per partition, across all servers), writes each partition it rebuilds into a new
- * table, reuses the tables of the others, creates a view over them named with the new version,
- * and then flips {@code strata_rollups.serving_*} to it in one UPDATE: queries read the old
- * version until that moment and the new one from then on; a build that fails leaves the old
+ * table, reuses the tables of the others, creates the relation named with the new version over
+ * them (a view in the source store; in the local store one table with their rows, which DuckDB
+ * reads much faster than a UNION ALL of dozens of partitions), and then flips
+ * {@code strata_rollups.serving_*} to it in one UPDATE: queries read the old version until that
+ * moment and the new one from then on; a build that fails leaves the old
  * version serving, drops what it wrote, records the error and is retried by the job system.
  * The replaced version's tables are dropped {@code strata.rollups.drop-grace} later.
  *
@@ -154,7 +156,7 @@ public final class RollupService implements RollupRouting, JobHandler, AutoClose
 
   private void verifyLocalCopies() {
     try {
-      Set<String> present = new java.util.HashSet<>(local.relations(true));
+      Set<String> present = new java.util.HashSet<>(local.versions());
       for (RollupRecord r : status.list()) {
         if (r.store().equals(local.id()) && r.servingRelation() != null
             && !present.contains(name(r.servingRelation()))) {
@@ -168,9 +170,9 @@ public final class RollupService implements RollupRouting, JobHandler, AutoClose
     }
   }
 
-  /** The rollup views (or tables) in this server's local store: for tests and diagnostics. */
-  List<String> localRelations(boolean views) throws SQLException {
-    return local.relations(views);
+  /** The versions this server's local store holds: for tests and diagnostics. */
+  List<String> localVersions() throws SQLException {
+    return local.versions();
   }
 
   /** Models changed (here or on another server): rollups whose definition changed are due. */
@@ -251,7 +253,8 @@ public final class RollupService implements RollupRouting, JobHandler, AutoClose
       return Route.NONE;
     }
     Planner p = planner(c);
-    MatchResult result = p.rollups().match(query, availability(p));
+    // exactness depends on which engine divides: the model's warehouse or the store's
+    MatchResult result = p.rollups().match(query, availability(p), this::dialectOrNull);
     if (result instanceof MatchResult.Matched m) {
       SemanticCompiler over = new SemanticCompiler(m.rollupCatalog(), clock);
       CompiledQuery restored = m.restore(over.compile(m.rewritten(), registry::dialect));
@@ -264,6 +267,14 @@ public final class RollupService implements RollupRouting, JobHandler, AutoClose
     }
     MatchResult.NotMatched none = (MatchResult.NotMatched) result;
     return new Route(null, null, none.rejections().stream().map(Object::toString).toList());
+  }
+
+  private io.strata.semantic.dialect.Dialect dialectOrNull(String dataSource) {
+    try {
+      return registry.dialect(dataSource);
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   /** What this server may read: built versions of current definitions in stores it sees. */

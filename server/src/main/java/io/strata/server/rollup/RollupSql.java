@@ -77,6 +77,15 @@ final class RollupSql {
         .map(t -> "SELECT * FROM " + t).collect(Collectors.joining(" UNION ALL "));
   }
 
+  /**
+   * The local store's form of a version: one table holding the rows of all its partitions,
+   * copied in the order given (oldest partition first).
+   */
+  String createMergedTable(String table, List<String> tables) {
+    return "CREATE TABLE " + table + " AS " + tables.stream()
+        .map(t -> "SELECT * FROM " + t).collect(Collectors.joining(" UNION ALL "));
+  }
+
   String drop(String relation, boolean view) {
     return "DROP " + (view ? "VIEW" : "TABLE") + " IF EXISTS " + relation;
   }

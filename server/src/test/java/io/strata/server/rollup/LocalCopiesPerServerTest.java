@@ -172,10 +172,10 @@ class LocalCopiesPerServerTest {
     return out;
   }
 
-  /** The rollup views in a server's own DuckDB file. */
+  /** The rollup versions (merged tables) in a server's own DuckDB file. */
   private static List<String> views(TestServer s) throws Exception {
     RollupService service = s.context().getBean(RollupService.class);
-    return service.localRelations(true);
+    return service.localVersions();
   }
 
   private static JsonNode awaitCopies(TestServer s, int copies, long version)

@@ -25,7 +25,9 @@ import org.junit.jupiter.api.Test;
  * A rollup over columns and members named with reserved words ({@code order}, {@code group},
  * {@code at}, {@code user}), declared without quoting the dimensions (a dimension without
  * {@code expr} reads its own column), builds into the local store and into the source store and
- * answers matching queries with the raw answers, on DuckDB, Postgres and MariaDB.
+ * answers matching queries with the raw answers, on DuckDB, Postgres and MariaDB. An avg is
+ * answered from the rollup only where its engine divides as the source's does (the source
+ * store of Postgres and MariaDB); elsewhere EXPLAIN says why and the source answers.
  */
 class ReservedWordRollupsTest {
   static final String MODEL = """
@@ -86,14 +88,17 @@ class ReservedWordRollupsTest {
           Response put = server.admin().send("PUT", "/api/v1/models/" + model,
               "application/yaml", MODEL.formatted(model, c[0], c[1], store));
           assertThat(put.status()).as(put.toString()).isEqualTo(200);
-          String q = "{\"measures\":[\"M.count\",\"M.user\",\"M.avg_user\"],"
+          String q = "{\"measures\":[\"M.count\",\"M.user\"],"
               + "\"dimensions\":[\"M.order\",\"M.group\"],\"timeDimensions\":[{\"dimension\":"
               + "\"M.at\",\"granularity\":\"month\",\"dateRange\":[\"2024-01-01\","
               + "\"2024-02-29\"]}],\"order\":{\"M.order\":\"asc\",\"M.group\":\"asc\","
               + "\"M.at\":\"asc\"}}";
           q = q.replace("M.", model + ".");
+          String avg = q.replace("\"" + model + ".user\"]", "\"" + model + ".user\",\""
+              + model + ".avg_user\"]");
           List<List<String>> raw = server.answer(q);
           assertThat(raw).as("%s: raw answer", model).hasSize(8);
+          List<List<String>> rawAvg = server.answer(avg);
           RollupService.BuildOutcome built = rollups.build(model, "daily", true,
               Instant.now());
           assertThat(built.version()).as("%s built", model).isNotNull();
@@ -103,6 +108,25 @@ class ReservedWordRollupsTest {
           assertThat(plan.json().path("rollup").asText()).as(plan.toString())
               .startsWith(model + ".daily@");
           assertThat(server.answer(q)).as("%s: from the rollup", model).isEqualTo(raw);
+          // an avg is rebuilt only where the rollup's engine divides as the source's does
+          Response avgPlan = server.admin().post("/api/v1/query/sql", avg);
+          if (c[0].equals("rw_duck")) {
+            assertThat(avgPlan.json().path("rollup").isNull()).as(avgPlan.toString()).isTrue();
+            assertThat(avgPlan.json().path("rollupRejections").toString())
+                .contains("cannot average exactly as duckdb does: " + model
+                    + ".avg_user is an avg");
+          } else if (store.equals("local")) {
+            String source = c[0].equals("rw_pg") ? "postgres" : "mysql";
+            assertThat(avgPlan.json().path("rollup").isNull()).as(avgPlan.toString()).isTrue();
+            assertThat(avgPlan.json().path("rollupRejections").toString())
+                .contains("cannot divide exactly as " + source + " does: " + model
+                    + ".avg_user is an avg").contains("local (duckdb) store");
+          } else {
+            assertThat(avgPlan.json().path("rollup").asText()).as(avgPlan.toString())
+                .startsWith(model + ".daily@");
+          }
+          assertThat(server.answer(avg)).as("%s: avg from the rollup or the source", model)
+              .isEqualTo(rawAvg);
           checked.add(model);
         }
       }

@@ -130,6 +130,11 @@ class RollupBuildsTest {
     JsonNode second = build(false);
     long v2 = second.path("version").asLong();
     assertThat(v2).isGreaterThan(v1);
+    String relation = second.path("relation").asText();
+    assertThat(relation).as(second.toString()).endsWith("_v" + v2);
+    assertThat(tableType(relation.substring(relation.lastIndexOf('.') + 1)))
+        .as("a refreshed local version is one table again, not a view over its partitions")
+        .isEqualTo("BASE TABLE");
     Map<String, String> builtBefore = builtAt(first);
     Map<String, String> builtAfter = builtAt(second);
     assertThat(builtAfter.get(FIRST.toString())).as("outside the update window: kept")
@@ -315,6 +320,16 @@ class RollupBuildsTest {
       }
     }
     return out;
+  }
+
+  private String tableType(String name) throws SQLException {
+    DataSourceRegistry registry = server.context().getBean(DataSourceRegistry.class);
+    try (Connection c = registry.connect(LocalRollupStore.DATA_SOURCE);
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT table_type FROM information_schema.tables"
+            + " WHERE table_name = '" + name + "'")) {
+      return rs.next() ? rs.getString(1) : null;
+    }
   }
 
   private void sql(String sql) throws SQLException {

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.TestInstance;
  * The rollup stores on real databases: a partition written into the local DuckDB store (from
  * DuckDB and from Postgres, through Arrow) or into a schema of the source (Postgres, MariaDB,
  * DuckDB) holds exactly the rows its build SQL returns at the source, decimals included; a
- * build SQL that fails leaves no table behind; a view over partitions is their union.
+ * build SQL that fails leaves no table behind; a local version is one table holding its
+ * partitions' rows (a source version is a view over them).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RollupStoresTest {
@@ -123,17 +124,54 @@ class RollupStoresTest {
   }
 
   @Test
-  void aViewOverPartitionsIsTheirUnion() throws Exception {
-    local.drop("v_union", true);
+  void aLocalVersionIsOneTableHoldingTheRowsOfItsPartitions() throws Exception {
+    String version = "sr_test_union_v1";
+    local.drop(version, true);
     local.drop("p_web", false);
     local.drop("p_other", false);
     String web = "SELECT * FROM (" + BUILD + ") AS b WHERE orders__channel = 'web'";
     String other = "SELECT * FROM (" + BUILD + ") AS b WHERE orders__channel <> 'web'";
     local.write("p_web", "duck", web, COLUMNS);
     local.write("p_other", "duck", other, COLUMNS);
-    local.createView("v_union", List.of("p_web", "p_other"));
+    local.createView(version, List.of("p_web", "p_other"));
     assertSameRows("duck", BUILD, LocalRollupStore.DATA_SOURCE,
-        "SELECT * FROM " + local.path("v_union"));
+        "SELECT * FROM " + local.path(version));
+    assertThat(tableType(version)).as("one table, not a UNION ALL view").isEqualTo("BASE TABLE");
+    assertThat(local.versions()).contains(version).doesNotContain("p_web", "p_other");
+    // the partition tables are the next build's to reuse or drop; the version does not read them
+    local.drop("p_other", false);
+    assertSameRows("duck", BUILD, LocalRollupStore.DATA_SOURCE,
+        "SELECT * FROM " + local.path(version));
+    local.drop(version, true);
+    assertThat(tableType(version)).isNull();
+    assertThat(local.versions()).doesNotContain(version);
+  }
+
+  @Test
+  void aVersionViewAnEarlierReleaseBuiltIsListedAndDropped() throws Exception {
+    String version = "sr_test_legacy_v3";
+    local.drop(version, true);
+    local.drop("p_legacy", false);
+    local.write("p_legacy", "duck", BUILD, COLUMNS);
+    try (Connection c = registry.connect(LocalRollupStore.DATA_SOURCE);
+        Statement st = c.createStatement()) {
+      st.execute("CREATE VIEW " + local.qualified(version) + " AS SELECT * FROM "
+          + local.qualified("p_legacy"));
+    }
+    assertThat(tableType(version)).isEqualTo("VIEW");
+    assertThat(local.versions()).contains(version);
+    local.drop(version, true);
+    assertThat(tableType(version)).as("dropped as what it is").isNull();
+    local.drop("p_legacy", false);
+  }
+
+  private String tableType(String name) throws SQLException {
+    try (Connection c = registry.connect(LocalRollupStore.DATA_SOURCE);
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT table_type FROM information_schema.tables"
+            + " WHERE table_name = '" + name + "'")) {
+      return rs.next() ? rs.getString(1) : null;
+    }
   }
 
   @Test
