@@ -27,12 +27,12 @@ import org.junit.jupiter.api.TestInstance;
  * in /api/v1/queries/running while it runs, and cancelling it there ends the warehouse's query.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-public class RawSqlBoundsTest {
+class RawSqlBoundsTest {
   /**
    * Trillions of joined rows to count, all of it pushed to DuckDB as one statement (equi-joins
    * and COUNT are what Calcite's JDBC adapter pushes): runs for hours unless cancelled.
    */
-  public static final String SLOW_RAW = "SELECT COUNT(*) AS n FROM demo.retail.order_items a"
+  static final String SLOW_RAW = "SELECT COUNT(*) AS n FROM demo.retail.order_items a"
       + " JOIN demo.retail.order_items b ON a.quantity = b.quantity"
       + " JOIN demo.retail.order_items c ON b.quantity = c.quantity"
       + " JOIN demo.retail.order_items d ON c.quantity = d.quantity";
