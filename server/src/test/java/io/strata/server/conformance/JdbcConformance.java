@@ -115,8 +115,10 @@ public abstract class JdbcConformance {
   // ------------------------------------------------------------------ DatabaseMetaData
 
   /**
-   * Every DatabaseMetaData method answers, or throws SQLFeatureNotSupportedException; a result
-   * set is read to its end, every column by its label.
+   * Every DatabaseMetaData method answers (a result set is read to its end, every column by its
+   * label), or behaves exactly as the target's pinned {@link JdbcTarget.Limit} says: a stock
+   * client's own limits, SQLFeatureNotSupportedException included, are pinned so that a client
+   * upgrade that changes one fails here, and the pin (and the README's list) is updated.
    */
   @TestFactory
   Stream<DynamicTest> everyMetadataMethodAnswers() {
@@ -129,24 +131,53 @@ public abstract class JdbcConformance {
               .thenComparing(m -> m.getParameterCount()))
           .toList();
       assertThat(methods).hasSizeGreaterThan(170);
+      Set<String> keys = new TreeSet<>();
       for (Method m : methods) {
-        String key = m.getName() + (m.getParameterCount() == 0 ? "" : "/" + m.getParameterCount());
+        keys.add(m.getName());
+        keys.add(key(m));
+      }
+      t.clientLimits().forEach((method, limit) -> {
+        if (limit.pinned()) {
+          assertThat(keys).as("a pinned limit of " + t.name() + " names a DatabaseMetaData"
+              + " method (name, or name/arguments for one overload)").contains(method);
+        }
+      });
+      for (Method m : methods) {
+        String key = key(m);
+        JdbcTarget.Limit limit = t.clientLimits().containsKey(key) ? t.clientLimits().get(key)
+            : t.clientLimits().get(m.getName());
+        Object result = null;
+        Throwable thrown = null;
         try {
-          Object result = m.invoke(md, arguments(m));
-          if (result instanceof ResultSet rs) {
-            try (rs) {
-              readByLabel(rs);
-            }
-          }
+          result = m.invoke(md, arguments(m));
         } catch (InvocationTargetException e) {
-          Throwable cause = e.getCause();
-          if (!(cause instanceof SQLFeatureNotSupportedException) && !t.limited(m.getName())) {
-            failures.put(key, cause.getClass().getName() + ": " + cause.getMessage());
+          thrown = e.getCause();
+        }
+        if (limit != null && limit.pinned()) {
+          String mismatch = limit.mismatch(result, thrown);
+          if (mismatch != null) {
+            failures.put(key, "the pinned limit changed (" + limit.why() + "): " + mismatch);
+          }
+          if (result instanceof ResultSet rs) {
+            rs.close();
+          }
+        } else if (thrown instanceof SQLFeatureNotSupportedException) {
+          failures.put(key, "unpinned " + thrown + " (allowed: pin it as Limit.unsupported)");
+        } else if (thrown != null) {
+          failures.put(key, thrown.getClass().getName() + ": " + thrown.getMessage());
+        } else if (result instanceof ResultSet rs) {
+          try (rs) {
+            readByLabel(rs);
           }
         }
       }
       assertThat(failures).as("methods that threw through " + t.name()).isEmpty();
     });
+  }
+
+  /** A method's name, with its number of arguments when it has any: {@code supportsConvert/2}. */
+  private static String key(Method m) {
+    return m.getName() + (m.getParameterCount() == 0 ? "" : "/" + m.getParameterCount());
   }
 
   /** Arguments a client would pass: the demo's orders table, patterns matching everything. */
@@ -410,11 +441,34 @@ public abstract class JdbcConformance {
       for (SqlColumn col : catalogTable("semantic", "orders").columns()) {
         assertThat(columns).contains(col.name());
       }
+      // a view: the "!columns sales" found nothing over the stock Avatica driver
+      String viewColumns = sqlline(c, "!columns sales");
+      for (SqlColumn col : catalogTable("semantic", "sales").columns()) {
+        assertThat(viewColumns).contains(col.name());
+      }
       String keys = sqlline(c, "!primarykeys orders");
       if (!t.limited("getPrimaryKeys")) {
         assertThat(keys).contains("order_id");
       }
     });
+  }
+
+  /**
+   * sqlline's own connect, as a person starts it, prints no error (over the Flight SQL JDBC
+   * driver it printed an UndeclaredThrowableException on every connect), and the commands that
+   * follow on that connection list the tables and the primary key.
+   */
+  @TestFactory
+  Stream<DynamicTest> sqllineConnectsWithoutError() {
+    return targets().stream().map(t -> dynamicTest("sqlline !connect [" + t.name() + "]", () -> {
+      String printed = sqlline.SqlLineCommands.connectAndRun(() -> t.connect(server),
+          "!tables", "!primarykeys orders");
+      assertThat(printed).doesNotContainIgnoringCase("exception").doesNotContain("Error:")
+          .contains("orders").contains("customers");
+      if (!t.limited("getPrimaryKeys")) {
+        assertThat(printed).contains("order_id");
+      }
+    }));
   }
 
   /** Runs one sqlline command on an open connection; what it printed. */

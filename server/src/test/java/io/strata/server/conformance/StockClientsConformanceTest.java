@@ -1,6 +1,7 @@
 package io.strata.server.conformance;
 
 import io.strata.server.TestServer;
+import io.strata.server.conformance.JdbcTarget.Limit;
 import java.sql.DriverManager;
 import java.util.List;
 import java.util.Map;
@@ -12,37 +13,45 @@ import java.util.Properties;
  * its own module ({@code StrataDriverConformanceIT}).
  */
 class StockClientsConformanceTest extends JdbcConformance {
+  private static final String TODO = "todo: implement this method";
+  private static final String HELPER_TODO = "throw Helper.todo() in AvaticaDatabaseMetaData";
+
   /**
    * What Avatica's client answers by itself, whatever the server says: the Avatica driver and
    * the Flight SQL JDBC driver (built on Avatica) share its AvaticaDatabaseMetaData. The
    * jdbc:strata: driver answers all of these from the server.
    */
-  static final Map<String, String> AVATICA_CLIENT = Map.ofEntries(
-      Map.entry("ownUpdatesAreVisible", "throw Helper.todo() in AvaticaDatabaseMetaData"),
-      Map.entry("ownDeletesAreVisible", "throw Helper.todo() in AvaticaDatabaseMetaData"),
-      Map.entry("ownInsertsAreVisible", "throw Helper.todo() in AvaticaDatabaseMetaData"),
-      Map.entry("othersUpdatesAreVisible", "throw Helper.todo() in AvaticaDatabaseMetaData"),
-      Map.entry("othersDeletesAreVisible", "throw Helper.todo() in AvaticaDatabaseMetaData"),
-      Map.entry("othersInsertsAreVisible", "throw Helper.todo() in AvaticaDatabaseMetaData"),
-      Map.entry("updatesAreDetected", "throw Helper.todo() in AvaticaDatabaseMetaData"),
-      Map.entry("deletesAreDetected", "throw Helper.todo() in AvaticaDatabaseMetaData"),
-      Map.entry("insertsAreDetected", "throw Helper.todo() in AvaticaDatabaseMetaData"),
-      Map.entry("supportsResultSetHoldability", "throw Helper.todo() in AvaticaDatabaseMetaData"),
-      Map.entry("storesUpperCaseIdentifiers",
-          "from the client's own unquotedCasing property (default TO_UPPER)"));
+  static final Map<String, Limit> AVATICA_CLIENT = Map.ofEntries(
+      Map.entry("ownUpdatesAreVisible", todo()),
+      Map.entry("ownDeletesAreVisible", todo()),
+      Map.entry("ownInsertsAreVisible", todo()),
+      Map.entry("othersUpdatesAreVisible", todo()),
+      Map.entry("othersDeletesAreVisible", todo()),
+      Map.entry("othersInsertsAreVisible", todo()),
+      Map.entry("updatesAreDetected", todo()),
+      Map.entry("deletesAreDetected", todo()),
+      Map.entry("insertsAreDetected", todo()),
+      Map.entry("supportsResultSetHoldability", todo()),
+      Map.entry("storesUpperCaseIdentifiers", Limit.answering(true,
+          "from the client's own unquotedCasing property (default TO_UPPER)")));
+
+  private static Limit todo() {
+    return Limit.throwing(RuntimeException.class, TODO, HELPER_TODO);
+  }
 
   /** The stock Avatica driver: also getPrimaryKeys, which its protocol cannot ask. */
-  static final Map<String, String> AVATICA_REMOTE = with(AVATICA_CLIENT,
-      Map.of("getPrimaryKeys", "RemoteMeta answers it empty itself (no request for it)",
-          JdbcTarget.CONCURRENT_USE, "its HTTP client's BasicScheme fails when two threads "
-              + "send on one connection"));
+  static final Map<String, Limit> AVATICA_REMOTE = with(AVATICA_CLIENT,
+      Map.of("getPrimaryKeys", Limit.empty("RemoteMeta answers it empty itself (no request for"
+          + " it)"),
+          JdbcTarget.CONCURRENT_USE, Limit.untested("its HTTP client's BasicScheme fails when"
+              + " two threads send on one connection")));
 
   /** The Flight SQL JDBC driver 18.3: getTypeInfo is Avatica's empty answer. */
-  static final Map<String, String> FLIGHT_SQL_JDBC = with(AVATICA_CLIENT,
-      Map.of("getTypeInfo", "ArrowFlightMetaImpl does not ask the server (empty)"));
+  static final Map<String, Limit> FLIGHT_SQL_JDBC = with(AVATICA_CLIENT,
+      Map.of("getTypeInfo", Limit.empty("ArrowFlightMetaImpl does not ask the server")));
 
-  private static Map<String, String> with(Map<String, String> a, Map<String, String> b) {
-    Map<String, String> out = new java.util.HashMap<>(a);
+  private static Map<String, Limit> with(Map<String, Limit> a, Map<String, Limit> b) {
+    Map<String, Limit> out = new java.util.HashMap<>(a);
     out.putAll(b);
     return Map.copyOf(out);
   }
