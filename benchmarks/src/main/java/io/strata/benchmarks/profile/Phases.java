@@ -179,8 +179,5 @@ public final class Phases {
       }
     }
     return null;
-      }
-    }
-    return phase;
   }
 }
