@@ -284,8 +284,20 @@ public final class AuthService {
    * tokens or sessions made through this server, so it takes effect at once.
    */
   public void credentialsChanged() {
+    credentialsEpoch.incrementAndGet();
     known.invalidateAll();
   }
+
+  /**
+   * A number that changes with every {@link #credentialsChanged()}: whoever remembers who a
+   * user is (Flight SQL's peers) forgets it when this moves.
+   */
+  public long credentialsEpoch() {
+    return credentialsEpoch.get();
+  }
+
+  private final java.util.concurrent.atomic.AtomicLong credentialsEpoch =
+      new java.util.concurrent.atomic.AtomicLong();
 
   private Instant believeUntil(Instant expiresAt) {
     Instant until = clock.instant().plus(PRINCIPAL_TTL);

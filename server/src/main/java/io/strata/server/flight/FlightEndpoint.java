@@ -62,7 +62,8 @@ public final class FlightEndpoint implements ApplicationEventListener<StartupEve
       return;
     }
     allocator = root.newChildAllocator("flight", 0, root.getLimit());
-    producer = new StrataFlightSqlProducer(sql, allocator, config.queryTimeout());
+    producer = new StrataFlightSqlProducer(sql, allocator, config.queryTimeout(),
+        new FlightUsers(users, auth));
     boolean tls = config.flightTlsCert().isPresent();
     Location location = tls ? Location.forGrpcTls("0.0.0.0", config.flightPort())
         : Location.forGrpcInsecure("0.0.0.0", config.flightPort());

@@ -89,6 +89,7 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
       FieldType.nullable(ArrowType.Utf8.INSTANCE), null)));
 
   private final SqlService sql;
+  private final FlightUsers users;
   private final BufferAllocator allocator;
   private final Duration timeout;
   private final SqlInfoBuilder sqlInfo;
@@ -128,8 +129,9 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
   }
 
   StrataFlightSqlProducer(SqlService sql, BufferAllocator allocator,
-      Duration timeout) {
+      Duration timeout, FlightUsers users) {
     this.sql = sql;
+    this.users = users;
     this.allocator = allocator;
     this.timeout = timeout.isZero() ? Duration.ofMinutes(5) : timeout;
     this.pending = Caffeine.newBuilder()
@@ -575,7 +577,7 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
 
   /** The peer as the query path sees them: their grants and row-level security. */
   private SecurityContext security(CallContext context) {
-    return sql.access().context(user(context)).orElseThrow(() -> CallStatus.UNAUTHENTICATED
+    return users.context(user(context), sql.access()).orElseThrow(() -> CallStatus.UNAUTHENTICATED
         .withDescription("no such user").toRuntimeException());
   }
 

@@ -563,6 +563,33 @@ class FlightSqlEndpointTest {
     }
   }
 
+  /**
+   * The endpoint remembers who a peer is between calls (no metadata read per call), but a user
+   * disabled through this server is refused on the very next call, with the token it has.
+   */
+  @Test
+  void aUserDisabledThroughThisServerIsRefusedAtTheNextCall() throws Exception {
+    Response user = server.admin().post("/api/v1/users", Map.of("username", "flight-dis",
+        "password", "flight-dis-secret-1", "role", "viewer"));
+    assertThat(user.status()).as(user.toString()).isIn(200, 201);
+    long id = user.json().path("id").asLong();
+    try (FlightClient other = FlightClient.builder(clientMemory, location()).build()) {
+      CallOption token = other.authenticateBasicToken("flight-dis", "flight-dis-secret-1")
+          .orElseThrow();
+      FlightSqlClient sql = new FlightSqlClient(other);
+      for (int i = 0; i < 3; i++) { // remembered from the first call on
+        same(service(BY_STATUS), rows(sql, sql.execute(BY_STATUS, token), token));
+      }
+      Response disabled = server.admin().send("PUT", "/api/v1/users/" + id, "application/json",
+          "{\"disabled\": true}");
+      assertThat(disabled.status()).as(disabled.toString()).isEqualTo(200);
+      assertThatThrownBy(() -> sql.execute(BY_STATUS, token))
+          .isInstanceOf(FlightRuntimeException.class)
+          .satisfies(e -> assertThat(((FlightRuntimeException) e).status().code())
+              .isEqualTo(FlightStatusCode.UNAUTHENTICATED));
+    }
+  }
+
   // --------------------------------------------------------------------------- helpers
 
   Location location() {
