@@ -161,7 +161,7 @@ final class LoadMix implements AutoCloseable {
     HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(
             URI.create("http://" + host + ":" + lb.httpPort + "/api/v1/sql"))
         .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-        .timeout(Duration.ofSeconds(30))
+        .timeout(Duration.ofSeconds(120))
         .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("sql", sql(k)))))
         .build(), HttpResponse.BodyHandlers.ofByteArray());
     if (r.statusCode() != 200) {
@@ -177,7 +177,7 @@ final class LoadMix implements AutoCloseable {
     p.setProperty("user", user);
     p.setProperty("password", password);
     p.setProperty("connectTimeout", "5");
-    p.setProperty("socketTimeout", "30");
+    p.setProperty("socketTimeout", "120");
     try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + host + ":"
         + lb.pgwirePort + "/strata", p); Statement st = c.createStatement();
         ResultSet rs = st.executeQuery(sql(k))) {

@@ -159,6 +159,7 @@ class ScaleOutIT {
     settings.put("strata.shutdown.grace-period", "20s");
     settings.put("strata.workers.heartbeat-interval", "1s");
     settings.put("strata.workers.poll-interval", "500ms");
+    settings.put("strata.query.timeout", "10m"); // a loaded machine is slow, not wrong
 
     for (int i = 0; i < 3; i++) {
       String h = HOSTS[i];
