@@ -42,6 +42,8 @@ public final class AvaticaEndpoint implements ApplicationEventListener<ServerSta
   private StrataMeta meta;
   private ScheduledExecutorService timers;
   private volatile int port = -1;
+  /** strata.bind-host (field-injected: the constructor stays the endpoint's own). */
+  @jakarta.inject.Inject io.strata.server.cluster.ClusterSettings cluster;
 
   public AvaticaEndpoint(StrataConfig config, SqlService sql, QueryService queries,
       AuthService auth) {
@@ -79,6 +81,7 @@ public final class AvaticaEndpoint implements ApplicationEventListener<ServerSta
     http.setSendServerVersion(false);
     http.setRequestHeaderSize(64 * 1024); // the JSON driver may send a request as a header
     ServerConnector connector = new ServerConnector(s, new HttpConnectionFactory(http));
+    connector.setHost(io.strata.server.cluster.ClusterSettings.bindHostOf(cluster));
     connector.setPort(config.jdbcPort());
     // a request may wait for the warehouse up to the query timeout
     connector.setIdleTimeout(Math.max(60_000, config.queryTimeout().toMillis() + 30_000));

@@ -84,8 +84,9 @@ final class WorkerCommand implements Callable<Integer> {
       return StrataCli.INVALID;
     }
     WorkerHealth health;
+    String host = context.getBean(io.strata.server.cluster.ClusterSettings.class).bindHost();
     try {
-      health = context.getBean(Jobs.class).startHealth();
+      health = context.getBean(Jobs.class).startHealth(host);
     } catch (IOException e) {
       context.close();
       spec.commandLine().getErr().println("strata worker: could not start: " + e.getMessage());
@@ -93,7 +94,7 @@ final class WorkerCommand implements Callable<Integer> {
       return StrataCli.INVALID;
     }
     if (health != null) {
-      spec.commandLine().getOut().println("Strata worker health: http://0.0.0.0:" + health.port()
+      spec.commandLine().getOut().println("Strata worker health: http://" + host + ":" + health.port()
           + "/health");
     }
     spec.commandLine().getOut().println("Strata worker is running (Ctrl-C stops it)");

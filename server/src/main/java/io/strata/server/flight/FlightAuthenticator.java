@@ -35,8 +35,10 @@ import org.apache.arrow.flight.auth2.CallHeaderAuthenticator;
  *       carries a bearer token ({@code strata_flt_...}) the client sends from then on;
  *   <li>{@code Authorization: Bearer strata_flt_...}: valid for {@code strata.auth.session-ttl}
  *       from the handshake that issued it (however busy it is; after that the client
- *       authenticates again), and only while its user exists and is not disabled. Tokens live
- *       in this server's memory: a restart or another server does not know them.
+ *       authenticates again), and only while its user exists and is not disabled. Tokens are
+ *       signed under the secret key ({@code strata.secret.key}), so another server sharing it,
+ *       or this one after a restart, accepts them (a client moved by a load balancer stays
+ *       signed in).
  * </ul>
  *
  * <p>A call without credentials on a client connection (gRPC channel) where a call with
@@ -63,6 +65,14 @@ final class FlightAuthenticator implements CallHeaderAuthenticator {
   private final Cache<String, Boolean> enabled;
   /** The bearer each client connection last authenticated with. */
   private final Cache<String, String> sessions;
+  /** Signs handshake tokens so every node sharing the secret key accepts them; null: memory only. */
+  private io.strata.server.cluster.SignedTokens signer;
+
+  /** Issues tokens {@code signer} signs (a token then survives its node: any node redeems it). */
+  FlightAuthenticator signedBy(io.strata.server.cluster.SignedTokens signer) {
+    this.signer = signer;
+    return this;
+  }
 
   FlightAuthenticator(AuthService auth, UserStore users, Duration ttl, Clock clock) {
     this.auth = auth;
@@ -121,8 +131,10 @@ final class FlightAuthenticator implements CallHeaderAuthenticator {
       throw unauthenticated("wrong username or password, or the user is disabled");
     }
     String name = p.get().username();
-    String token = Passwords.secret(FLIGHT_TOKEN_PREFIX);
-    issued.put(token, new Issued(name, clock.instant().plus(ttl)));
+    Instant expires = clock.instant().plus(ttl);
+    String token = signer == null ? Passwords.secret(FLIGHT_TOKEN_PREFIX)
+        : signer.issue(name, expires);
+    issued.put(token, new Issued(name, expires));
     return result(name, token);
   }
 
@@ -147,6 +159,9 @@ final class FlightAuthenticator implements CallHeaderAuthenticator {
       throw r.exception();
     });
     Issued t = issued.getIfPresent(secret);
+    if (t == null && signer != null) { // issued by another node, or before a restart
+      t = signer.verify(secret).map(c -> new Issued(c.subject(), c.expiresAt())).orElse(null);
+    }
     if (t == null) {
       auth.throttle().failed(null, client);
       throw unauthenticated("the bearer token is unknown (or this server restarted since it was"

@@ -44,6 +44,12 @@ public final class FlightEndpoint implements ApplicationEventListener<StartupEve
   private BufferAllocator allocator;
   private StrataFlightSqlProducer producer;
   private FlightServer server;
+  /** strata.bind-host, strata.advertised-host (field-injected: the constructor stays the endpoint's own). */
+  @jakarta.inject.Inject io.strata.server.cluster.ClusterSettings cluster;
+  /** Signs handshake tokens, so any node redeems them (field-injected, as above). */
+  @jakarta.inject.Inject io.strata.server.secret.SecretKeys keys;
+  /** Draining sends clients GOAWAY, so they reconnect through the balancer (as above). */
+  @jakarta.inject.Inject io.strata.server.cluster.Readiness readiness;
 
   FlightEndpoint(StrataConfig config, SqlService sql, QueryService queries, AuthService auth,
       UserStore users, BufferAllocator root, java.time.Clock clock) {
@@ -65,11 +71,14 @@ public final class FlightEndpoint implements ApplicationEventListener<StartupEve
     producer = new StrataFlightSqlProducer(sql, allocator, config.queryTimeout(),
         new FlightUsers(users, auth));
     boolean tls = config.flightTlsCert().isPresent();
-    Location location = tls ? Location.forGrpcTls("0.0.0.0", config.flightPort())
-        : Location.forGrpcInsecure("0.0.0.0", config.flightPort());
+    String bind = io.strata.server.cluster.ClusterSettings.bindHostOf(cluster);
+    Location location = tls ? Location.forGrpcTls(bind, config.flightPort())
+        : Location.forGrpcInsecure(bind, config.flightPort());
     try {
       FlightServer.Builder b = FlightServer.builder(allocator, location, producer)
-          .headerAuthenticator(new FlightAuthenticator(auth, users, config.sessionTtl(), clock))
+          .headerAuthenticator(new FlightAuthenticator(auth, users, config.sessionTtl(), clock)
+              .signedBy(keys == null ? null : new io.strata.server.cluster.SignedTokens(
+                  keys.box(), "strata flight tokens v1", FlightAuthenticator.FLIGHT_TOKEN_PREFIX)))
           .transportHint("grpc.builderConsumer",
               (java.util.function.Consumer<io.grpc.netty.NettyServerBuilder>)
                   grpc -> grpc.callExecutor(new PeerAddress()))
@@ -78,6 +87,14 @@ public final class FlightEndpoint implements ApplicationEventListener<StartupEve
         b.useTls(config.flightTlsCert().get().toFile(), config.flightTlsKey().get().toFile());
       }
       server = b.build().start();
+      if (readiness != null) {
+        FlightServer started = server;
+        readiness.onDrain(started::shutdown); // running calls finish; new ones go elsewhere
+      }
+      if (cluster != null && !cluster.advertisedHost().isEmpty()) {
+        producer.advertise(tls ? Location.forGrpcTls(cluster.advertisedHost(), server.getPort())
+            : Location.forGrpcInsecure(cluster.advertisedHost(), server.getPort()));
+      }
     } catch (IOException | RuntimeException e) {
       producer.close();
       allocator.close();

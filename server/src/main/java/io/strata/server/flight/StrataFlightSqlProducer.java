@@ -96,6 +96,10 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
   private final Set<Integer> sqlInfoIds;
   /** Results executed and not yet streamed, by handle. */
   private final Cache<String, FlightQuery> pending;
+  /** This node's address for a statement's ticket (strata.advertised-host); null: none. */
+  private volatile org.apache.arrow.flight.Location advertised;
+  /** Names this process in its tickets: another node redeems them by running them again. */
+  private final String origin = UUID.randomUUID().toString();
   private final Map<String, FlightQuery> streaming = new ConcurrentHashMap<>();
   private final Set<FlightQuery> executing = ConcurrentHashMap.newKeySet();
   private final Cache<String, Prepared> prepared;
@@ -274,7 +278,7 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
     try {
       FlightQuery q = execute(context, sql.prepare(command.getQuery(),
           new SqlSession(security(context), ENDPOINT, null)), List.of());
-      return info(q, descriptor);
+      return info(q, descriptor, command.getQuery());
     } catch (RuntimeException e) {
       throw FlightErrors.status(e);
     }
@@ -370,9 +374,23 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
   @Override
   public void getStreamStatement(TicketStatementQuery ticket, CallContext context,
       ServerStreamListener listener) {
-    String handle = ticket.getStatementHandle().toStringUtf8();
+    String handle = handleOf(ticket.getStatementHandle().toStringUtf8());
     String user = user(context);
     FlightQuery q = pending.getIfPresent(handle);
+    String replay = replayOf(ticket.getStatementHandle().toStringUtf8(), origin);
+    if (q == null && replay != null) {
+      // asked on another node (it died or drained, and the client's connection moved here):
+      // the ticket carries its statement, run again here as this call's user
+      try {
+        q = execute(context, sql.prepare(replay, new SqlSession(security(context), ENDPOINT,
+            null)), List.of());
+      } catch (RuntimeException e) {
+        listener.error(FlightErrors.status(e));
+        return;
+      }
+      stream(q, listener, context.getMiddleware(FlightSessions.KEY));
+      return;
+    }
     if (q == null || !q.user.equals(user) || !pending.asMap().remove(handle, q)) {
       listener.error(FlightErrors.notFound("no result for this ticket: it was read already,"
           + " cancelled, or not fetched within " + timeout.toSeconds() + "s"));
@@ -561,11 +579,29 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
     listener.onCompleted();
   }
 
+  private static final char REPLAY = '\u0000';
+
+  private static String handleOf(String ticketHandle) {
+    int i = ticketHandle.indexOf(REPLAY);
+    return i < 0 ? ticketHandle : ticketHandle.substring(0, i);
+  }
+
+  /** The statement to run again, when the ticket was issued by another node (or process). */
+  private static String replayOf(String ticketHandle, String origin) {
+    int i = ticketHandle.indexOf(REPLAY);
+    int j = i < 0 ? -1 : ticketHandle.indexOf(REPLAY, i + 1);
+    if (j < 0 || ticketHandle.substring(i + 1, j).equals(origin)) {
+      return null; // issued here: read once, as before
+    }
+    return ticketHandle.substring(j + 1);
+  }
+
   private static String handle(Ticket ticket) {
     try {
       Any any = Any.parseFrom(ticket.getBytes());
       if (any.is(TicketStatementQuery.class)) {
-        return any.unpack(TicketStatementQuery.class).getStatementHandle().toStringUtf8();
+        return handleOf(any.unpack(TicketStatementQuery.class).getStatementHandle()
+            .toStringUtf8());
       }
     } catch (InvalidProtocolBufferException e) {
       // not one of Strata's tickets
@@ -628,9 +664,26 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
     }
   }
 
+  /**
+   * Puts {@code location} in every statement's endpoint: its ticket is held in this node's
+   * memory, so behind a balancer a client redeems it here (strata.advertised-host).
+   */
+  void advertise(org.apache.arrow.flight.Location location) {
+    this.advertised = location;
+  }
+
   private FlightInfo info(FlightQuery q, FlightDescriptor descriptor) {
+    return info(q, descriptor, null);
+  }
+
+  /**
+   * A statement's ticket: the handle of its result held here, and with {@code replay} (a plain
+   * statement's SQL) that SQL after a NUL, so that any node can redeem it by running it again.
+   */
+  private FlightInfo info(FlightQuery q, FlightDescriptor descriptor, String replay) {
     TicketStatementQuery ticket = TicketStatementQuery.newBuilder()
-        .setStatementHandle(ByteString.copyFromUtf8(q.handle)).build();
+        .setStatementHandle(ByteString.copyFromUtf8(replay == null ? q.handle
+            : q.handle + REPLAY + origin + REPLAY + replay)).build();
     pending.put(q.handle, q);
     if (closed) {
       discard(q.handle);
@@ -638,7 +691,8 @@ final class StrataFlightSqlProducer extends BasicFlightSqlProducer implements Au
           .toRuntimeException();
     }
     return new FlightInfo(q.schema(), descriptor,
-        List.of(new FlightEndpoint(new Ticket(Any.pack(ticket).toByteArray()))), -1, -1);
+        List.of(advertised == null ? new FlightEndpoint(new Ticket(Any.pack(ticket).toByteArray()))
+            : new FlightEndpoint(new Ticket(Any.pack(ticket).toByteArray()), advertised)), -1, -1);
   }
 
   /** Closes a result nobody will stream. */

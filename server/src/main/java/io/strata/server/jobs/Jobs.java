@@ -185,10 +185,15 @@ public final class Jobs implements AutoCloseable {
    * when it is -1 (off). Called by {@code strata worker}, which has no other HTTP.
    */
   public WorkerHealth startHealth() throws IOException {
+    return startHealth("0.0.0.0");
+  }
+
+  /** {@link #startHealth()} on the address {@code host} (strata.bind-host). */
+  public WorkerHealth startHealth(String host) throws IOException {
     if (config.healthPort() < 0) {
       return null;
     }
-    return WorkerHealth.start(config.healthPort(), db, () -> List.copyOf(running.keySet()),
+    return WorkerHealth.start(host, config.healthPort(), db, () -> List.copyOf(running.keySet()),
         config.threads());
   }
 

@@ -44,9 +44,15 @@ public final class WorkerHealth implements AutoCloseable {
    */
   public static WorkerHealth start(int port, DataSource db, Supplier<List<String>> running,
       int threads) throws IOException {
+    return start("0.0.0.0", port, db, running, threads);
+  }
+
+  /** Serves the endpoint on {@code host}'s {@code port} (strata.bind-host). */
+  public static WorkerHealth start(String host, int port, DataSource db,
+      Supplier<List<String>> running, int threads) throws IOException {
     HttpServer http;
     try {
-      http = HttpServer.create(new InetSocketAddress(port), 16);
+      http = HttpServer.create(new InetSocketAddress(host, port), 16);
     } catch (IOException e) {
       throw new IOException("the worker health port " + port + " (strata.workers.health-port)"
           + " cannot be opened: " + e.getMessage() + "; choose another, 0 for any free port, or"

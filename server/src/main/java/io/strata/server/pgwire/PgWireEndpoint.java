@@ -64,6 +64,8 @@ public final class PgWireEndpoint implements ApplicationEventListener<ServerStar
   private SslContext ssl;
   private Channel server;
   private volatile int port = -1;
+  /** strata.bind-host (field-injected: the constructor stays the endpoint's own). */
+  @jakarta.inject.Inject io.strata.server.cluster.ClusterSettings cluster;
 
   public PgWireEndpoint(StrataConfig config, SqlService sql, AuthService auth) {
     this.config = config;
@@ -120,7 +122,8 @@ public final class PgWireEndpoint implements ApplicationEventListener<ServerStar
           }
         });
     try {
-      server = b.bind(new InetSocketAddress("0.0.0.0", config.pgwire().port())).sync().channel();
+      server = b.bind(new InetSocketAddress(
+          io.strata.server.cluster.ClusterSettings.bindHostOf(cluster), config.pgwire().port())).sync().channel();
     } catch (Exception e) {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       workers.shutdownNow();

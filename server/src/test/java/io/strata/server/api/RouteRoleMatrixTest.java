@@ -57,6 +57,8 @@ class RouteRoleMatrixTest {
       // open: health for load balancers, and the login that gives a session
       Map.entry("GET /health", Access.OPEN),
       Map.entry("GET /health/{selector}", Access.OPEN),
+      Map.entry("GET /health/ready", Access.OPEN),
+      Map.entry("GET /health/live", Access.OPEN),
       Map.entry("POST /api/v1/auth/login", Access.OPEN),
       // a job's file by its signed link (pasted into a browser, curl, an email)
       Map.entry("GET /api/v1/job-files/{id}", Access.SIGNED),
