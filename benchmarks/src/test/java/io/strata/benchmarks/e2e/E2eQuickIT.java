@@ -83,8 +83,9 @@ class E2eQuickIT {
     }
     JsonNode throughput = json.get("throughput");
     // uncached: direct JDBC, stock Avatica, jdbc:strata:, FlightSqlClient, Flight SQL JDBC,
-    // pgjdbc; from the results cache: FlightSqlClient (plain and ZSTD), jdbc:strata:, pgjdbc
-    assertThat(throughput.size()).isEqualTo(10);
+    // pgjdbc; from the results cache: FlightSqlClient (plain and ZSTD), Flight SQL JDBC,
+    // jdbc:strata:, pgjdbc
+    assertThat(throughput.size()).isEqualTo(11);
     for (JsonNode t : throughput) {
       assertThat(t.get("error").isNull()).as("%s", t).isTrue();
       assertThat(t.get("rows").asLong()).as("%s", t).isPositive();

@@ -22,8 +22,6 @@ final class PgCommands {
 
     String user();
 
-    String database();
-
     int pid();
 
     /** BEGIN: from now on the connection is in a transaction block. */
@@ -302,7 +300,10 @@ final class PgCommands {
         // the same answers as the SQL path's (a statement that is more than the call)
         case "version" -> io.strata.server.sql.pgcatalog.PgCatalog.VERSION;
         case "current_schema" -> io.strata.server.sql.pgcatalog.PgCatalog.SEMANTIC;
-        case "current_database", "current_catalog" -> s.database();
+        // the one database, whatever name the client connected with: what pg_database and
+        // information_schema say (the SQL path's answer too)
+        case "current_database", "current_catalog" ->
+            io.strata.server.sql.pgcatalog.PgCatalog.DATABASE;
         case "pg_backend_pid" -> Integer.toString(s.pid());
         default -> s.user();
       };

@@ -303,7 +303,12 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements PgComma
         handle(m);
       }
     } finally {
-      flush();
+      // Once logged in, answers go out at Sync, Flush, a simple query's end or a full chunk, as
+      // Postgres sends them: not after whichever message the worker happened to catch up with
+      // (a client's Parse/Bind/Execute/Sync arrive as one packet and get one answer packet)
+      if (phase != Phase.READY) {
+        flush();
+      }
       draining.set(false);
       Channel ch = channel;
       if (ch != null && !ch.config().isAutoRead() && queued.get() < 100) {
@@ -646,11 +651,20 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements PgComma
           + " parameter formats but " + count + " parameters");
     }
     Object[] given = new Object[count];
+    int[] inferred = null;
     for (int i = 0; i < count; i++) {
       byte[] value = r.bytes();
       boolean binary = paramFormats.length > 0
           && (paramFormats.length == 1 ? paramFormats[0] : paramFormats[i]) == 1;
       int oid = i < s.types().length ? s.types()[i] : 0;
+      if (oid == 0 && !binary && value != null && s.prepared() != null) {
+        // undeclared (node-postgres declares nothing): a text value is read as the type the
+        // statement gives its parameter, as Postgres does ('3' for LIMIT $1 is 3)
+        if (inferred == null) {
+          inferred = inferredNumbers(s);
+        }
+        oid = inferred[i];
+      }
       given[i] = PgValues.parameter(oid, binary, value, i);
     }
     short[] formats = new short[Math.max(r.int16(), 0)];
@@ -704,6 +718,22 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements PgComma
     } else {
       throw PgException.error("08P01", "invalid DESCRIBE message subtype " + (int) kind);
     }
+  }
+
+  /**
+   * For each parameter, the number or boolean type the statement gives it, else 0 (its text is
+   * then read as {@link PgValues} reads an undeclared value: a date or timestamp as one,
+   * whatever its offset, anything else as text). From the statement's description (kept in the
+   * statement cache after the first).
+   */
+  private int[] inferredNumbers(Statement s) {
+    int[] types = declaredTypes(s, endpoint.sql().describe(s.prepared(), session(null)));
+    for (int i = 0; i < types.length; i++) {
+      if (!PgValues.NUMBERS.contains(types[i])) {
+        types[i] = 0;
+      }
+    }
+    return types;
   }
 
   /**
@@ -926,11 +956,6 @@ final class PgConnection extends ChannelInboundHandlerAdapter implements PgComma
   @Override
   public String user() {
     return user;
-  }
-
-  @Override
-  public String database() {
-    return database;
   }
 
   @Override

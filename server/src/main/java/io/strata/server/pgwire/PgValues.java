@@ -75,6 +75,9 @@ final class PgValues {
   static final int TIMESTAMP = PgTypes.TIMESTAMP;
   static final int TIMESTAMPTZ = PgTypes.TIMESTAMPTZ;
   static final int NUMERIC = PgTypes.NUMERIC;
+  /** Types whose text an undeclared parameter is read as when the statement gives it one. */
+  static final java.util.Set<Integer> NUMBERS = java.util.Set.of(BOOL, INT2, INT4, INT8,
+      FLOAT4, FLOAT8, NUMERIC);
 
   /** Days from 1970-01-01 to Postgres's epoch, 2000-01-01. */
   private static final long PG_EPOCH_DAYS = 10_957;

@@ -115,6 +115,7 @@ public final class SqlService implements AutoCloseable {
   /** Default bound of the statement cache: the distinct statements of many dashboards. */
   public static final long STATEMENT_CACHE_ENTRIES = 10_000;
   private final StatementCache statements;
+  private volatile boolean rememberDescriptions = true;
 
   public SqlService(Supplier<SemanticCatalog> catalog, DataSourceRegistry registry,
       QueryService queries, BufferAllocator allocator) {
@@ -335,9 +336,19 @@ public final class SqlService implements AutoCloseable {
    * @param columns the result's columns; empty when validation cannot tell (the statement is
    *     then described as it runs)
    */
-  public record Description(List<SqlColumn> columns, List<SqlColumn> parameters) {}
+  public record Description(List<SqlColumn> columns, List<SqlColumn> parameters) {
+    public Description {
+      // kept in the statement cache and shared: never changed (parameters hold nulls)
+      columns = List.copyOf(columns);
+      parameters = java.util.Collections.unmodifiableList(new ArrayList<>(parameters));
+    }
+  }
 
-  /** Describes a prepared statement for a client that asks before it binds values. */
+  /**
+   * Describes a prepared statement for a client that asks before it binds values. A statement
+   * described before (same text, kind of session and security context, under the same catalog
+   * and access rules) is answered from the statement cache without parsing or validating.
+   */
   public Description describe(PreparedSql statement, SqlSession session) {
     List<SqlColumn> none = new ArrayList<>();
     for (int i = 0; i < statement.parameterCount(); i++) {
@@ -346,8 +357,20 @@ public final class SqlService implements AutoCloseable {
     if (setCache(statement.sql()) != null) {
       return new Description(statement.columns(), none);
     }
+    boolean pg = session.options().postgres();
+    StatementCache.Generation kept = statements.current();
+    Description known = rememberDescriptions ? kept.get(StatementCache.Kind.DESCRIBED,
+        statement.sql(), pg, session.security(), null) : null;
+    if (known != null) {
+      return known;
+    }
     try {
-      return guarded(() -> describeChecked(statement, session, none));
+      Description d = guarded(() -> describeChecked(statement, session, none));
+      if (rememberDescriptions) {
+        kept.put(StatementCache.Kind.DESCRIBED, statement.sql(), pg, session.security(), null,
+            d);
+      }
+      return d;
     } catch (RuntimeException e) {
       // what validation alone cannot describe is described as returning no rows, as before;
       // running it with its values reports what is wrong
@@ -1152,6 +1175,15 @@ public final class SqlService implements AutoCloseable {
   /** The row-level security and grants statements run under (the query service's). */
   public io.strata.server.security.AccessPolicy access() {
     return queries.access();
+  }
+
+  /**
+   * Whether descriptions are kept in the statement cache (on by default); off, every
+   * {@link #describe} validates the statement again, as it did before they were kept: the
+   * baseline of {@code PgWireHitBenchmark}.
+   */
+  public void rememberDescriptions(boolean on) {
+    rememberDescriptions = on;
   }
 
   /** Forgets cached warehouse catalogs (after a data source changes, or on request). */

@@ -25,8 +25,10 @@ import java.util.function.Supplier;
  * whole security context (who they are, their role and attributes, so that two users never
  * share a translation): its {@link PreparedSql} (columns and parameter count), its parsed tree
  * when it is a semantic SELECT with parameters (never handed to Calcite, whose validator
- * rewrites the trees it is given: only read, and copied by binding), and its translation into a
- * semantic query for each list of parameter values it ran with. Only successes are kept.
+ * rewrites the trees it is given: only read, and copied by binding), its translation into a
+ * semantic query for each list of parameter values it ran with, and its description (result
+ * columns and parameter types, what a Postgres client's Describe asks before it binds values).
+ * Only successes are kept.
  *
  * <p>Everything is dropped at once when the semantic catalog or the access policy's rules,
  * grants or attributes change (each compared by identity on every lookup, so a change made by
@@ -40,7 +42,7 @@ final class StatementCache {
       BigDecimal.class, Double.class, Float.class, LocalDate.class, LocalDateTime.class,
       Instant.class, OffsetDateTime.class);
 
-  enum Kind { PREPARED, PARSED, TRANSLATED }
+  enum Kind { PREPARED, PARSED, TRANSLATED, DESCRIBED }
 
   /** A bound value as a key: its type and value (a mutable date by its text and instant). */
   private record Param(Class<?> type, Object value) {}

@@ -109,6 +109,20 @@ class PgWireClientsTest {
   }
 
   @Test
+  void psqlSeesOneDatabaseStrataWhateverNameItGave() throws Exception {
+    Map<String, String> env = new LinkedHashMap<>(pgEnv());
+    env.put("PGDATABASE", "analytics");
+    PgWire.Run r = PgWire.run(PgWire.psql("-c", "SELECT current_database()",
+        "-c", "SELECT current_database() AS db, 1 AS one",
+        "-c", "SELECT datname FROM pg_database",
+        "-c", "SELECT DISTINCT catalog_name FROM information_schema.schemata",
+        "-c", "SELECT DISTINCT table_catalog FROM information_schema.columns"), env, 60);
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(lines(r.out())).containsExactly("strata", "strata|1", "strata", "strata",
+        "strata");
+  }
+
+  @Test
   void psycopg2QueryAndTypedParameter() throws Exception {
     String script = """
         import psycopg2, sys, datetime, decimal
@@ -136,8 +150,8 @@ class PgWireClientsTest {
     assertThat(out.get(out.size() - 1)).isEqualTo("count " + count.get(0));
   }
 
-  @Test
-  void nodePostgresExtendedProtocolWithTypedParameter() throws Exception {
+  /** node-postgres ({@code pg@8} from npm) under {@code target/pgwire-node}, installed once. */
+  static Path nodePostgres() throws Exception {
     Path dir = Path.of("target", "pgwire-node").toAbsolutePath();
     if (!Files.isDirectory(dir.resolve("node_modules/pg"))) {
       Files.createDirectories(dir);
@@ -146,6 +160,73 @@ class PgWireClientsTest {
       assertThat(install.exit()).as("npm install pg failed (node-postgres comes from the npm"
           + " registry): " + install).isZero();
     }
+    return dir;
+  }
+
+  @Test
+  void nodePostgresSeesTheInferredParameterTypesAndItsValuesAreRead() throws Exception {
+    Path dir = nodePostgres();
+    // node-postgres declares no parameter types and sends every value as text (a Date in its
+    // local time with an offset); what the server infers is what a Describe of the statement
+    // shows it, read here from node-postgres's own ParameterDescription message
+    String script = """
+        const { Client } = require('pg');
+        function describe(c, text) {
+          return new Promise((resolve, reject) => {
+            let types = null, fields = null, error = null;
+            c.query({
+              submit(con) {
+                con.once('parameterDescription', m => { types = m.dataTypeIDs; });
+                con.parse({ text, types: [] });
+                con.describe({ type: 'S', name: '' });
+                con.sync();
+              },
+              handleRowDescription(m) { fields = m.fields.map(f => f.name + ':' + f.dataTypeID); },
+              handleError(e) { error = e; },
+              handleReadyForQuery() { error ? reject(error) : resolve({ types, fields }); },
+              handleCommandComplete() {}, handleDataRow() {}, handleEmptyQuery() {},
+              handlePortalSuspended() {},
+            });
+          });
+        }
+        (async () => {
+          const c = new Client({ host: '127.0.0.1', port: +process.argv[2], user: 'admin',
+                                 password: process.argv[3], database: 'strata' });
+          await c.connect();
+          for (const [text, values] of JSON.parse(process.argv[4])) {
+            const d = await describe(c, text);
+            console.log('types ' + d.types.join(','));
+            console.log('fields ' + d.fields.join(','));
+            const r = await c.query(text, values.map(v => v === 'DATE' ? new Date(Date.UTC(2024, 0, 1)) : v));
+            for (const row of r.rows) console.log(Object.values(row)
+                .map(v => v instanceof Date ? v.toISOString() : v).join('|'));
+          }
+          await c.end();
+        })().catch(e => { console.error(e.message); process.exit(1); });
+        """;
+    String semantic = "SELECT status, MEASURE(count) AS n FROM semantic.orders WHERE channel = $1"
+        + " AND ordered_at >= $2 GROUP BY status ORDER BY status LIMIT $3";
+    String statements = TestServer.JSON.writeValueAsString(List.of(
+        List.of(semantic, List.of("web", "DATE", 3))));
+    Path file = dir.resolve("pgwire-types.js");
+    Files.writeString(file, script);
+    PgWire.Run r = PgWire.run(List.of("node", file.toString(), Integer.toString(server.pgwirePort()),
+        TestServer.ADMIN_PASSWORD, statements), Map.of("NODE_PATH", dir.resolve("node_modules")
+        .toString(), "TZ", "UTC"), 120);
+    assertThat(r.exit()).as(r.toString()).isZero();
+    List<String> expected = new ArrayList<>();
+    // varchar (the channel dimension), timestamp (ordered_at), int8 (LIMIT)
+    expected.add("types 1043,1114,20");
+    expected.add("fields status:1043,n:20");
+    expected.addAll(restLines("SELECT status, MEASURE(count) AS n FROM semantic.orders WHERE"
+        + " channel = 'web' AND ordered_at >= TIMESTAMP '2024-01-01 00:00:00' GROUP BY status"
+        + " ORDER BY status LIMIT 3"));
+    assertThat(lines(r.out())).isEqualTo(expected);
+  }
+
+  @Test
+  void nodePostgresExtendedProtocolWithTypedParameter() throws Exception {
+    Path dir = nodePostgres();
     String script = """
         const { Client } = require('pg');
         (async () => {

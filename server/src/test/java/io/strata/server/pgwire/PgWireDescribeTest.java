@@ -81,6 +81,31 @@ class PgWireDescribeTest {
   }
 
   @Test
+  void theDatabaseIsStrataWhateverNameTheClientGave() throws Exception {
+    java.util.Properties p = new java.util.Properties();
+    p.setProperty("user", "admin");
+    p.setProperty("password", TestServer.ADMIN_PASSWORD);
+    try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:"
+        + server.pgwirePort() + "/analytics", p); Statement st = c.createStatement()) {
+      List<List<String>> strata = List.of(List.of("strata"));
+      // the endpoint's own answer, and the SQL path's (a statement that is more than the call)
+      for (String q : List.of("SELECT current_database()", "SELECT current_catalog",
+          "SELECT current_database() AS db, 1 AS one", "SELECT datname FROM pg_database",
+          "SELECT DISTINCT catalog_name FROM information_schema.schemata",
+          "SELECT DISTINCT table_catalog FROM information_schema.tables")) {
+        try (ResultSet rs = st.executeQuery(q)) {
+          assertThat(PgWire.rows(rs).stream().map(r -> List.of(r.get(0))).toList()).as(q)
+              .isEqualTo(strata);
+        }
+      }
+      // DatabaseMetaData's catalogs, from pg_database
+      try (ResultSet rs = c.getMetaData().getCatalogs()) {
+        assertThat(PgWire.rows(rs)).isEqualTo(strata);
+      }
+    }
+  }
+
+  @Test
   void describingAStatementDoesNotRunIt() throws Exception {
     String marker = "describe_marker_" + System.nanoTime();
     String sql = "SELECT channel, COUNT(*) AS " + marker + " FROM demo.retail.orders"

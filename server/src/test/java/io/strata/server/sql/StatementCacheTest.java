@@ -153,6 +153,38 @@ class StatementCacheTest {
   }
 
   @Test
+  void aDescriptionIsKeptUntilTheRulesChange() {
+    String sql = "SELECT segment, MEASURE(count) FROM semantic.customers WHERE segment = ?"
+        + " GROUP BY segment";
+    SqlSession session = new SqlSession(ann, "test");
+    PreparedSql statement = cached.prepare(sql, session);
+    SqlService.Description first = cached.describe(statement, session);
+    assertThat(first.columns()).extracting(SqlColumn::name).containsExactly("segment",
+        "count");
+    assertThat(first.parameters()).extracting(SqlColumn::jdbcType)
+        .containsExactly(java.sql.Types.VARCHAR);
+    assertThat(first).isEqualTo(uncached.describe(statement, session));
+    // a repeated Describe is the kept one, not validated again
+    assertThat(cached.describe(statement, session)).isSameAs(first);
+    assertThat(uncached.describe(statement, session)).isNotSameAs(
+        uncached.describe(statement, session));
+    // a statement kept for ann is not bob's
+    assertThat(cached.describe(statement, new SqlSession(bob, "test"))).isNotSameAs(first);
+    // hidden from viewers: validation fails, so the parameter's type is no longer known
+    StoredGrant hidden = access.createGrant(new AccessPolicy.GrantInput("member",
+        "customers.segment", List.of("editor"), List.of(), "editors only"));
+    SqlService.Description after = cached.describe(statement, session);
+    assertThat(after).isEqualTo(uncached.describe(statement, session)).isNotEqualTo(first);
+    assertThat(after.parameters()).containsExactly((SqlColumn) null);
+    access.deleteGrant(hidden.id());
+    assertThat(cached.describe(statement, session)).isEqualTo(first);
+    // turned off, every Describe validates again
+    cached.rememberDescriptions(false);
+    assertThat(cached.describe(statement, session)).isEqualTo(first)
+        .isNotSameAs(cached.describe(statement, session));
+  }
+
+  @Test
   void aModelChangeIsSeenAtOnce() {
     String sql = "SELECT status, MEASURE(count) FROM semantic.orders GROUP BY status"
         + " ORDER BY status";
