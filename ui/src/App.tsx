@@ -9,14 +9,33 @@ import LoginPage from './pages/LoginPage';
 
 // Each page is its own chunk, loaded when first shown: a page's heavy parts (ECharts, AG Grid,
 // CodeMirror) are parsed only on the pages that use them.
-const DashboardsPage = lazy(() => import('./pages/DashboardsPage'));
-const DashboardPage = lazy(() => import('./pages/DashboardPage'));
-const ChartEditorPage = lazy(() => import('./pages/ChartEditorPage'));
-const ModelsPage = lazy(() => import('./pages/ModelsPage'));
-const SqlPage = lazy(() => import('./pages/SqlPage'));
-const JobsPage = lazy(() => import('./pages/JobsPage'));
-const AccessPage = lazy(() => import('./pages/AccessPage'));
-const ReportsPage = lazy(() => import('./pages/ReportsPage'));
+const pages = {
+  dashboards: () => import('./pages/DashboardsPage'),
+  dashboard: () => import('./pages/DashboardPage'),
+  chart: () => import('./pages/ChartEditorPage'),
+  models: () => import('./pages/ModelsPage'),
+  sql: () => import('./pages/SqlPage'),
+  jobs: () => import('./pages/JobsPage'),
+  access: () => import('./pages/AccessPage'),
+  reports: () => import('./pages/ReportsPage'),
+};
+const DashboardsPage = lazy(pages.dashboards);
+const DashboardPage = lazy(pages.dashboard);
+const ChartEditorPage = lazy(pages.chart);
+const ModelsPage = lazy(pages.models);
+const SqlPage = lazy(pages.sql);
+const JobsPage = lazy(pages.jobs);
+const AccessPage = lazy(pages.access);
+const ReportsPage = lazy(pages.reports);
+
+// The page being opened starts loading now, beside the session check, not after it.
+{
+  const p = typeof window === 'undefined' ? '' : window.location.pathname;
+  const first = /^\/dashboards\/./.test(p) ? pages.dashboard : p === '/' || p.startsWith('/dashboards') ? pages.dashboards
+    : p.startsWith('/charts') ? pages.chart : p.startsWith('/models') ? pages.models : p.startsWith('/sql') ? pages.sql
+    : p.startsWith('/jobs') ? pages.jobs : p.startsWith('/reports') ? pages.reports : p.startsWith('/access') ? pages.access : null;
+  first?.().catch(() => undefined);
+}
 
 const { Sider, Header, Content } = Layout;
 

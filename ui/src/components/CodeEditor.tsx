@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef } from 'react';
+import { useCallback, useEffect, useMemo, useRef } from 'react';
 import CodeMirror, { type ReactCodeMirrorRef } from '@uiw/react-codemirror';
 import { Decoration, EditorView, GutterMarker, gutter, keymap } from '@codemirror/view';
 import { Prec, RangeSetBuilder, type Extension } from '@codemirror/state';
@@ -97,6 +97,12 @@ export default function CodeEditor({ value, onChange, language = 'text', errorLi
   run.current = onRun;
   const completer = useRef(complete);
   completer.current = complete;
+  // every prop CodeMirror sees stays the same object while typing: a new one would reconfigure
+  // the editor on each keystroke (closing the completion list, resetting undo)
+  const change = useRef(onChange);
+  change.current = onChange;
+  const onDocChange = useCallback((v: string) => change.current(v), []);
+  const setup = useMemo(() => ({ foldGutter: language === 'yaml', highlightActiveLineGutter: true, autocompletion: true }), [language]);
 
   // built once per language: the callbacks are read through refs, so typing never reconfigures
   const base = useMemo<Extension[]>(() => {
@@ -150,11 +156,11 @@ export default function CodeEditor({ value, onChange, language = 'text', errorLi
       <CodeMirror
         ref={cm}
         value={value}
-        onChange={onChange}
+        onChange={onDocChange}
         height={`${height}px`}
         theme={mode === 'dark' ? 'dark' : 'light'}
         extensions={extensions}
-        basicSetup={{ foldGutter: language === 'yaml', highlightActiveLineGutter: true, autocompletion: true }}
+        basicSetup={setup}
       />
     </div>
   );

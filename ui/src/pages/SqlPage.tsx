@@ -206,7 +206,7 @@ export default function SqlPage() {
   const closeTab = (key: string) => {
     if (tabs.length === 1) return;
     setTabs((ts) => ts.filter((t) => t.key !== key));
-    setResults((old) => { const { [key]: _, ...rest } = old; return rest; });
+    setResults((old) => { const rest = { ...old }; delete rest[key]; return rest; });
   };
 
   const { rows, columns } = useMemo(() => {
@@ -284,7 +284,6 @@ export default function SqlPage() {
             <Tabs type="editable-card" size="small" activeKey={tab.key} data-testid="sql-tabs"
               onChange={(key) => setState((s) => ({ ...s, active: key }))}
               onEdit={(key, action) => (action === 'add' ? openTab('') : closeTab(String(key)))}
-              addIcon={<span aria-label="New tab">+</span>}
               items={tabs.map((t) => ({ key: t.key, label: <span data-testid="sql-tab" data-title={t.title}>{t.title}</span>, closable: tabs.length > 1 }))} />
             <CodeEditor key={tab.key} value={tab.sql} onChange={setSql} language="sql" height={220} testId="sql-text" label="SQL statement"
               onRun={onRun} complete={complete} handle={editor} errorAt={where} />
