@@ -310,7 +310,7 @@ export default function SqlPage() {
         </Col>
       </Row>
       <Modal open={naming !== null} title="Save query" okText="Save" onCancel={() => setNaming(null)} confirmLoading={busy === 'save'}
-        okButtonProps={{ disabled: !naming?.trim(), 'data-testid': 'save-sql-ok' } as object}
+        okButtonProps={{ disabled: !naming?.trim(), 'data-testid': 'save-sql-ok' }}
         onOk={() => naming && save(naming.trim())} destroyOnClose>
         <label htmlFor="saved-query-name" className="lab-label">Name</label>
         <Input id="saved-query-name" autoFocus value={naming ?? ''} maxLength={200} onChange={(e) => setNaming(e.target.value)}
