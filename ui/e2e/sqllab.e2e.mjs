@@ -148,7 +148,7 @@ await run('sqllab', async (page) => {
   });
 
   await step('sqllab: "Make a chart" opens the chart builder with the result\'s members', async () => {
-    await page.click('.lab-editor .ant-tabs-nav-add');
+    await page.click('[data-testid=new-sql-tab]');
     await setEditor(page, 'sql-text', 'SELECT region, MEASURE(revenue) AS revenue\nFROM semantic.sales\nGROUP BY region');
     await page.click('[data-testid=run-sql]');
     await page.waitForSelector('[data-testid=sql-editor] .ag-row');

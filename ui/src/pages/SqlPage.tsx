@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Alert, App, Button, Card, Col, Empty, Input, List, Modal, Popconfirm, Row, Space, Tabs, Tag, Tooltip, Tree, Typography } from 'antd';
 import type { DataNode } from 'antd/es/tree';
-import { AreaChartOutlined, CaretRightOutlined, CloudDownloadOutlined, DeleteOutlined, DownloadOutlined, NodeIndexOutlined, PlusSquareOutlined, ReloadOutlined, SaveOutlined } from '@ant-design/icons';
+import { AreaChartOutlined, CaretRightOutlined, CloseOutlined, CloudDownloadOutlined, DeleteOutlined, DownloadOutlined, NodeIndexOutlined, PlusOutlined, PlusSquareOutlined, ReloadOutlined, SaveOutlined } from '@ant-design/icons';
 import { useNavigate } from 'react-router-dom';
 import type { ColDef } from 'ag-grid-community';
 import CodeEditor, { type CodeEditorHandle } from '../components/CodeEditor';
@@ -281,10 +281,14 @@ export default function SqlPage() {
         </Col>
         <Col xs={24} lg={17} xl={18}>
           <Card size="small" className="lab-editor">
-            <Tabs type="editable-card" size="small" activeKey={tab.key} data-testid="sql-tabs"
-              onChange={(key) => setState((s) => ({ ...s, active: key }))}
-              onEdit={(key, action) => (action === 'add' ? openTab('') : closeTab(String(key)))}
-              items={tabs.map((t) => ({ key: t.key, label: <span data-testid="sql-tab" data-title={t.title}>{t.title}</span>, closable: tabs.length > 1 }))} />
+            {/* tabs without antd's editable-card: its add button sits inside the tablist (an ARIA error) */}
+            <div className="lab-tabs">
+              <Tabs type="card" size="small" activeKey={tab.key} data-testid="sql-tabs"
+                onChange={(key) => setState((s) => ({ ...s, active: key }))}
+                items={tabs.map((t) => ({ key: t.key, label: <span data-testid="sql-tab" data-title={t.title}>{t.title}</span> }))} />
+              <Tooltip title="New tab"><Button size="small" icon={<PlusOutlined />} aria-label="New tab" data-testid="new-sql-tab" onClick={() => openTab('')} /></Tooltip>
+              <Tooltip title="Close this tab"><Button size="small" icon={<CloseOutlined />} aria-label="Close this tab" data-testid="close-sql-tab" disabled={tabs.length === 1} onClick={() => closeTab(tab.key)} /></Tooltip>
+            </div>
             <CodeEditor key={tab.key} value={tab.sql} onChange={setSql} language="sql" height={220} testId="sql-text" label="SQL statement"
               onRun={onRun} complete={complete} handle={editor} errorAt={where} />
             <Space wrap style={{ marginTop: 12 }}>
