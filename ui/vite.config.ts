@@ -13,12 +13,14 @@ export default defineConfig({
     rollupOptions: {
       output: {
         // Heavy libraries in chunks of their own, each loaded only by the pages that use it
-        // (pages are split by route in App.tsx). Only these paths are named: React and what
-        // every page needs stay with the entry, never inside a heavy chunk.
+        // (pages are split by route in App.tsx).
         manualChunks(id: string) {
           if (/node_modules\/(echarts|zrender)\//.test(id)) return 'echarts';
           if (/node_modules\/ag-grid-/.test(id)) return 'aggrid';
           if (/node_modules\/(@codemirror|@lezer|@uiw|crelt|style-mod|w3c-keyname)\//.test(id)) return 'codemirror';
+          // the rest (React, antd, helpers) by name too: left unnamed, Rollup would put React
+          // inside a heavy chunk that imports it, and every page would load that chunk
+          if (id.includes('/node_modules/')) return 'vendor';
           return undefined;
         },
       },
