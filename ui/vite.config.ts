@@ -12,10 +12,16 @@ export default defineConfig({
     chunkSizeWarningLimit: 4000,
     rollupOptions: {
       output: {
-        manualChunks: {
-          echarts: ['echarts'],
-          aggrid: ['ag-grid-community', 'ag-grid-react'],
-          antd: ['antd'],
+        // Heavy libraries in chunks of their own, each loaded only by the pages that use it
+        // (pages are split by route in App.tsx).
+        manualChunks(id: string) {
+          if (/node_modules\/(echarts|zrender)\//.test(id)) return 'echarts';
+          if (/node_modules\/ag-grid-/.test(id)) return 'aggrid';
+          if (/node_modules\/(@codemirror|@lezer|@uiw|crelt|style-mod|w3c-keyname)\//.test(id)) return 'codemirror';
+          // the rest (React, antd, helpers) by name too: left unnamed, Rollup would put React
+          // inside a heavy chunk that imports it, and every page would load that chunk
+          if (id.includes('/node_modules/')) return 'vendor';
+          return undefined;
         },
       },
     },

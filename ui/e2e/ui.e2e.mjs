@@ -176,8 +176,11 @@ try {
     await page.goto(`${BASE}/models/orders`);
     await page.click('.ant-tabs-tab:has-text("YAML")');
     const editor = page.locator('[data-testid=yaml-editor]');
-    await page.waitForFunction(() => (document.querySelector('[data-testid=yaml-editor]')?.value ?? '').length > 0);
-    await editor.fill(lines.join('\n'));
+    await page.waitForFunction(() => (document.querySelector('[data-testid=yaml-editor]')?.textContent ?? '').length > 0);
+    // a CodeMirror editor: select all, then the new text as one insert
+    await editor.click();
+    await page.keyboard.press('Control+a');
+    await page.keyboard.insertText(lines.join('\n'));
     await page.click('[data-testid=save-model]');
     await page.waitForSelector('[data-testid=model-errors]');
     const marked = await page.$$eval('[data-error-line]', (els) => els.map((e) => Number(e.getAttribute('data-error-line'))));
@@ -203,7 +206,9 @@ try {
     await page.click('[data-testid=explain-sql]');
     const plan = await page.textContent('[data-testid=sql-plan]');
     check(plan.trim().length > 0, 'EXPLAIN shows a plan');
-    await page.locator('[data-testid=sql-text]').fill('SELECT nope FROM semantic.sales');
+    await page.locator('[data-testid=sql-text]').click();
+    await page.keyboard.press('Control+a');
+    await page.keyboard.insertText('SELECT nope FROM semantic.sales');
     await page.click('[data-testid=run-sql]');
     await page.waitForSelector('[data-testid=sql-error]');
     return { rows, columns: header };

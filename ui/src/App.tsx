@@ -1,25 +1,66 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
-import { Avatar, Button, Dropdown, Layout, Menu, Spin, Typography } from 'antd';
-import { AlertOutlined, AppstoreOutlined, BarChartOutlined, CodeOutlined, DatabaseOutlined, LogoutOutlined, SafetyOutlined, ScheduleOutlined, UserOutlined } from '@ant-design/icons';
+import { Avatar, Button, Dropdown, Grid, Layout, Menu, Skeleton, Spin, Tooltip, Typography } from 'antd';
+import { AlertOutlined, AppstoreOutlined, BarChartOutlined, BulbFilled, BulbOutlined, CodeOutlined, DatabaseOutlined, LogoutOutlined, MenuOutlined, SafetyOutlined, ScheduleOutlined, UserOutlined } from '@ant-design/icons';
 import { api, UNAUTHORIZED_EVENT, type Me } from './api';
 import { MetaProvider } from './meta';
+import { useThemeMode } from './theme';
 import LoginPage from './pages/LoginPage';
-import DashboardsPage from './pages/DashboardsPage';
-import DashboardPage from './pages/DashboardPage';
-import ChartEditorPage from './pages/ChartEditorPage';
-import ModelsPage from './pages/ModelsPage';
-import SqlPage from './pages/SqlPage';
-import JobsPage from './pages/JobsPage';
-import AccessPage from './pages/AccessPage';
-import ReportsPage from './pages/ReportsPage';
+
+// Each page is its own chunk, loaded when first shown: a page's heavy parts (ECharts, AG Grid,
+// CodeMirror) are parsed only on the pages that use them.
+const pages = {
+  dashboards: () => import('./pages/DashboardsPage'),
+  dashboard: () => import('./pages/DashboardPage'),
+  chart: () => import('./pages/ChartEditorPage'),
+  models: () => import('./pages/ModelsPage'),
+  sql: () => import('./pages/SqlPage'),
+  jobs: () => import('./pages/JobsPage'),
+  access: () => import('./pages/AccessPage'),
+  reports: () => import('./pages/ReportsPage'),
+};
+const DashboardsPage = lazy(pages.dashboards);
+const DashboardPage = lazy(pages.dashboard);
+const ChartEditorPage = lazy(pages.chart);
+const ModelsPage = lazy(pages.models);
+const SqlPage = lazy(pages.sql);
+const JobsPage = lazy(pages.jobs);
+const AccessPage = lazy(pages.access);
+const ReportsPage = lazy(pages.reports);
+
+// The page being opened starts loading now, beside the session check, not after it.
+{
+  const p = typeof window === 'undefined' ? '' : window.location.pathname;
+  const first = /^\/dashboards\/./.test(p) ? pages.dashboard : p === '/' || p.startsWith('/dashboards') ? pages.dashboards
+    : p.startsWith('/charts') ? pages.chart : p.startsWith('/models') ? pages.models : p.startsWith('/sql') ? pages.sql
+    : p.startsWith('/jobs') ? pages.jobs : p.startsWith('/reports') ? pages.reports : p.startsWith('/access') ? pages.access : null;
+  first?.().catch(() => undefined);
+}
 
 const { Sider, Header, Content } = Layout;
+
+const pageFallback = <Skeleton active paragraph={{ rows: 6 }} />;
+
+/** Switches light and dark (remembered). */
+function ThemeSwitch() {
+  const { mode, toggle } = useThemeMode();
+  const label = mode === 'dark' ? 'Switch to light mode' : 'Switch to dark mode';
+  return (
+    <Tooltip title={label}>
+      <Button type="text" aria-label={label} aria-pressed={mode === 'dark'} data-testid="theme-toggle" data-theme-mode={mode}
+        icon={mode === 'dark' ? <BulbFilled /> : <BulbOutlined />} onClick={toggle} />
+    </Tooltip>
+  );
+}
 
 export default function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const navigate = useNavigate();
   const location = useLocation();
+  const screens = Grid.useBreakpoint();
+  // phones: the menu folds away entirely (a button opens it) instead of taking 64 px of 390
+  const narrow = screens.md === false;
+  const [collapsed, setCollapsed] = useState(() => typeof window !== 'undefined' && window.innerWidth < 992);
 
   useEffect(() => {
     api.me().then(setMe, () => setMe(null));
@@ -62,10 +103,12 @@ export default function App() {
     return (
       <MetaProvider>
         <div className="strata-embed" style={{ padding: 16 }}>
-          <Routes>
-            <Route path="/dashboards/:id" element={<DashboardPage me={me} embed />} />
-            <Route path="*" element={<Typography.Title level={3}>Page not found</Typography.Title>} />
-          </Routes>
+          <Suspense fallback={pageFallback}>
+            <Routes>
+              <Route path="/dashboards/:id" element={<DashboardPage me={me} embed />} />
+              <Route path="*" element={<Typography.Title level={3}>Page not found</Typography.Title>} />
+            </Routes>
+          </Suspense>
         </div>
       </MetaProvider>
     );
@@ -74,13 +117,15 @@ export default function App() {
   return (
     <MetaProvider>
       <Layout style={{ minHeight: '100vh' }}>
-        <Sider width={220} breakpoint="lg" collapsedWidth={64} theme="dark">
-          <div className="strata-logo"><img src="/favicon.svg" alt="" />Strata</div>
+        <Sider width={220} breakpoint="lg" collapsedWidth={narrow ? 0 : 64} theme="dark" className="strata-sider"
+          collapsed={collapsed} onCollapse={setCollapsed}
+          trigger={narrow ? null : undefined} aria-label="Main menu">
+          <div className="strata-logo"><img src="/favicon.svg" alt="" /><span className="strata-logo-name">Strata</span></div>
           <Menu
             theme="dark"
             mode="inline"
             selectedKeys={[selected]}
-            onClick={(e) => navigate(e.key === 'charts' ? '/charts/new' : `/${e.key}`)}
+            onClick={(e) => { navigate(e.key === 'charts' ? '/charts/new' : `/${e.key}`); if (narrow) setCollapsed(true); }}
             items={[
               { key: 'dashboards', icon: <AppstoreOutlined />, label: 'Dashboards' },
               { key: 'charts', icon: <BarChartOutlined />, label: 'Chart builder' },
@@ -94,15 +139,21 @@ export default function App() {
         </Sider>
         <Layout>
           <Header className="strata-header">
-            <Typography.Text type="secondary">Semantic layer · query acceleration</Typography.Text>
+            {narrow && <Button type="text" icon={<MenuOutlined />} aria-label={collapsed ? 'Open the menu' : 'Close the menu'} aria-expanded={!collapsed}
+              data-testid="menu-toggle" onClick={() => setCollapsed((c) => !c)} />}
+            <Typography.Text type="secondary" className="strata-tagline">Semantic layer · query acceleration</Typography.Text>
+            <div className="strata-header-actions">
+            <ThemeSwitch />
             <Dropdown menu={{ items: [{ key: 'logout', icon: <LogoutOutlined />, label: 'Log out', onClick: logout }] }}>
               <Button type="text" data-testid="user-menu">
                 <Avatar size="small" icon={<UserOutlined />} style={{ marginRight: 8 }} />
                 {me.username} <Typography.Text type="secondary" style={{ marginLeft: 6 }}>{me.role}</Typography.Text>
               </Button>
             </Dropdown>
+            </div>
           </Header>
-          <Content className="strata-content">
+          <Content className="strata-content" id="main" role="main">
+            <Suspense fallback={pageFallback}>
             <Routes>
               <Route path="/" element={<Navigate to="/dashboards" replace />} />
               <Route path="/login" element={<Navigate to="/dashboards" replace />} />
@@ -118,6 +169,7 @@ export default function App() {
               <Route path="/access" element={<AccessPage me={me} />} />
               <Route path="*" element={<Typography.Title level={3}>Page not found</Typography.Title>} />
             </Routes>
+            </Suspense>
           </Content>
         </Layout>
       </Layout>

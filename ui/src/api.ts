@@ -4,6 +4,7 @@ import type { Chart, Dashboard, Meta, QueryAnswer, SemanticQuery } from './lib/t
 import type { Grant, Rule, UserWithAttributes } from './lib/access';
 import type { AlertDef, Report, Run } from './lib/reports';
 import type { RollupStatus } from './lib/rollups';
+import type { HistoryEntry } from './lib/sqllab';
 
 export interface Problem { file: string; line: number; column: number; message: string }
 
@@ -63,6 +64,7 @@ async function json<T>(method: string, path: string, body?: Body, signal?: Abort
 
 export interface Me { username: string; role: 'admin' | 'editor' | 'viewer'; via: string }
 export interface ModelFile { name: string; version: number; author: string; createdAt: string; deleted: boolean }
+export interface SavedQuery { id: number; name: string; sql: string; createdAt: string; updatedAt: string }
 export interface SqlAnswer { queryId: string; columns: { name: string; type: string }[]; data: unknown[][]; rows: number }
 export interface CompiledSql { sql: string; dataSource: string; dialect: string; rollup?: string | null; rollupRejections?: string[] }
 
@@ -116,6 +118,12 @@ export const api = {
 
   sql: (sql: string) => json<SqlAnswer>('POST', '/api/v1/sql', { json: { sql } }),
   sqlCsv: async (sql: string) => (await call('POST', '/api/v1/sql', { json: { sql } }, 'text/csv')).blob(),
+
+  /** The SQL Lab: your saved queries and the history of your SQL statements. */
+  savedQueries: () => json<SavedQuery[]>('GET', '/api/v1/saved-queries'),
+  saveQuery: (q: { name: string; sql: string }, id?: number) => json<SavedQuery>(id ? 'PUT' : 'POST', `/api/v1/saved-queries${id ? `/${id}` : ''}`, { json: q }),
+  deleteSavedQuery: (id: number) => json<void>('DELETE', `/api/v1/saved-queries/${id}`),
+  sqlHistory: (limit = 100) => json<HistoryEntry[]>('GET', `/api/v1/sql/history?limit=${limit}`),
 
   jobs: (all: boolean) => json<Job[]>('GET', `/api/v1/jobs${all ? '?all=true' : ''}`),
   cancelJob: (id: string) => json<Job>('POST', `/api/v1/jobs/${encodeURIComponent(id)}/cancel`),

@@ -1,21 +1,19 @@
 import React from 'react';
 import ReactDOM from 'react-dom/client';
 import { BrowserRouter } from 'react-router-dom';
-import { App as AntApp, ConfigProvider } from 'antd';
+import { App as AntApp } from 'antd';
 import App from './App';
+import { ThemeModeProvider } from './theme';
 import './styles.css';
-
-// No web fonts: the system font stack only, so nothing is fetched at run time.
-const FONT = "-apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
 
 ReactDOM.createRoot(document.getElementById('root')!).render(
   <React.StrictMode>
-    <ConfigProvider theme={{ token: { colorPrimary: '#1d4ed8', borderRadius: 6, fontFamily: FONT } }}>
+    <ThemeModeProvider>
       <AntApp>
         <BrowserRouter>
           <App />
         </BrowserRouter>
       </AntApp>
-    </ConfigProvider>
+    </ThemeModeProvider>
   </React.StrictMode>,
 );

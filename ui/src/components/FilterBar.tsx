@@ -35,6 +35,7 @@ function ValuePicker({ member, value, onChange }: { member: string; value: strin
       showSearch
       filterOption={false}
       placeholder={`Any ${(members.get(member)?.title ?? member).toLowerCase()}`}
+      aria-label={members.get(member)?.title ?? member}
       style={{ minWidth: 200, maxWidth: 320 }}
       value={value}
       onChange={onChange}
@@ -82,6 +83,7 @@ export default function FilterBar({ filters, state, onChange, extra }: { filters
           <label>Time grain</label>
           <Select
             style={{ width: 120 }}
+            aria-label="Time grain"
             value={state.granularity ?? filters.granularity ?? 'month'}
             onChange={(g) => onChange({ ...state, granularity: g })}
             options={GRANULARITIES.map((g) => ({ value: g, label: g[0].toUpperCase() + g.slice(1) }))}

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import { useNavigate, useParams, useSearchParams } from 'react-router-dom';
+import { useLocation, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { Alert, App, Button, Card, Col, DatePicker, Empty, Form, Input, InputNumber, Radio, Row, Select, Space, Spin, Switch, Tabs, Tooltip, Typography } from 'antd';
 import { AreaChartOutlined, BarChartOutlined, DeleteOutlined, FieldNumberOutlined, LineChartOutlined, PieChartOutlined, PlusOutlined, SaveOutlined, TableOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
@@ -9,7 +9,7 @@ import { api, message, type CompiledSql, type Me } from '../api';
 import { useMeta } from '../meta';
 import { buildQuery, EMPTY_EDITOR, fromChart, membersOf, type EditorState } from '../lib/editor';
 import { previousPeriodQuery } from '../lib/query';
-import { GRANULARITIES, type Dashboard, type MemberMeta, type QueryAnswer, type VizType } from '../lib/types';
+import { GRANULARITIES, type Chart, type Dashboard, type MemberMeta, type QueryAnswer, type VizType } from '../lib/types';
 
 const VIZ: { type: VizType; label: string; icon: React.ReactNode }[] = [
   { type: 'bar', label: 'Bar', icon: <BarChartOutlined /> },
@@ -54,6 +54,12 @@ export default function ChartEditorPage({ me }: { me: Me }) {
     if (!id || !meta) return;
     api.chart(Number(id)).then((c) => { setS(fromChart(c.title, c.query, c.viz, meta)); setDashboardId(c.dashboardId ?? null); setWidth(c.layout?.w ?? null); }, (e) => setError(message(e)));
   }, [id, meta]);
+
+  // "Make a chart" from a SQL Lab result: the builder starts from that result's members
+  const prefill = (useLocation().state as { prefill?: { title: string; query: Chart['query']; viz: Chart['viz'] } } | null)?.prefill;
+  useEffect(() => {
+    if (!id && meta && prefill) setS(fromChart(prefill.title, prefill.query, prefill.viz, meta));
+  }, [id, meta, prefill]);
 
   const set = (patch: Partial<EditorState>) => setS((old) => ({ ...old, ...patch }));
   const members = useMemo(() => membersOf(s.source, meta), [s.source, meta]);

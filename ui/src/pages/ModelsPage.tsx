@@ -11,6 +11,9 @@ import type { MemberMeta } from '../lib/types';
 
 const base = (file: string) => file.replace(/\.ya?ml$/, '');
 
+/** A time from the API: an ISO string, or epoch seconds (Jackson's default for an Instant), not milliseconds. */
+const when = (t: string | number) => new Date(typeof t === 'number' || /^\d+(\.\d+)?$/.test(t) ? Number(t) * 1000 : t).toLocaleString();
+
 function MembersTable({ members }: { members: MemberMeta[] }) {
   return (
     <Table<MemberMeta>
@@ -87,7 +90,7 @@ function History({ name, current }: { name: string; current: string }) {
   }, [name, a, b]);
   const diff = useMemo(() => (texts ? diffLines(texts[0], texts[1]) : []), [texts]);
   if (!versions) return <Skeleton active />;
-  const options = versions.filter((v) => !v.deleted).map((v) => ({ value: v.version, label: `v${v.version} · ${v.author} · ${new Date(v.createdAt).toLocaleString()}` }));
+  const options = versions.filter((v) => !v.deleted).map((v) => ({ value: v.version, label: `v${v.version} · ${v.author} · ${when(v.createdAt)}` }));
   const changed = diff.filter((l) => l.kind !== 'same').length;
   return (
     <Row gutter={16}>
@@ -96,7 +99,7 @@ function History({ name, current }: { name: string; current: string }) {
           <List.Item>
             <Space direction="vertical" size={0}>
               <span><b>v{v.version}</b> {v.deleted && <Tag color="red">deleted</Tag>}</span>
-              <Typography.Text type="secondary" style={{ fontSize: 12 }}>{v.author} · {new Date(v.createdAt).toLocaleString()}</Typography.Text>
+              <Typography.Text type="secondary" style={{ fontSize: 12 }}>{v.author} · {when(v.createdAt)}</Typography.Text>
             </Space>
           </List.Item>
         )} />
@@ -219,7 +222,7 @@ export default function ModelsPage({ me }: { me: Me }) {
                             </ul>
                           ) : undefined} />
                       )}
-                      <CodeEditor value={yaml} onChange={setYaml} errorLines={mine.map((p) => p.line)} height={520} testId="yaml-editor" />
+                      <CodeEditor value={yaml} onChange={setYaml} language="yaml" label={`${fileName} (YAML)`} errorLines={mine.map((p) => p.line)} height={520} testId="yaml-editor" />
                       <Space style={{ marginTop: 12 }}>
                         <Button icon={<CheckCircleOutlined />} onClick={() => save(true)} loading={busy} disabled={!canEdit}>Validate</Button>
                         <Button type="primary" icon={<SaveOutlined />} onClick={() => save(false)} loading={busy} disabled={!canEdit || yaml === saved} data-testid="save-model">Save</Button>

@@ -22,6 +22,7 @@ import io.strata.server.metadata.MetadataDatabase;
 import io.strata.server.metadata.ModelStore;
 import io.strata.server.metadata.QueryLogEntry;
 import io.strata.server.metadata.QueryLogStore;
+import io.strata.server.metadata.SavedQueryStore;
 import io.strata.server.metadata.SessionStore;
 import io.strata.server.metadata.TokenStore;
 import io.strata.server.metadata.SecurityStore;
@@ -97,6 +98,11 @@ public class ServerFactory {
   @Singleton
   TokenStore tokens(MetadataDatabase db) {
     return new TokenStore(db);
+  }
+
+  @Singleton
+  SavedQueryStore savedQueries(MetadataDatabase db) {
+    return new SavedQueryStore(db);
   }
 
   @Singleton

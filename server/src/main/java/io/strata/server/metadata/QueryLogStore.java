@@ -213,6 +213,26 @@ public final class QueryLogStore implements AutoCloseable {
                         ps -> ps.setInt(1, limit), QueryLogStore::read));
     }
 
+    /** The latest {@code limit} entries of one user on one endpoint ({@code rest}, {@code jdbc}, ...), newest first. */
+    public List<QueryLogEntry> recentOf(String username, String endpoint, int limit) {
+        Objects.requireNonNull(username, "username");
+        Objects.requireNonNull(endpoint, "endpoint");
+        if (limit <= 0) {
+            return List.of();
+        }
+        flush();
+        return db.run("reading the query log of '" + username + "'", ErrorMapper.NONE,
+                c -> Jdbc.list(c, "SELECT query_id, username, endpoint, query_text, sql_text, data_source, started_at,"
+                        + " compile_micros, execute_micros, fetch_micros, total_micros, row_count, byte_count, cache_tier,"
+                        + " error_code, error_message, rollup FROM strata_query_log WHERE username = ? AND endpoint = ?"
+                        + " ORDER BY started_at DESC, id DESC LIMIT ?",
+                        ps -> {
+                            ps.setString(1, username);
+                            ps.setString(2, endpoint);
+                            ps.setInt(3, limit);
+                        }, QueryLogStore::read));
+    }
+
     /** Deletes the entries that started before {@code cutoff}; returns how many. */
     public int deleteOlderThan(Instant cutoff) {
         Objects.requireNonNull(cutoff, "cutoff");

@@ -76,6 +76,11 @@ class RouteRoleMatrixTest {
       Map.entry("GET /api/v1/models/{name}/history", Access.VIEWER),
       Map.entry("GET /api/v1/tokens", Access.VIEWER), // their own
       Map.entry("POST /api/v1/tokens", Access.VIEWER), // for themselves
+      Map.entry("GET /api/v1/saved-queries", Access.VIEWER), // their own
+      Map.entry("POST /api/v1/saved-queries", Access.VIEWER),
+      Map.entry("PUT /api/v1/saved-queries/{id}", Access.VIEWER),
+      Map.entry("DELETE /api/v1/saved-queries/{id}", Access.VIEWER),
+      Map.entry("GET /api/v1/sql/history", Access.VIEWER), // their own statements
       Map.entry("GET /api/v1/cache/stats", Access.VIEWER),
       Map.entry("GET /api/v1/dashboards", Access.VIEWER),
       Map.entry("GET /api/v1/dashboards/{id}", Access.VIEWER),
