@@ -30,7 +30,15 @@ interface Props {
   onOutcome?: (round: number, outcome: RefreshOutcome) => void;
   /** passed on to ChartView (room for cross-filtering's selection callback) */
   viewProps?: Record<string, unknown>;
+  /**
+   * Wait for the answer however long it takes, never as a job: a headless render (a thumbnail,
+   * a report) is itself a job, and jobs waiting for jobs could take every worker.
+   */
+  inline?: boolean;
 }
+
+/** Longest setTimeout delay (about 24.8 days): "never" for the slow-query threshold. */
+const NEVER = 2 ** 31 - 1;
 
 /** Where an answer came from, as a tag: the cache tier and age, or "warehouse". */
 export function CacheTag({ cache, ms, rollup }: { cache?: CacheInfo; ms?: number; rollup?: string | null }) {
@@ -119,7 +127,7 @@ function numberPng(title: string, el: HTMLElement): string | null {
  * another. Its menu downloads the data (CSV, through an export job) or the picture (PNG), shows
  * the query and its SQL, and opens the chart full screen.
  */
-export default function ChartCard({ chart, query, refresh, style, onEdit, onDelete, onOutcome, viewProps }: Props) {
+export default function ChartCard({ chart, query, refresh, style, onEdit, onDelete, onOutcome, viewProps, inline = false }: Props) {
   const { message: toast } = App.useApp();
   const [answer, setAnswer] = useState<QueryAnswer | null>(null);
   const [previous, setPrevious] = useState<QueryAnswer | null | undefined>(undefined);
@@ -154,6 +162,7 @@ export default function ChartCard({ chart, query, refresh, style, onEdit, onDele
     setProgress(null);
     setQueryId(null);
     const options = {
+      thresholdMs: inline ? NEVER : undefined,
       signal: controller.signal,
       onProgress: (p: AsyncProgress) => { if (n === run.current) setProgress(p); },
       onQuery: (id: string) => { if (n === run.current) setQueryId(id); },
@@ -161,7 +170,7 @@ export default function ChartCard({ chart, query, refresh, style, onEdit, onDele
     try {
       const compare = chart.viz.type === 'number' && chart.viz.compare === 'previous_period' ? previousPeriodQuery(query) : null;
       const [a, p] = await Promise.all([runChartQuery(transport, query, cache, options),
-        compare ? runChartQuery(transport, compare, cache, { signal: controller.signal }) : Promise.resolve(undefined)]);
+        compare ? runChartQuery(transport, compare, cache, { signal: controller.signal, thresholdMs: inline ? NEVER : undefined }) : Promise.resolve(undefined)]);
       if (n !== run.current) return;
       setAnswer(a);
       setPrevious(compare ? p ?? null : undefined);
@@ -182,7 +191,7 @@ export default function ChartCard({ chart, query, refresh, style, onEdit, onDele
       }
     }
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [queryKey, chart.viz.type, chart.viz.compare]);
+  }, [queryKey, chart.viz.type, chart.viz.compare, inline]);
 
   useEffect(() => { load(); }, [load]);
   const first = useRef(true);

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { Button, Card, Dropdown, Form, Input, Modal, type MenuProps } from 'antd';
 import { DeleteOutlined, EditOutlined, MoreOutlined } from '@ant-design/icons';
 import { marked } from 'marked';
@@ -43,7 +43,7 @@ export function MarkdownTileEditor({ open, initial, onCancel, onSave }: {
   open: boolean; initial?: { title: string; text: string }; onCancel: () => void; onSave: (v: { title: string; text: string }) => Promise<void>;
 }) {
   const [form] = Form.useForm();
-  const [text, setText] = useState(initial?.text ?? '');
+  const text: string = Form.useWatch('text', form) ?? '';
   const preview = useMemo(() => markdownHtml(text), [text]);
   return (
     <Modal
@@ -54,13 +54,12 @@ export function MarkdownTileEditor({ open, initial, onCancel, onSave }: {
       onOk={async () => { const v = await form.validateFields(); await onSave({ title: v.title, text: v.text }); }}
       destroyOnClose
       width={720}
-      afterOpenChange={(o) => { if (o) { form.setFieldsValue(initial ?? { title: '', text: '' }); setText(initial?.text ?? ''); } }}
     >
-      <Form form={form} layout="vertical" preserve={false}>
+      <Form form={form} layout="vertical" preserve={false} initialValues={initial ?? { title: '', text: '' }}>
         <Form.Item name="title" label="Title" rules={[{ required: true, message: 'Give the tile a title' }]}><Input data-testid="tile-title" /></Form.Item>
         <Form.Item name="text" label="Markdown" rules={[{ required: true, whitespace: true, message: 'Write the text to show' }]}
           extra="Headings, lists, links, emphasis, tables; HTML is cleaned of scripts.">
-          <Input.TextArea rows={8} onChange={(e) => setText(e.target.value)} data-testid="tile-text" />
+          <Input.TextArea rows={8} data-testid="tile-text" />
         </Form.Item>
       </Form>
       <div className="markdown-tile markdown-preview" dangerouslySetInnerHTML={{ __html: preview }} />

@@ -152,7 +152,7 @@ export default function DashboardPage({ me, embed = false }: { me: Me; embed?: b
             {charts.map((c) => {
               const style = only ? { gridColumn: '1 / -1', gridRow: 'span 8' } : c.layout ? { gridColumn: `${c.layout.x + 1} / span ${c.layout.w}`, gridRow: `${c.layout.y + 1} / span ${c.layout.h}` } : { gridColumn: 'span 6', gridRow: 'span 4' };
               return isTile(c) ? <MarkdownTile key={c.id} chart={c} style={style} />
-                : <ChartCard key={c.id} chart={c} query={queries[(dashboard.charts ?? []).indexOf(c)]} refresh={{ n: 0 }} style={style} />;
+                : <ChartCard key={c.id} chart={c} query={queries[(dashboard.charts ?? []).indexOf(c)]} refresh={{ n: 0 }} style={style} inline />;
             })}
           </div>
         )}
