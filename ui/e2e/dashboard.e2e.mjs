@@ -277,6 +277,7 @@ await run('dashboard', async (page, env) => {
       charts: [{ title: 'Sleeps', viz: { type: 'number' }, layout: { x: 0, y: 0, w: 6, h: 3 }, query: { measures: ['dash_e2e_sleep.count'] } }],
     });
     const mine = async () => (await api(page, 'GET', '/api/v1/queries/running')).filter((q) => (q.sql ?? '').includes(marker));
+    const opened = Date.now();
     await page.goto(`${BASE}/dashboards/${slow.id}`);
     const card = '.chart-card[data-chart-title="Sleeps"]';
     // past 2 s it runs as a job; meanwhile it shows its time and a Cancel button
@@ -297,6 +298,9 @@ await run('dashboard', async (page, env) => {
     while ((running = await mine()).length > 0 && Date.now() - t < 30_000) await page.waitForTimeout(200);
     const goneMs = Date.now() - t;
     check(running.length === 0, `30 s after Cancel the 120 s query still runs: ${JSON.stringify(running)}`);
+    // the server's own query timeout (strata.query.timeout, 60 s) would end it too: only a stop
+    // well before that shows the Cancel did it
+    check(Date.now() - opened < 55_000, `the query stopped ${Date.now() - opened} ms after the page opened: too late to tell Cancel from the server's 60 s timeout`);
     let job = await api(page, 'GET', `/api/v1/jobs/${jobId}`);
     while (!['cancelled', 'failed', 'succeeded'].includes(job.state) && Date.now() - t < 30_000) {
       await page.waitForTimeout(200);
