@@ -24,9 +24,15 @@ async function chartQuery(page, title) {
   await openMenu(page, title, 'View query and SQL');
   await page.click('.ant-modal .ant-tabs-tab:has-text("Semantic query")');
   const text = await page.textContent('[data-testid=chart-query-text]');
-  await page.keyboard.press('Escape');
-  await page.waitForSelector('[data-testid=chart-query-text]', { state: 'detached' });
+  await closeModal(page);
   return JSON.parse(text);
+}
+
+/** Closes the open dialog by its close button (Escape goes nowhere when focus stayed outside it). */
+async function closeModal(page) {
+  await page.locator('.ant-modal-wrap:visible .ant-modal-close').first().click();
+  await page.waitForSelector('.ant-modal-wrap:visible', { state: 'detached' }).catch(() => undefined);
+  await page.waitForFunction(() => ![...document.querySelectorAll('.ant-modal-wrap')].some((w) => getComputedStyle(w).display !== 'none'), null, { timeout: TIMEOUT });
 }
 
 async function openMenu(page, title, item) {
@@ -107,7 +113,7 @@ await run('dashboard', async (page, env) => {
     await page.click('[data-testid=copy-link]');
     const link = await page.inputValue('[data-testid=share-link]');
     check(link === page.url(), `the link is the view's URL: ${link}`);
-    await page.keyboard.press('Escape');
+    await closeModal(page);
     const other = await env.context.newPage();
     await other.goto(link);
     await waitForCharts(other, 3);
@@ -190,14 +196,14 @@ await run('dashboard', async (page, env) => {
     await openMenu(page, 'Orders by status', 'View query and SQL');
     const sql = await (await page.waitForSelector('[data-testid=chart-sql-text]')).textContent();
     check(/select/i.test(sql) && /status/i.test(sql) && /group by/i.test(sql), `the chart's SQL: ${sql}`);
-    await page.keyboard.press('Escape');
+    await closeModal(page);
     await openMenu(page, 'Orders by status', 'Full screen');
     await page.waitForSelector('[data-testid=chart-fullscreen] .echart[data-rendered="true"]');
     const big = await page.locator('[data-testid=chart-fullscreen]').boundingBox();
     const small = await page.locator('.chart-card[data-chart-title="Orders by status"]').boundingBox();
     check(big.width > small.width * 1.5, `full screen is bigger: ${big.width} vs ${small.width}`);
     await page.screenshot({ path: path.join(OUT, 'dashboard-fullscreen.png') });
-    await page.keyboard.press('Escape');
+    await closeModal(page);
     return { csvRows: csv.length - 1, png: `${width}x${height}`, bluePixels: pixels.blue };
   });
 
