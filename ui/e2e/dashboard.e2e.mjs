@@ -199,9 +199,12 @@ await run('dashboard', async (page, env) => {
     await closeModal(page);
     await openMenu(page, 'Orders by status', 'Full screen');
     await page.waitForSelector('[data-testid=chart-fullscreen] .echart[data-rendered="true"]');
-    const big = await page.locator('[data-testid=chart-fullscreen]').boundingBox();
     const small = await page.locator('.chart-card[data-chart-title="Orders by status"]').boundingBox();
-    check(big.width > small.width * 1.5, `full screen is bigger: ${big.width} vs ${small.width}`);
+    // once the dialog's opening animation is over
+    await page.waitForFunction((w) => document.querySelector('[data-testid=chart-fullscreen]').getBoundingClientRect().width > w * 1.5, small.width, { timeout: TIMEOUT })
+      .catch(() => undefined);
+    const big = await page.locator('[data-testid=chart-fullscreen]').boundingBox();
+    check(big.width > small.width * 1.5 && big.height > small.height, `full screen is bigger: ${big.width}x${big.height} vs ${small.width}x${small.height}`);
     await page.screenshot({ path: path.join(OUT, 'dashboard-fullscreen.png') });
     await closeModal(page);
     return { csvRows: csv.length - 1, png: `${width}x${height}`, bluePixels: pixels.blue };
