@@ -24,8 +24,8 @@ export const UNAUTHORIZED_EVENT = 'strata:unauthorized';
 
 type Body = { json: unknown } | { text: string; type: string } | undefined;
 
-async function call(method: string, path: string, body?: Body, accept = 'application/json', signal?: AbortSignal): Promise<Response> {
-  const headers: Record<string, string> = { Accept: accept, 'X-Requested-With': 'XMLHttpRequest' };
+async function call(method: string, path: string, body?: Body, accept = 'application/json', signal?: AbortSignal, extra?: Record<string, string>): Promise<Response> {
+  const headers: Record<string, string> = { Accept: accept, 'X-Requested-With': 'XMLHttpRequest', ...extra };
   let payload: string | undefined;
   if (body && 'json' in body) {
     headers['Content-Type'] = 'application/json';
@@ -57,8 +57,8 @@ async function call(method: string, path: string, body?: Body, accept = 'applica
   return r;
 }
 
-async function json<T>(method: string, path: string, body?: Body, signal?: AbortSignal): Promise<T> {
-  const r = await call(method, path, body, 'application/json', signal);
+async function json<T>(method: string, path: string, body?: Body, signal?: AbortSignal, extra?: Record<string, string>): Promise<T> {
+  const r = await call(method, path, body, 'application/json', signal, extra);
   return r.status === 204 ? (undefined as T) : ((await r.json()) as T);
 }
 
@@ -109,7 +109,10 @@ export const api = {
    * Runs a semantic query; `cache` follows the results cache contract, sent as `?cache=` (which a
    * server without the cache ignores, where it would refuse an unknown body field).
    */
-  query: (query: SemanticQuery, cache?: CacheMode, signal?: AbortSignal) => json<QueryAnswer>('POST', `/api/v1/query${cache ? `?cache=${cache}` : ''}`, { json: { query } }, signal),
+  query: (query: SemanticQuery, cache?: CacheMode, signal?: AbortSignal, queryId?: string) => json<QueryAnswer>('POST', `/api/v1/query${cache ? `?cache=${cache}` : ''}`, { json: { query } }, signal,
+    queryId ? { 'X-Strata-Query-Id': queryId } : undefined),
+  /** Cancels your own running query (an admin: anyone's) at the warehouse, by its id. */
+  cancelQuery: (queryId: string) => json<void>('DELETE', `/api/v1/queries/${encodeURIComponent(queryId)}`),
   /** The same query as a job (202 at once); its result is read with `jobResult`. */
   queryAsync: (query: SemanticQuery, cache?: CacheMode) => json<Job>('POST', `/api/v1/query${cache ? `?cache=${cache}` : ''}`, { json: { query, async: true } }),
   job: (id: string) => json<Job>('GET', `/api/v1/jobs/${encodeURIComponent(id)}`),

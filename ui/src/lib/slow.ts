@@ -25,8 +25,13 @@ export interface AsyncProgress {
 
 /** The server calls the runner needs (the real ones in `api.ts`). */
 export interface Transport {
-  /** The synchronous query; rejects with an AbortError when `signal` aborts. */
-  query: (query: SemanticQuery, cache: string | undefined, signal: AbortSignal) => Promise<QueryAnswer>;
+  /**
+   * The synchronous query, run at the server under `queryId` (so that it can be cancelled
+   * without its answer); rejects with an AbortError when `signal` aborts.
+   */
+  query: (query: SemanticQuery, cache: string | undefined, signal: AbortSignal, queryId: string) => Promise<QueryAnswer>;
+  /** Cancels the synchronous query `queryId` at the warehouse (it may have ended: not an error). */
+  cancelQuery: (queryId: string) => Promise<unknown>;
   /** Submits the query as a job: 202 with the job. */
   submit: (query: SemanticQuery, cache: string | undefined) => Promise<Job>;
   job: (id: string) => Promise<Job>;
@@ -39,8 +44,15 @@ export interface RunOptions {
   thresholdMs?: number;
   pollMs?: number;
   onProgress?: (p: AsyncProgress) => void;
-  /** the chart went away or asked again: stop polling and cancel the job */
+  /**
+   * The chart went away, asked again or its Cancel was pressed: stop waiting and cancel what
+   * still runs at the server, the job and the synchronous query it took over from.
+   */
   signal?: AbortSignal;
+  /** Told the id of the synchronous query as it is sent (the chart shows it). */
+  onQuery?: (queryId: string) => void;
+  /** A new query id (a UUID); `crypto.randomUUID` by default. */
+  newId?: () => string;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -65,13 +77,27 @@ export function forgetSlow(): void {
 
 const TIMED_OUT = Symbol('timed out');
 
+/** A random UUID (v4), also where `crypto.randomUUID` is missing (a page served over plain http). */
+export function uuid(): string {
+  const c = globalThis.crypto;
+  if (c && typeof c.randomUUID === 'function') return c.randomUUID();
+  const b = new Uint8Array(16);
+  c.getRandomValues(b);
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
 function aborted(signal?: AbortSignal): never {
   throw signal?.reason instanceof Error ? signal.reason : new DOMException('the chart stopped asking', 'AbortError');
 }
 
 /**
  * Runs a chart's query: synchronously when it answers within the threshold, else as a job
- * whose progress is reported until its result arrives.
+ * whose progress is reported until its result arrives. When `signal` aborts, whatever still
+ * runs at the server is cancelled: the job first (so that it does not take over the warehouse
+ * query it was waiting for), then the synchronous query it had joined.
  */
 export async function runChartQuery(t: Transport, query: SemanticQuery, cache: string | undefined, o: RunOptions = {}): Promise<QueryAnswer> {
   const threshold = o.thresholdMs ?? 2000;
@@ -80,17 +106,24 @@ export async function runChartQuery(t: Transport, query: SemanticQuery, cache: s
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const started = now();
   const key = JSON.stringify(query);
+  let syncId: string | null = null;
+  const cancelSync = () => { if (syncId) t.cancelQuery(syncId).catch(() => undefined); };
   if (!slowQueries.has(key)) {
     const sync = new AbortController();
     const stop = () => sync.abort();
     o.signal?.addEventListener('abort', stop);
     let timer: ReturnType<typeof setTimeout> | undefined;
+    syncId = (o.newId ?? uuid)();
+    o.onQuery?.(syncId);
     try {
       const answer = await Promise.race([
-        t.query(query, cache, sync.signal),
+        t.query(query, cache, sync.signal, syncId),
         new Promise<typeof TIMED_OUT>((r) => { timer = setTimeout(() => r(TIMED_OUT), threshold); }),
       ]);
       if (answer !== TIMED_OUT) return answer;
+    } catch (e) {
+      if (o.signal?.aborted) cancelSync(); // stopped while it ran: it still runs at the warehouse
+      throw e;
     } finally {
       clearTimeout(timer);
       o.signal?.removeEventListener('abort', stop);
@@ -98,7 +131,10 @@ export async function runChartQuery(t: Transport, query: SemanticQuery, cache: s
     sync.abort(); // too slow: the job takes over (and joins its warehouse query)
     slowQueries.add(key);
   }
-  if (o.signal?.aborted) aborted(o.signal);
+  if (o.signal?.aborted) {
+    cancelSync();
+    aborted(o.signal);
+  }
   let job = await t.submit(query, cache);
   try {
     for (;;) {
@@ -111,7 +147,9 @@ export async function runChartQuery(t: Transport, query: SemanticQuery, cache: s
     }
   } catch (e) {
     if (o.signal?.aborted && job.state !== 'succeeded' && job.state !== 'failed' && job.state !== 'cancelled') {
-      t.cancel(job.id).catch(() => undefined); // nobody waits for it any more
+      // nobody waits for it any more: the job, then the query it joined (in that order, else
+      // the job would run the query again itself)
+      t.cancel(job.id).catch(() => undefined).then(cancelSync);
     }
     throw e;
   }

@@ -27,7 +27,7 @@ export interface SemanticQuery {
   limit?: number;
 }
 
-export type VizType = 'number' | 'line' | 'bar' | 'area' | 'pie' | 'table' | 'pivot';
+export type VizType = 'number' | 'line' | 'bar' | 'area' | 'pie' | 'table' | 'pivot' | 'markdown';
 
 export interface Viz {
   type: VizType;
@@ -35,6 +35,8 @@ export interface Viz {
   stacked?: boolean;
   rows?: string[];
   columns?: string[];
+  /** a markdown tile's text (it has no query) */
+  text?: string;
 }
 
 export interface Layout { x: number; y: number; w: number; h: number }

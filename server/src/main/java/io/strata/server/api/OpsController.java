@@ -23,7 +23,7 @@ import java.util.List;
 
 /**
  * Operating the server: Prometheus metrics, the query log, and running queries (which an admin
- * may cancel).
+ * may cancel, and anyone may cancel of their own).
  */
 @Controller
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -66,12 +66,20 @@ public class OpsController {
     return queries.running();
   }
 
-  @Operation(summary = "Cancel a running query (admin)")
+  /**
+   * Cancels a running query at its warehouse: an admin any, anyone else their own (the UI
+   * cancels a chart's query by the id it chose for it, {@code X-Strata-Query-Id}); someone
+   * else's query is not found, as if it did not exist.
+   */
+  @Operation(summary = "Cancel a running query (an admin any, others their own)")
   @Delete("/api/v1/queries/{id}")
   public HttpResponse<?> cancel(HttpRequest<?> request, @PathVariable String id) {
-    Requests.require(request, Role.ADMIN);
-    if (!queries.cancel(id)) {
-      throw new NotFoundException("no running query '" + id + "'");
+    io.strata.server.auth.Principal who = Requests.require(request, Role.VIEWER);
+    boolean admin = who.role() == Role.ADMIN;
+    boolean mine = admin || queries.running().stream()
+        .anyMatch(q -> q.queryId().equals(id) && who.username().equals(q.user()));
+    if (!mine || !queries.cancel(id)) {
+      throw new NotFoundException("no running query '" + id + "'" + (admin ? "" : " of yours"));
     }
     return HttpResponse.noContent();
   }

@@ -138,7 +138,12 @@ public class QueryController {
       return JobsController.accepted(jobs.submit(JobKind.QUERY, who.username(),
           JobRequest.query(p.json(), p.cache().id())));
     }
-    QueryRequest req = new QueryRequest(p.query(), body, who, "rest", null, null, p.cache());
+    String queryId = clientQueryId(request);
+    if (queryId != null && queries.running().stream().anyMatch(q -> q.queryId().equals(queryId))) {
+      throw new io.strata.server.metadata.ConflictException("a query with id " + queryId
+          + " (header " + QUERY_ID_HEADER + ") is already running: give each query a new id");
+    }
+    QueryRequest req = new QueryRequest(p.query(), body, who, "rest", queryId, null, p.cache());
     String accept = request.getHeaders().get(HttpHeaders.ACCEPT);
     String format = format(accept);
     if (format.equals("json")) {
@@ -164,6 +169,29 @@ public class QueryController {
       cursor.close();
       throw e;
     }
+  }
+
+  /** The header naming the id a client wants its query to run under, so it can cancel it. */
+  public static final String QUERY_ID_HEADER = "X-Strata-Query-Id";
+
+  /**
+   * The id the client chose for its query ({@value #QUERY_ID_HEADER}, a UUID), or null for one
+   * the server picks. A client that may stop waiting before the answer (a dashboard chart that
+   * continues as a job, a Cancel button) names its query so that it can cancel it with
+   * {@code DELETE /api/v1/queries/{id}} without having seen the answer.
+   */
+  static String clientQueryId(HttpRequest<?> request) {
+    String id = request.getHeaders().get(QUERY_ID_HEADER);
+    if (id == null) {
+      return null;
+    }
+    String v = id.trim();
+    if (!v.matches("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")) {
+      throw new BadRequestException("BAD_REQUEST", QUERY_ID_HEADER, "header " + QUERY_ID_HEADER
+          + " must be a UUID such as 3f1c2a4e-8b7d-4c1e-9a2b-5d6e7f809a1b (got '"
+          + (v.length() > 60 ? v.substring(0, 60) + "…" : v) + "')");
+    }
+    return v.toLowerCase(Locale.ROOT);
   }
 
   /** json, arrow or csv: the first of them the Accept header names, JSON when it names none. */

@@ -34,7 +34,10 @@ import java.util.Set;
 @Singleton
 public final class DashboardService {
   public static final Set<String> VIZ_TYPES =
-      Set.of("number", "line", "bar", "area", "pie", "table", "pivot");
+      Set.of("number", "line", "bar", "area", "pie", "table", "pivot", "markdown");
+  /** A text tile: {@code viz.text} is markdown shown as it is, and the tile has no query. */
+  public static final String MARKDOWN = "markdown";
+  private static final int MAX_MARKDOWN = 20_000;
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -259,18 +262,27 @@ public final class DashboardService {
       throw new InvalidDashboardException(prefix + "title", prefix + "title is longer than 1024 characters");
     }
     JsonNode query = node.path("query");
-    if (!query.isObject()) {
+    boolean markdown = node.path("viz").path("type").asText("").equals(MARKDOWN);
+    if (markdown) {
+      if (!query.isMissingNode() && !query.isNull()) {
+        throw new InvalidDashboardException(prefix + "query", prefix + "query: a markdown tile"
+            + " shows text and has no query (leave query out)");
+      }
+      query = NODES.nullNode();
+    } else if (!query.isObject()) {
       throw new InvalidDashboardException(prefix + "query", prefix + "query must be a semantic query object");
     }
-    try {
-      queries.plan(QueryJson.parse(query.toString()), security);
-    } catch (QueryException e) {
-      // the query was re-serialised, so a line and column would point nowhere: keep the path
-      String loc = e.location() == null ? "" : e.location().replaceFirst("^line \\d+, column \\d+(, )?", "");
-      String at = prefix + "query" + (loc.isEmpty() ? "" : (loc.startsWith("[") ? "" : ".") + loc);
-      throw new InvalidDashboardException(at, at + ": " + e.getMessage().replaceAll(" \\(at [^)]*\\)$", ""));
-    } catch (DataSourceException e) {
-      throw new InvalidDashboardException(prefix + "query", prefix + "query: " + e.getMessage());
+    if (!markdown) {
+      try {
+        queries.plan(QueryJson.parse(query.toString()), security);
+      } catch (QueryException e) {
+        // the query was re-serialised, so a line and column would point nowhere: keep the path
+        String loc = e.location() == null ? "" : e.location().replaceFirst("^line \\d+, column \\d+(, )?", "");
+        String at = prefix + "query" + (loc.isEmpty() ? "" : (loc.startsWith("[") ? "" : ".") + loc);
+        throw new InvalidDashboardException(at, at + ": " + e.getMessage().replaceAll(" \\(at [^)]*\\)$", ""));
+      } catch (DataSourceException e) {
+        throw new InvalidDashboardException(prefix + "query", prefix + "query: " + e.getMessage());
+      }
     }
     JsonNode viz = node.path("viz");
     if (!viz.isObject()) {
@@ -280,6 +292,18 @@ public final class DashboardService {
     if (!VIZ_TYPES.contains(type)) {
       throw new InvalidDashboardException(prefix + "viz.type", prefix + "viz.type '" + viz.path("type").asText()
           + "' is not one of " + String.join(", ", VIZ_TYPES.stream().sorted().toList()));
+    }
+    if (markdown) {
+      JsonNode text = viz.path("text");
+      if (!text.isTextual() || text.asText().isBlank()) {
+        throw new InvalidDashboardException(prefix + "viz.text", prefix + "viz.text is required"
+            + " for a markdown tile: the markdown to show");
+      }
+      if (text.asText().length() > MAX_MARKDOWN) {
+        throw new InvalidDashboardException(prefix + "viz.text", prefix + "viz.text is longer than "
+            + MAX_MARKDOWN + " characters");
+      }
+      onlyFields(viz, prefix + "viz.", List.of("type", "text"), List.of());
     }
     JsonNode layout = node.path("layout");
     if (layout.isMissingNode() || layout.isNull()) {

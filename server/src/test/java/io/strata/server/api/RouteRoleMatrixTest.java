@@ -69,6 +69,7 @@ class RouteRoleMatrixTest {
       Map.entry("POST /api/v1/query", Access.VIEWER),
       Map.entry("GET /api/v1/query", Access.VIEWER),
       Map.entry("POST /api/v1/query/sql", Access.VIEWER),
+      Map.entry("DELETE /api/v1/queries/{id}", Access.VIEWER), // their own; an admin any
       Map.entry("POST /api/v1/sql", Access.VIEWER),
       Map.entry("GET /api/v1/meta", Access.VIEWER),
       Map.entry("GET /api/v1/models", Access.VIEWER),
@@ -156,7 +157,6 @@ class RouteRoleMatrixTest {
       Map.entry("DELETE /api/v1/tokens/{id}", Access.ADMIN), // someone else's (own: any user)
       Map.entry("GET /api/v1/queries", Access.ADMIN),
       Map.entry("GET /api/v1/queries/running", Access.ADMIN),
-      Map.entry("DELETE /api/v1/queries/{id}", Access.ADMIN),
       Map.entry("GET /api/v1/audit", Access.ADMIN),
       // admins: row-level security rules, grants, user attributes
       Map.entry("GET /api/v1/users/{id}", Access.ADMIN),
