@@ -5,6 +5,9 @@ import { DownloadOutlined, MailOutlined, MoreOutlined, PlusOutlined, ReloadOutli
 import DashboardSettings from '../components/DashboardSettings';
 import ChartCard from '../components/ChartCard';
 import FilterBar from '../components/FilterBar';
+import CrossFilterBar from '../components/CrossFilterBar';
+import { ChartSelect, useCrossFilter } from '../lib/crossfilter';
+import { useMeta } from '../meta';
 import { api, message, type JobSchedule, type Me } from '../api';
 import { applyDashboardFilters, type FilterState } from '../lib/query';
 import type { Chart, Dashboard } from '../lib/types';
@@ -52,7 +55,8 @@ export default function DashboardPage({ me, embed = false }: { me: Me; embed?: b
   }, [id]);
   useEffect(load, [load]);
 
-  const queries = useMemo(() => (dashboard?.charts ?? []).map((c) => applyDashboardFilters(c.query, dashboard!.filters, state)), [dashboard, state]);
+  const cf = useCrossFilter(useMeta().meta);
+  const queries = useMemo(() => (dashboard?.charts ?? []).map((c) => cf.query(c.id, applyDashboardFilters(c.query, dashboard!.filters, state))), [dashboard, state, cf]);
 
   if (error) return <Result status="warning" title="This dashboard could not be opened" subTitle={error} extra={<Button onClick={() => navigate('/dashboards')}>All dashboards</Button>} />;
   if (!dashboard) return <Skeleton active />;
@@ -118,12 +122,13 @@ export default function DashboardPage({ me, embed = false }: { me: Me; embed?: b
           toast.error(message(e));
         }
       }} />
+      <CrossFilterBar cf={cf} charts={dashboard.charts ?? []} queryOf={(c) => applyDashboardFilters(c.query, dashboard.filters, state)} preferred={dashboard.filters.dimensions} />
       {(dashboard.charts ?? []).length === 0 ? (
         <Empty description="No charts yet" data-empty-dashboard>{canEdit && <Button type="primary" onClick={() => navigate(`/charts/new?dashboard=${dashboard.id}`)}>Build a chart</Button>}</Empty>
       ) : (
         <div className="dash-grid">
           {dashboard.charts!.map((c, i) => (
-            <ChartCard
+            <ChartSelect.Provider key={c.id} value={cf.handler(c.id!, c.title)}><ChartCard
               key={c.id}
               chart={c}
               query={queries[i]}
@@ -131,7 +136,7 @@ export default function DashboardPage({ me, embed = false }: { me: Me; embed?: b
               style={c.layout ? { gridColumn: `${c.layout.x + 1} / span ${c.layout.w}`, gridRow: `${c.layout.y + 1} / span ${c.layout.h}` } : { gridColumn: 'span 6', gridRow: 'span 4' }}
               onEdit={canEdit ? () => navigate(`/charts/${c.id}/edit`) : undefined}
               onDelete={canEdit ? () => remove(c) : undefined}
-            />
+            /></ChartSelect.Provider>
           ))}
         </div>
       )}

@@ -34,7 +34,8 @@ import java.util.Set;
 @Singleton
 public final class DashboardService {
   public static final Set<String> VIZ_TYPES =
-      Set.of("number", "line", "bar", "area", "pie", "table", "pivot");
+      Set.of("number", "line", "bar", "area", "pie", "table", "pivot", "scatter", "heatmap", "combo",
+          "funnel");
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
