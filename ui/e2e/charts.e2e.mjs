@@ -37,12 +37,15 @@ async function api(page, method, url, data) {
   return r.status() === 204 ? null : r.json();
 }
 
+/** A log time as epoch ms, whether the server sends ISO text, seconds or milliseconds. */
+const at = (v) => (typeof v === 'number' ? (v > 1e12 ? v : v * 1000) : Date.parse(v));
+
 /** The query-log entries (newest first) whose query text has every one of `parts`, polled: the log is written behind. */
 async function logged(page, parts, since, timeout = 45_000) {
   const until = Date.now() + timeout;
   for (;;) {
     const entries = await api(page, 'GET', '/api/v1/queries?limit=1000');
-    const hits = entries.filter((e) => Date.parse(e.startedAt) >= since - 2000 && parts.every((p) => (e.queryText ?? '').includes(p)));
+    const hits = entries.filter((e) => !(at(e.startedAt) < since - 2000) && parts.every((p) => (e.queryText ?? '').includes(p)));
     if (hits.length || Date.now() > until) return hits;
     await page.waitForTimeout(1000);
   }

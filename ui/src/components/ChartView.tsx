@@ -171,6 +171,7 @@ function axisName(own: string | undefined, fallback: string | undefined) {
 function SeriesChart({ answer, cols, viz, onSelect }: { answer: QueryAnswer; cols: Columns; viz: Viz; onSelect?: SelectHandler }) {
   // colours given to series and slices, kept while the chart lives (a filter keeps them)
   const colours = useRef(new Map<string, string>());
+  const selectable = !!onSelect;
   const built = useMemo(() => {
     const time = cols.times[0]?.[0] ?? null;
     const dims = cols.dimensions.map(([n]) => n);
@@ -301,7 +302,7 @@ function SeriesChart({ answer, cols, viz, onSelect }: { answer: QueryAnswer; col
       series: s.series.map((ser, i) => {
         const t = combo ? (i === 0 ? 'bar' : 'line') : type;
         return {
-          name: seriesNames[i], type: t, data: ser.data, smooth: t === 'line' && !!viz.smooth, showSymbol: combo || s.categories.length <= 1,
+          name: seriesNames[i], type: t, data: ser.data, smooth: t === 'line' && !!viz.smooth, showSymbol: combo || s.categories.length <= 1 || (selectable && s.categories.length <= 60),
           itemStyle: { color: colour[i] }, lineStyle: t === 'line' ? { color: colour[i] } : undefined,
           yAxisIndex: combo && i > 0 ? 1 : 0,
           stack: !combo && (viz.stacked || (viz.type === 'area' && split)) ? 'total' : undefined,
@@ -314,7 +315,7 @@ function SeriesChart({ answer, cols, viz, onSelect }: { answer: QueryAnswer; col
     // the x axis title sits under the labels: leave room for it
     if (option.xAxis && (option.xAxis as { name?: string }).name) option.grid = { ...(option.grid as object), bottom: 24 };
     return { option, picksAt };
-  }, [answer, cols, viz]);
+  }, [answer, cols, viz, selectable]);
   if (!built.option) return <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={(built as { problem?: string }).problem} className="chart-empty chart-misfit" />;
   const handle = onSelect ? (p: ChartPoint, how: 'click' | 'menu', at?: { x: number; y: number }) => onSelect(built.picksAt(p.seriesIndex, p.dataIndex), how, at) : undefined;
   return <EChart option={built.option} onPoint={handle} />;

@@ -156,7 +156,7 @@ export default function ChartEditorPage({ me }: { me: Me }) {
               <Row gutter={8}>
                 <Col span={14}>
                   <Form.Item label="Time dimension">
-                    <Select allowClear showSearch filterOption={filterOption} value={s.timeDimension ?? undefined} onChange={(v) => set({ timeDimension: v ?? null, granularity: v ? s.granularity ?? defaultGrain(s.dateRange) : null, dateRange: v ? s.dateRange : null })} options={times.map(memberOption)} disabled={!s.source} data-testid="time-dimension" />
+                    <Select allowClear showSearch filterOption={filterOption} value={s.timeDimension ?? undefined} onChange={(v) => set({ timeDimension: v ?? null, granularity: v ? s.granularity ?? (s.viz.type === 'number' ? null : defaultGrain(s.dateRange)) : null, dateRange: v ? s.dateRange : null })} options={times.map(memberOption)} disabled={!s.source} data-testid="time-dimension" />
                   </Form.Item>
                 </Col>
                 <Col span={10}>
