@@ -57,6 +57,7 @@ async function logged(page, parts, since, timeout = 45_000) {
  */
 async function clickColour(page, title, rgb, button = 'left') {
   const card = page.locator(`.chart-card[data-chart-title="${title}"]`);
+  await card.scrollIntoViewIfNeeded();
   const at = await card.locator('.echart canvas').first().evaluate((canvas, rgb) => {
     const ctx = canvas.getContext('2d');
     const { width, height } = canvas;

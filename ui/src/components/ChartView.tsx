@@ -205,7 +205,7 @@ function SeriesChart({ answer, cols, viz, onSelect }: { answer: QueryAnswer; col
         tooltip: { trigger: 'item', formatter: (p: { name: string; value: number }) => `${p.name}: ${fmt(p.value, mAnn)} (${share(p.value)})` },
         legend: { type: 'scroll', bottom: 0 },
         series: [{ type: 'funnel', sort: 'descending', left: '10%', width: '80%', top: 8, bottom: 32, minSize: '8%', gap: 2,
-          label: { show: true, position: 'inside', formatter: (p: { name: string; value: number }) => `${p.name}\n${share(p.value)}` },
+          label: { show: true, position: 'inside', formatter: (p: { name: string; value: number }) => `${p.name} ${share(p.value)}` },
           data }],
       };
       return { option, picksAt };

@@ -265,7 +265,8 @@ export function useCrossFilter(meta: Meta | null): CrossFilterApi {
   const closeMenu = useCallback(() => setMenu(null), []);
   const handler = useCallback((chartId: number, chartTitle: string): SelectHandler => (picks, how, at) => {
     if (!picks.length) return;
-    if (how === 'menu') setMenu({ chartId, picks, x: at?.x ?? 0, y: at?.y ?? 0 });
+    // opened once the right click's own events are over (the menu would take them as a click outside it)
+    if (how === 'menu') window.setTimeout(() => setMenu({ chartId, picks, x: at?.x ?? 0, y: at?.y ?? 0 }), 0);
     else select(chartId, chartTitle, picks);
   }, [select]);
   return useMemo(() => ({ filters, drills, query, select, remove, clear, drill, undrill, menu, rows, closeMenu, showRows, handler }),
