@@ -188,7 +188,7 @@ await run('charts', async (page) => {
     since = Date.now();
     await clickColour(page, 'Revenue by region', BLUE, 'right');
     const by = page.locator('.drill-menu .ant-dropdown-menu-submenu-title', { hasText: 'by' });
-    await by.hover();
+    await by.click();
     const channel = page.locator('.ant-dropdown-menu-submenu-popup .ant-dropdown-menu-item', { hasText: /channel/i }).first();
     await channel.waitFor();
     await channel.click();

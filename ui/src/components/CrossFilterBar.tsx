@@ -75,7 +75,7 @@ export default function CrossFilterBar({ cf, charts, queryOf, preferred = [] }: 
         </div>
       )}
       {menu && (
-        <Dropdown open menu={{ items: items as never, onClick: () => cf.closeMenu() }} onOpenChange={(o) => { if (!o) cf.closeMenu(); }} trigger={['click']}
+        <Dropdown open menu={{ items: items as never, onClick: () => cf.closeMenu(), triggerSubMenuAction: 'click' }} onOpenChange={(o) => { if (!o) cf.closeMenu(); }} trigger={['click']}
           overlayClassName="drill-menu">
           <span className="drill-anchor" style={{ left: menu.x, top: menu.y }} />
         </Dropdown>
