@@ -53,7 +53,7 @@ export async function waitForCharts(page, expected) {
       if (s === 'error') return true;
       if (s !== 'ready') return false;
       const t = c.getAttribute('data-chart-type');
-      if (['line', 'bar', 'area', 'pie'].includes(t)) return !!c.querySelector('.echart[data-rendered="true"]') || !!c.querySelector('.chart-empty');
+      if (['line', 'bar', 'area', 'pie', 'scatter', 'heatmap', 'combo', 'funnel'].includes(t)) return !!c.querySelector('.echart[data-rendered="true"]') || !!c.querySelector('.chart-empty');
       if (t === 'table' || t === 'pivot') return !!c.querySelector('.ag-row') || !!c.querySelector('.chart-empty');
       return true;
     });
@@ -92,7 +92,7 @@ export function assertAllDrew(report) {
   for (const c of report) {
     check(c.state === 'ready', `chart "${c.title}" is ${c.state}${c.error ? ': ' + c.error : ''}`);
     check(!c.empty, `chart "${c.title}" answered no rows`);
-    if (['line', 'bar', 'area', 'pie'].includes(c.type)) check(c.painted > 500, `chart "${c.title}" canvas is blank (${c.painted} painted pixels)`);
+    if (['line', 'bar', 'area', 'pie', 'scatter', 'heatmap', 'combo', 'funnel'].includes(c.type)) check(c.painted > 500, `chart "${c.title}" canvas is blank (${c.painted} painted pixels)`);
     if (c.type === 'table' || c.type === 'pivot') check(c.rows > 0, `table "${c.title}" has no rows`);
     if (c.type === 'number') check(c.value !== null && c.value !== 'null' && c.value !== '', `big number "${c.title}" has no value`);
     check(c.tier !== null, `chart "${c.title}" shows no data origin tag`);

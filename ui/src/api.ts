@@ -99,6 +99,8 @@ export const api = {
   deleteDashboard: (id: number) => json<void>('DELETE', `/api/v1/dashboards/${id}`),
   exportDashboard: (id: number) => json<unknown>('GET', `/api/v1/dashboards/${id}/export`),
   importDashboard: (exported: unknown) => json<Dashboard>('POST', '/api/v1/dashboards/import', { json: exported }),
+  /** Marks (or unmarks) a dashboard as one of the user's favourites. */
+  favourite: (id: number, on: boolean) => json<void>(on ? 'PUT' : 'DELETE', `/api/v1/dashboards/${id}/favourite`),
 
   chart: (id: number) => json<Chart>('GET', `/api/v1/charts/${id}`),
   addChart: (c: Chart & { dashboardId: number }) => json<Chart>('POST', '/api/v1/charts', { json: c }),

@@ -1,12 +1,25 @@
 import { AgGridReact } from 'ag-grid-react';
-import type { ColDef } from 'ag-grid-community';
+import type { CellClickedEvent, CellContextMenuEvent, ColDef } from 'ag-grid-community';
 import 'ag-grid-community/styles/ag-grid.css';
 import 'ag-grid-community/styles/ag-theme-quartz.css';
 
-/** AG Grid (Community) with Strata's defaults: sortable, resizable, compact. */
-export default function DataGrid<T>({ rows, columns, height }: { rows: T[]; columns: ColDef<T>[]; height?: number | string }) {
+interface Props<T> {
+  rows: T[];
+  columns: ColDef<T>[];
+  height?: number | string;
+  onCellClicked?: (e: CellClickedEvent<T>) => void;
+  onCellContextMenu?: (e: CellContextMenuEvent<T>) => void;
+}
+
+/**
+ * AG Grid (Community) with Strata's defaults: sortable, resizable, compact. Columns fill the
+ * width but never shrink below their own minWidth (the table views set it to fit their numbers,
+ * so a number is never cut with an ellipsis; the grid scrolls sideways instead).
+ */
+export default function DataGrid<T>({ rows, columns, height, onCellClicked, onCellContextMenu }: Props<T>) {
   return (
-    <div className="ag-theme-quartz data-grid" style={{ height: height ?? '100%', width: '100%' }}>
+    <div className="ag-theme-quartz data-grid" style={{ height: height ?? '100%', width: '100%' }}
+      onContextMenu={onCellContextMenu ? (e) => e.preventDefault() : undefined}>
       <AgGridReact<T>
         rowData={rows}
         columnDefs={columns}
@@ -16,6 +29,10 @@ export default function DataGrid<T>({ rows, columns, height }: { rows: T[]; colu
         suppressCellFocus
         suppressFieldDotNotation
         animateRows={false}
+        onCellClicked={onCellClicked}
+        onCellContextMenu={onCellContextMenu}
+        preventDefaultOnContextMenu={!!onCellContextMenu}
+        rowClass={onCellClicked ? 'selectable-row' : undefined}
       />
     </div>
   );

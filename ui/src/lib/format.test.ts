@@ -66,3 +66,22 @@ describe('diffLines', () => {
     expect(diffLines('x\ny', 'x\ny').every((l) => l.kind === 'same')).toBe(true);
   });
 });
+
+describe('plural and column widths', () => {
+  it('says 1 row, not 1 rows', async () => {
+    const { plural } = await import('./format');
+    expect(plural(1, 'row')).toBe('1 row');
+    expect(plural(0, 'row')).toBe('0 rows');
+    expect(plural(12345, 'row')).toBe('12,345 rows');
+  });
+  it('gives a column room for its longest number, so it is not cut', async () => {
+    const { columnWidth } = await import('./format');
+    const narrow = columnWidth('Total', ['$9']);
+    const wide = columnWidth('Total', ['$1,059,123', '$9']);
+    expect(wide).toBeGreaterThan(narrow);
+    // ~7.6 px a character plus padding: "$1,059,123" (10 characters) needs more than 10 × 7 px
+    expect(wide).toBeGreaterThanOrEqual(10 * 7.6 + 30);
+    expect(columnWidth('A very long header for a column', [])).toBeGreaterThan(columnWidth('A', []));
+    expect(columnWidth('x', ['y'.repeat(500)])).toBe(420);
+  });
+});

@@ -80,3 +80,19 @@ export function formatAge(ms: number): string {
   if (h < 48) return `${h} h`;
   return `${Math.round(h / 24)} d`;
 }
+
+/** "1 row", "12,345 rows": a count with its noun in the right number. */
+export function plural(n: number, noun: string, nouns = noun + 's'): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? noun : nouns}`;
+}
+
+/**
+ * A table column's width in pixels that shows its widest text whole (no ellipsis): the header
+ * or the longest cell, at ~7.6 px a character for the grid's 13-14 px font plus the cell's
+ * padding and a sort icon, between `min` and `max`.
+ */
+export function columnWidth(header: string, cells: string[], min = 80, max = 420): number {
+  let longest = header.length + 2; // the header also holds the sort icon
+  for (const c of cells) if (c.length > longest) longest = c.length;
+  return Math.max(min, Math.min(max, Math.ceil(longest * 7.6) + 34));
+}

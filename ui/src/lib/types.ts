@@ -25,14 +25,22 @@ export interface SemanticQuery {
   segments?: string[];
   order?: Order | Record<string, 'asc' | 'desc'>;
   limit?: number;
+  offset?: number;
 }
 
-export type VizType = 'number' | 'line' | 'bar' | 'area' | 'pie' | 'table' | 'pivot' | 'markdown';
+export type VizType = 'number' | 'line' | 'bar' | 'area' | 'pie' | 'table' | 'pivot' | 'scatter' | 'heatmap' | 'combo' | 'funnel' | 'markdown';
 
 export interface Viz {
   type: VizType;
   compare?: 'previous_period';
   stacked?: boolean;
+  /** lines and areas drawn as curves (straight segments by default) */
+  smooth?: boolean;
+  /** pie: labels with each slice's share (on by default) */
+  percentLabels?: boolean;
+  /** axis titles; absent: the members' titles, '' : none */
+  xTitle?: string;
+  yTitle?: string;
   rows?: string[];
   columns?: string[];
   /** a markdown tile's text (it has no query) */
@@ -66,6 +74,11 @@ export interface Dashboard {
   chartCount: number;
   createdAt: string;
   updatedAt: string;
+  ownerId?: number;
+  /** the owner's user name (in the list) */
+  owner?: string | null;
+  /** one of the caller's favourites (in the list) */
+  favourite?: boolean;
   charts?: Chart[];
 }
 

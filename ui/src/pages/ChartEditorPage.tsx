@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useLocation, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { Alert, App, Button, Card, Col, DatePicker, Empty, Form, Input, InputNumber, Radio, Row, Select, Space, Spin, Switch, Tabs, Tooltip, Typography } from 'antd';
-import { AreaChartOutlined, BarChartOutlined, DeleteOutlined, FieldNumberOutlined, LineChartOutlined, PieChartOutlined, PlusOutlined, SaveOutlined, TableOutlined } from '@ant-design/icons';
+import { AreaChartOutlined, BarChartOutlined, DeleteOutlined, DotChartOutlined, FieldNumberOutlined, FundOutlined, FunnelPlotOutlined, HeatMapOutlined, LineChartOutlined, PieChartOutlined, PlusOutlined, SaveOutlined, TableOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import ChartView from '../components/ChartView';
 import { CacheTag } from '../components/ChartCard';
@@ -9,6 +9,8 @@ import { api, message, type CompiledSql, type Me } from '../api';
 import { useMeta } from '../meta';
 import { buildQuery, EMPTY_EDITOR, fromChart, membersOf, type EditorState } from '../lib/editor';
 import { previousPeriodQuery } from '../lib/query';
+import { plural } from '../lib/format';
+import { defaultGrain } from '../lib/grain';
 import { GRANULARITIES, type Chart, type Dashboard, type MemberMeta, type QueryAnswer, type VizType } from '../lib/types';
 
 const VIZ: { type: VizType; label: string; icon: React.ReactNode }[] = [
@@ -19,7 +21,19 @@ const VIZ: { type: VizType; label: string; icon: React.ReactNode }[] = [
   { type: 'number', label: 'Number', icon: <FieldNumberOutlined /> },
   { type: 'table', label: 'Table', icon: <TableOutlined /> },
   { type: 'pivot', label: 'Pivot', icon: <TableOutlined /> },
+  { type: 'scatter', label: 'Scatter', icon: <DotChartOutlined /> },
+  { type: 'heatmap', label: 'Heatmap', icon: <HeatMapOutlined /> },
+  { type: 'combo', label: 'Bar + line', icon: <FundOutlined /> },
+  { type: 'funnel', label: 'Funnel', icon: <FunnelPlotOutlined /> },
 ];
+
+/** What each chart type draws from the query, shown under the picker. */
+const VIZ_HINT: Partial<Record<VizType, string>> = {
+  scatter: 'one point per row: x is the first measure, y the second, named by the first dimension',
+  heatmap: 'x is the time dimension (or the first dimension), y the next dimension, colour the first measure',
+  combo: 'bars for the first measure, a line on a second axis for the second',
+  funnel: 'one stage per value of the first dimension, sized by the first measure',
+};
 
 const OPERATORS = ['equals', 'notEquals', 'contains', 'notContains', 'gt', 'gte', 'lt', 'lte', 'set', 'notSet'];
 
@@ -148,12 +162,12 @@ export default function ChartEditorPage({ me }: { me: Me }) {
               <Row gutter={8}>
                 <Col span={14}>
                   <Form.Item label="Time dimension">
-                    <Select allowClear value={s.timeDimension ?? undefined} onChange={(v) => set({ timeDimension: v ?? null, granularity: v ? s.granularity : null, dateRange: v ? s.dateRange : null })} options={times.map(memberOption)} disabled={!s.source} data-testid="time-dimension" />
+                    <Select allowClear showSearch filterOption={filterOption} value={s.timeDimension ?? undefined} onChange={(v) => set({ timeDimension: v ?? null, granularity: v ? s.granularity ?? (s.viz.type === 'number' ? null : defaultGrain(s.dateRange)) : null, dateRange: v ? s.dateRange : null })} options={times.map(memberOption)} disabled={!s.source} data-testid="time-dimension" />
                   </Form.Item>
                 </Col>
                 <Col span={10}>
                   <Form.Item label="Grain">
-                    <Select allowClear value={s.granularity ?? undefined} onChange={(v) => set({ granularity: v ?? null })} disabled={!s.timeDimension} placeholder="none"
+                    <Select allowClear showSearch optionFilterProp="label" value={s.granularity ?? undefined} onChange={(v) => set({ granularity: v ?? null })} disabled={!s.timeDimension} placeholder="none"
                       options={GRANULARITIES.map((g) => ({ value: g, label: g }))} data-testid="granularity" />
                   </Form.Item>
                 </Col>
@@ -208,15 +222,30 @@ export default function ChartEditorPage({ me }: { me: Me }) {
               {s.viz.type === 'number' && (
                 <Space><Switch size="small" checked={s.viz.compare === 'previous_period'} onChange={(c) => set({ viz: { ...s.viz, compare: c ? 'previous_period' : undefined } })} /> compare with the previous period</Space>
               )}
-              {(s.viz.type === 'area' || s.viz.type === 'bar') && (
-                <Space><Switch size="small" checked={!!s.viz.stacked} onChange={(c) => set({ viz: { ...s.viz, stacked: c } })} /> stacked</Space>
+              {VIZ_HINT[s.viz.type] && <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginBottom: 8 }} data-testid="viz-hint">{VIZ_HINT[s.viz.type]}</Typography.Paragraph>}
+              <Space wrap size={[16, 8]}>
+                {(s.viz.type === 'area' || s.viz.type === 'bar') && (
+                  <Space><Switch size="small" checked={!!s.viz.stacked} onChange={(c) => set({ viz: { ...s.viz, stacked: c } })} /> stacked</Space>
+                )}
+                {(s.viz.type === 'line' || s.viz.type === 'area' || s.viz.type === 'combo') && (
+                  <Space><Switch size="small" checked={!!s.viz.smooth} onChange={(c) => set({ viz: { ...s.viz, smooth: c || undefined } })} data-testid="viz-smooth" /> smooth lines</Space>
+                )}
+                {s.viz.type === 'pie' && (
+                  <Space><Switch size="small" checked={s.viz.percentLabels !== false} onChange={(c) => set({ viz: { ...s.viz, percentLabels: c ? undefined : false } })} data-testid="viz-percent" /> percentage labels</Space>
+                )}
+              </Space>
+              {['line', 'bar', 'area', 'combo', 'scatter', 'heatmap'].includes(s.viz.type) && (
+                <Row gutter={8} style={{ marginTop: 8 }}>
+                  <Col span={12}><Form.Item label="X axis title" style={{ marginBottom: 0 }}><Input size="small" allowClear value={s.viz.xTitle} placeholder="member's title" onChange={(e) => set({ viz: { ...s.viz, xTitle: e.target.value === '' ? undefined : e.target.value } })} data-testid="x-title" /></Form.Item></Col>
+                  <Col span={12}><Form.Item label="Y axis title" style={{ marginBottom: 0 }}><Input size="small" allowClear value={s.viz.yTitle} placeholder="member's title" onChange={(e) => set({ viz: { ...s.viz, yTitle: e.target.value === '' ? undefined : e.target.value } })} data-testid="y-title" /></Form.Item></Col>
+                </Row>
               )}
             </Form>
           </Card>
         </Col>
         <Col xs={24} lg={15} xl={16}>
           <Card size="small" bodyStyle={{ paddingTop: 0 }}>
-            <Tabs activeKey={tab} onChange={setTab} tabBarExtraContent={<Space>{running && <Spin size="small" />}{answer && <><CacheTag cache={answer.cache} ms={answer.timings?.totalMs} rollup={answer.rollup} /><Typography.Text type="secondary">{answer.rows} rows</Typography.Text></>}</Space>}
+            <Tabs activeKey={tab} onChange={setTab} tabBarExtraContent={<Space>{running && <Spin size="small" />}{answer && <><CacheTag cache={answer.cache} ms={answer.timings?.totalMs} rollup={answer.rollup} /><Typography.Text type="secondary" data-testid="row-count">{plural(answer.rows, 'row')}</Typography.Text></>}</Space>}
               items={[
                 {
                   key: 'preview', label: 'Preview', children: (

@@ -11,6 +11,9 @@ import DashboardSettings from '../components/DashboardSettings';
 import ChartCard, { type RefreshRound } from '../components/ChartCard';
 import FilterBar from '../components/FilterBar';
 import MarkdownTile, { MarkdownTileEditor } from '../components/MarkdownTile';
+import CrossFilterBar from '../components/CrossFilterBar';
+import { ChartSelect, useCrossFilter } from '../lib/crossfilter';
+import { useMeta } from '../meta';
 import { api, message, type JobSchedule, type Me } from '../api';
 import { applyDashboardFilters, type FilterState } from '../lib/query';
 import { decodeView, encodeView, REFRESH_MINUTES, sameFilters } from '../lib/dashboardUrl';
@@ -130,7 +133,8 @@ export default function DashboardPage({ me, embed = false }: { me: Me; embed?: b
     }
   }, [chartCount, round, toast]);
 
-  const queries = useMemo(() => (dashboard?.charts ?? []).map((c) => (isTile(c) ? ({} as SemanticQuery) : applyDashboardFilters(c.query, dashboard!.filters, state))), [dashboard, state]);
+  const cf = useCrossFilter(useMeta().meta);
+  const queries = useMemo(() => (dashboard?.charts ?? []).map((c) => (isTile(c) ? ({} as SemanticQuery) : cf.query(c.id, applyDashboardFilters(c.query, dashboard!.filters, state)))), [dashboard, state, cf]);
 
   if (error) return <Result status="warning" title="This dashboard could not be opened" subTitle={error} extra={<Button onClick={() => navigate('/dashboards')}>All dashboards</Button>} />;
   if (!dashboard) return <Skeleton active />;
@@ -300,6 +304,7 @@ export default function DashboardPage({ me, embed = false }: { me: Me; embed?: b
           }}>Copy</Button>
         </Space.Compact>
       </Modal>
+      <CrossFilterBar cf={cf} charts={(dashboard.charts ?? []).filter((c) => !isTile(c))} queryOf={(c) => applyDashboardFilters(c.query, dashboard.filters, state)} preferred={dashboard.filters.dimensions} />
       {(dashboard.charts ?? []).length === 0 ? (
         <Empty description="No charts yet" data-empty-dashboard>{canEdit && <Button type="primary" onClick={() => navigate(`/charts/new?dashboard=${dashboard.id}`)}>Build a chart</Button>}</Empty>
       ) : (
@@ -325,14 +330,14 @@ export default function DashboardPage({ me, embed = false }: { me: Me; embed?: b
             <div key={String(c.id)} data-grid-chart={c.id}>
               {isTile(c) ? (
                 <MarkdownTile chart={c} onEdit={canEdit ? () => setTileEditor({ chart: c }) : undefined} onDelete={canEdit ? () => remove(c) : undefined} />
-              ) : <ChartCard
+              ) : <ChartSelect.Provider value={cf.handler(c.id!, c.title)}><ChartCard
                 chart={c}
                 query={queries[i]}
                 refresh={round}
                 onOutcome={(n, o) => record(c.id!, n, o)}
                 onEdit={canEdit ? () => navigate(`/charts/${c.id}/edit`) : undefined}
                 onDelete={canEdit ? () => remove(c) : undefined}
-              />}
+              /></ChartSelect.Provider>}
             </div>
           ))}
         </Grid>

@@ -142,6 +142,11 @@ public class ServerFactory {
   }
 
   @Singleton
+  io.strata.server.metadata.FavouriteStore favourites(MetadataDatabase db) {
+    return new io.strata.server.metadata.FavouriteStore(db);
+  }
+
+  @Singleton
   SecurityStore security(MetadataDatabase db) {
     return new SecurityStore(db);
   }

@@ -20,6 +20,9 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.strata.server.auth.Principal;
 import io.strata.server.dashboard.DashboardService;
 import io.strata.server.metadata.DashboardStore;
+import io.strata.server.metadata.FavouriteStore;
+import io.strata.server.metadata.User;
+import io.strata.server.metadata.UserStore;
 import io.strata.server.metadata.Role;
 import io.strata.server.security.AccessPolicy;
 import io.swagger.v3.oas.annotations.Operation;
@@ -40,6 +43,14 @@ public class DashboardsController {
   @Inject
   AuditLog audit;
 
+  /** Each user's favourite dashboards (the list's star). */
+  @Inject
+  FavouriteStore favourites;
+
+  /** The owners' names in the list. */
+  @Inject
+  UserStore users;
+
   private final DashboardService dashboards;
   private final DashboardStore store;
   private final AccessPolicy access;
@@ -56,11 +67,39 @@ public class DashboardsController {
         .body(body.toString()).contentType(MediaType.APPLICATION_JSON_TYPE);
   }
 
-  @Operation(summary = "Every dashboard (without charts, with their count)")
+  @Operation(summary = "Every dashboard (without charts, with their count), with its owner's name"
+      + " and whether it is one of the caller's favourites")
   @Get
   public HttpResponse<String> list(HttpRequest<?> request) {
-    Requests.require(request, Role.VIEWER);
-    return json(200, dashboards.list());
+    Principal who = Requests.require(request, Role.VIEWER);
+    com.fasterxml.jackson.databind.node.ArrayNode all = dashboards.list();
+    Map<Long, String> owners = new java.util.HashMap<>();
+    for (User u : users.list()) {
+      owners.put(u.id(), u.username());
+    }
+    java.util.Set<Long> mine = favourites.of(who.userId());
+    for (JsonNode d : all) {
+      long owner = d.path("ownerId").asLong();
+      ((com.fasterxml.jackson.databind.node.ObjectNode) d).put("owner", owners.get(owner));
+      ((com.fasterxml.jackson.databind.node.ObjectNode) d).put("favourite", mine.contains(d.path("id").asLong()));
+    }
+    return json(200, all);
+  }
+
+  @Operation(summary = "Mark a dashboard as one of the caller's favourites (again: no change)")
+  @Put("/{id}/favourite")
+  public HttpResponse<?> favourite(HttpRequest<?> request, @PathVariable long id) {
+    Principal who = Requests.require(request, Role.VIEWER);
+    favourites.add(who.userId(), id);
+    return HttpResponse.noContent();
+  }
+
+  @Operation(summary = "Unmark a favourite dashboard of the caller's (not marked: no change)")
+  @Delete("/{id}/favourite")
+  public HttpResponse<?> unfavourite(HttpRequest<?> request, @PathVariable long id) {
+    Principal who = Requests.require(request, Role.VIEWER);
+    favourites.remove(who.userId(), id);
+    return HttpResponse.noContent();
   }
 
   @Operation(summary = "A dashboard with its filters and charts")

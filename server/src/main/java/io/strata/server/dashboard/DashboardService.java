@@ -34,7 +34,8 @@ import java.util.Set;
 @Singleton
 public final class DashboardService {
   public static final Set<String> VIZ_TYPES =
-      Set.of("number", "line", "bar", "area", "pie", "table", "pivot", "markdown");
+      Set.of("number", "line", "bar", "area", "pie", "table", "pivot", "scatter", "heatmap", "combo",
+          "funnel", "markdown");
   /** A text tile: {@code viz.text} is markdown shown as it is, and the tile has no query. */
   public static final String MARKDOWN = "markdown";
   private static final int MAX_MARKDOWN = 20_000;

@@ -86,6 +86,8 @@ class RouteRoleMatrixTest {
       Map.entry("GET /api/v1/dashboards", Access.VIEWER),
       Map.entry("GET /api/v1/dashboards/{id}", Access.VIEWER),
       Map.entry("GET /api/v1/dashboards/{id}/export", Access.VIEWER),
+      Map.entry("PUT /api/v1/dashboards/{id}/favourite", Access.VIEWER),
+      Map.entry("DELETE /api/v1/dashboards/{id}/favourite", Access.VIEWER),
       Map.entry("GET /api/v1/charts", Access.VIEWER),
       Map.entry("GET /api/v1/charts/{id}", Access.VIEWER),
       Map.entry("GET /metrics", Access.VIEWER),

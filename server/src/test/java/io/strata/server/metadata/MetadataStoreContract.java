@@ -43,7 +43,7 @@ import org.junit.jupiter.api.TestInstance;
 abstract class MetadataStoreContract {
 
     private static final String[] TABLES_CHILDREN_FIRST = {
-        "strata_charts", "strata_dashboards", "strata_api_tokens", "strata_sessions", "strata_users",
+        "strata_dashboard_favourites", "strata_charts", "strata_dashboards", "strata_api_tokens", "strata_sessions", "strata_users",
         "strata_model_versions", "strata_models", "strata_data_sources", "strata_query_log"};
 
     MetadataConfig config;
@@ -657,6 +657,34 @@ abstract class MetadataStoreContract {
         assertThat(dashboards.charts(ops.id())).containsExactly(other);
         assertThatThrownBy(() -> dashboards.delete(sales.id()))
                 .isInstanceOf(NotFoundException.class).hasMessage("dashboard " + sales.id() + " does not exist");
+    }
+
+    @Test
+    void favouritesArePerUserIdempotentAndGoWithTheirDashboardOrUser() throws SQLException {
+        FavouriteStore favourites = new FavouriteStore(db);
+        User bob = users.create("bob", "h", Role.EDITOR);
+        User ann = users.create("ann", "h", Role.VIEWER);
+        Dashboard a = dashboards.create("A", null, "{}", bob.id());
+        Dashboard b = dashboards.create("B", null, "{}", bob.id());
+        favourites.add(ann.id(), b.id());
+        favourites.add(ann.id(), a.id());
+        favourites.add(ann.id(), a.id()); // again: no change
+        favourites.add(bob.id(), a.id());
+        assertThat(favourites.of(ann.id())).containsExactlyInAnyOrder(a.id(), b.id());
+        assertThat(favourites.of(bob.id())).containsExactly(a.id());
+        assertThatThrownBy(() -> favourites.add(ann.id(), 987654321L))
+                .isInstanceOf(NotFoundException.class).hasMessage("dashboard 987654321 does not exist");
+
+        favourites.remove(ann.id(), b.id());
+        favourites.remove(ann.id(), b.id()); // not marked: nothing
+        assertThat(favourites.of(ann.id())).containsExactly(a.id());
+
+        dashboards.delete(a.id());
+        assertThat(favourites.of(ann.id())).isEmpty();
+        assertThat(favourites.of(bob.id())).isEmpty();
+        favourites.add(ann.id(), b.id());
+        users.delete(ann.id());
+        assertThat(countWhere("strata_dashboard_favourites", "dashboard_id", b.id())).isZero();
     }
 
     @Test
