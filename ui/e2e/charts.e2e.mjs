@@ -204,9 +204,84 @@ await run('charts', async (page) => {
     return { timeDrill: label };
   });
 
-  // Not yet passing in the browser test, kept in e2e/pending/charts.full.mjs (run by hand):
-  // the underlying rows a page at a time, the dashboards list (search, favourites), the chart
-  // builder's grain defaults.
+  // Not yet passing in UiEndToEndIT (the underlying rows timed out; the list and builder
+  // scenarios have not run in it yet): run by hand with E2E_PENDING=1.
+  if (process.env.E2E_PENDING) {
+    await step('charts: the underlying rows of a bar, a page at a time', async () => {
+      const since = Date.now();
+      await clickColour(page, 'Revenue by region', BLUE, 'right');
+      await page.locator('.drill-menu .ant-dropdown-menu-item', { hasText: 'underlying rows' }).click();
+      const modal = page.locator('[data-testid=underlying-rows]');
+      await page.waitForSelector('[data-testid=underlying-rows][data-state=ready][data-rows="50"]');
+      const first = await modal.locator('.ag-center-cols-container .ag-row[row-index="0"]').textContent();
+      await page.click('[data-testid=rows-next]');
+      await page.waitForSelector('[data-testid=underlying-rows][data-page="1"][data-state=ready]');
+      const rows = Number(await modal.getAttribute('data-rows'));
+      check(rows > 0, 'the second page has rows');
+      await page.waitForFunction((first) => document.querySelector('[data-testid=underlying-rows] .ag-center-cols-container .ag-row[row-index="0"]')?.textContent !== first, first);
+      const paged = await logged(page, ['"offset":50', '"limit":50', '"customers.region"'], since);
+      check(paged.length > 0, 'the second page was asked with offset 50');
+      await page.screenshot({ path: path.join(OUT, 'charts-rows.png'), fullPage: true });
+      await page.keyboard.press('Escape');
+      await page.waitForSelector('[data-testid=underlying-rows]', { state: 'detached' });
+      return { secondPageRows: rows };
+    });
+
+    await step('charts: the dashboards list searches, shows owner and age, and keeps favourites', async () => {
+      await page.goto(`${BASE}/dashboards`);
+      const mine = page.locator(`[data-testid=dashboard-card][data-name="${NAME}"]`);
+      await mine.waitFor();
+      check((await mine.locator('[data-testid=dashboard-owner]').textContent()).includes('admin'), 'the owner is shown');
+      check(/modified (just now|\d+ min ago)/.test(await mine.locator('[data-testid=dashboard-modified]').textContent()), 'last modified is shown');
+      await page.fill('input[data-testid=dashboard-search], [data-testid=dashboard-search] input', NAME.toUpperCase());
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=dashboard-card]').length === 1);
+      check(await mine.count() === 1, 'the search finds the dashboard by its name in any case');
+      await page.fill('input[data-testid=dashboard-search], [data-testid=dashboard-search] input', 'no dashboard is called this');
+      await page.waitForSelector('[data-testid=dashboard-none]');
+      await page.fill('input[data-testid=dashboard-search], [data-testid=dashboard-search] input', '');
+      await page.waitForSelector('[data-testid=dashboard-card][data-name="Retail overview"]');
+
+      await mine.locator('[data-testid=favourite]').click();
+      await page.waitForSelector(`[data-testid=dashboard-card][data-name="${NAME}"][data-favourite="true"]`);
+      check(page.url().endsWith('/dashboards'), 'starring does not open the dashboard');
+      const listed = async () => (await api(page, 'GET', '/api/v1/dashboards')).find((d) => d.id === dashboardId);
+      check((await listed()).favourite === true, 'the server keeps the favourite');
+      await page.reload();
+      await page.waitForSelector(`[data-testid=dashboard-card][data-name="${NAME}"][data-favourite="true"]`);
+      check(await page.locator('[data-testid=dashboard-card]').first().getAttribute('data-name') === NAME, 'favourites come first');
+      await page.locator('[data-testid=dashboard-scope] .ant-segmented-item', { hasText: 'Favourites' }).click();
+      await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=dashboard-card]')].every((c) => c.getAttribute('data-favourite') === 'true'));
+      const shown = await page.locator('[data-testid=dashboard-card]').count();
+      await page.screenshot({ path: path.join(OUT, 'charts-list.png'), fullPage: true });
+      await mine.locator('[data-testid=favourite]').click();
+      await mine.waitFor({ state: 'detached' });
+      check((await listed()).favourite === false, 'unstarred at the server');
+      await page.locator('[data-testid=dashboard-scope] .ant-segmented-item', { hasText: 'All' }).click();
+      return { favouritesShown: shown };
+    });
+
+    await step('charts: the chart builder picks a grain for a time dimension, takes a typed grain and says "1 row"', async () => {
+      await page.goto(`${BASE}/charts/new`);
+      await page.waitForSelector('[data-testid=chart-editor]');
+      await pick(page, '[data-testid=source]', 'orders');
+      await pick(page, '[data-testid=measures]', 'orders.count');
+      await page.waitForSelector('[data-testid=row-count]');
+      const one = (await page.textContent('[data-testid=row-count]')).trim();
+      check(one === '1 row', `a one-row answer says "${one}"`);
+      await pick(page, '[data-testid=time-dimension]', 'orders.ordered_at');
+      const grain = (await page.locator('[data-testid=granularity] .ant-select-selection-item').textContent()).trim();
+      check(grain === 'month', `the grain defaults to month, not none (${grain})`);
+      await pick(page, '[data-testid=granularity]', 'quarter');
+      const typed = (await page.locator('[data-testid=granularity] .ant-select-selection-item').textContent()).trim();
+      check(typed === 'quarter', `typing "quarter" picks quarter (${typed})`);
+      await page.waitForFunction(() => /rows$/.test(document.querySelector('[data-testid=row-count]')?.textContent ?? ''));
+      // the new chart types are offered
+      for (const t of ['scatter', 'heatmap', 'combo', 'funnel']) check(await page.locator(`input[data-viz=${t}]`).count() === 1, `the builder offers ${t}`);
+      await page.click('label:has(input[data-viz=line])');
+      check(await page.locator('[data-testid=viz-smooth]').getAttribute('aria-checked') === 'false', 'lines are not smoothed by default');
+      return { grain, typed };
+    });
+  }
 
   await step('charts: clean up', async () => {
     await api(page, 'DELETE', `/api/v1/dashboards/${dashboardId}`);
